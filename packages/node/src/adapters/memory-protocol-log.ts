@@ -1,0 +1,89 @@
+/** The protocol log in process memory: for unit tests and throwaway embedded runs. */
+import type {
+  AppendOutcome,
+  FollowOptions,
+  LogEntry,
+  LogFollower,
+  LogHead,
+  ProtocolLog,
+} from '../ports/protocol-log.ts';
+import {
+  checkRead,
+  closedLog,
+  DEFAULT_READ_LIMIT,
+  decodeEntry,
+  encodeEntry,
+  expectedPrevHash,
+  nextSeq,
+  refusal,
+} from './log-entries.ts';
+import { startPollingFollower } from './log-follower.ts';
+
+type Stored = { readonly seq: number; readonly hash: string; readonly json: string };
+
+/** `ProtocolLog` over an array. Entries are kept as JSON text, so readers get fresh copies. */
+export class MemoryProtocolLog implements ProtocolLog {
+  readonly #entries: Stored[] = [];
+  readonly #hashes = new Set<string>();
+  readonly #wakers = new Set<() => void>();
+  readonly #followers = new Set<LogFollower>();
+  #closed = false;
+
+  async append(entry: LogEntry): Promise<AppendOutcome> {
+    this.#checkOpen();
+    const json = encodeEntry(entry);
+    const head = this.#head();
+    if (nextSeq(head) !== entry.seq || expectedPrevHash(head) !== entry.prev_hash || this.#hashes.has(entry.hash)) {
+      return refusal(entry, head, this.#entries[entry.seq]?.hash);
+    }
+    this.#entries.push({ seq: entry.seq, hash: entry.hash, json });
+    this.#hashes.add(entry.hash);
+    for (const wake of this.#wakers) wake();
+    return { ok: true, seq: entry.seq };
+  }
+
+  async read(fromSeq: number, limit = DEFAULT_READ_LIMIT): Promise<LogEntry[]> {
+    this.#checkOpen();
+    checkRead(fromSeq, limit);
+    return this.#entries.slice(fromSeq, fromSeq + limit).map((s) => decodeEntry(s.json, s.seq));
+  }
+
+  async head(): Promise<LogHead | null> {
+    this.#checkOpen();
+    return this.#head();
+  }
+
+  follow(fromSeq: number, onEntry: (entry: LogEntry) => Promise<void> | void, opts?: FollowOptions): LogFollower {
+    this.#checkOpen();
+    checkRead(fromSeq, 1);
+    const follower = startPollingFollower({
+      fromSeq,
+      onEntry,
+      read: (from, limit) => this.read(from, limit),
+      subscribeWake: async (wake) => {
+        this.#wakers.add(wake);
+        return () => {
+          this.#wakers.delete(wake);
+        };
+      },
+      pollIntervalMs: opts?.pollIntervalMs ?? 1000,
+    });
+    this.#followers.add(follower);
+    void follower.done.finally(() => this.#followers.delete(follower)).catch(() => {});
+    return follower;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all([...this.#followers].map((f) => f.stop()));
+  }
+
+  #head(): LogHead | null {
+    const last = this.#entries.at(-1);
+    return last ? { seq: last.seq, hash: last.hash } : null;
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw closedLog();
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * The protocol log as a table of a `Store` (PGlite or PostgreSQL). One statement appends an entry
+ * only when the previous one is the committed head, and the primary key on `seq` lets exactly one
+ * of concurrent writers through. Followers poll, woken early by `pg_notify` on each append.
+ */
+import {
+  type AppendOutcome,
+  type FollowOptions,
+  GENESIS_PREV_HASH,
+  type LogEntry,
+  type LogFollower,
+  type LogHead,
+  type ProtocolLog,
+} from '../ports/protocol-log.ts';
+import type { Store, StoreListener } from '../ports/store.ts';
+import { checkRead, closedLog, DEFAULT_READ_LIMIT, decodeEntry, encodeEntry, refusal } from './log-entries.ts';
+import { startPollingFollower } from './log-follower.ts';
+
+/** Options of `SqlProtocolLog.open`. */
+export type SqlProtocolLogOptions = {
+  /** The store holding the table; the log never closes it. */
+  readonly store: Store;
+  /** Table name (default `protocol_log`); also the notification channel. */
+  readonly table?: string;
+  /** Followers' poll interval when no notification wakes them (default 250 ms). */
+  readonly pollIntervalMs?: number;
+};
+
+const TABLE = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** `ProtocolLog` over a SQL table: `(seq bigint primary key, hash text unique, prev_hash, entry text)`. */
+export class SqlProtocolLog implements ProtocolLog {
+  readonly #store: Store;
+  readonly #table: string;
+  readonly #pollIntervalMs: number;
+  readonly #followers = new Set<LogFollower>();
+  readonly #sql: { append: string; head: string; hashAt: string; read: string };
+  #closed = false;
+
+  private constructor(opts: SqlProtocolLogOptions, table: string) {
+    this.#store = opts.store;
+    this.#table = table;
+    this.#pollIntervalMs = opts.pollIntervalMs ?? 250;
+    const t = table;
+    this.#sql = {
+      // One statement: insert only if the committed head is (seq - 1, prev_hash); conflicting
+      // writers at one seq (or a reused hash) insert nothing. pg_notify is delivered on commit.
+      append: `with head as (select seq, hash from ${t} order by seq desc limit 1),
+        ins as (
+          insert into ${t} (seq, hash, prev_hash, entry)
+          select $1::bigint, $2::text, $3::text, $4::text
+          where coalesce((select seq from head), -1) = $1::bigint - 1
+            and coalesce((select hash from head), '${GENESIS_PREV_HASH}') = $3::text
+          on conflict do nothing
+          returning seq
+        )
+        select seq, pg_notify('${t}', seq::text) as notified from ins`,
+      head: `select seq, hash from ${t} order by seq desc limit 1`,
+      hashAt: `select hash from ${t} where seq = $1`,
+      read: `select seq, entry from ${t} where seq >= $1 order by seq limit $2`,
+    };
+  }
+
+  /** Creates the table when missing (as a store migration) and returns the log. */
+  static async open(opts: SqlProtocolLogOptions): Promise<SqlProtocolLog> {
+    const table = opts.table ?? 'protocol_log';
+    if (!TABLE.test(table)) throw new RangeError(`invalid table name ${JSON.stringify(table)}`);
+    await opts.store.migrate([
+      {
+        id: `${table}/001-create`,
+        sql: `create table ${table} (
+          seq bigint primary key check (seq >= 0),
+          hash text unique not null,
+          prev_hash text not null,
+          entry text not null
+        )`,
+      },
+    ]);
+    return new SqlProtocolLog(opts, table);
+  }
+
+  async append(entry: LogEntry): Promise<AppendOutcome> {
+    this.#checkOpen();
+    const json = encodeEntry(entry);
+    const inserted = await this.#store.query(this.#sql.append, [entry.seq, entry.hash, entry.prev_hash, json]);
+    if (inserted.length === 1) return { ok: true, seq: entry.seq };
+    const [head, at] = await Promise.all([
+      this.head(),
+      this.#store.query<{ hash: string }>(this.#sql.hashAt, [entry.seq]),
+    ]);
+    return refusal(entry, head, at[0]?.hash);
+  }
+
+  async read(fromSeq: number, limit = DEFAULT_READ_LIMIT): Promise<LogEntry[]> {
+    this.#checkOpen();
+    checkRead(fromSeq, limit);
+    const rows = await this.#store.query<{ seq: bigint; entry: string }>(this.#sql.read, [fromSeq, limit]);
+    const entries: LogEntry[] = [];
+    for (const row of rows) {
+      const seq = Number(row.seq);
+      if (seq !== fromSeq + entries.length) break;
+      entries.push(decodeEntry(row.entry, seq));
+    }
+    return entries;
+  }
+
+  async head(): Promise<LogHead | null> {
+    this.#checkOpen();
+    const [row] = await this.#store.query<{ seq: bigint; hash: string }>(this.#sql.head);
+    return row ? { seq: Number(row.seq), hash: row.hash } : null;
+  }
+
+  follow(fromSeq: number, onEntry: (entry: LogEntry) => Promise<void> | void, opts?: FollowOptions): LogFollower {
+    this.#checkOpen();
+    checkRead(fromSeq, 1);
+    const follower = startPollingFollower({
+      fromSeq,
+      onEntry,
+      read: (from, limit) => this.read(from, limit),
+      subscribeWake: async (wake) => {
+        const listener: StoreListener = await this.#store.listen(this.#table, wake);
+        return () => listener.unlisten().catch(() => {});
+      },
+      pollIntervalMs: opts?.pollIntervalMs ?? this.#pollIntervalMs,
+    });
+    this.#followers.add(follower);
+    void follower.done.finally(() => this.#followers.delete(follower)).catch(() => {});
+    return follower;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all([...this.#followers].map((f) => f.stop()));
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw closedLog();
+  }
+}
