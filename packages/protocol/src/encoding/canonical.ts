@@ -1,0 +1,137 @@
+import canonicalize from 'canonicalize';
+
+/** Stable codes of {@link EncodingError}; they cross process boundaries, never rename one. */
+export const ENCODING_ERROR_CODES = [
+  'non_canonical_value',
+  'invalid_amount',
+  'invalid_domain_tag',
+  'invalid_hex',
+  'invalid_leaf_hash',
+  'duplicate_leaf_key',
+  'invalid_log_entry',
+] as const;
+
+/** One of {@link ENCODING_ERROR_CODES}. */
+export type EncodingErrorCode = (typeof ENCODING_ERROR_CODES)[number];
+
+/**
+ * A value cannot be encoded, parsed or ordered deterministically. `path` is a JSON Pointer
+ * (RFC 6901, e.g. `/a/b/0`) to the offending part of the input; `''` is the input itself.
+ */
+export class EncodingError extends Error {
+  override readonly name = 'EncodingError';
+  /** Stable machine-readable reason. */
+  readonly code: EncodingErrorCode;
+  /** JSON Pointer to the offending part of the input (`''` for the whole input). */
+  readonly path: string;
+
+  constructor(code: EncodingErrorCode, message: string, path = '') {
+    super(path === '' ? message : `${message} at ${path}`);
+    this.code = code;
+    this.path = path;
+  }
+}
+
+/** True if the string contains a UTF-16 surrogate that is not part of a pair (not valid Unicode). */
+export function hasLoneSurrogate(s: string): boolean {
+  return /\p{Cs}/u.test(s);
+}
+
+/** JSON Pointer (RFC 6901) of a path of keys. */
+function pointer(keys: readonly (string | number)[]): string {
+  return keys.map((k) => `/${String(k).replaceAll('~', '~0').replaceAll('/', '~1')}`).join('');
+}
+
+function reject(keys: readonly (string | number)[], what: string): never {
+  throw new EncodingError('non_canonical_value', `cannot canonically encode ${what}`, pointer(keys));
+}
+
+const unsupported: Record<string, string> = {
+  undefined: 'undefined',
+  bigint: 'a bigint (amounts are decimal strings)',
+  function: 'a function',
+  symbol: 'a symbol',
+};
+
+function describeObject(value: object): string {
+  if (value instanceof Date) return 'a Date';
+  if (value instanceof Map) return 'a Map';
+  if (value instanceof Set) return 'a Set';
+  if (ArrayBuffer.isView(value)) return 'a typed array or DataView';
+  if (value instanceof ArrayBuffer) return 'an ArrayBuffer';
+  return 'an object whose prototype is not Object.prototype or null';
+}
+
+/**
+ * Throws EncodingError `non_canonical_value` unless `value` is made only of null, booleans,
+ * well-formed strings, safe integers (not -0), arrays and plain objects, without cycles.
+ * `keys` is the path to `value` (a stack, so no pointer string is built unless one is thrown).
+ */
+function assertCanonicalValue(value: unknown, keys: (string | number)[], ancestors: Set<object>): void {
+  switch (typeof value) {
+    case 'string':
+      if (hasLoneSurrogate(value)) reject(keys, 'a string with a lone surrogate');
+      return;
+    case 'boolean':
+      return;
+    case 'number':
+      if (Number.isNaN(value)) reject(keys, 'NaN');
+      if (!Number.isFinite(value)) reject(keys, 'an infinite number');
+      if (!Number.isInteger(value)) reject(keys, 'a non-integer number (amounts are decimal strings)');
+      if (!Number.isSafeInteger(value)) reject(keys, 'an integer outside the safe-integer range');
+      if (Object.is(value, -0)) reject(keys, '-0');
+      return;
+    case 'object': {
+      if (value === null) return;
+      if (ancestors.has(value)) reject(keys, 'a circular reference');
+      const proto = Object.getPrototypeOf(value);
+      if (Array.isArray(value)) {
+        if (proto !== Array.prototype) reject(keys, 'an array subclass');
+        ancestors.add(value);
+        for (let i = 0; i < value.length; i++) {
+          keys.push(i);
+          if (!(i in value)) reject(keys, 'a hole in an array');
+          assertCanonicalValue(value[i], keys, ancestors);
+          keys.pop();
+        }
+        ancestors.delete(value);
+        return;
+      }
+      if (proto !== Object.prototype && proto !== null) reject(keys, describeObject(value));
+      if (Object.getOwnPropertySymbols(value).length > 0) reject(keys, 'an object with symbol keys');
+      ancestors.add(value);
+      const record = value as Record<string, unknown>;
+      for (const key of Object.keys(record)) {
+        keys.push(key);
+        if (hasLoneSurrogate(key)) reject(keys, 'a property name with a lone surrogate');
+        assertCanonicalValue(record[key], keys, ancestors);
+        keys.pop();
+      }
+      ancestors.delete(value);
+      return;
+    }
+    default:
+      reject(keys, unsupported[typeof value] ?? typeof value);
+  }
+}
+
+/**
+ * RFC 8785 (JCS) canonical JSON text of `value`. Throws EncodingError `non_canonical_value`
+ * (with the JSON Pointer of the first offending part) for anything JSON cannot carry exactly:
+ * non-integer or unsafe numbers, -0, NaN/Infinity, undefined (also as a property value),
+ * bigint, functions, symbols, Dates, Maps, Sets, typed arrays, class instances, cycles and
+ * strings with lone surrogates.
+ */
+export function canonicalString(value: unknown): string {
+  assertCanonicalValue(value, [], new Set());
+  const text = canonicalize(value);
+  if (text === undefined) reject([], 'a value JSON cannot represent');
+  return text;
+}
+
+const utf8 = new TextEncoder();
+
+/** UTF-8 bytes of {@link canonicalString}: what gets hashed and signed. */
+export function canonicalBytes(value: unknown): Uint8Array {
+  return utf8.encode(canonicalString(value));
+}
