@@ -1,0 +1,194 @@
+/**
+ * Every protocol-visible fact is one of these events, ordered in the hash-chained protocol log.
+ * Private data never appears here: only identifiers, commitments, released aggregates and signatures.
+ */
+import Type, { type Static } from 'typebox';
+import { Challenge } from '../objects/challenge.ts';
+import {
+  ActorId,
+  ChallengeId,
+  EpochId,
+  Hex64String,
+  NetworkId,
+  NodeId,
+  PublicKeyHex,
+  ReasonCode,
+  SignatureHex,
+  TaskId,
+  VaultId,
+} from '../objects/common.ts';
+import { ExecutionReceipt } from '../objects/execution-receipt.ts';
+import { ParameterSet } from '../objects/parameter-set.ts';
+import { SemanticDomain } from '../objects/semantic-domain.ts';
+import { SettlementStatement } from '../objects/settlement.ts';
+import { TaskEnvelope } from '../objects/task-envelope.ts';
+import { VerificationDecision } from '../objects/verification-decision.ts';
+
+const event = <T extends string, P extends Record<string, Parameters<typeof Type.Object>[0][string]>>(
+  type: T,
+  properties: P,
+  description: string,
+) => Type.Object({ type: Type.Literal(type), ...properties }, { additionalProperties: false, description });
+
+const MasterKey = Type.Object(
+  { node_id: NodeId, public_key: PublicKeyHex, operator: ActorId },
+  { additionalProperties: false },
+);
+
+export const GenesisEvent = event(
+  'genesis',
+  {
+    network_id: NetworkId,
+    masters: Type.Array(MasterKey, { minItems: 1, maxItems: 16 }),
+    treasury_account: ActorId,
+    parameters: ParameterSet,
+    semantic_domains: Type.Array(SemanticDomain, { maxItems: 256 }),
+  },
+  'First entry of every log: masters, treasury, the first parameter set and semantic registry.',
+);
+export const PolicyPublishedEvent = event(
+  'policy_published',
+  { parameters: ParameterSet },
+  'Governance publishes a new parameter set.',
+);
+export const SemanticDomainPublishedEvent = event(
+  'semantic_domain_published',
+  { domain: SemanticDomain },
+  'Governance publishes a domain under a new semantic_version.',
+);
+export const NodeRegisteredEvent = event(
+  'node_registered',
+  { node_id: NodeId, kind: Type.Literal('enterprise'), public_key: PublicKeyHex, operator: ActorId },
+  'An enterprise node joins with its signing key.',
+);
+export const VaultRegisteredEvent = event(
+  'vault_registered',
+  { vault_id: VaultId, node_id: NodeId, operator: ActorId },
+  'A Vault is hosted by an enterprise node.',
+);
+export const TaskAdmittedEvent = event(
+  'task_admitted',
+  { envelope: TaskEnvelope, envelope_hash: Hex64String },
+  'The admission plane accepted a fully formed task.',
+);
+export const TaskResolutionStartedEvent = event(
+  'task_resolution_started',
+  { task_id: TaskId },
+  'The semantic layer takes the task.',
+);
+export const TaskResolutionFailedEvent = event(
+  'task_resolution_failed',
+  { task_id: TaskId, reason_code: ReasonCode },
+  'Semantic resolution failed; the task is rejected.',
+);
+export const TaskDispatchedEvent = event(
+  'task_dispatched',
+  {
+    task_id: TaskId,
+    attempt: Type.Integer({ minimum: 1, maximum: 1000 }),
+    resolution_hash: Hex64String,
+    assignments: Type.Array(Type.Object({ vault_id: VaultId, node_id: NodeId }, { additionalProperties: false }), {
+      minItems: 1,
+      maxItems: 1024,
+    }),
+  },
+  'Resolution recorded and work routed to the enterprise nodes hosting the target Vaults (or re-dispatched).',
+);
+export const ExecutionReceiptRecordedEvent = event(
+  'execution_receipt_recorded',
+  { receipt: ExecutionReceipt },
+  'An enterprise node reports an execution, signed.',
+);
+export const VerificationDecidedEvent = event(
+  'verification_decided',
+  { decision: VerificationDecision },
+  'A verifier accepted, rejected or challenged a receipt.',
+);
+export const TaskTimedOutEvent = event('task_timed_out', { task_id: TaskId }, 'The log time passed the task deadline.');
+export const ChallengeOpenedEvent = event(
+  'challenge_opened',
+  { challenge: Challenge },
+  'A staked actor disputes a task or settlement.',
+);
+export const ChallengeReviewStartedEvent = event(
+  'challenge_review_started',
+  { challenge_id: ChallengeId },
+  'Adjudication begins.',
+);
+export const ChallengeDecidedEvent = event(
+  'challenge_decided',
+  {
+    challenge_id: ChallengeId,
+    outcome: Type.Union([Type.Literal('confirmed'), Type.Literal('not_confirmed')]),
+    decision_hash: Hex64String,
+  },
+  'The deterministic replay of the evidence decided the challenge.',
+);
+export const ChallengeApprovedEvent = event(
+  'challenge_approved',
+  { challenge_id: ChallengeId, approver: ActorId },
+  'Governance approves a confirmed challenge.',
+);
+export const ChallengeClosedEvent = event(
+  'challenge_closed',
+  {
+    challenge_id: ChallengeId,
+    outcome: Type.Union([Type.Literal('penalty_recorded'), Type.Literal('closed_without_penalty')]),
+  },
+  'The challenge ends with or without a penalty.',
+);
+export const ChallengeReopenedEvent = event(
+  'challenge_reopened',
+  { challenge_id: ChallengeId, evidence_hash: Hex64String },
+  'New evidence reopens a closed challenge inside its window.',
+);
+export const EpochClosedEvent = event(
+  'epoch_closed',
+  { epoch_id: EpochId, trigger: Type.Union([Type.Literal('manual'), Type.Literal('schedule')]) },
+  'Closes the current epoch; the entry itself is the last of that epoch.',
+);
+export const SettlementSignedEvent = event(
+  'settlement_signed',
+  { master_id: NodeId, statement: SettlementStatement, signature: SignatureHex },
+  "A master's Ed25519 signature over its independently built settlement statement.",
+);
+export const SettlementFailedEvent = event(
+  'settlement_failed',
+  { epoch_id: EpochId, reason_code: ReasonCode },
+  'The settlement of an epoch could not reach a quorum.',
+);
+export const SettlementRetriedEvent = event(
+  'settlement_retried',
+  { epoch_id: EpochId },
+  'Governance-ordered recovery of a failed settlement: a new attempt.',
+);
+
+export const PROTOCOL_EVENTS = [
+  GenesisEvent,
+  PolicyPublishedEvent,
+  SemanticDomainPublishedEvent,
+  NodeRegisteredEvent,
+  VaultRegisteredEvent,
+  TaskAdmittedEvent,
+  TaskResolutionStartedEvent,
+  TaskResolutionFailedEvent,
+  TaskDispatchedEvent,
+  ExecutionReceiptRecordedEvent,
+  VerificationDecidedEvent,
+  TaskTimedOutEvent,
+  ChallengeOpenedEvent,
+  ChallengeReviewStartedEvent,
+  ChallengeDecidedEvent,
+  ChallengeApprovedEvent,
+  ChallengeClosedEvent,
+  ChallengeReopenedEvent,
+  EpochClosedEvent,
+  SettlementSignedEvent,
+  SettlementFailedEvent,
+  SettlementRetriedEvent,
+] as const;
+
+export const ProtocolEvent = Type.Union([...PROTOCOL_EVENTS]);
+export type ProtocolEvent = Static<typeof ProtocolEvent>;
+export type ProtocolEventType = ProtocolEvent['type'];
+export type EventOf<T extends ProtocolEventType> = Extract<ProtocolEvent, { type: T }>;

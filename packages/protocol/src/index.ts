@@ -1,0 +1,42 @@
+/**
+ * @symphony/protocol — the pure, deterministic SCP core. No I/O, no clock, no randomness:
+ * the same log in gives the same state, roots and ledgers out.
+ */
+export * from './core-encoding.ts';
+export * from './crypto/ed25519.ts';
+export * from './crypto/signing-digests.ts';
+export * from './economics/pricing.ts';
+export * from './economics/reward-split.ts';
+export * from './epochs/epoch-mapping.ts';
+export * from './events/protocol-event.ts';
+export * from './lifecycle/index.ts';
+export * from './objects/challenge.ts';
+export * from './objects/common.ts';
+export * from './objects/domain-tags.ts';
+export * from './objects/execution-receipt.ts';
+export * from './objects/parameter-set.ts';
+export * from './objects/reward-record.ts';
+export * from './objects/semantic-domain.ts';
+export * from './objects/settlement.ts';
+export * from './objects/task-envelope.ts';
+export * from './objects/task-spec.ts';
+export * from './objects/verification-decision.ts';
+export * from './params/resolve-parameters.ts';
+export * from './params/semantic-compatibility.ts';
+export * from './params/validate-parameter-set.ts';
+export { type ApplyOutcome, apply, checkEvent } from './reducer/apply.ts';
+export { type FoldResult, fold } from './reducer/fold.ts';
+export type { Refusal } from './reducer/refusal.ts';
+export {
+  type ChallengeRecord,
+  type EpochRecord,
+  type Equivocation,
+  emptyState,
+  type ProtocolState,
+  type SettlementRecord,
+  type StateStep,
+  type TaskRecord,
+} from './reducer/state.ts';
+export { stateHash } from './reducer/state-hash.ts';
+export type { Entry, LogPosition } from './reducer/step.ts';
+export * from './settlement/settlement-tree.ts';

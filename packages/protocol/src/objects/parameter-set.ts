@@ -1,0 +1,46 @@
+/** The governance parameter set in force for a `policy_version`. */
+import Type, { type Static } from 'typebox';
+import { AmountString, Count, EpochId, PolicyVersion, SchemaVersion } from './common.ts';
+
+const Bps = Type.Integer({ minimum: 0, maximum: 10_000, description: 'Basis points (1/10000).' });
+
+export const ClassPrice = Type.Object(
+  { base: AmountString, per_record: AmountString, per_fuel_kilo: AmountString, per_round_vault: AmountString },
+  {
+    additionalProperties: false,
+    description:
+      'fee = base + per_record*records + per_fuel_kilo*ceil(fuel/1000) + per_round_vault*rounds*vaults, capped at max_fee.',
+  },
+);
+
+export const ParameterSet = Type.Object(
+  {
+    schema_version: SchemaVersion,
+    policy_version: PolicyVersion,
+    effective_from_epoch: EpochId,
+    epoch_length_ms: Type.Integer({ minimum: 1000 }),
+    challenge_window_ms: Count,
+    settlement_quorum: Type.Integer({ minimum: 1, maximum: 16 }),
+    k_min: Type.Integer({ minimum: 1, maximum: 100_000 }),
+    reward_split_bps: Type.Object(
+      { data_producer: Bps, vault_operator: Bps, executor: Bps, verifier: Bps, treasury: Bps },
+      { additionalProperties: false },
+    ),
+    pricing: Type.Object(
+      { parse: ClassPrice, query: ClassPrice, compute: ClassPrice, train: ClassPrice },
+      { additionalProperties: false },
+    ),
+    min_stake: Type.Object(
+      { executor: AmountString, verifier: AmountString, master: AmountString },
+      { additionalProperties: false },
+    ),
+    slash_bps: Bps,
+    challenge_requires_approval: Type.Boolean({
+      description: 'A confirmed challenge needs a governance approval before its penalty.',
+    }),
+    challenge_bond: AmountString,
+  },
+  { additionalProperties: false },
+);
+export type ParameterSet = Static<typeof ParameterSet>;
+export type ClassPrice = Static<typeof ClassPrice>;

@@ -1,0 +1,129 @@
+/** Class-specific task specifications carried inside a `TaskEnvelope`. */
+import Type, { type Static } from 'typebox';
+import { AttributeName, DecimalString, Hex64String, RecordId, VaultId } from './common.ts';
+
+/** A scalar compared against a canonical attribute: strings, integers, or decimals as strings. */
+const Scalar = Type.Union([
+  Type.String({ maxLength: 256 }),
+  Type.Integer({ minimum: -(2 ** 53) + 1, maximum: 2 ** 53 - 1 }),
+]);
+
+export const Condition = Type.Object(
+  {
+    attribute: AttributeName,
+    op: Type.Union([
+      Type.Literal('eq'),
+      Type.Literal('ne'),
+      Type.Literal('in'),
+      Type.Literal('gte'),
+      Type.Literal('lte'),
+      Type.Literal('between'),
+      Type.Literal('within_days'),
+    ]),
+    value: Type.Union([Scalar, Type.Array(Scalar, { minItems: 1, maxItems: 256 })]),
+  },
+  { additionalProperties: false, description: 'One filter condition over a canonical attribute.' },
+);
+export type Condition = Static<typeof Condition>;
+
+export const Filter = Type.Array(Condition, { maxItems: 16, description: 'Conditions joined by AND.' });
+
+export const ParseSpec = Type.Object(
+  {
+    kind: Type.Literal('parse'),
+    source: Type.Object({ vault_id: VaultId, record_id: RecordId }, { additionalProperties: false }),
+    extractor: Type.Union([Type.Literal('receipt'), Type.Literal('document')]),
+  },
+  { additionalProperties: false, description: 'Interpret one raw record (image or PDF) inside one Vault.' },
+);
+
+export const BUILTIN_OPERATORS = ['count', 'sum', 'mean', 'histogram'] as const;
+export type BuiltinOperator = (typeof BUILTIN_OPERATORS)[number];
+
+export const BuiltinProgram = Type.Object(
+  {
+    type: Type.Literal('builtin'),
+    operator: Type.Enum(BUILTIN_OPERATORS),
+    attribute: Type.Optional(AttributeName),
+    bin_edges: Type.Optional(Type.Array(DecimalString, { minItems: 2, maxItems: 64 })),
+  },
+  { additionalProperties: false },
+);
+
+export const SandboxProgram = Type.Object(
+  {
+    type: Type.Literal('sandbox'),
+    code_hash: Hex64String,
+    max_output_bytes: Type.Integer({ minimum: 1, maximum: 1_048_576 }),
+  },
+  { additionalProperties: false },
+);
+
+export const ComputeSpec = Type.Object(
+  {
+    kind: Type.Literal('compute'),
+    program: Type.Union([BuiltinProgram, SandboxProgram]),
+    filter: Filter,
+  },
+  { additionalProperties: false, description: 'Bounded computation over authorized records.' },
+);
+
+export const QueryAggregate = Type.Object(
+  {
+    fn: Type.Union([
+      Type.Literal('count_distinct_subjects'),
+      Type.Literal('sum'),
+      Type.Literal('mean'),
+      Type.Literal('quantile'),
+    ]),
+    attribute: Type.Optional(AttributeName),
+    quantile: Type.Optional(DecimalString),
+    clamp: Type.Optional(Type.Object({ lower: DecimalString, upper: DecimalString }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+
+export const QuerySpec = Type.Object(
+  {
+    kind: Type.Literal('query'),
+    filter: Filter,
+    group_by: Type.Array(AttributeName, { maxItems: 3 }),
+    aggregates: Type.Array(QueryAggregate, { minItems: 1, maxItems: 8 }),
+    audience: Type.Optional(
+      Type.Object({ max_subjects: Type.Integer({ minimum: 1, maximum: 1_000_000 }) }, { additionalProperties: false }),
+    ),
+    participation: Type.Optional(
+      Type.Object(
+        { required: Type.Boolean(), max_participants: Type.Integer({ minimum: 1, maximum: 1_000_000 }) },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false, description: 'Governed retrieval and aggregation across Vaults.' },
+);
+
+export const TrainSpec = Type.Object(
+  {
+    kind: Type.Literal('train'),
+    model: Type.Union([Type.Literal('logistic_regression'), Type.Literal('mlp')]),
+    features: Type.Array(AttributeName, { minItems: 1, maxItems: 64 }),
+    label: AttributeName,
+    filter: Filter,
+    hyperparameters: Type.Object(
+      {
+        rounds: Type.Integer({ minimum: 1, maximum: 1000 }),
+        local_epochs: Type.Integer({ minimum: 1, maximum: 100 }),
+        learning_rate: DecimalString,
+        batch_size: Type.Integer({ minimum: 1, maximum: 65536 }),
+        clip_norm: Type.Optional(DecimalString),
+        hidden_units: Type.Optional(Type.Integer({ minimum: 1, maximum: 1024 })),
+      },
+      { additionalProperties: false },
+    ),
+    min_vaults_per_round: Type.Integer({ minimum: 1, maximum: 1000 }),
+  },
+  { additionalProperties: false, description: 'Federated training; each round is a multi-Vault sub-task.' },
+);
+
+export const TaskSpec = Type.Union([ParseSpec, QuerySpec, ComputeSpec, TrainSpec]);
+export type TaskSpec = Static<typeof TaskSpec>;

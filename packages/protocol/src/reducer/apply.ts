@@ -1,0 +1,115 @@
+/**
+ * The reducer: `apply(state, entry)` folds one log entry into the state a node owns. It checks the
+ * hash chain and the entry's epoch, validates the event against its schema, then runs the step for
+ * the event type. A step's check reads only; its run cannot fail, so a refused entry leaves the
+ * state exactly as it was (apart from the head and the ignored-entry counter).
+ */
+import { Compile } from 'typebox/compile';
+import { PROTOCOL_EVENTS, type ProtocolEvent, type ProtocolEventType } from '../events/protocol-event.ts';
+import { verifyChain } from '../log/hash-chain.ts';
+import type { Refusal } from './refusal.ts';
+import type { ProtocolState } from './state.ts';
+import type { Entry, LogPosition, Step } from './step.ts';
+import { admitTask } from './steps/admit-task.ts';
+import { approveChallenge } from './steps/approve-challenge.ts';
+import { closeChallenge } from './steps/close-challenge.ts';
+import { closeEpoch } from './steps/close-epoch.ts';
+import { decideChallenge } from './steps/decide-challenge.ts';
+import { dispatchTask } from './steps/dispatch-task.ts';
+import { failResolution } from './steps/fail-resolution.ts';
+import { failSettlement } from './steps/fail-settlement.ts';
+import { genesis } from './steps/genesis.ts';
+import { openChallenge } from './steps/open-challenge.ts';
+import { publishPolicy } from './steps/publish-policy.ts';
+import { publishSemanticDomain } from './steps/publish-semantic-domain.ts';
+import { recordReceipt } from './steps/record-receipt.ts';
+import { recordVerification } from './steps/record-verification.ts';
+import { registerNode } from './steps/register-node.ts';
+import { registerVault } from './steps/register-vault.ts';
+import { reopenChallenge } from './steps/reopen-challenge.ts';
+import { retrySettlement } from './steps/retry-settlement.ts';
+import { signSettlement } from './steps/sign-settlement.ts';
+import { startChallengeReview } from './steps/start-challenge-review.ts';
+import { startResolution } from './steps/start-resolution.ts';
+import { timeOutTask } from './steps/time-out-task.ts';
+
+const steps: { [T in ProtocolEventType]: Step<T> } = {
+  genesis,
+  policy_published: publishPolicy,
+  semantic_domain_published: publishSemanticDomain,
+  node_registered: registerNode,
+  vault_registered: registerVault,
+  task_admitted: admitTask,
+  task_resolution_started: startResolution,
+  task_resolution_failed: failResolution,
+  task_dispatched: dispatchTask,
+  execution_receipt_recorded: recordReceipt,
+  verification_decided: recordVerification,
+  task_timed_out: timeOutTask,
+  challenge_opened: openChallenge,
+  challenge_review_started: startChallengeReview,
+  challenge_decided: decideChallenge,
+  challenge_approved: approveChallenge,
+  challenge_closed: closeChallenge,
+  challenge_reopened: reopenChallenge,
+  epoch_closed: closeEpoch,
+  settlement_signed: signSettlement,
+  settlement_failed: failSettlement,
+  settlement_retried: retrySettlement,
+};
+
+/** One compiled validator per event type, so an error names the field of the event actually sent. */
+const validators = new Map(PROTOCOL_EVENTS.map((schema) => [schema.properties.type.const as string, Compile(schema)]));
+
+/**
+ * - `applied`: the event changed the state.
+ * - `ignored`: a well-chained entry whose event does not apply (counted in `state.ignored`).
+ * - `fatal`: the entry breaks the hash chain or the clock; the log is corrupt from here and folding must stop.
+ */
+export type ApplyOutcome =
+  | { kind: 'applied'; seq: number }
+  | { kind: 'ignored'; seq: number; refusal: Refusal }
+  | { kind: 'fatal'; seq: number; refusal: Refusal };
+
+/** Checks an event against the state without changing anything: what a master does before appending. */
+export function checkEvent(state: ProtocolState, event: unknown, at: LogPosition): Refusal | undefined {
+  const type = typeof event === 'object' && event !== null ? (event as { type?: unknown }).type : undefined;
+  const validator = typeof type === 'string' ? validators.get(type) : undefined;
+  if (!validator)
+    return { code: 'unknown_event_type', message: `no protocol event has type ${JSON.stringify(type)}`.slice(0, 120) };
+  if (!validator.Check(event)) {
+    const first = validator.Errors(event)[0];
+    return { code: 'malformed_event', message: `${first?.instancePath || '/'} ${first?.message ?? 'is invalid'}` };
+  }
+  const e = event as ProtocolEvent;
+  if (e.type !== 'genesis' && state.head === null)
+    return { code: 'no_genesis', message: 'the log starts with genesis' };
+  if (e.type !== 'genesis' && at.epoch_id !== state.current_epoch) {
+    return { code: 'wrong_epoch', message: `entry epoch ${at.epoch_id}, current epoch ${state.current_epoch}` };
+  }
+  return (steps[e.type] as Step<typeof e.type>).check(state, e as never, at);
+}
+
+/** Folds one entry into `state` (which it updates in place) and reports what happened. */
+export function apply(state: ProtocolState, entry: Entry): ApplyOutcome {
+  const anchor = state.head ? { ...state.head, time_ms: state.last_time_ms } : undefined;
+  const chain = verifyChain([entry], anchor);
+  if (!chain.ok) return fatal(chain.seq, chain.reason, `entry ${chain.seq} breaks the log: ${chain.reason}`);
+  const { seq, hash } = entry;
+
+  const at: LogPosition = { seq, time_ms: entry.time_ms, epoch_id: entry.epoch_id };
+  const refusal = checkEvent(state, entry.event, at);
+  state.head = { seq, hash };
+  state.last_time_ms = entry.time_ms;
+  if (refusal) {
+    state.ignored = { count: state.ignored.count + 1, last: { seq, code: refusal.code } };
+    return { kind: 'ignored', seq, refusal };
+  }
+  const event = entry.event;
+  (steps[event.type] as Step<typeof event.type>).run(state, event as never, at);
+  return { kind: 'applied', seq };
+}
+
+function fatal(seq: number, code: string, message: string): ApplyOutcome {
+  return { kind: 'fatal', seq, refusal: { code, message } };
+}

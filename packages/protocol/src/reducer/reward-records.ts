@@ -1,0 +1,94 @@
+/** Reward records: created pending at verification, calculated with the candidate, finalized with it. */
+
+import type { RewardLine } from '../economics/reward-split.ts';
+import { toAmount } from '../encoding/amount.ts';
+import { domainHash } from '../hashing/domain-hash.ts';
+import { type ContributorRole, SCHEMA_VERSION } from '../objects/common.ts';
+import { DomainTags } from '../objects/domain-tags.ts';
+import type { RewardRecord } from '../objects/reward-record.ts';
+import { canMoveReward, moveReward } from './moves.ts';
+import type { ProtocolState } from './state.ts';
+import type { LogPosition } from './step.ts';
+
+/** Deterministic reward id for one (epoch, task, account, role). */
+export function rewardId(
+  epoch_id: number,
+  task_id: string,
+  account: string,
+  role: ContributorRole,
+  salt?: string,
+): string {
+  return `rwd_${domainHash(DomainTags.rewardId, salt ? { epoch_id, task_id, account, role, salt } : { epoch_id, task_id, account, role }).slice(0, 32)}`;
+}
+
+/** Creates `pending_input` records for a task's contributors (amounts come with the candidate). */
+export function createPendingRewards(
+  state: ProtocolState,
+  task_id: string,
+  epoch_id: number,
+  policy_version: number,
+  lines: readonly { account: string; role: ContributorRole; units: number }[],
+): void {
+  const task = state.tasks[task_id]!;
+  for (const l of lines) {
+    const id = rewardId(epoch_id, task_id, l.account, l.role);
+    task.reward_ids.push(id);
+    state.rewards[id] = {
+      schema_version: SCHEMA_VERSION,
+      reward_id: id,
+      epoch_id,
+      task_id,
+      account: l.account,
+      role: l.role,
+      units: l.units,
+      policy_version,
+      state: 'pending_input',
+    };
+  }
+}
+
+/** The task's own reward records (adjustments excluded), in creation order. */
+export function rewardsOfTask(state: ProtocolState, task_id: string): RewardRecord[] {
+  return (state.tasks[task_id]?.reward_ids ?? []).map((id) => state.rewards[id]!);
+}
+
+/** Blocks every open record of a task (challenged or penalized). */
+export function blockRewards(state: ProtocolState, task_id: string, reason: string, at: LogPosition): void {
+  for (const r of rewardsOfTask(state, task_id)) {
+    if (canMoveReward(r, 'blocked')) {
+      moveReward(r, 'blocked', at);
+      r.blocked_reason = reason;
+      delete r.amount;
+    }
+  }
+}
+
+/** Lifts a block: records return to `eligible` and are recalculated with the next candidate. */
+export function unblockRewards(state: ProtocolState, task_id: string, at: LogPosition): void {
+  for (const r of rewardsOfTask(state, task_id)) {
+    if (r.state === 'blocked') {
+      moveReward(r, 'eligible', at);
+      delete r.blocked_reason;
+    }
+  }
+}
+
+/** Applies calculated amounts from the fee split to a task's records. */
+export function calculateRewards(
+  state: ProtocolState,
+  epoch_id: number,
+  task_id: string,
+  lines: readonly RewardLine[],
+  at: LogPosition,
+): RewardRecord[] {
+  const out: RewardRecord[] = [];
+  for (const line of lines) {
+    const r = state.rewards[rewardId(epoch_id, task_id, line.account, line.role)];
+    if (!r) continue;
+    if (r.state === 'pending_input') moveReward(r, 'eligible', at);
+    if (r.state === 'eligible') moveReward(r, 'calculated', at);
+    r.amount = toAmount(line.amount);
+    out.push(r);
+  }
+  return out;
+}

@@ -1,0 +1,143 @@
+/**
+ * The state every master folds from the protocol log. Plain JSON data (no Maps, no floats) so it
+ * can be hashed canonically and compared between nodes.
+ */
+import type { ChallengeState } from '../lifecycle/challenge-lifecycle.ts';
+import type { SettlementState } from '../lifecycle/settlement-lifecycle.ts';
+import type { TaskState } from '../lifecycle/task-lifecycle.ts';
+import type { Challenge } from '../objects/challenge.ts';
+import type { TaskClass } from '../objects/common.ts';
+import type { Contribution } from '../objects/execution-receipt.ts';
+import type { ParameterSet } from '../objects/parameter-set.ts';
+import type { PayoutIntent, RewardRecord } from '../objects/reward-record.ts';
+import type { SemanticDomain } from '../objects/semantic-domain.ts';
+import type { QuorumCertificate, SettlementCandidate, SettlementEntry } from '../objects/settlement.ts';
+
+/** A state change of any lifecycle object, with the log position that caused it. */
+export type StateStep<S extends string> = { state: S; seq: number; time_ms: number };
+
+export type TaskRecord = {
+  task_id: string;
+  class: TaskClass;
+  submitter: string;
+  envelope_hash: string;
+  policy_version: number;
+  semantic_version: string;
+  admitted_epoch: number;
+  deadline_ms: number;
+  max_fee: string;
+  fee?: string;
+  vault_ids: string[];
+  state: TaskState;
+  history: StateStep<TaskState>[];
+  attempt: number;
+  resolution_hash?: string;
+  assignments?: { vault_id: string; node_id: string }[];
+  receipt_hash?: string;
+  executor_node?: string;
+  usage?: { records_scanned: number; fuel: number; rounds: number };
+  contributions?: Contribution[];
+  verifier?: string;
+  verification_hash?: string;
+  settle_epoch?: number;
+  /** Ids of the task's reward records (none until verification accepts it). */
+  reward_ids: string[];
+  reason_code?: string;
+};
+
+export type ChallengeRecord = {
+  challenge: Challenge;
+  state: ChallengeState;
+  history: StateStep<ChallengeState>[];
+  /** The epoch whose settlement this challenge concerns (none for a verifier's dispute before acceptance). */
+  epoch_id?: number;
+  /** The task state to return to when the challenge ends without penalty. */
+  task_state_before?: TaskState;
+  decision_hash?: string;
+  approver?: string;
+  evidence_hashes: string[];
+  opened_in_finalized_context: boolean;
+};
+
+export type SignatureRecord = { master_id: string; signature: string; statement_hash: string; seq: number };
+
+export type SettlementRecord = {
+  epoch_id: number;
+  state: SettlementState;
+  history: StateStep<SettlementState>[];
+  attempt: number;
+  policy_version: number;
+  candidate?: SettlementCandidate;
+  /** The candidate's entries in leaf order (sorted by task_id). */
+  entries: SettlementEntry[];
+  candidate_ready_at_ms?: number;
+  signatures: SignatureRecord[];
+  certificate?: QuorumCertificate;
+  failure_reason?: string;
+};
+
+export type EpochRecord = {
+  epoch_id: number;
+  opened_at_seq: number;
+  opened_at_ms: number;
+  closed_at_seq?: number;
+  closed_at_ms?: number;
+  trigger?: 'manual' | 'schedule';
+};
+
+export type Equivocation = {
+  master_id: string;
+  epoch_id: number;
+  attempt: number;
+  statement_hashes: [string, string];
+  seqs: [number, number];
+};
+
+export type ProtocolState = {
+  /** Hash and position of the last applied entry (null before genesis). */
+  head: { seq: number; hash: string } | null;
+  last_time_ms: number;
+  network_id: string;
+  masters: Record<string, { public_key: string; operator: string }>;
+  treasury_account: string;
+  current_epoch: number;
+  epochs: Record<string, EpochRecord>;
+  /** Every published parameter set, in publication order. */
+  parameter_history: ParameterSet[];
+  /** Semantic registry: `domain@version` -> definition. */
+  semantic_domains: Record<string, SemanticDomain>;
+  enterprise_nodes: Record<string, { public_key: string; operator: string; registered_seq: number }>;
+  vaults: Record<string, { node_id: string; operator: string }>;
+  tasks: Record<string, TaskRecord>;
+  challenges: Record<string, ChallengeRecord>;
+  settlements: Record<string, SettlementRecord>;
+  rewards: Record<string, RewardRecord>;
+  payouts: Record<string, PayoutIntent>;
+  equivocations: Equivocation[];
+  /** Entries that were well-formed and chained but not applicable (e.g. a late duplicate): counted, never silently dropped. */
+  ignored: { count: number; last?: { seq: number; code: string } };
+};
+
+/** The state before genesis. */
+export function emptyState(): ProtocolState {
+  return {
+    head: null,
+    last_time_ms: 0,
+    network_id: '',
+    masters: {},
+    treasury_account: '',
+    current_epoch: 0,
+    epochs: {},
+    parameter_history: [],
+    semantic_domains: {},
+    enterprise_nodes: {},
+    vaults: {},
+    tasks: {},
+    challenges: {},
+    settlements: {},
+    rewards: {},
+    payouts: {},
+    equivocations: [],
+    ignored: { count: 0 },
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * Named protocol scenarios: the event sequences behind the golden vectors and the reducer benchmark.
+ * Each returns the fixture after the scenario, with its log and folded state.
+ */
+import { defaultParameters, fakeDigest, NetworkFixture } from '../packages/protocol/test/support/network-fixture.ts';
+
+function network(parameters = defaultParameters()): NetworkFixture {
+  return new NetworkFixture()
+    .genesis(parameters)
+    .enterpriseNode('node_ent-a', ['vlt_a1', 'vlt_a2'])
+    .enterpriseNode('node_ent-b', ['vlt_b1']);
+}
+
+const challengeOf = (challenge_id: string, task_id: string) => ({
+  type: 'challenge_opened' as const,
+  challenge: {
+    schema_version: 1 as const,
+    challenge_id,
+    target: { kind: 'task' as const, task_id },
+    challenger: 'act_watcher',
+    grounds: 'output_mismatch',
+    bond: '500',
+    evidence_hash: fakeDigest(`evidence/${challenge_id}`),
+  },
+});
+
+/** Three tasks: one settles, one fails honestly, one is rejected by verification; 2 of 3 masters finalize. */
+export function happyPath(): NetworkFixture {
+  const net = network().completeTask('tsk_coffee', ['vlt_a1', 'vlt_b1']).completeTask('tsk_grocery', ['vlt_a2']);
+  net.admit(net.envelope('tsk_broken', ['vlt_b1']));
+  net.must({ type: 'task_resolution_started', task_id: 'tsk_broken' });
+  net.dispatch('tsk_broken');
+  net.must({
+    type: 'execution_receipt_recorded',
+    receipt: net.receipt('tsk_broken', { status: 'failed', failure_code: 'bad_input' }),
+  });
+  net.admit(net.envelope('tsk_wrong', ['vlt_a1']));
+  net.must({ type: 'task_resolution_started', task_id: 'tsk_wrong' });
+  net.dispatch('tsk_wrong');
+  net.must({ type: 'execution_receipt_recorded', receipt: net.receipt('tsk_wrong') });
+  net.must({ type: 'verification_decided', decision: net.decision('tsk_wrong', 'rejected', 2, 'output_mismatch') });
+  net.closeEpoch();
+  net.sign(1, 0);
+  net.sign(1, 2);
+  return net;
+}
+
+/** A challenge withdraws the candidate, is upheld, and the epoch settles on a rebuilt root. */
+export function challengePenalty(): NetworkFixture {
+  const net = network().completeTask('tsk_a', ['vlt_a1']).completeTask('tsk_b', ['vlt_b1']).closeEpoch();
+  net.sign(1, 0);
+  net.must(challengeOf('chl_fraud', 'tsk_b'));
+  net.must({ type: 'challenge_review_started', challenge_id: 'chl_fraud' });
+  net.must({
+    type: 'challenge_decided',
+    challenge_id: 'chl_fraud',
+    outcome: 'confirmed',
+    decision_hash: fakeDigest('replay/chl_fraud'),
+  });
+  net.must({ type: 'challenge_closed', challenge_id: 'chl_fraud', outcome: 'penalty_recorded' });
+  net.sign(1, 1);
+  net.sign(1, 2);
+  return net;
+}
+
+/** Masters disagree, one equivocates, the settlement fails and is recovered with a new attempt. */
+export function equivocationAndRecovery(): NetworkFixture {
+  const net = network().completeTask('tsk_a', ['vlt_a1']).closeEpoch();
+  const honest = net.statement(1);
+  net.sign(1, 0, { ...honest, rewards_root: fakeDigest('bad rewards root') });
+  net.sign(1, 0, honest);
+  net.sign(1, 1, { ...honest, settlement_root: fakeDigest('bad settlement root') });
+  net.must({ type: 'settlement_retried', epoch_id: 1 });
+  net.sign(1, 1);
+  net.sign(1, 2);
+  return net;
+}
+
+/** Entries that chain correctly but do not apply: each is counted and changes nothing else. */
+export function refusals(): NetworkFixture {
+  const net = network();
+  const env = net.envelope('tsk_r', ['vlt_a1']);
+  net.admit(env);
+  net.admit(env);
+  net.append({ type: 'task_timed_out', task_id: 'tsk_r' });
+  net.append({ type: 'epoch_closed', epoch_id: 1, trigger: 'schedule' });
+  net.append({
+    type: 'policy_published',
+    parameters: defaultParameters({ policy_version: 2, effective_from_epoch: 1 }),
+  });
+  net.append({ type: 'task_resolution_started', task_id: 'tsk_nope' });
+  net.append({ type: 'task_timed_out', task_id: 'tsk_r' }, { advance_ms: 600_000 });
+  return net;
+}
+
+/** Many tasks over several epochs, for the reducer benchmark. */
+export function busyNetwork(tasks: number, perEpoch: number): NetworkFixture {
+  const net = network();
+  for (let i = 0; i < tasks; i++) {
+    net.completeTask(`tsk_b${i.toString(36)}`, [i % 3 === 0 ? 'vlt_b1' : 'vlt_a1']);
+    if ((i + 1) % perEpoch === 0) {
+      net.closeEpoch();
+      const epoch = net.state.current_epoch - 1;
+      net.sign(epoch, 0);
+      net.sign(epoch, 1);
+    }
+  }
+  return net;
+}
+
+export const REDUCER_SCENARIOS = {
+  'happy-path': happyPath,
+  'challenge-penalty': challengePenalty,
+  'equivocation-and-recovery': equivocationAndRecovery,
+  refusals,
+} as const;
