@@ -7,10 +7,11 @@ import { dirname, join, normalize } from 'node:path';
 /** Which workspace packages each package may import. */
 export const allowedPackageImports: Record<string, readonly string[]> = {
   protocol: [],
-  node: ['protocol'],
-  sdk: ['protocol'],
-  cli: ['protocol', 'node', 'sdk'],
-  console: ['protocol', 'sdk'],
+  api: ['protocol'],
+  node: ['protocol', 'api'],
+  sdk: ['protocol', 'api'],
+  cli: ['protocol', 'api', 'node', 'sdk'],
+  console: ['protocol', 'api', 'sdk'],
 };
 
 /** Node built-ins the pure core may use: hashing and signature checks are computation, not I/O. */
@@ -42,7 +43,8 @@ const nodeLayerFolders = [
 
 export type Violation = { file: string; message: string };
 
-const importPattern = /(?:import|export)\s+(?:type\s+)?(?:[^'"]*?\s+from\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
+const importPattern =
+  /(?:import|export)\s+(?:type\s+)?(?:[^'"]*?\s+from\s+)?['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/g;
 
 function stripComments(source: string): string {
   return source.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"\\])\/\/.*$/gm, '$1');
@@ -91,7 +93,10 @@ export function checkDependencies(files: ReadonlyMap<string, string>): Violation
         }
         if (here.pkg === 'node' && inSource && nodeLayerFolders.includes(here.folder)) {
           if (there?.folder === 'adapters' || there?.folder === 'roles') {
-            violations.push({ file, message: `layer ${here.folder} imports ${there.folder} (${spec}); depend on a port` });
+            violations.push({
+              file,
+              message: `layer ${here.folder} imports ${there.folder} (${spec}); depend on a port`,
+            });
           }
         }
         if (here.pkg === 'node' && here.folder === 'adapters' && there?.folder === 'roles') {

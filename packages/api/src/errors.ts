@@ -1,0 +1,78 @@
+/**
+ * The error catalog: every code the API returns, its HTTP status and how to fix it. Codes are
+ * stable: clients branch on them, and they cross process boundaries.
+ */
+import Type, { type Static } from 'typebox';
+
+export const ApiErrorBody = Type.Object(
+  {
+    code: Type.String({ description: 'Stable machine-readable error code (see the catalog).' }),
+    message: Type.String({ description: 'What went wrong and how to fix it.' }),
+    details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+  { additionalProperties: false, description: 'Every error answer has this shape.' },
+);
+export type ApiErrorBody = Static<typeof ApiErrorBody>;
+
+type Entry = { status: number; description: string; fix: string };
+
+export const ERROR_CATALOG = {
+  invalid_request: {
+    status: 400,
+    description: 'The body, query or path failed validation.',
+    fix: 'Correct the field named in details.field; see /openapi.json for the schema.',
+  },
+  unknown_field: {
+    status: 400,
+    description: 'The body has a field the schema does not define.',
+    fix: 'Remove the field named in details.field.',
+  },
+  body_too_large: {
+    status: 413,
+    description: 'The request body exceeds the size limit.',
+    fix: 'Send fewer records per request (details.limit_bytes is the limit).',
+  },
+  not_found: {
+    status: 404,
+    description: 'No such resource.',
+    fix: 'Check the identifier; list resources with the matching GET route.',
+  },
+  unknown_vault: {
+    status: 404,
+    description: 'The Vault is not registered on this network.',
+    fix: 'Use a vault id from GET /v1/network.',
+  },
+  idempotency_conflict: {
+    status: 409,
+    description: 'The Idempotency-Key was used with a different body.',
+    fix: 'Use a new Idempotency-Key for a different request, or resend the original body.',
+  },
+  task_refused: {
+    status: 422,
+    description: 'The protocol refused the task (version, attribute, Vault or epoch).',
+    fix: 'Read details.reason; pin a published semantic_version and registered Vaults.',
+  },
+  invalid_records: {
+    status: 422,
+    description: 'A record does not fit the Vault domain.',
+    fix: 'Correct the record at details.index; fields are the canonical attributes of the domain.',
+  },
+  result_not_ready: {
+    status: 409,
+    description: 'The task has no released result yet.',
+    fix: 'Wait until the task reaches awaiting_settlement or completed (GET /v1/tasks/{taskId}).',
+  },
+  epoch_refused: { status: 409, description: 'The epoch cannot be closed now.', fix: 'Read details.reason.' },
+  unavailable: {
+    status: 503,
+    description: 'A node needed for the request did not answer.',
+    fix: 'Retry after the time in Retry-After; check GET /healthz.',
+  },
+  internal: {
+    status: 500,
+    description: 'An unexpected failure; nothing was changed.',
+    fix: 'Retry; if it persists, report the request id from the x-request-id header.',
+  },
+} as const satisfies Record<string, Entry>;
+
+export type ApiErrorCode = keyof typeof ERROR_CATALOG;

@@ -1,0 +1,118 @@
+/** Task admission and inspection. */
+
+import {
+  ActorId,
+  AmountString,
+  AttributeName,
+  DomainName,
+  EpochId,
+  GrantId,
+  Hex64String,
+  SemanticVersion,
+  TASK_STATES,
+  TaskClassSchema,
+  TaskId,
+  TaskSpec,
+  UsageScopeSchema,
+  VaultId,
+} from '@symphony/protocol';
+import Type, { type Static } from 'typebox';
+
+export const TaskStateSchema = Type.Enum(TASK_STATES);
+
+export const SubmitTaskRequest = Type.Object(
+  {
+    class: TaskClassSchema,
+    submitter: ActorId,
+    consent_scope: UsageScopeSchema,
+    targets: Type.Object(
+      { vault_ids: Type.Array(VaultId, { minItems: 1, maxItems: 1024, uniqueItems: true }) },
+      { additionalProperties: false },
+    ),
+    semantic: Type.Object(
+      {
+        domain: DomainName,
+        semantic_version: SemanticVersion,
+        attributes: Type.Array(AttributeName, { minItems: 1, maxItems: 128, uniqueItems: true }),
+      },
+      { additionalProperties: false },
+    ),
+    budget: Type.Object({ max_fee: AmountString }, { additionalProperties: false }),
+    timeout_ms: Type.Optional(Type.Integer({ minimum: 1000, maximum: 7 * 24 * 3_600_000, default: 600_000 })),
+    grant_ids: Type.Optional(Type.Array(GrantId, { maxItems: 64, uniqueItems: true })),
+    spec: TaskSpec,
+  },
+  { additionalProperties: false, description: 'What a submitter asks for; admission turns it into a TaskEnvelope.' },
+);
+export type SubmitTaskRequest = Static<typeof SubmitTaskRequest>;
+
+export const TaskView = Type.Object(
+  {
+    task_id: TaskId,
+    class: TaskClassSchema,
+    state: TaskStateSchema,
+    submitter: ActorId,
+    envelope_hash: Hex64String,
+    policy_version: Type.Integer(),
+    semantic_version: SemanticVersion,
+    admitted_epoch: EpochId,
+    settle_epoch: Type.Optional(EpochId),
+    attempt: Type.Integer({ minimum: 0 }),
+    max_fee: AmountString,
+    fee: Type.Optional(AmountString),
+    vault_ids: Type.Array(VaultId),
+    reason_code: Type.Optional(Type.String()),
+    updated_seq: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+export type TaskView = Static<typeof TaskView>;
+
+export const TaskListQuery = Type.Object(
+  {
+    state: Type.Optional(TaskStateSchema),
+    class: Type.Optional(TaskClassSchema),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50 })),
+    cursor: Type.Optional(Type.String({ maxLength: 128 })),
+  },
+  { additionalProperties: false },
+);
+export type TaskListQuery = Static<typeof TaskListQuery>;
+
+export const TaskList = Type.Object(
+  { tasks: Type.Array(TaskView), next_cursor: Type.Optional(Type.String()) },
+  { additionalProperties: false },
+);
+export type TaskList = Static<typeof TaskList>;
+
+export const TaskEventView = Type.Object(
+  {
+    seq: Type.Integer({ minimum: 0 }),
+    time_ms: Type.Integer({ minimum: 0 }),
+    epoch_id: EpochId,
+    type: Type.String(),
+    state: Type.Optional(TaskStateSchema),
+    outcome: Type.Union([Type.Literal('applied'), Type.Literal('ignored')]),
+  },
+  { additionalProperties: false },
+);
+export type TaskEventView = Static<typeof TaskEventView>;
+
+export const TaskEvents = Type.Object(
+  { task_id: TaskId, events: Type.Array(TaskEventView) },
+  { additionalProperties: false },
+);
+export type TaskEvents = Static<typeof TaskEvents>;
+
+export const TaskResult = Type.Object(
+  {
+    task_id: TaskId,
+    state: TaskStateSchema,
+    output: Type.Unknown({ description: 'The released result (an aggregate; never records).' }),
+    output_hash: Hex64String,
+    receipt_hash: Hex64String,
+    verified: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+export type TaskResult = Static<typeof TaskResult>;

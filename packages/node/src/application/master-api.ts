@@ -1,0 +1,58 @@
+/**
+ * What the HTTP edge asks of a master node. The HTTP layer validates input against the schemas in
+ * `@symphony/api`, maps `ApiFailure` codes to statuses from the error catalog, and never touches
+ * the log, the stores or the bus itself.
+ */
+import type {
+  ApiErrorCode,
+  CloseEpochResponse,
+  EpochList,
+  Health,
+  IngestRecordsRequest,
+  IngestRecordsResponse,
+  NetworkView,
+  RewardList,
+  RewardQuery,
+  SettlementView,
+  SubmitTaskRequest,
+  TaskEvents,
+  TaskList,
+  TaskListQuery,
+  TaskResult,
+  TaskView,
+} from '@symphony/api';
+
+/** An expected failure with a stable code from the API error catalog. Its message never carries record contents. */
+export class ApiFailure extends Error {
+  override readonly name = 'ApiFailure';
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+export interface MasterApi {
+  network(): NetworkView;
+  health(): Promise<Health>;
+  /** Routes records to the enterprise node hosting the Vault. */
+  ingest(vaultId: string, request: IngestRecordsRequest): Promise<IngestRecordsResponse>;
+  /**
+   * Admits a task. With an idempotency key, the same key and body return the same task
+   * (`created: false`); the same key with another body fails with `idempotency_conflict`.
+   */
+  submitTask(request: SubmitTaskRequest, idempotencyKey?: string): Promise<{ task: TaskView; created: boolean }>;
+  getTask(taskId: string): TaskView | undefined;
+  listTasks(query: TaskListQuery): Promise<TaskList>;
+  taskEvents(taskId: string): Promise<TaskEvents | undefined>;
+  /** Fails with `not_found` or `result_not_ready`. */
+  taskResult(taskId: string): Promise<TaskResult>;
+  listEpochs(): EpochList;
+  closeEpoch(): Promise<CloseEpochResponse>;
+  settlement(epochId: number): SettlementView | undefined;
+  rewards(query: RewardQuery): RewardList;
+  /** Runtime metrics in Prometheus text format (the HTTP layer appends its own). */
+  metrics(): string;
+}

@@ -1,0 +1,317 @@
+/**
+ * The master's answers to the API edge: admission through the log writer, reads from the folded
+ * state, record ingestion routed to the enterprise node hosting the Vault.
+ */
+import type {
+  CloseEpochResponse,
+  EpochList,
+  Health,
+  IngestRecordsRequest,
+  IngestRecordsResponse,
+  NetworkView,
+  RewardList,
+  RewardQuery,
+  SettlementView,
+  SubmitTaskRequest,
+  TaskEvents,
+  TaskList,
+  TaskListQuery,
+  TaskResult,
+  TaskView,
+} from '@symphony/api';
+import { envelopeHash, policyInForce } from '@symphony/protocol';
+import type { LifecycleController } from '../coordination/lifecycle-controller.ts';
+import type { LogWriter } from '../coordination/log-writer.ts';
+import type { StateFollower } from '../coordination/state-follower.ts';
+import type { Bus } from '../ports/bus.ts';
+import type { Clock } from '../ports/clock.ts';
+import { hasErrorCode } from '../ports/errors.ts';
+import { enterpriseSubjects, type IngestReply } from '../wire/enterprise-rpc.ts';
+import { buildEnvelope, requestHash, taskIdFor } from './admit-task.ts';
+import { ApiFailure, type MasterApi } from './master-api.ts';
+import type { MasterTables } from './master-tables.ts';
+import { epochView, rewardTotal, settlementView, taskView } from './views.ts';
+
+export type MasterServiceOptions = {
+  nodeId: string;
+  follower: StateFollower;
+  writer: LogWriter;
+  bus: Bus;
+  tables: MasterTables;
+  clock: Clock;
+  controller?: LifecycleController;
+  /** Log positions of the other masters, for the network view (embedded mode knows them). */
+  peers?: () => { node_id: string; log_position: number }[];
+  requestTimeoutMs?: number;
+};
+
+const TERMINAL_OR_SETTLED = new Set(['awaiting_settlement', 'completed', 'challenged']);
+
+export class MasterService implements MasterApi {
+  readonly #o: MasterServiceOptions;
+
+  constructor(opts: MasterServiceOptions) {
+    this.#o = opts;
+  }
+
+  get #state() {
+    return this.#o.follower.state;
+  }
+
+  network(): NetworkView {
+    const s = this.#state;
+    const peers = new Map((this.#o.peers?.() ?? []).map((p) => [p.node_id, p.log_position]));
+    const head = s.head?.seq ?? -1;
+    return {
+      network_id: s.network_id,
+      log_head: head,
+      current_epoch: s.current_epoch,
+      masters: Object.entries(s.masters).map(([node_id, m]) => ({
+        node_id,
+        public_key: m.public_key,
+        log_position: node_id === this.#o.nodeId ? head : (peers.get(node_id) ?? -1),
+      })),
+      enterprise_nodes: Object.entries(s.enterprise_nodes).map(([node_id, n]) => ({
+        node_id,
+        public_key: n.public_key,
+        vault_ids: Object.entries(s.vaults)
+          .filter(([, v]) => v.node_id === node_id)
+          .map(([id]) => id)
+          .sort(),
+      })),
+      semantic_domains: Object.keys(s.semantic_domains).sort(),
+      policy_version: policyInForce(s, s.current_epoch)?.policy_version ?? 0,
+    };
+  }
+
+  async health(): Promise<Health> {
+    const checks: Health['checks'] = { log: this.#o.follower.failure ? 'failing' : 'ok' };
+    for (const node_id of Object.keys(this.#state.enterprise_nodes)) {
+      try {
+        await this.#o.bus.request(enterpriseSubjects(node_id).status, {}, { timeoutMs: 2000 });
+        checks[node_id] = 'ok';
+      } catch {
+        checks[node_id] = 'failing';
+      }
+    }
+    const ok = Object.values(checks).every((c) => c === 'ok');
+    return { status: ok ? 'ok' : 'degraded', log_head: this.#state.head?.seq ?? -1, checks };
+  }
+
+  async ingest(vaultId: string, request: IngestRecordsRequest): Promise<IngestRecordsResponse> {
+    const vault = this.#state.vaults[vaultId];
+    if (!vault)
+      throw new ApiFailure('unknown_vault', `vault ${vaultId} is not registered on this network`, {
+        vault_id: vaultId,
+      });
+    try {
+      return (await this.#o.bus.request(
+        enterpriseSubjects(vault.node_id).ingest,
+        { vault_id: vaultId, records: request.records },
+        {
+          timeoutMs: this.#o.requestTimeoutMs ?? 60_000,
+        },
+      )) as IngestReply;
+    } catch (error) {
+      if (hasErrorCode(error) && error.code === 'invalid_records')
+        throw new ApiFailure('invalid_records', error.message);
+      if (hasErrorCode(error) && error.code === 'unknown_vault') throw new ApiFailure('unknown_vault', error.message);
+      throw new ApiFailure('unavailable', `the enterprise node hosting ${vaultId} did not answer`, {
+        node_id: vault.node_id,
+      });
+    }
+  }
+
+  async submitTask(request: SubmitTaskRequest, idempotencyKey?: string): Promise<{ task: TaskView; created: boolean }> {
+    const body_hash = requestHash(request);
+    const task_id = taskIdFor(request.submitter, idempotencyKey);
+    const key = idempotencyKey ? `${request.submitter}:${idempotencyKey}` : undefined;
+    if (key) {
+      const held = await this.#o.tables.idempotencyKey(key);
+      if (held) return this.#replay(held, body_hash);
+    }
+    const missing = request.targets.vault_ids.find((v) => !this.#state.vaults[v]);
+    if (missing)
+      throw new ApiFailure('unknown_vault', `vault ${missing} is not registered on this network`, {
+        vault_id: missing,
+      });
+    const envelope = buildEnvelope(this.#state, request, task_id, this.#o.clock.now());
+    if (key) {
+      const held = await this.#o.tables.claimIdempotencyKey(key, body_hash, task_id);
+      if (held.body_hash !== body_hash || held.task_id !== task_id) return this.#replay(held, body_hash);
+    }
+    const result = await this.#o.writer.append({
+      type: 'task_admitted',
+      envelope,
+      envelope_hash: envelopeHash(envelope),
+    });
+    if (result.kind === 'refused') {
+      const existing = this.#state.tasks[task_id];
+      if (key && existing && result.refusal.code === 'duplicate_task')
+        return { task: taskView(existing), created: false };
+      throw new ApiFailure('task_refused', `the protocol refused the task: ${result.refusal.message}`, {
+        reason: result.refusal.code,
+      });
+    }
+    return { task: taskView(this.#state.tasks[task_id]!), created: true };
+  }
+
+  #replay(held: { body_hash: string; task_id: string }, body_hash: string): { task: TaskView; created: boolean } {
+    if (held.body_hash !== body_hash) {
+      throw new ApiFailure(
+        'idempotency_conflict',
+        'this Idempotency-Key was already used with a different request body',
+        { task_id: held.task_id },
+      );
+    }
+    const t = this.#state.tasks[held.task_id];
+    if (!t) throw new ApiFailure('unavailable', 'the task for this Idempotency-Key is still being admitted; retry');
+    return { task: taskView(t), created: false };
+  }
+
+  getTask(taskId: string): TaskView | undefined {
+    const t = this.#state.tasks[taskId];
+    return t ? taskView(t) : undefined;
+  }
+
+  async listTasks(query: TaskListQuery): Promise<TaskList> {
+    const limit = query.limit ?? 50;
+    const after = query.cursor ? Number.parseInt(query.cursor, 10) : -1;
+    const matching = Object.values(this.#state.tasks)
+      .filter((t) => (!query.state || t.state === query.state) && (!query.class || t.class === query.class))
+      .map((t) => ({ t, seq: t.history[0]!.seq }))
+      .filter((x) => x.seq > after)
+      .sort((a, b) => a.seq - b.seq);
+    const page = matching.slice(0, limit);
+    const last = page[page.length - 1];
+    return {
+      tasks: page.map((x) => taskView(x.t)),
+      ...(matching.length > limit && last ? { next_cursor: String(last.seq) } : {}),
+    };
+  }
+
+  async taskEvents(taskId: string): Promise<TaskEvents | undefined> {
+    const t = this.#state.tasks[taskId];
+    const entries = this.#o.follower.taskEntries.get(taskId);
+    if (!t || !entries) return undefined;
+    const stateAt = new Map(t.history.map((h) => [h.seq, h.state]));
+    const indexed = new Set(entries.map((e) => e.seq));
+    // State changes caused by entries about something else (finality completes every task of the epoch).
+    const others = await Promise.all(
+      t.history
+        .filter((h) => !indexed.has(h.seq))
+        .map(async (h) => {
+          const entry = await this.#o.follower.entryAt(h.seq);
+          return {
+            seq: h.seq,
+            time_ms: h.time_ms,
+            epoch_id: entry?.epoch_id ?? 0,
+            type: entry?.event.type ?? 'unknown',
+            outcome: 'applied' as const,
+          };
+        }),
+    );
+    return {
+      task_id: taskId,
+      events: [...entries, ...others]
+        .sort((a, b) => a.seq - b.seq)
+        .map((e) => ({ ...e, ...(stateAt.has(e.seq) ? { state: stateAt.get(e.seq)! } : {}) })),
+    };
+  }
+
+  async taskResult(taskId: string): Promise<TaskResult> {
+    const t = this.#state.tasks[taskId];
+    if (!t) throw new ApiFailure('not_found', `task ${taskId} does not exist`);
+    const stored = t.receipt_hash ? await this.#o.tables.output(taskId, t.attempt) : undefined;
+    if (!stored || !(TERMINAL_OR_SETTLED.has(t.state) || t.state === 'verifying')) {
+      throw new ApiFailure(
+        'result_not_ready',
+        `task ${taskId} is ${t.state}; its result is released once it is verified`,
+        { state: t.state },
+      );
+    }
+    return {
+      task_id: taskId,
+      state: t.state,
+      output: stored.output,
+      output_hash: stored.output_hash,
+      receipt_hash: t.receipt_hash!,
+      verified: TERMINAL_OR_SETTLED.has(t.state),
+    };
+  }
+
+  listEpochs(): EpochList {
+    const s = this.#state;
+    return {
+      current_epoch: s.current_epoch,
+      epochs: Object.keys(s.epochs)
+        .map(Number)
+        .sort((a, b) => b - a)
+        .map((id) => epochView(s, id)),
+    };
+  }
+
+  async closeEpoch(): Promise<CloseEpochResponse> {
+    const epoch_id = this.#state.current_epoch;
+    const result = await this.#o.writer.append({ type: 'epoch_closed', epoch_id, trigger: 'manual' });
+    if (result.kind === 'refused')
+      throw new ApiFailure('epoch_refused', result.refusal.message, { reason: result.refusal.code });
+    return {
+      closed_epoch: epoch_id,
+      current_epoch: this.#state.current_epoch,
+      settlement_state: this.#state.settlements[epoch_id]!.state,
+    };
+  }
+
+  settlement(epochId: number): SettlementView | undefined {
+    return settlementView(this.#state, epochId);
+  }
+
+  rewards(query: RewardQuery): RewardList {
+    const rewards = Object.values(this.#state.rewards)
+      .filter(
+        (r) =>
+          (query.epochId === undefined || r.epoch_id === query.epochId) && (!query.actor || r.account === query.actor),
+      )
+      .sort((a, b) => a.epoch_id - b.epoch_id || (a.reward_id < b.reward_id ? -1 : 1));
+    return { rewards, total: rewardTotal(rewards) };
+  }
+
+  metrics(): string {
+    const s = this.#state;
+    const lines: string[] = [];
+    const gauge = (name: string, help: string, samples: [string, number][]) => {
+      lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} gauge`);
+      for (const [labels, v] of samples) lines.push(`${name}${labels} ${v}`);
+    };
+    const byState = new Map<string, number>();
+    for (const t of Object.values(s.tasks)) byState.set(t.state, (byState.get(t.state) ?? 0) + 1);
+    gauge('scs_log_head', 'Sequence number of the last folded log entry.', [['', s.head?.seq ?? -1]]);
+    gauge('scs_log_ignored_entries', 'Log entries that chained but did not apply.', [['', s.ignored.count]]);
+    gauge('scs_epoch_current', 'The open epoch.', [['', s.current_epoch]]);
+    gauge(
+      'scs_tasks',
+      'Tasks by lifecycle state.',
+      [...byState].map(([state, n]) => [`{state="${state}"}`, n]),
+    );
+    gauge('scs_settlements', 'Settlements by state.', [
+      ...[
+        ...Object.values(s.settlements).reduce(
+          (m, x) => m.set(x.state, (m.get(x.state) ?? 0) + 1),
+          new Map<string, number>(),
+        ),
+      ].map(([state, n]): [string, number] => [`{state="${state}"}`, n]),
+    ]);
+    gauge('scs_log_appends', 'Entries this master appended.', [['', this.#o.writer.appended]]);
+    gauge('scs_log_append_conflicts', 'Appends retried because another master appended first.', [
+      ['', this.#o.writer.conflicts],
+    ]);
+    if (this.#o.controller) {
+      gauge('scs_coordination_in_flight', 'Tasks with a coordination step running.', [
+        ['', this.#o.controller.inFlight],
+      ]);
+      gauge('scs_coordination_retries', 'Calls to enterprise nodes retried.', [['', this.#o.controller.retries]]);
+    }
+    return `${lines.join('\n')}\n`;
+  }
+}

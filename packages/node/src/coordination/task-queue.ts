@@ -1,0 +1,50 @@
+/**
+ * Runs one async step per key at a time: a key scheduled while its step runs is run again after
+ * it (the state may have moved meanwhile), never twice at once.
+ */
+export class KeyedRunner {
+  readonly #running = new Set<string>();
+  readonly #again = new Set<string>();
+  readonly #step: (key: string) => Promise<void>;
+  readonly #onError: (key: string, error: unknown) => void;
+  #stopped = false;
+  #idle: (() => void)[] = [];
+
+  constructor(step: (key: string) => Promise<void>, onError: (key: string, error: unknown) => void) {
+    this.#step = step;
+    this.#onError = onError;
+  }
+
+  schedule(key: string): void {
+    if (this.#stopped) return;
+    if (this.#running.has(key)) {
+      this.#again.add(key);
+      return;
+    }
+    this.#running.add(key);
+    void this.#run(key);
+  }
+
+  async #run(key: string): Promise<void> {
+    do {
+      this.#again.delete(key);
+      try {
+        await this.#step(key);
+      } catch (error) {
+        this.#onError(key, error);
+      }
+    } while (this.#again.has(key) && !this.#stopped);
+    this.#running.delete(key);
+    if (this.#running.size === 0) for (const r of this.#idle.splice(0)) r();
+  }
+
+  get busy(): number {
+    return this.#running.size;
+  }
+
+  /** Stops scheduling and resolves when every running step has finished. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#running.size > 0) await new Promise<void>((resolve) => this.#idle.push(resolve));
+  }
+}

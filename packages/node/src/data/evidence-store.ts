@@ -1,0 +1,48 @@
+/** The evidence store of an enterprise node: transcripts and receipts needed to replay an execution, by task. */
+import type { ExecutionReceipt } from '@symphony/protocol';
+import type { Migration, Store } from '../ports/store.ts';
+import type { ExecutionTranscript } from '../wire/enterprise-rpc.ts';
+import { qualified } from './sql-names.ts';
+
+export function evidenceMigrations(schema: string): Migration[] {
+  return [
+    {
+      id: `${schema}/0002-evidence`,
+      sql: `create table ${qualified(schema, 'evidence')} (
+        transcript_hash text primary key,
+        task_id text not null,
+        attempt integer not null,
+        transcript jsonb not null,
+        receipt jsonb not null,
+        recorded_at timestamptz not null default now()
+      );
+      create index on ${qualified(schema, 'evidence')} (task_id);`,
+    },
+  ];
+}
+
+export class EvidenceStore {
+  readonly #store: Store;
+  readonly #table: string;
+
+  constructor(store: Store, schema: string) {
+    this.#store = store;
+    this.#table = qualified(schema, 'evidence');
+  }
+
+  async put(transcriptHash: string, transcript: ExecutionTranscript, receipt: ExecutionReceipt): Promise<void> {
+    await this.#store.query(
+      `insert into ${this.#table} (transcript_hash, task_id, attempt, transcript, receipt)
+       values ($1, $2, $3, $4::jsonb, $5::jsonb) on conflict (transcript_hash) do nothing`,
+      [transcriptHash, transcript.task_id, transcript.attempt, JSON.stringify(transcript), JSON.stringify(receipt)],
+    );
+  }
+
+  async transcript(transcriptHash: string): Promise<ExecutionTranscript | undefined> {
+    const rows = await this.#store.query<{ transcript: ExecutionTranscript }>(
+      `select transcript from ${this.#table} where transcript_hash = $1`,
+      [transcriptHash],
+    );
+    return rows[0]?.transcript;
+  }
+}

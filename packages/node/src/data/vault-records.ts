@@ -1,0 +1,121 @@
+/**
+ * The Vault record store of an enterprise node: records in ingest order (`seq` is the snapshot
+ * position an execution reads "as of"), one salted-free content commitment per record, duplicates
+ * refused by id. Plaintext lives only in this node's tables.
+ */
+import type { RecordInput } from '@symphony/api';
+import { canonicalBytes, sha256Hex } from '@symphony/protocol';
+import type { Migration, Store } from '../ports/store.ts';
+import { qualified } from './sql-names.ts';
+
+export type StoredRecord = {
+  seq: number;
+  record_id: string;
+  subject: string;
+  fields: Record<string, unknown>;
+  commitment: string;
+};
+
+export function vaultRecordMigrations(schema: string): Migration[] {
+  const t = qualified(schema, 'records');
+  return [
+    {
+      id: `${schema}/0001-records`,
+      sql: `create schema if not exists ${schema};
+        create table ${t} (
+          seq bigserial primary key,
+          vault_id text not null,
+          record_id text not null,
+          subject text not null,
+          fields jsonb not null,
+          commitment text not null,
+          ingested_at timestamptz not null default now(),
+          unique (vault_id, record_id)
+        );
+        create index on ${t} (vault_id, seq);`,
+    },
+  ];
+}
+
+/** The commitment of a record: SHA-256 of its canonical form (vault, id, subject, fields). */
+export function recordCommitment(vault_id: string, record_id: string, subject: string, fields: unknown): string {
+  return sha256Hex(canonicalBytes({ vault_id, record_id, subject, fields }));
+}
+
+/** A content-derived record id when the producer gives none: the same record twice is one record. */
+export function contentRecordId(subject: string, fields: unknown): string {
+  return `rec_${sha256Hex(canonicalBytes({ subject, fields })).slice(0, 32)}`;
+}
+
+export class VaultRecords {
+  readonly #store: Store;
+  readonly #table: string;
+
+  constructor(store: Store, schema: string) {
+    this.#store = store;
+    this.#table = qualified(schema, 'records');
+  }
+
+  /** Inserts records in one transaction; returns how many were new and how many were duplicates. */
+  async insert(vault_id: string, records: readonly RecordInput[]): Promise<{ accepted: number; duplicates: number }> {
+    const rows = records.map((r) => {
+      const record_id = r.record_id ?? contentRecordId(r.subject, r.fields);
+      return {
+        record_id,
+        subject: r.subject,
+        fields: r.fields,
+        commitment: recordCommitment(vault_id, record_id, r.subject, r.fields),
+      };
+    });
+    return this.#store.transaction(async (tx) => {
+      let accepted = 0;
+      for (let i = 0; i < rows.length; i += 500) {
+        const chunk = rows.slice(i, i + 500);
+        const inserted = await tx.query<{ n: bigint }>(
+          `with input as (
+             select * from jsonb_to_recordset($2::jsonb) as x(record_id text, subject text, fields jsonb, commitment text)
+           ), ins as (
+             insert into ${this.#table} (vault_id, record_id, subject, fields, commitment)
+             select $1, record_id, subject, fields, commitment from input
+             on conflict (vault_id, record_id) do nothing
+             returning 1
+           ) select count(*)::bigint as n from ins`,
+          [vault_id, JSON.stringify(chunk)],
+        );
+        accepted += Number(inserted[0]?.n ?? 0n);
+      }
+      return { accepted, duplicates: rows.length - accepted };
+    });
+  }
+
+  /** The latest snapshot position of a Vault (0 when empty). */
+  async head(vault_id: string): Promise<{ as_of_seq: number; count: number }> {
+    const rows = await this.#store.query<{ seq: bigint | null; n: bigint }>(
+      `select max(seq) as seq, count(*)::bigint as n from ${this.#table} where vault_id = $1`,
+      [vault_id],
+    );
+    return { as_of_seq: Number(rows[0]?.seq ?? 0n), count: Number(rows[0]?.n ?? 0n) };
+  }
+
+  /** Every record of a Vault up to a snapshot position, in ingest order. */
+  async snapshot(vault_id: string, as_of_seq: number): Promise<StoredRecord[]> {
+    const rows = await this.#store.query<{
+      seq: bigint;
+      record_id: string;
+      subject: string;
+      fields: Record<string, unknown>;
+      commitment: string;
+    }>(
+      `select seq, record_id, subject, fields, commitment from ${this.#table} where vault_id = $1 and seq <= $2 order by seq`,
+      [vault_id, as_of_seq],
+    );
+    return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+  }
+
+  async counts(): Promise<Map<string, number>> {
+    const rows = await this.#store.query<{ vault_id: string; n: bigint }>(
+      `select vault_id, count(*)::bigint as n from ${this.#table} group by vault_id`,
+    );
+    return new Map(rows.map((r) => [r.vault_id, Number(r.n)]));
+  }
+}

@@ -1,0 +1,145 @@
+/**
+ * The built-in Compute operators (count, sum, mean, histogram) over a filter on declared
+ * attributes. Pure and exact: the same rows and program give the same output bytes. A result
+ * resting on fewer than `k_min` distinct data subjects is suppressed whole.
+ */
+import type { Condition, TaskEnvelope } from '@symphony/protocol';
+import { formatDecimal, formatMean, parseDecimal } from './decimal.ts';
+
+/** One materialized row: the subject and the task's resolved attributes only. */
+export type Row = { readonly subject: string; readonly fields: Readonly<Record<string, unknown>> };
+
+export type BuiltinOutput =
+  | { operator: 'count'; records: number; subjects: number; value: number }
+  | { operator: 'sum' | 'mean'; attribute: string; records: number; subjects: number; value: string }
+  | {
+      operator: 'histogram';
+      attribute: string;
+      records: number;
+      subjects: number;
+      bin_edges: string[];
+      counts: number[];
+      outside: number;
+    }
+  | { operator: string; suppressed: true; reason: 'below_k_min' };
+
+export type BuiltinProgram = Extract<
+  Extract<TaskEnvelope['spec'], { kind: 'compute' }>['program'],
+  { type: 'builtin' }
+>;
+
+const DAY_MS = 86_400_000;
+
+/** A comparable form of a field value: decimals and integers as scaled bigint, timestamps as ms, strings as is. */
+function comparable(value: unknown): bigint | string | boolean | null {
+  if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value) * 1_000_000n;
+  if (typeof value === 'boolean' || value === null) return value;
+  if (typeof value !== 'string') return null;
+  const d = parseDecimal(value);
+  if (d !== undefined) return d;
+  if (/^\d{4}-\d{2}-\d{2}T/.test(value)) {
+    const ms = Date.parse(value);
+    if (Number.isFinite(ms)) return BigInt(ms) * 1_000_000n;
+  }
+  return value;
+}
+
+function compare(a: bigint | string | boolean | null, b: bigint | string | boolean | null): number | undefined {
+  if (typeof a === 'bigint' && typeof b === 'bigint') return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
+  return undefined;
+}
+
+/** Whether a row satisfies one condition; `referenceMs` anchors relative time windows (the task's admission time). */
+export function matches(row: Row, c: Condition, referenceMs: number): boolean {
+  const actual = comparable(row.fields[c.attribute]);
+  if (actual === null) return false;
+  const values = Array.isArray(c.value) ? c.value : [c.value];
+  const first = comparable(values[0]);
+  switch (c.op) {
+    case 'eq':
+      return compare(actual, first) === 0 || actual === first;
+    case 'ne':
+      return !(compare(actual, first) === 0 || actual === first);
+    case 'in':
+      return values.some((v) => {
+        const x = comparable(v);
+        return compare(actual, x) === 0 || actual === x;
+      });
+    case 'gte':
+      return (compare(actual, first) ?? -1) >= 0;
+    case 'lte':
+      return (compare(actual, first) ?? 1) <= 0;
+    case 'between': {
+      const hi = comparable(values[1]);
+      return (compare(actual, first) ?? -1) >= 0 && (compare(actual, hi) ?? 1) <= 0;
+    }
+    case 'within_days': {
+      const days = typeof values[0] === 'number' ? values[0] : Number.NaN;
+      if (!Number.isInteger(days) || typeof actual !== 'bigint') return false;
+      const from = BigInt(referenceMs - days * DAY_MS) * 1_000_000n;
+      const to = BigInt(referenceMs) * 1_000_000n;
+      return actual >= from && actual <= to;
+    }
+  }
+}
+
+/** Runs a built-in program over rows that already passed authorization and consent. */
+export function runBuiltin(
+  program: BuiltinProgram,
+  filter: readonly Condition[],
+  rows: readonly Row[],
+  opts: { referenceMs: number; kMin: number },
+): { output: BuiltinOutput; contributors: Map<string, number> } {
+  const selected = rows.filter((r) => filter.every((c) => matches(r, c, opts.referenceMs)));
+  const contributors = new Map<string, number>();
+  for (const r of selected) contributors.set(r.subject, (contributors.get(r.subject) ?? 0) + 1);
+  if (contributors.size < opts.kMin) {
+    return { output: { operator: program.operator, suppressed: true, reason: 'below_k_min' }, contributors: new Map() };
+  }
+  const records = selected.length;
+  const subjects = contributors.size;
+  const attribute = program.attribute ?? '';
+  const values = () =>
+    selected.map((r) => comparable(r.fields[attribute])).filter((v): v is bigint => typeof v === 'bigint');
+  switch (program.operator) {
+    case 'count':
+      return { output: { operator: 'count', records, subjects, value: records }, contributors };
+    case 'sum':
+    case 'mean': {
+      const xs = values();
+      const sum = xs.reduce((s, x) => s + x, 0n);
+      const value = program.operator === 'sum' ? formatDecimal(sum) : xs.length ? formatMean(sum, xs.length) : '0';
+      return { output: { operator: program.operator, attribute, records, subjects, value }, contributors };
+    }
+    case 'histogram': {
+      const edges = (program.bin_edges ?? []).map((e) => parseDecimal(e) ?? 0n);
+      const counts = new Array<number>(Math.max(0, edges.length - 1)).fill(0);
+      let outside = 0;
+      for (const x of values()) {
+        let bin = -1;
+        for (let i = 0; i < counts.length; i++) {
+          const last = i === counts.length - 1;
+          if (x >= edges[i]! && (x < edges[i + 1]! || (last && x === edges[i + 1]!))) {
+            bin = i;
+            break;
+          }
+        }
+        if (bin < 0) outside++;
+        else counts[bin]!++;
+      }
+      return {
+        output: {
+          operator: 'histogram',
+          attribute,
+          records,
+          subjects,
+          bin_edges: program.bin_edges ?? [],
+          counts,
+          outside,
+        },
+        contributors,
+      };
+    }
+  }
+}

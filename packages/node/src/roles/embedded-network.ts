@@ -1,0 +1,127 @@
+/**
+ * A whole network in one process: 3 masters and the enterprise nodes of a topology, each with its
+ * own schema in one store, the protocol log as a table of that store, messages on an in-memory
+ * broker. A fresh log is bootstrapped with genesis and the node and Vault registrations; an
+ * existing one is folded again, and every unfinished task resumes.
+ */
+import { MemoryBroker, MemoryBus } from '../adapters/memory-bus.ts';
+import { SqlProtocolLog } from '../adapters/sql-protocol-log.ts';
+import { SystemClock } from '../adapters/system-clock.ts';
+import type { Backoff } from '../coordination/retry.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Keyring } from '../ports/keyring.ts';
+import type { Store } from '../ports/store.ts';
+import { EnterpriseNode } from './enterprise.ts';
+import { MasterNode } from './master.ts';
+import { EMBEDDED_TOPOLOGY, genesisEvents, type Topology } from './network-topology.ts';
+
+export type EmbeddedNetworkOptions = {
+  store: Store;
+  keyring: Keyring;
+  topology?: Topology;
+  clock?: Clock;
+  /** How often followers poll the log when no notification wakes them (default 50 ms). */
+  pollIntervalMs?: number;
+  requestTimeoutMs?: number;
+  backoff?: Backoff;
+  onError?: (what: string, error: unknown) => void;
+  onProgress?: (step: string) => void;
+};
+
+export type EmbeddedNetwork = {
+  topology: Topology;
+  masters: MasterNode[];
+  /** The master that coordinates lifecycles and answers the API. */
+  coordinator: MasterNode;
+  enterprises: EnterpriseNode[];
+  close(): Promise<void>;
+};
+
+export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise<EmbeddedNetwork> {
+  const topology = opts.topology ?? EMBEDDED_TOPOLOGY;
+  const clock = opts.clock ?? new SystemClock();
+  const progress = opts.onProgress ?? (() => {});
+  const broker = new MemoryBroker();
+  const busOf = () =>
+    new MemoryBus({
+      broker,
+      ...(opts.onError ? { onHandlerError: (e: unknown, s: string) => opts.onError?.(`bus ${s}`, e) } : {}),
+    });
+  const log = await SqlProtocolLog.open({
+    store: opts.store,
+    table: 'network_log',
+    pollIntervalMs: opts.pollIntervalMs ?? 50,
+  });
+  const domainOf = new Map(topology.semantic_domains.map((d) => [d.domain, d]));
+
+  progress('starting enterprise nodes');
+  const buses: MemoryBus[] = [];
+  const enterprises: EnterpriseNode[] = [];
+  for (const e of topology.enterprises) {
+    const bus = busOf();
+    buses.push(bus);
+    enterprises.push(
+      await EnterpriseNode.start({
+        nodeId: e.node_id,
+        operator: e.operator,
+        store: opts.store,
+        bus,
+        keyring: opts.keyring,
+        vaults: e.vault_ids.map((vault_id) => ({
+          vault_id,
+          domain: domainOf.get('commerce.receipt') ?? topology.semantic_domains[0]!,
+        })),
+      }),
+    );
+  }
+
+  progress('starting masters and folding the protocol log');
+  const masters: MasterNode[] = [];
+  for (const [i, m] of topology.masters.entries()) {
+    const bus = busOf();
+    buses.push(bus);
+    masters.push(
+      await MasterNode.open({
+        nodeId: m.node_id,
+        operator: m.operator,
+        store: opts.store,
+        log,
+        bus,
+        keyring: opts.keyring,
+        clock,
+        coordinator: i === 0,
+        peers: () => masters.map((x) => ({ node_id: x.nodeId, log_position: x.follower.state.head?.seq ?? -1 })),
+        ...(opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {}),
+        ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
+        ...(opts.backoff ? { backoff: opts.backoff } : {}),
+        ...(opts.onError ? { onError: opts.onError } : {}),
+      }),
+    );
+  }
+  const coordinator = masters[0]!;
+
+  if (coordinator.follower.state.head === null) {
+    progress('writing genesis');
+    const keys = new Map<string, string>();
+    for (const n of [...topology.masters, ...topology.enterprises])
+      keys.set(n.node_id, (await opts.keyring.ensureKey(n.node_id.replaceAll('_', '-'))).publicKeyHex);
+    for (const event of genesisEvents(topology, keys)) {
+      const result = await coordinator.writer.append(event);
+      if (result.kind !== 'applied') throw new Error(`bootstrap ${event.type} refused: ${result.refusal.message}`);
+    }
+  }
+  for (const m of masters) m.run();
+
+  return {
+    topology,
+    masters,
+    coordinator,
+    enterprises,
+    async close() {
+      for (const m of masters) await m.close();
+      for (const e of enterprises) await e.close();
+      for (const b of buses) await b.close();
+      await log.close();
+    },
+  };
+}

@@ -1,0 +1,117 @@
+/**
+ * The master role: folds the shared log into its own state, verifies the tasks assigned to it,
+ * signs the settlements it builds, and (on the coordinating master) drives task lifecycles and
+ * answers the API. Its own tables hold idempotency keys and released outputs.
+ */
+import { MasterService } from '../application/master-service.ts';
+import { MasterTables, masterMigrations } from '../application/master-tables.ts';
+import { LifecycleController } from '../coordination/lifecycle-controller.ts';
+import { LogWriter } from '../coordination/log-writer.ts';
+import type { Backoff } from '../coordination/retry.ts';
+import { StateFollower } from '../coordination/state-follower.ts';
+import { schemaOf } from '../data/sql-names.ts';
+import type { Bus } from '../ports/bus.ts';
+import type { Clock } from '../ports/clock.ts';
+import type { Keyring } from '../ports/keyring.ts';
+import type { ProtocolLog } from '../ports/protocol-log.ts';
+import type { Store } from '../ports/store.ts';
+import { SettlementSigner } from '../settlement/settlement-signer.ts';
+import { TaskVerifier } from '../verification/task-verifier.ts';
+import { keyNameOf } from './enterprise.ts';
+
+export type MasterOptions = {
+  nodeId: string;
+  operator: string;
+  store: Store;
+  log: ProtocolLog;
+  bus: Bus;
+  keyring: Keyring;
+  clock: Clock;
+  /** Whether this master drives task lifecycles (one coordinating master per network). */
+  coordinator: boolean;
+  pollIntervalMs?: number;
+  requestTimeoutMs?: number;
+  backoff?: Backoff;
+  onError?: (what: string, error: unknown) => void;
+  peers?: () => { node_id: string; log_position: number }[];
+};
+
+export class MasterNode {
+  readonly nodeId: string;
+  readonly follower: StateFollower;
+  readonly writer: LogWriter;
+  readonly service: MasterService;
+  readonly #parts: { stop(): Promise<void> }[];
+
+  private constructor(opts: MasterOptions, tables: MasterTables) {
+    this.nodeId = opts.nodeId;
+    this.follower = new StateFollower(opts.log);
+    this.writer = new LogWriter(opts.log, this.follower, opts.clock, opts.nodeId);
+    const keyName = keyNameOf(opts.nodeId);
+    const common = { follower: this.follower, writer: this.writer, ...(opts.onError ? { onError: opts.onError } : {}) };
+    const verifier = new TaskVerifier({
+      ...common,
+      nodeId: opts.nodeId,
+      operator: opts.operator,
+      keyName,
+      keyring: opts.keyring,
+      bus: opts.bus,
+      ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
+      ...(opts.backoff ? { backoff: opts.backoff } : {}),
+    });
+    const signer = new SettlementSigner({
+      ...common,
+      nodeId: opts.nodeId,
+      keyName,
+      keyring: opts.keyring,
+      clock: opts.clock,
+    });
+    const controller = opts.coordinator
+      ? new LifecycleController({
+          ...common,
+          bus: opts.bus,
+          tables,
+          clock: opts.clock,
+          ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
+          ...(opts.backoff ? { backoff: opts.backoff } : {}),
+        })
+      : undefined;
+    this.service = new MasterService({
+      nodeId: opts.nodeId,
+      follower: this.follower,
+      writer: this.writer,
+      bus: opts.bus,
+      tables,
+      clock: opts.clock,
+      ...(controller ? { controller } : {}),
+      ...(opts.peers ? { peers: opts.peers } : {}),
+    });
+    this.#parts = [verifier, signer, ...(controller ? [controller] : [])];
+    this.#start = () => {
+      verifier.start();
+      signer.start();
+      controller?.start();
+    };
+  }
+
+  readonly #start: () => void;
+
+  /** Creates the master's tables and key and folds the log; `run()` then starts its work. */
+  static async open(opts: MasterOptions): Promise<MasterNode> {
+    await opts.store.migrate(masterMigrations(schemaOf(opts.nodeId)));
+    await opts.keyring.ensureKey(keyNameOf(opts.nodeId));
+    const node = new MasterNode(opts, new MasterTables(opts.store, schemaOf(opts.nodeId)));
+    await node.follower.start(opts.pollIntervalMs);
+    return node;
+  }
+
+  /** Starts verifying, signing and (when coordinating) driving tasks, resuming unfinished work. */
+  run(): void {
+    this.#start();
+  }
+
+  async close(): Promise<void> {
+    for (const part of this.#parts) await part.stop();
+    await this.follower.stop();
+  }
+}

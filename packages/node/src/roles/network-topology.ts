@@ -1,0 +1,78 @@
+/**
+ * The shape of a network: its masters, enterprise nodes and Vaults, the first parameter set and
+ * the starter semantic registry. `genesisEvents` turns it into the first log entries.
+ */
+import type { ParameterSet, ProtocolEvent, SemanticDomain } from '@symphony/protocol';
+import { COMMERCE_RECEIPT_V1 } from '../semantic/starter-registry.ts';
+
+export type Topology = {
+  network_id: string;
+  treasury_account: string;
+  masters: { node_id: string; operator: string }[];
+  enterprises: { node_id: string; operator: string; vault_ids: string[] }[];
+  parameters: ParameterSet;
+  semantic_domains: SemanticDomain[];
+};
+
+const price = { base: '1000', per_record: '2', per_fuel_kilo: '1', per_round_vault: '50' };
+
+/** The parameter set of policy_version 1 on a new network. */
+export const DEFAULT_PARAMETERS: ParameterSet = {
+  schema_version: 1,
+  policy_version: 1,
+  effective_from_epoch: 1,
+  epoch_length_ms: 3_600_000,
+  challenge_window_ms: 0,
+  settlement_quorum: 2,
+  k_min: 5,
+  reward_split_bps: { data_producer: 4000, vault_operator: 2000, executor: 2000, verifier: 1000, treasury: 1000 },
+  pricing: { parse: price, query: price, compute: price, train: price },
+  min_stake: { executor: '100000', verifier: '100000', master: '1000000' },
+  slash_bps: 1000,
+  challenge_bond: '500',
+  challenge_requires_approval: false,
+};
+
+/** The embedded network: 3 masters and 2 enterprise nodes hosting 3 Vaults. */
+export const EMBEDDED_TOPOLOGY: Topology = {
+  network_id: 'symphony-embedded',
+  treasury_account: 'act_treasury',
+  masters: [1, 2, 3].map((i) => ({ node_id: `node_master-${i}`, operator: `act_master-${i}` })),
+  enterprises: [
+    { node_id: 'node_lioncity', operator: 'act_lioncity', vault_ids: ['vlt_lioncity-app', 'vlt_lioncity-loyalty'] },
+    { node_id: 'node_straits', operator: 'act_straits', vault_ids: ['vlt_straits-wallet'] },
+  ],
+  parameters: DEFAULT_PARAMETERS,
+  semantic_domains: [COMMERCE_RECEIPT_V1],
+};
+
+/** Genesis, then each enterprise node and Vault, given every node's public key. */
+export function genesisEvents(topology: Topology, publicKeys: ReadonlyMap<string, string>): ProtocolEvent[] {
+  const key = (id: string) => {
+    const k = publicKeys.get(id);
+    if (!k) throw new Error(`no public key for ${id}`);
+    return k;
+  };
+  return [
+    {
+      type: 'genesis',
+      network_id: topology.network_id,
+      masters: topology.masters.map((m) => ({ node_id: m.node_id, public_key: key(m.node_id), operator: m.operator })),
+      treasury_account: topology.treasury_account,
+      parameters: topology.parameters,
+      semantic_domains: topology.semantic_domains,
+    },
+    ...topology.enterprises.flatMap((e): ProtocolEvent[] => [
+      {
+        type: 'node_registered',
+        node_id: e.node_id,
+        kind: 'enterprise',
+        public_key: key(e.node_id),
+        operator: e.operator,
+      },
+      ...e.vault_ids.map(
+        (vault_id): ProtocolEvent => ({ type: 'vault_registered', vault_id, node_id: e.node_id, operator: e.operator }),
+      ),
+    ]),
+  ];
+}

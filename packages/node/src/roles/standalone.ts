@@ -1,0 +1,66 @@
+/**
+ * The standalone role: a whole network in one process on one data folder (embedded PGlite under
+ * `<dataDir>/pglite`, node keys under `<dataDir>/keys`), with the API edge of the coordinating
+ * master served over HTTP. Restarting on the same folder folds the log again and resumes work.
+ */
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { FileKeyring } from '../adapters/file-keyring.ts';
+import { PgliteStore } from '../adapters/pglite-store.ts';
+import { createHttpServer } from '../application/http-server.ts';
+import { type EmbeddedNetwork, openEmbeddedNetwork } from './embedded-network.ts';
+
+export type StandaloneOptions = {
+  dataDir: string;
+  /** API port; 0 picks a free one (default 7070). */
+  port?: number;
+  /** API host (default 127.0.0.1). */
+  host?: string;
+  logger?: false | Logger;
+  onProgress?: (step: string) => void;
+};
+
+export type StandaloneNetwork = {
+  url: string;
+  dataDir: string;
+  network: EmbeddedNetwork;
+  /** Stops taking requests, lets running steps finish, then closes the network and the database. */
+  close(): Promise<void>;
+};
+
+export async function startStandalone(options: StandaloneOptions): Promise<StandaloneNetwork> {
+  const progress = options.onProgress ?? (() => {});
+  await mkdir(options.dataDir, { recursive: true });
+  progress('opening the embedded database (the first start of a data folder initializes it: ~10 s)');
+  const store = await PgliteStore.open({ dataDir: join(options.dataDir, 'pglite') });
+  const logger = options.logger ?? false;
+  const network = await openEmbeddedNetwork({
+    store,
+    keyring: new FileKeyring({ dataDir: options.dataDir }),
+    onProgress: progress,
+    ...(logger
+      ? {
+          onError: (what: string, error: unknown) =>
+            logger.warn({ what, code: (error as { code?: string }).code }, 'retrying'),
+        }
+      : {}),
+  });
+  progress('starting the API');
+  const http = await createHttpServer(network.coordinator.service, { logger });
+  const url = await http.listen({ port: options.port ?? 7070, host: options.host ?? '127.0.0.1' });
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    dataDir: options.dataDir,
+    network,
+    close() {
+      closing ??= (async () => {
+        await http.close();
+        await network.close();
+        await store.close();
+      })();
+      return closing;
+    },
+  };
+}

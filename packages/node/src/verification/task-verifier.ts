@@ -1,0 +1,144 @@
+/**
+ * The verifier on a master: for each task whose receipt it is assigned to check (a deterministic
+ * rule over the log, not chosen by the executor), it asks the enterprise node to replay the
+ * execution under the same replay context, compares output and transcript hashes with the
+ * receipt, and publishes a signed decision.
+ */
+import {
+  decisionHash,
+  digestBytes,
+  type ProtocolState,
+  type TaskRecord,
+  type VerificationDecision,
+} from '@symphony/protocol';
+import type { LogWriter } from '../coordination/log-writer.ts';
+import { type Backoff, backoffDelay, DEFAULT_BACKOFF, sleep } from '../coordination/retry.ts';
+import type { StateFollower } from '../coordination/state-follower.ts';
+import { KeyedRunner } from '../coordination/task-queue.ts';
+import { TaskRecords } from '../coordination/task-records.ts';
+import type { Bus } from '../ports/bus.ts';
+import type { Keyring } from '../ports/keyring.ts';
+import { resolveTask } from '../semantic/resolve-task.ts';
+import { enterpriseSubjects, type ReexecuteReply, type ReexecuteRequest } from '../wire/enterprise-rpc.ts';
+
+/** The master assigned to verify a task: masters sorted by id, indexed by the envelope hash. */
+export function assignedVerifier(state: ProtocolState, t: Pick<TaskRecord, 'envelope_hash'>): string {
+  const masters = Object.keys(state.masters).sort();
+  return masters[Number.parseInt(t.envelope_hash.slice(0, 8), 16) % masters.length]!;
+}
+
+export type VerifierOptions = {
+  nodeId: string;
+  /** The account this master verifies as. */
+  operator: string;
+  keyName: string;
+  keyring: Keyring;
+  follower: StateFollower;
+  writer: LogWriter;
+  bus: Bus;
+  requestTimeoutMs?: number;
+  backoff?: Backoff;
+  onError?: (what: string, error: unknown) => void;
+};
+
+export class TaskVerifier {
+  readonly #o: VerifierOptions;
+  readonly #records: TaskRecords;
+  readonly #runner: KeyedRunner;
+  #unsubscribe: (() => void) | undefined;
+  #stopped = false;
+  accepted = 0;
+  rejected = 0;
+
+  constructor(opts: VerifierOptions) {
+    this.#o = opts;
+    this.#records = new TaskRecords(opts.follower);
+    this.#runner = new KeyedRunner(
+      (id) => this.#verify(id),
+      (id, error) => opts.onError?.(`verify ${id}`, error),
+    );
+  }
+
+  start(): void {
+    const state = this.#o.follower.state;
+    for (const t of Object.values(state.tasks)) this.#consider(t);
+    this.#unsubscribe = this.#o.follower.onApplied((entry, outcome) => {
+      if (outcome.kind === 'applied' && entry.event.type === 'execution_receipt_recorded') {
+        const t = this.#o.follower.state.tasks[entry.event.receipt.task_id];
+        if (t) this.#consider(t);
+      }
+    });
+  }
+
+  #consider(t: TaskRecord): void {
+    if (t.state === 'verifying' && assignedVerifier(this.#o.follower.state, t) === this.#o.nodeId)
+      this.#runner.schedule(t.task_id);
+  }
+
+  async #verify(task_id: string): Promise<void> {
+    const t = this.#o.follower.state.tasks[task_id];
+    if (t?.state !== 'verifying') return;
+    const [envelope, receipt] = await Promise.all([this.#records.envelope(task_id), this.#records.receipt(task_id)]);
+    const state = this.#o.follower.state;
+    const policy = state.parameter_history.find((p) => p.policy_version === t.policy_version);
+    if (!envelope || !receipt || !policy) return;
+    const r = resolveTask(state, envelope);
+    let outcome: 'accepted' | 'rejected' = 'rejected';
+    let reason: string | undefined = 'resolution_mismatch';
+    let reexecuted: string | undefined;
+    if (r.ok && r.hash === t.resolution_hash) {
+      const request: ReexecuteRequest = {
+        envelope,
+        envelope_hash: t.envelope_hash,
+        receipt,
+        resolution: r.resolution,
+        policy: { k_min: policy.k_min, policy_version: policy.policy_version },
+      };
+      const reply = await this.#reexecute(receipt.executor_node, request, task_id);
+      if (!reply) return;
+      reexecuted = reply.output_hash;
+      const same = reply.output_hash === receipt.output_hash && reply.transcript_hash === receipt.transcript_hash;
+      outcome = same ? 'accepted' : 'rejected';
+      reason = same ? undefined : 'output_mismatch';
+    }
+    const unsigned: Omit<VerificationDecision, 'signature'> = {
+      schema_version: 1,
+      task_id,
+      attempt: t.attempt,
+      verifier: this.#o.operator,
+      receipt_hash: t.receipt_hash!,
+      outcome,
+      method: 'reexecution',
+      ...(reason ? { reason_code: reason } : {}),
+      ...(reexecuted ? { reexecution_output_hash: reexecuted } : {}),
+      signer_public_key: await this.#o.keyring.publicKeyHex(this.#o.keyName),
+    };
+    const signature = await this.#o.keyring.sign(this.#o.keyName, digestBytes(decisionHash(unsigned)));
+    const result = await this.#o.writer.append({ type: 'verification_decided', decision: { ...unsigned, signature } });
+    if (result.kind === 'applied') {
+      if (outcome === 'accepted') this.accepted++;
+      else this.rejected++;
+    }
+  }
+
+  async #reexecute(node: string, request: ReexecuteRequest, task_id: string): Promise<ReexecuteReply | undefined> {
+    const backoff = this.#o.backoff ?? DEFAULT_BACKOFF;
+    for (let n = 0; ; n++) {
+      if (this.#stopped || this.#o.follower.state.tasks[task_id]?.state !== 'verifying') return undefined;
+      try {
+        return (await this.#o.bus.request(enterpriseSubjects(node).reexecute, request, {
+          timeoutMs: this.#o.requestTimeoutMs ?? 30_000,
+        })) as ReexecuteReply;
+      } catch (error) {
+        this.#o.onError?.(`re-execute ${task_id} on ${node} (try ${n + 1})`, error);
+        await sleep(backoffDelay(backoff, n));
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#unsubscribe?.();
+    await this.#runner.stop();
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Messages between masters and enterprise nodes on the bus. Plaintext never travels here: a
+ * master sends envelopes and receipts, an enterprise node answers with released aggregates,
+ * commitments and signatures.
+ */
+import type { IngestRecordsResponse, RecordInput } from '@symphony/api';
+import type { ExecutionReceipt, Hex64, ParameterSet, TaskEnvelope } from '@symphony/protocol';
+
+/** Bus subjects an enterprise node serves. */
+export function enterpriseSubjects(nodeId: string) {
+  return {
+    ingest: `scs.enterprise.${nodeId}.ingest`,
+    execute: `scs.enterprise.${nodeId}.execute`,
+    reexecute: `scs.enterprise.${nodeId}.reexecute`,
+    status: `scs.enterprise.${nodeId}.status`,
+  } as const;
+}
+
+export type IngestRequest = { vault_id: string; records: RecordInput[] };
+export type IngestReply = IngestRecordsResponse;
+
+/** The semantic resolution bound to a task: which Vault field serves each canonical attribute. */
+export type Resolution = {
+  task_id: string;
+  domain: string;
+  semantic_version: string;
+  bindings: { vault_id: string; attributes: { attribute: string; field: string }[] }[];
+};
+
+export type ExecuteRequest = {
+  envelope: TaskEnvelope;
+  envelope_hash: Hex64;
+  attempt: number;
+  resolution: Resolution;
+  policy: Pick<ParameterSet, 'k_min' | 'policy_version'>;
+};
+
+/** Everything needed to replay an execution, commitments only. */
+export type ExecutionTranscript = {
+  schema_version: 1;
+  task_id: string;
+  attempt: number;
+  code_hash: Hex64;
+  replay_context: ExecutionReceipt['replay_context'];
+  inputs: { vault_id: string; as_of_seq: number; record_count: number; records_root: Hex64 }[];
+  k_min: number;
+  suppressed: boolean;
+  output_hash: Hex64;
+};
+
+export type ExecuteReply = { receipt: ExecutionReceipt; output: unknown; transcript: ExecutionTranscript };
+
+export type ReexecuteRequest = {
+  envelope: TaskEnvelope;
+  envelope_hash: Hex64;
+  receipt: ExecutionReceipt;
+  resolution: Resolution;
+  policy: ExecuteRequest['policy'];
+};
+export type ReexecuteReply = { output_hash: Hex64; transcript_hash: Hex64 };
+
+export type StatusReply = { node_id: string; vaults: { vault_id: string; record_count: number }[] };

@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { MemoryKeyring } from '../../src/adapters/memory-keyring.ts';
+import type { PgliteStore } from '../../src/adapters/pglite-store.ts';
+import { type EmbeddedNetwork, openEmbeddedNetwork } from '../../src/roles/embedded-network.ts';
+import { openTestPglite } from '../support/pglite.ts';
+import { waitFor } from '../support/wait.ts';
+
+const subjects = Array.from({ length: 8 }, (_, i) => `act_sub-${i}`);
+const receipts = (n: number, category: string) =>
+  Array.from({ length: n }, (_, i) => ({
+    subject: subjects[i % subjects.length]!,
+    fields: {
+      merchant: `Shop ${i % 3}`,
+      category,
+      city: 'Singapore',
+      total_amount: `${(i % 7) + 3}.50`,
+      purchased_at: '2026-11-20T08:00:00Z',
+    },
+  }));
+
+describe('embedded network: a compute task from admission to a finalized settlement', () => {
+  let store: PgliteStore;
+  let net: EmbeddedNetwork;
+  before(async () => {
+    store = await openTestPglite();
+    net = await openEmbeddedNetwork({ store, keyring: new MemoryKeyring(), pollIntervalMs: 20 });
+  });
+  after(async () => {
+    await net?.close();
+    await store?.close();
+  });
+
+  it('ingests, executes, verifies, settles and rewards', async () => {
+    const api = net.coordinator.service;
+    const coffee = receipts(20, 'coffee');
+    const ingested = await api.ingest('vlt_lioncity-app', { records: [...coffee, ...receipts(6, 'grocery')] });
+    const expectedCents = coffee.reduce((sum, r) => sum + Math.round(Number(r.fields.total_amount) * 100), 0);
+    assert.equal(ingested.accepted, 26);
+    const { task, created } = await api.submitTask(
+      {
+        class: 'compute',
+        submitter: 'act_brand',
+        consent_scope: 'analytics',
+        targets: { vault_ids: ['vlt_lioncity-app'] },
+        semantic: { domain: 'commerce.receipt', semantic_version: '1.0.0', attributes: ['category', 'total_amount'] },
+        budget: { max_fee: '100000' },
+        spec: {
+          kind: 'compute',
+          program: { type: 'builtin', operator: 'sum', attribute: 'total_amount' },
+          filter: [{ attribute: 'category', op: 'eq', value: 'coffee' }],
+        },
+      },
+      'smoke-1',
+    );
+    assert.ok(created);
+    await waitFor(
+      () => net.coordinator.follower.state.tasks[task.task_id]?.state === 'awaiting_settlement',
+      'task verified',
+      20_000,
+    );
+    const result = await api.taskResult(task.task_id);
+    assert.deepEqual(result.output, {
+      operator: 'sum',
+      attribute: 'total_amount',
+      records: 20,
+      subjects: 8,
+      value: String(expectedCents / 100),
+    });
+    await api.closeEpoch();
+    await waitFor(
+      () => net.coordinator.follower.state.settlements[1]?.state === 'finalized',
+      'epoch finalized',
+      20_000,
+    );
+    const settlement = api.settlement(1)!;
+    assert.match(settlement.certificate!.statement.settlement_root, /^[0-9a-f]{64}$/);
+    assert.ok(settlement.certificate!.signatures.length >= 2);
+    assert.equal(net.coordinator.follower.state.tasks[task.task_id]!.state, 'completed');
+    const rewards = api.rewards({ epochId: 1 });
+    assert.ok(rewards.rewards.length > 0);
+    assert.equal(rewards.total, net.coordinator.follower.state.tasks[task.task_id]!.fee);
+    for (const m of net.masters) assert.equal(m.follower.state.settlements[1]?.state, 'finalized');
+  });
+});
