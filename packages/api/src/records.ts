@@ -9,7 +9,10 @@ export const RecordInput = Type.Object(
   {
     record_id: Type.Optional(RecordId),
     subject: ActorId,
-    fields: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' }), FieldValue, { maxProperties: 64 }),
+    fields: Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' }), FieldValue, {
+      maxProperties: 64,
+      additionalProperties: false,
+    }),
   },
   { additionalProperties: false, description: 'One record of a data subject; decimals are strings ("12.50").' },
 );

@@ -22,7 +22,15 @@ import type {
   TaskView,
 } from '@symphony/api';
 
-/** An expected failure with a stable code from the API error catalog. Its message never carries record contents. */
+/**
+ * An expected failure with a stable code from the API error catalog. Its message never carries record contents.
+ *
+ * The HTTP edge answers with the code's catalog status and `{ code, message, details }`: message and
+ * details reach the client as given (details as plain JSON), so neither may hold record contents, keys
+ * or driver messages. For `unavailable`, `details.retry_after_seconds` (a positive integer, capped at
+ * 3600) becomes the `Retry-After` header (default 1). Code `internal` is answered with a generic
+ * message and no details, like any unexpected error.
+ */
 export class ApiFailure extends Error {
   override readonly name = 'ApiFailure';
   constructor(
@@ -34,6 +42,11 @@ export class ApiFailure extends Error {
   }
 }
 
+/**
+ * The master node's operations behind the HTTP API. Requests reach it only after validation against
+ * the `@symphony/api` schemas; expected failures are thrown as `ApiFailure`, anything else is
+ * answered as `internal` without its message.
+ */
 export interface MasterApi {
   network(): NetworkView;
   health(): Promise<Health>;

@@ -1,0 +1,134 @@
+/** Task routes: submit (with optional idempotency), inspect, list, follow events, fetch the result. */
+import { SubmitTaskRequest, TaskEvents, TaskList, TaskListQuery, TaskResult, TaskView } from '@symphony/api';
+import { TaskId } from '@symphony/protocol';
+import Type from 'typebox';
+import { errorResponses } from '../error-responses.ts';
+import { ApiFailure, type MasterApi } from '../master-api.ts';
+import { described } from '../response-schemas.ts';
+import type { ApiApp } from './api-app.ts';
+import { NoQuery } from './shared-schemas.ts';
+
+/** Characters and length an `Idempotency-Key` header may have. */
+export const IDEMPOTENCY_KEY_PATTERN = '^[A-Za-z0-9_.:-]{1,128}$';
+
+const TaskIdParams = Type.Object({ taskId: TaskId }, { additionalProperties: false });
+
+const SubmitTaskHeaders = Type.Object({
+  'idempotency-key': Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 128,
+      pattern: IDEMPOTENCY_KEY_PATTERN,
+      description:
+        'Makes the submission safe to retry: the same key and body return the same task (200); ' +
+        'the same key with another body is 409 idempotency_conflict.',
+    }),
+  ),
+});
+
+const tags = ['tasks'];
+
+/** Registers the `/v1/tasks` routes. */
+export function registerTaskRoutes(app: ApiApp, api: MasterApi): void {
+  app.post(
+    '/v1/tasks',
+    {
+      schema: {
+        operationId: 'submitTask',
+        summary: 'Submit a task',
+        description: 'Admission validates the request and turns it into a TaskEnvelope.',
+        tags,
+        querystring: NoQuery,
+        headers: SubmitTaskHeaders,
+        body: SubmitTaskRequest,
+        response: {
+          200: described(TaskView, 'An idempotent replay: the task this Idempotency-Key and body created before.'),
+          201: described(TaskView, 'The admitted task.'),
+          ...errorResponses('body_too_large', 'idempotency_conflict', 'task_refused'),
+        },
+      },
+    },
+    async (request, reply) => {
+      const key = request.headers['idempotency-key'];
+      const { task, created } =
+        key === undefined ? await api.submitTask(request.body) : await api.submitTask(request.body, key);
+      return reply.code(created ? 201 : 200).send(task);
+    },
+  );
+
+  app.get(
+    '/v1/tasks',
+    {
+      schema: {
+        operationId: 'listTasks',
+        summary: 'List tasks',
+        tags,
+        querystring: TaskListQuery,
+        response: {
+          200: described(TaskList, 'One page of tasks; pass next_cursor as cursor for the next.'),
+          ...errorResponses(),
+        },
+      },
+    },
+    async (request) => api.listTasks(request.query),
+  );
+
+  app.get(
+    '/v1/tasks/:taskId',
+    {
+      schema: {
+        operationId: 'getTask',
+        summary: 'Get a task',
+        tags,
+        params: TaskIdParams,
+        querystring: NoQuery,
+        response: { 200: described(TaskView, 'The task.'), ...errorResponses('not_found') },
+      },
+    },
+    async (request) => {
+      const task = api.getTask(request.params.taskId);
+      if (task === undefined) throw new ApiFailure('not_found', `No task ${request.params.taskId}.`);
+      return task;
+    },
+  );
+
+  app.get(
+    '/v1/tasks/:taskId/events',
+    {
+      schema: {
+        operationId: 'getTaskEvents',
+        summary: "A task's protocol events",
+        tags,
+        params: TaskIdParams,
+        querystring: NoQuery,
+        response: {
+          200: described(TaskEvents, 'The protocol events of the task, in log order.'),
+          ...errorResponses('not_found'),
+        },
+      },
+    },
+    async (request) => {
+      const events = await api.taskEvents(request.params.taskId);
+      if (events === undefined) throw new ApiFailure('not_found', `No task ${request.params.taskId}.`);
+      return events;
+    },
+  );
+
+  app.get(
+    '/v1/tasks/:taskId/result',
+    {
+      schema: {
+        operationId: 'getTaskResult',
+        summary: "A task's released result",
+        tags,
+        params: TaskIdParams,
+        querystring: NoQuery,
+        response: {
+          200: described(TaskResult, 'The released result (an aggregate) and its receipt.'),
+          ...errorResponses('not_found', 'result_not_ready'),
+        },
+      },
+    },
+    async (request) => api.taskResult(request.params.taskId),
+  );
+}
