@@ -20,6 +20,9 @@ import Type, { type Static } from 'typebox';
 
 export const TaskStateSchema = Type.Enum(TASK_STATES);
 
+/** The `Idempotency-Key` header of `POST /v1/tasks`: the same key and body name the same task. */
+export const IDEMPOTENCY_KEY_PATTERN = '^[A-Za-z0-9_.:-]{1,128}$';
+
 export const SubmitTaskRequest = Type.Object(
   {
     class: TaskClassSchema,

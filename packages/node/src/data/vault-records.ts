@@ -47,9 +47,14 @@ export function contentRecordId(subject: string, fields: unknown): string {
   return `rec_${sha256Hex(canonicalBytes({ subject, fields })).slice(0, 32)}`;
 }
 
+/** Snapshot rows kept in memory at most (records are immutable below a snapshot position, so caching is safe). */
+const SNAPSHOT_CACHE_ROWS = 200_000;
+
 export class VaultRecords {
   readonly #store: Store;
   readonly #table: string;
+  readonly #snapshots = new Map<string, StoredRecord[]>();
+  #cachedRows = 0;
 
   constructor(store: Store, schema: string) {
     this.#store = store;
@@ -97,8 +102,15 @@ export class VaultRecords {
     return { as_of_seq: Number(rows[0]?.seq ?? 0n), count: Number(rows[0]?.n ?? 0n) };
   }
 
-  /** Every record of a Vault up to a snapshot position, in ingest order. */
-  async snapshot(vault_id: string, as_of_seq: number): Promise<StoredRecord[]> {
+  /**
+   * Every record of a Vault up to a snapshot position, in ingest order. A snapshot never changes
+   * (records below `as_of_seq` are never rewritten), so recent ones are served from memory: an
+   * execution and its re-execution, or consecutive tasks on one Vault, read the table once.
+   */
+  async snapshot(vault_id: string, as_of_seq: number): Promise<readonly StoredRecord[]> {
+    const key = `${vault_id}\u0000${as_of_seq}`;
+    const cached = this.#snapshots.get(key);
+    if (cached) return cached;
     const rows = await this.#store.query<{
       seq: bigint;
       record_id: string;
@@ -109,7 +121,17 @@ export class VaultRecords {
       `select seq, record_id, subject, fields, commitment from ${this.#table} where vault_id = $1 and seq <= $2 order by seq`,
       [vault_id, as_of_seq],
     );
-    return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+    const records = rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+    for (const [k, v] of this.#snapshots) {
+      if (this.#cachedRows + records.length <= SNAPSHOT_CACHE_ROWS) break;
+      this.#snapshots.delete(k);
+      this.#cachedRows -= v.length;
+    }
+    if (records.length <= SNAPSHOT_CACHE_ROWS) {
+      this.#snapshots.set(key, records);
+      this.#cachedRows += records.length;
+    }
+    return records;
   }
 
   async counts(): Promise<Map<string, number>> {

@@ -41,6 +41,9 @@ export type ExecutionContext = {
 /** The deterministic seed of a task's replay context. */
 export const replaySeed = (envelopeHash: string) => domainHash('scp/v1/replay-seed', { envelope_hash: envelopeHash });
 
+/** Commitment roots of snapshots already computed (a snapshot never changes). */
+const snapshotRoots = new WeakMap<readonly unknown[], string>();
+
 /** Materializes one Vault as of a snapshot: only the resolved attributes, never other fields. */
 async function materialize(ctx: ExecutionContext, vault_id: string, as_of_seq: number, resolution: Resolution) {
   const binding = resolution.bindings.find((b) => b.vault_id === vault_id);
@@ -50,7 +53,11 @@ async function materialize(ctx: ExecutionContext, vault_id: string, as_of_seq: n
     subject: r.subject,
     fields: Object.fromEntries(binding.attributes.map((a) => [a.attribute, r.fields[a.field] ?? null])),
   }));
-  const root = buildMerkleTree(stored.map((r) => hexToBytes(r.commitment))).rootHex;
+  let root = snapshotRoots.get(stored);
+  if (!root) {
+    root = buildMerkleTree(stored.map((r) => hexToBytes(r.commitment))).rootHex;
+    snapshotRoots.set(stored, root);
+  }
   return { rows, input: { vault_id, as_of_seq, record_count: stored.length, records_root: root } };
 }
 

@@ -1,5 +1,13 @@
 /** Task routes: submit (with optional idempotency), inspect, list, follow events, fetch the result. */
-import { SubmitTaskRequest, TaskEvents, TaskList, TaskListQuery, TaskResult, TaskView } from '@symphony/api';
+import {
+  IDEMPOTENCY_KEY_PATTERN,
+  SubmitTaskRequest,
+  TaskEvents,
+  TaskList,
+  TaskListQuery,
+  TaskResult,
+  TaskView,
+} from '@symphony/api';
 import { TaskId } from '@symphony/protocol';
 import Type from 'typebox';
 import { errorResponses } from '../error-responses.ts';
@@ -9,7 +17,6 @@ import type { ApiApp } from './api-app.ts';
 import { NoQuery } from './shared-schemas.ts';
 
 /** Characters and length an `Idempotency-Key` header may have. */
-export const IDEMPOTENCY_KEY_PATTERN = '^[A-Za-z0-9_.:-]{1,128}$';
 
 const TaskIdParams = Type.Object({ taskId: TaskId }, { additionalProperties: false });
 

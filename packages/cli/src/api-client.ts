@@ -1,0 +1,244 @@
+/**
+ * A small typed client for the SCS HTTP API over `fetch`. Every failure becomes an
+ * {@link ApiClientError}: error bodies keep their code, status and details; a refused connection
+ * says how to start a node.
+ */
+import type {
+  ApiErrorBody,
+  CloseEpochResponse,
+  EpochList,
+  Health,
+  IngestRecordsRequest,
+  IngestRecordsResponse,
+  NetworkView,
+  RewardList,
+  RewardQuery,
+  SettlementView,
+  SubmitTaskRequest,
+  TaskEvents,
+  TaskList,
+  TaskListQuery,
+  TaskResult,
+  TaskView,
+} from '@symphony/api';
+import { ApiClientError } from './api-client-error.ts';
+
+/** Where a node answers when nothing else is configured. */
+export const DEFAULT_API_URL = 'http://127.0.0.1:7070';
+
+/** Options of {@link ApiClient}. */
+export type ApiClientOptions = {
+  /** The node's base URL, e.g. `http://127.0.0.1:7070` (a trailing slash is ignored). */
+  baseUrl?: string;
+  /** The fetch implementation (defaults to the global one). */
+  fetch?: typeof fetch;
+  /** Per-request timeout in milliseconds (default 30 s). */
+  timeoutMs?: number;
+};
+
+/** What `POST /v1/tasks` answered: the task, and whether this call created it (false for an idempotent replay). */
+export type SubmitTaskOutcome = { task: TaskView; created: boolean };
+
+type Query = Record<string, string | number | undefined>;
+
+/** Typed calls for every route the CLI uses. */
+export class ApiClient {
+  /** The base URL without a trailing slash. */
+  readonly baseUrl: string;
+  readonly #fetch: typeof fetch;
+  readonly #timeoutMs: number;
+
+  constructor(options: ApiClientOptions = {}) {
+    this.baseUrl = (options.baseUrl ?? DEFAULT_API_URL).replace(/\/+$/, '');
+    this.#fetch = options.fetch ?? globalThis.fetch;
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  /** `POST /v1/vaults/:vaultId/records` */
+  ingestRecords(vaultId: string, request: IngestRecordsRequest): Promise<IngestRecordsResponse> {
+    return this.#json('POST', `/v1/vaults/${encodeURIComponent(vaultId)}/records`, { body: request });
+  }
+
+  /** `POST /v1/tasks`, with an `Idempotency-Key` header when a key is given. */
+  async submitTask(request: SubmitTaskRequest, options: { idempotencyKey?: string } = {}): Promise<SubmitTaskOutcome> {
+    const headers: Record<string, string> = {};
+    if (options.idempotencyKey !== undefined) headers['idempotency-key'] = options.idempotencyKey;
+    const { status, body } = await this.#request('POST', '/v1/tasks', { body: request, headers });
+    // The task may come bare or wrapped as { task, created }; 201 means created, 200 an idempotent replay.
+    if (isObject(body) && isObject(body.task)) {
+      return {
+        task: body.task as TaskView,
+        created: typeof body.created === 'boolean' ? body.created : status === 201,
+      };
+    }
+    return { task: body as TaskView, created: status === 201 };
+  }
+
+  /** `GET /v1/tasks/:id` */
+  getTask(taskId: string): Promise<TaskView> {
+    return this.#json('GET', `/v1/tasks/${encodeURIComponent(taskId)}`);
+  }
+
+  /** `GET /v1/tasks?state&class&limit&cursor` */
+  listTasks(query: TaskListQuery = {}): Promise<TaskList> {
+    return this.#json('GET', '/v1/tasks', {
+      query: { state: query.state, class: query.class, limit: query.limit, cursor: query.cursor },
+    });
+  }
+
+  /** `GET /v1/tasks/:id/events` */
+  taskEvents(taskId: string): Promise<TaskEvents> {
+    return this.#json('GET', `/v1/tasks/${encodeURIComponent(taskId)}/events`);
+  }
+
+  /** `GET /v1/tasks/:id/result` (fails with `result_not_ready` before verification accepted it). */
+  taskResult(taskId: string): Promise<TaskResult> {
+    return this.#json('GET', `/v1/tasks/${encodeURIComponent(taskId)}/result`);
+  }
+
+  /** `GET /v1/epochs` */
+  listEpochs(): Promise<EpochList> {
+    return this.#json('GET', '/v1/epochs');
+  }
+
+  /** `POST /v1/epochs/current/close` */
+  closeEpoch(): Promise<CloseEpochResponse> {
+    return this.#json('POST', '/v1/epochs/current/close');
+  }
+
+  /** `GET /v1/epochs/:id/settlement` */
+  settlement(epochId: number): Promise<SettlementView> {
+    return this.#json('GET', `/v1/epochs/${epochId}/settlement`);
+  }
+
+  /** `GET /v1/rewards?epochId&actor` */
+  rewards(query: RewardQuery = {}): Promise<RewardList> {
+    return this.#json('GET', '/v1/rewards', { query: { epochId: query.epochId, actor: query.actor } });
+  }
+
+  /** `GET /v1/network` */
+  network(): Promise<NetworkView> {
+    return this.#json('GET', '/v1/network');
+  }
+
+  /** `GET /healthz` (a degraded node answers 503 with the same body, which is returned, not thrown). */
+  async health(): Promise<Health> {
+    const { body } = await this.#request('GET', '/healthz', { acceptStatus: [503] });
+    return body as Health;
+  }
+
+  async #json<T>(method: string, path: string, options: { body?: unknown; query?: Query } = {}): Promise<T> {
+    return (await this.#request(method, path, options)).body as T;
+  }
+
+  async #request(
+    method: string,
+    path: string,
+    options: { body?: unknown; query?: Query; headers?: Record<string, string>; acceptStatus?: number[] },
+  ): Promise<{ status: number; body: unknown }> {
+    const url = this.baseUrl + path + queryString(options.query);
+    const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+    const init: RequestInit = { method, headers, signal: AbortSignal.timeout(this.#timeoutMs) };
+    if (options.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      init.body = JSON.stringify(options.body);
+    }
+    let response: Response;
+    try {
+      response = await this.#fetch(url, init);
+    } catch (error) {
+      throw this.#transportError(error);
+    }
+    const text = await response.text();
+    let body: unknown;
+    try {
+      body = text === '' ? undefined : JSON.parse(text);
+    } catch {
+      body = undefined;
+    }
+    if (response.ok || options.acceptStatus?.includes(response.status)) {
+      if (body === undefined) {
+        throw new ApiClientError(
+          'bad_response',
+          `${method} ${path} answered ${response.status} without a JSON body`,
+          response.status,
+        );
+      }
+      return { status: response.status, body };
+    }
+    if (isErrorBody(body)) {
+      throw new ApiClientError(body.code, body.message, response.status, body.details);
+    }
+    const excerpt = text.trim().slice(0, 200);
+    throw new ApiClientError(
+      'bad_response',
+      `${method} ${path} answered ${response.status} ${response.statusText}${excerpt ? `: ${excerpt}` : ''}`,
+      response.status,
+    );
+  }
+
+  #transportError(error: unknown): ApiClientError {
+    const name = error instanceof Error ? error.name : '';
+    if (name === 'TimeoutError' || name === 'AbortError') {
+      return new ApiClientError(
+        'timeout',
+        `the Symphony node at ${this.baseUrl} did not answer within ${this.#timeoutMs} ms`,
+        0,
+        undefined,
+        { cause: error },
+      );
+    }
+    const code = errorCode(error);
+    if (code === 'ECONNREFUSED') {
+      return new ApiClientError(
+        'connection_refused',
+        `no Symphony node answers at ${this.baseUrl}: start one with \`symphony up\``,
+        0,
+        undefined,
+        { cause: error },
+      );
+    }
+    const reason = code ?? (error instanceof Error ? error.message : String(error));
+    return new ApiClientError(
+      'unreachable',
+      `cannot reach a Symphony node at ${this.baseUrl} (${reason}): check --api, or start one with \`symphony up\``,
+      0,
+      undefined,
+      { cause: error },
+    );
+  }
+}
+
+function queryString(query: Query | undefined): string {
+  if (!query) return '';
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+  const text = params.toString();
+  return text ? `?${text}` : '';
+}
+
+/** The system error code (`ECONNREFUSED`, ...) of a fetch failure, searching its causes (also aggregated ones). */
+function errorCode(error: unknown, depth = 0): string | undefined {
+  if (!isObject(error) || depth > 5) return undefined;
+  if (typeof error.code === 'string' && /^E[A-Z]+$/.test(error.code)) return error.code;
+  if (Array.isArray(error.errors)) {
+    for (const inner of error.errors) {
+      const code = errorCode(inner, depth + 1);
+      if (code) return code;
+    }
+  }
+  return errorCode(error.cause, depth + 1);
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isErrorBody(value: unknown): value is ApiErrorBody {
+  return (
+    isObject(value) &&
+    typeof value.code === 'string' &&
+    typeof value.message === 'string' &&
+    (value.details === undefined || isObject(value.details))
+  );
+}

@@ -1,0 +1,118 @@
+/** `symphony up`: run the embedded network in this process until stopped. */
+import { resolve } from 'node:path';
+import { type Command, Option } from 'commander';
+import { DEFAULT_API_URL } from '../api-client.ts';
+import type { CommandContext } from '../command-context.ts';
+import { renderPairs } from '../format/table.ts';
+import { formatDuration } from '../format/time.ts';
+import { parsePort } from '../option-parsers.ts';
+import { networkUrls } from '../runtime/network-urls.ts';
+import type { StandaloneOptions } from '../runtime/standalone.ts';
+import type { CommandDeps } from './command-deps.ts';
+
+/** Where `symphony up` keeps its data unless `--data` says otherwise. */
+export const DEFAULT_UP_DATA_DIR = './.data/symphony';
+/** The port `symphony up` listens on unless `--port` says otherwise (the CLI's default `--api`). */
+export const DEFAULT_UP_PORT = 7070;
+
+type Options = { data: string; port: number; host: string; quiet?: boolean };
+
+/** Registers `up`. */
+export function registerUp(program: Command, deps: CommandDeps): void {
+  program
+    .command('up')
+    .description('run the whole network (3 masters, enterprise nodes, the HTTP API) in this process until Ctrl-C')
+    .addOption(
+      new Option('-d, --data <dir>', 'data folder (created if missing; reused on the next start)').default(
+        DEFAULT_UP_DATA_DIR,
+      ),
+    )
+    .addOption(
+      new Option('-p, --port <port>', 'HTTP port (0 picks a free one)').default(DEFAULT_UP_PORT).argParser(parsePort),
+    )
+    .addOption(new Option('--host <host>', 'interface to listen on').default('127.0.0.1'))
+    .option('-q, --quiet', 'no runtime logs, only the CLI lines')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ symphony up
+  $ symphony up --data ./.data/demo --port 7171`,
+    )
+    .action((options: Options, command: Command) => deps.run(command, (context) => up(context, deps, options)));
+}
+
+async function up(context: CommandContext, deps: CommandDeps, options: Options): Promise<number> {
+  const { io } = context;
+  const progress = context.json ? context.err : context.out;
+  const dataDir = resolve(io.cwd, options.data);
+  const startStandalone = await deps.loadStandalone();
+  const started = io.now();
+  progress.line(`starting the embedded network (data: ${dataDir})`);
+  const standaloneOptions: StandaloneOptions = {
+    dataDir,
+    port: options.port,
+    host: options.host,
+    onProgress: (step) => progress.line(progress.colors.dim(`  · ${step}`)),
+  };
+  if (options.quiet) standaloneOptions.logger = false;
+  let stopSignal: string | undefined;
+  let wake: (() => void) | undefined;
+  const unsubscribe = io.onStop((signal) => {
+    stopSignal = signal;
+    wake?.();
+  });
+  try {
+    const network = await startStandalone(standaloneOptions).catch((error: unknown) => {
+      throw explainStartFailure(error, options);
+    });
+    const urls = networkUrls(network.url);
+    if (context.json) {
+      context.out.json({ url: urls.api, openapi: urls.openapi, docs: urls.docs, data_dir: network.dataDir });
+    } else {
+      const { out } = context;
+      const api = network.url === DEFAULT_API_URL ? '' : ` --api ${network.url}`;
+      out.line(
+        `${out.colors.green('Symphony is up')} at ${out.colors.bold(urls.api)} (started in ${formatDuration(io.now() - started)})`,
+      );
+      out.line(
+        renderPairs(
+          [
+            ['OpenAPI', urls.openapi],
+            ['docs', urls.docs],
+            ['health', urls.health],
+            ['data', network.dataDir],
+          ],
+          '  ',
+        ),
+      );
+      out.next([
+        `symphony${api} network`,
+        `symphony${api} task submit <request.json> --idempotency-key my-first-task`,
+        `symphony${api} task list`,
+        `symphony${api} epoch close --wait`,
+        `symphony${api} rewards`,
+      ]);
+      out.line();
+      out.line(out.colors.dim(`Ctrl-C stops the network; its data stays in ${network.dataDir}`));
+    }
+    if (stopSignal === undefined) await new Promise<void>((resolveStop) => (wake = resolveStop));
+    progress.line(`${stopSignal}: stopping the network…`);
+    await network.close();
+    progress.line('stopped');
+    return 0;
+  } finally {
+    unsubscribe();
+  }
+}
+
+function explainStartFailure(error: unknown, options: Options): Error {
+  const code = (error as { code?: unknown }).code;
+  if (code === 'EADDRINUSE') {
+    return new Error(
+      `port ${options.port} on ${options.host} is in use: another node may be running (try \`symphony network\`), or pick another port with --port`,
+      { cause: error },
+    );
+  }
+  return error instanceof Error ? error : new Error(String(error));
+}
