@@ -20,13 +20,28 @@ function publicKey(publicKeyHex: string): KeyObject {
   return key;
 }
 
+const VERIFIED_CACHE_LIMIT = 65_536;
+/**
+ * Triples already found valid. Verification is a pure function, so remembering a result changes
+ * nothing but time: every master folding the same entry in one process verifies it once.
+ */
+const verified = new Set<string>();
+
 /** True when `signatureHex` is a valid Ed25519 signature of `message` by the raw 32-byte `publicKeyHex`. Never throws. */
 export function verifyEd25519(publicKeyHex: string, message: Uint8Array, signatureHex: string): boolean {
   if (publicKeyHex.length !== 64 || signatureHex.length !== 128 || !HEX.test(publicKeyHex) || !HEX.test(signatureHex)) {
     return false;
   }
+  const memo =
+    message.length <= 64 ? `${publicKeyHex}${signatureHex}${Buffer.from(message).toString('hex')}` : undefined;
+  if (memo && verified.has(memo)) return true;
   try {
-    return verify(null, message, publicKey(publicKeyHex), Buffer.from(signatureHex, 'hex'));
+    const ok = verify(null, message, publicKey(publicKeyHex), Buffer.from(signatureHex, 'hex'));
+    if (ok && memo) {
+      if (verified.size >= VERIFIED_CACHE_LIMIT) verified.clear();
+      verified.add(memo);
+    }
+    return ok;
   } catch {
     return false;
   }
