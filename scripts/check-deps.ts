@@ -10,7 +10,8 @@ function walk(dir: string, out: Map<string, string>): void {
     if (name === 'node_modules' || name === 'dist' || name.startsWith('.')) continue;
     const path = join(dir, name);
     if (statSync(path).isDirectory()) walk(path, out);
-    else if (/\.(ts|tsx|mts)$/.test(name) && !name.endsWith('.d.ts')) out.set(relative(root, path), readFileSync(path, 'utf8'));
+    else if (/\.(ts|tsx|mts)$/.test(name) && !name.endsWith('.d.ts'))
+      out.set(relative(root, path), readFileSync(path, 'utf8'));
   }
 }
 

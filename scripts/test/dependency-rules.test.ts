@@ -9,7 +9,8 @@ describe('dependency rules', () => {
     const v = checkDependencies(
       tree({
         'packages/protocol/src/hash.ts': "import { createHash } from 'node:crypto';\nexport const x = 1;",
-        'packages/node/src/data/vault.ts': "import { x } from '@symphony/protocol';\nimport type { Store } from '../ports/store.ts';",
+        'packages/node/src/data/vault.ts':
+          "import { x } from '@symphony/protocol';\nimport type { Store } from '../ports/store.ts';",
         'packages/node/src/ports/store.ts': 'export type Store = {};',
         'packages/cli/src/main.ts': "import '@symphony/node';",
       }),
@@ -65,11 +66,20 @@ describe('dependency rules', () => {
 
   it('finds self-loops and leaves acyclic graphs alone', () => {
     assert.deepEqual(findCycles(new Map([['a', ['a']]])), [['a']]);
-    assert.deepEqual(findCycles(new Map([['a', ['b']], ['b', []]])), []);
+    assert.deepEqual(
+      findCycles(
+        new Map([
+          ['a', ['b']],
+          ['b', []],
+        ]),
+      ),
+      [],
+    );
   });
 
   it('reads static, type-only, re-export and dynamic imports', () => {
-    const src = "import a from 'x';\nimport type { B } from 'y';\nexport * from './z.ts';\nconst m = await import('w');";
+    const src =
+      "import a from 'x';\nimport type { B } from 'y';\nexport * from './z.ts';\nconst m = await import('w');";
     assert.deepEqual(importsOf(src), ['x', 'y', './z.ts', 'w']);
   });
 });
