@@ -27,6 +27,7 @@ export type SqlProtocolLogOptions = {
 };
 
 const TABLE = /^[a-z_][a-z0-9_]{0,62}$/;
+const RECENT_LIMIT = 4096;
 
 /** `ProtocolLog` over a SQL table: `(seq bigint primary key, hash text unique, prev_hash, entry text)`. */
 export class SqlProtocolLog implements ProtocolLog {
@@ -34,6 +35,14 @@ export class SqlProtocolLog implements ProtocolLog {
   readonly #table: string;
   readonly #pollIntervalMs: number;
   readonly #followers = new Set<LogFollower>();
+  /**
+   * Entries this instance appended, by seq (the last RECENT_LIMIT): a committed entry never
+   * changes, so followers in this process read them from memory instead of the database.
+   */
+  readonly #recent = new Map<number, LogEntry>();
+  readonly #localWakes = new Set<() => void>();
+  /** Seqs this instance is appending now: their notifications are answered by the local wake. */
+  readonly #appending = new Set<number>();
   readonly #sql: { append: string; head: string; hashAt: string; read: string };
   #closed = false;
 
@@ -82,8 +91,18 @@ export class SqlProtocolLog implements ProtocolLog {
   async append(entry: LogEntry): Promise<AppendOutcome> {
     this.#checkOpen();
     const json = encodeEntry(entry);
-    const inserted = await this.#store.query(this.#sql.append, [entry.seq, entry.hash, entry.prev_hash, json]);
-    if (inserted.length === 1) return { ok: true, seq: entry.seq };
+    this.#appending.add(entry.seq);
+    let inserted: unknown[];
+    try {
+      inserted = await this.#store.query(this.#sql.append, [entry.seq, entry.hash, entry.prev_hash, json]);
+    } finally {
+      this.#appending.delete(entry.seq);
+    }
+    if (inserted.length === 1) {
+      this.#remember(decodeEntry(json, entry.seq));
+      for (const wake of this.#localWakes) wake();
+      return { ok: true, seq: entry.seq };
+    }
     const [head, at] = await Promise.all([
       this.head(),
       this.#store.query<{ hash: string }>(this.#sql.hashAt, [entry.seq]),
@@ -94,6 +113,13 @@ export class SqlProtocolLog implements ProtocolLog {
   async read(fromSeq: number, limit = DEFAULT_READ_LIMIT): Promise<LogEntry[]> {
     this.#checkOpen();
     checkRead(fromSeq, limit);
+    const cached: LogEntry[] = [];
+    for (let seq = fromSeq; cached.length < limit; seq++) {
+      const e = this.#recent.get(seq);
+      if (!e) break;
+      cached.push(e);
+    }
+    if (cached.length > 0) return cached;
     const rows = await this.#store.query<{ seq: bigint; entry: string }>(this.#sql.read, [fromSeq, limit]);
     const entries: LogEntry[] = [];
     for (const row of rows) {
@@ -118,8 +144,16 @@ export class SqlProtocolLog implements ProtocolLog {
       onEntry,
       read: (from, limit) => this.read(from, limit),
       subscribeWake: async (wake) => {
-        const listener: StoreListener = await this.#store.listen(this.#table, wake);
-        return () => listener.unlisten().catch(() => {});
+        this.#localWakes.add(wake);
+        // Another writer's append wakes the follower; our own is announced by the local wake.
+        const listener: StoreListener = await this.#store.listen(this.#table, (payload) => {
+          const seq = Number(payload);
+          if (!this.#appending.has(seq) && !this.#recent.has(seq)) wake();
+        });
+        return () => {
+          this.#localWakes.delete(wake);
+          return listener.unlisten().catch(() => {});
+        };
       },
       pollIntervalMs: opts?.pollIntervalMs ?? this.#pollIntervalMs,
     });
@@ -131,6 +165,11 @@ export class SqlProtocolLog implements ProtocolLog {
   async close(): Promise<void> {
     this.#closed = true;
     await Promise.all([...this.#followers].map((f) => f.stop()));
+  }
+
+  #remember(entry: LogEntry): void {
+    this.#recent.set(entry.seq, entry);
+    this.#recent.delete(entry.seq - RECENT_LIMIT);
   }
 
   #checkOpen(): void {

@@ -93,13 +93,22 @@ export class VaultRecords {
     });
   }
 
-  /** The latest snapshot position of a Vault (0 when empty). */
-  async head(vault_id: string): Promise<{ as_of_seq: number; count: number }> {
-    const rows = await this.#store.query<{ seq: bigint | null; n: bigint }>(
-      `select max(seq) as seq, count(*)::bigint as n from ${this.#table} where vault_id = $1`,
+  /** The latest snapshot position of a Vault (0 when empty): one index lookup. */
+  async head(vault_id: string): Promise<number> {
+    const rows = await this.#store.query<{ seq: bigint }>(
+      `select seq from ${this.#table} where vault_id = $1 order by seq desc limit 1`,
       [vault_id],
     );
-    return { as_of_seq: Number(rows[0]?.seq ?? 0n), count: Number(rows[0]?.n ?? 0n) };
+    return Number(rows[0]?.seq ?? 0n);
+  }
+
+  /** How many records a Vault holds. */
+  async count(vault_id: string): Promise<number> {
+    const rows = await this.#store.query<{ n: bigint }>(
+      `select count(*)::bigint as n from ${this.#table} where vault_id = $1`,
+      [vault_id],
+    );
+    return Number(rows[0]?.n ?? 0n);
   }
 
   /**

@@ -41,24 +41,30 @@ export type ExecutionContext = {
 /** The deterministic seed of a task's replay context. */
 export const replaySeed = (envelopeHash: string) => domainHash('scp/v1/replay-seed', { envelope_hash: envelopeHash });
 
-/** Commitment roots of snapshots already computed (a snapshot never changes). */
-const snapshotRoots = new WeakMap<readonly unknown[], string>();
+/** Work already done on a snapshot (a snapshot never changes): its commitment root and its rows per binding. */
+const snapshotWork = new WeakMap<readonly unknown[], { root?: string; rows: Map<string, Row[]> }>();
 
 /** Materializes one Vault as of a snapshot: only the resolved attributes, never other fields. */
 async function materialize(ctx: ExecutionContext, vault_id: string, as_of_seq: number, resolution: Resolution) {
   const binding = resolution.bindings.find((b) => b.vault_id === vault_id);
   if (!binding) throw new ExecutionRefused('vault_not_resolved');
   const stored = await ctx.records.snapshot(vault_id, as_of_seq);
-  const rows: Row[] = stored.map((r) => ({
-    subject: r.subject,
-    fields: Object.fromEntries(binding.attributes.map((a) => [a.attribute, r.fields[a.field] ?? null])),
-  }));
-  let root = snapshotRoots.get(stored);
-  if (!root) {
-    root = buildMerkleTree(stored.map((r) => hexToBytes(r.commitment))).rootHex;
-    snapshotRoots.set(stored, root);
+  let work = snapshotWork.get(stored);
+  if (!work) {
+    work = { rows: new Map() };
+    snapshotWork.set(stored, work);
   }
-  return { rows, input: { vault_id, as_of_seq, record_count: stored.length, records_root: root } };
+  const bindingKey = binding.attributes.map((a) => `${a.attribute}=${a.field}`).join(',');
+  let rows = work.rows.get(bindingKey);
+  if (!rows) {
+    rows = stored.map((r) => ({
+      subject: r.subject,
+      fields: Object.fromEntries(binding.attributes.map((a) => [a.attribute, r.fields[a.field] ?? null])),
+    }));
+    work.rows.set(bindingKey, rows);
+  }
+  work.root ??= buildMerkleTree(stored.map((r) => hexToBytes(r.commitment))).rootHex;
+  return { rows, input: { vault_id, as_of_seq, record_count: stored.length, records_root: work.root } };
 }
 
 /** Runs the program over pinned snapshots; used by execution and by re-execution alike. */
@@ -106,7 +112,7 @@ export async function executeTask(ctx: ExecutionContext, req: ExecuteRequest): P
   const snapshots = await Promise.all(
     req.envelope.targets.vault_ids.map(async (vault_id) => ({
       vault_id,
-      as_of_seq: (await ctx.records.head(vault_id)).as_of_seq,
+      as_of_seq: await ctx.records.head(vault_id),
     })),
   );
   const run = await computeOutput(

@@ -20,7 +20,10 @@ export type EmbeddedNetworkOptions = {
   keyring: Keyring;
   topology?: Topology;
   clock?: Clock;
-  /** How often followers poll the log when no notification wakes them (default 50 ms). */
+  /**
+   * How often followers poll the log when nothing wakes them (default 1 s): appends through the
+   * shared log wake its followers at once, so polling is only a safety net.
+   */
   pollIntervalMs?: number;
   requestTimeoutMs?: number;
   backoff?: Backoff;

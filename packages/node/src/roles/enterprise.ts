@@ -101,8 +101,7 @@ export class EnterpriseNode {
       throw new PortError('invalid_records', `record ${problem.index}: field ${problem.field}: ${problem.reason}`);
     }
     const { accepted, duplicates } = await this.#records.insert(req.vault_id, req.records);
-    const { count } = await this.#records.head(req.vault_id);
-    return { vault_id: req.vault_id, accepted, duplicates, record_count: count };
+    return { vault_id: req.vault_id, accepted, duplicates, record_count: await this.#records.count(req.vault_id) };
   }
 
   async #execute(req: ExecuteRequest): Promise<ExecuteReply> {

@@ -1,5 +1,3 @@
-import canonicalize from 'canonicalize';
-
 /** Stable codes of {@link EncodingError}; they cross process boundaries, never rename one. */
 export const ENCODING_ERROR_CODES = [
   'non_canonical_value',
@@ -62,56 +60,67 @@ function describeObject(value: object): string {
   return 'an object whose prototype is not Object.prototype or null';
 }
 
+const ANY_SURROGATE = /[\uD800-\uDFFF]/;
+
+/** A string as JCS writes it (ECMAScript JSON.stringify), refusing lone surrogates. */
+function writeString(text: string, keys: readonly (string | number)[], what: string): string {
+  if (ANY_SURROGATE.test(text) && hasLoneSurrogate(text)) reject(keys, what);
+  return JSON.stringify(text);
+}
+
 /**
- * Throws EncodingError `non_canonical_value` unless `value` is made only of null, booleans,
- * well-formed strings, safe integers (not -0), arrays and plain objects, without cycles.
- * `keys` is the path to `value` (a stack, so no pointer string is built unless one is thrown).
+ * Validates and writes `value` in one walk: RFC 8785 text for null, booleans, well-formed
+ * strings, safe integers (not -0), arrays and plain objects (keys in UTF-16 code-unit order,
+ * which is what `Array.prototype.sort` compares), and EncodingError `non_canonical_value` for
+ * anything else, with the JSON Pointer of the offender. `keys` is the path to `value` (a stack,
+ * so no pointer string is built unless one is thrown).
  */
-function assertCanonicalValue(value: unknown, keys: (string | number)[], ancestors: Set<object>): void {
+function writeCanonical(value: unknown, keys: (string | number)[], ancestors: Set<object>): string {
   switch (typeof value) {
     case 'string':
-      if (hasLoneSurrogate(value)) reject(keys, 'a string with a lone surrogate');
-      return;
+      return writeString(value, keys, 'a string with a lone surrogate');
     case 'boolean':
-      return;
+      return value ? 'true' : 'false';
     case 'number':
       if (Number.isNaN(value)) reject(keys, 'NaN');
       if (!Number.isFinite(value)) reject(keys, 'an infinite number');
       if (!Number.isInteger(value)) reject(keys, 'a non-integer number (amounts are decimal strings)');
       if (!Number.isSafeInteger(value)) reject(keys, 'an integer outside the safe-integer range');
       if (Object.is(value, -0)) reject(keys, '-0');
-      return;
+      return String(value);
     case 'object': {
-      if (value === null) return;
+      if (value === null) return 'null';
       if (ancestors.has(value)) reject(keys, 'a circular reference');
       const proto = Object.getPrototypeOf(value);
       if (Array.isArray(value)) {
         if (proto !== Array.prototype) reject(keys, 'an array subclass');
         ancestors.add(value);
+        const parts: string[] = [];
         for (let i = 0; i < value.length; i++) {
           keys.push(i);
           if (!(i in value)) reject(keys, 'a hole in an array');
-          assertCanonicalValue(value[i], keys, ancestors);
+          parts.push(writeCanonical(value[i], keys, ancestors));
           keys.pop();
         }
         ancestors.delete(value);
-        return;
+        return `[${parts.join(',')}]`;
       }
       if (proto !== Object.prototype && proto !== null) reject(keys, describeObject(value));
       if (Object.getOwnPropertySymbols(value).length > 0) reject(keys, 'an object with symbol keys');
       ancestors.add(value);
       const record = value as Record<string, unknown>;
-      for (const key of Object.keys(record)) {
+      const parts: string[] = [];
+      for (const key of Object.keys(record).sort()) {
         keys.push(key);
-        if (hasLoneSurrogate(key)) reject(keys, 'a property name with a lone surrogate');
-        assertCanonicalValue(record[key], keys, ancestors);
+        const name = writeString(key, keys, 'a property name with a lone surrogate');
+        parts.push(`${name}:${writeCanonical(record[key], keys, ancestors)}`);
         keys.pop();
       }
       ancestors.delete(value);
-      return;
+      return `{${parts.join(',')}}`;
     }
     default:
-      reject(keys, unsupported[typeof value] ?? typeof value);
+      return reject(keys, unsupported[typeof value] ?? typeof value);
   }
 }
 
@@ -120,13 +129,11 @@ function assertCanonicalValue(value: unknown, keys: (string | number)[], ancesto
  * (with the JSON Pointer of the first offending part) for anything JSON cannot carry exactly:
  * non-integer or unsafe numbers, -0, NaN/Infinity, undefined (also as a property value),
  * bigint, functions, symbols, Dates, Maps, Sets, typed arrays, class instances, cycles and
- * strings with lone surrogates.
+ * strings with lone surrogates. Within that domain the text equals the `canonicalize` package's
+ * (a property test checks it).
  */
 export function canonicalString(value: unknown): string {
-  assertCanonicalValue(value, [], new Set());
-  const text = canonicalize(value);
-  if (text === undefined) reject([], 'a value JSON cannot represent');
-  return text;
+  return writeCanonical(value, [], new Set());
 }
 
 const utf8 = new TextEncoder();
