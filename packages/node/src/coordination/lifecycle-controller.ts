@@ -12,7 +12,7 @@ import type { Clock } from '../ports/clock.ts';
 import { resolveTask } from '../semantic/resolve-task.ts';
 import { type ExecuteReply, type ExecuteRequest, enterpriseSubjects } from '../wire/enterprise-rpc.ts';
 import type { LogWriter } from './log-writer.ts';
-import { type Backoff, backoffDelay, DEFAULT_BACKOFF, sleep } from './retry.ts';
+import { type Backoff, DEFAULT_BACKOFF, requestUntilAnswered } from './retry.ts';
 import { type StateFollower, taskIdOf } from './state-follower.ts';
 import { KeyedRunner } from './task-queue.ts';
 import { TaskRecords } from './task-records.ts';
@@ -126,23 +126,29 @@ export class LifecycleController {
       policy: { k_min: policy.k_min, policy_version: policy.policy_version },
     };
     const node = t.assignments?.[0]?.node_id ?? r.node_id;
-    for (let n = 0; ; n++) {
-      const current = this.#o.follower.state.tasks[t.task_id];
-      if (this.#stopped || current?.state !== 'dispatched' || current.attempt !== attempt) return;
-      if (this.#o.clock.now() >= t.deadline_ms) return; // the tick times it out
-      try {
-        const reply = (await this.#o.bus.request(enterpriseSubjects(node).execute, request, {
-          timeoutMs: this.#o.requestTimeoutMs,
-        })) as ExecuteReply;
-        await this.#o.tables.putOutput(t.task_id, attempt, reply.output, reply.receipt.output_hash);
-        await this.#o.writer.append({ type: 'execution_receipt_recorded', receipt: reply.receipt });
-        return;
-      } catch (error) {
-        this.retries++;
-        this.#o.onError?.(`execute ${t.task_id} on ${node} (try ${n + 1})`, error);
-        await sleep(backoffDelay(this.#o.backoff, n));
-      }
-    }
+    const reply = await requestUntilAnswered<ExecuteReply>(
+      () => this.#o.bus.request(enterpriseSubjects(node).execute, request, { timeoutMs: this.#o.requestTimeoutMs }),
+      {
+        backoff: this.#o.backoff,
+        // Once the deadline passes, the tick times the task out.
+        stillWanted: () => {
+          const current = this.#o.follower.state.tasks[t.task_id];
+          return (
+            !this.#stopped &&
+            current?.state === 'dispatched' &&
+            current.attempt === attempt &&
+            this.#o.clock.now() < t.deadline_ms
+          );
+        },
+        onFailure: (n, error) => {
+          this.retries++;
+          this.#o.onError?.(`execute ${t.task_id} on ${node} (try ${n})`, error);
+        },
+      },
+    );
+    if (!reply) return;
+    await this.#o.tables.putOutput(t.task_id, attempt, reply.output, reply.receipt.output_hash);
+    await this.#o.writer.append({ type: 'execution_receipt_recorded', receipt: reply.receipt });
   }
 
   async #tick(): Promise<void> {

@@ -130,12 +130,7 @@ export async function executeTask(ctx: ExecutionContext, req: ExecuteRequest): P
   if (run.records_scanned > 0)
     contributions.push({ account: ctx.operator, role: 'vault_operator', units: run.records_scanned });
   const transcriptHash = domainHash('scp/v1/execution-transcript', run.transcript);
-  const unsigned: Omit<ExecutionReceipt, 'signature'> = {
-    schema_version: 1,
-    task_id: req.envelope.task_id,
-    attempt: req.attempt,
-    executor_node: ctx.nodeId,
-    vault_ids: [...req.envelope.targets.vault_ids],
+  const receipt = await signReceipt(ctx, req, {
     replay_context: run.transcript.replay_context,
     input_commitments: run.transcript.inputs.map((i) => i.records_root),
     code_hash: run.transcript.code_hash,
@@ -144,11 +139,37 @@ export async function executeTask(ctx: ExecutionContext, req: ExecuteRequest): P
     transcript_hash: transcriptHash,
     usage: { records_scanned: run.records_scanned, fuel: 0, rounds: 0 },
     contributions,
-    attestation: { provider: 'simulated', measurement: SIMULATED_MEASUREMENT, evidence_hash: transcriptHash },
+    evidence_hash: transcriptHash,
+  });
+  return { receipt, output: run.output, transcript: run.transcript };
+}
+
+type ReceiptFacts = Pick<
+  ExecutionReceipt,
+  | 'replay_context'
+  | 'input_commitments'
+  | 'code_hash'
+  | 'status'
+  | 'output_hash'
+  | 'transcript_hash'
+  | 'usage'
+  | 'contributions'
+> & { failure_code?: string; evidence_hash: string };
+
+/** Completes a receipt with the node's identity and signs it with the node key. */
+async function signReceipt(ctx: ExecutionContext, req: ExecuteRequest, facts: ReceiptFacts): Promise<ExecutionReceipt> {
+  const { evidence_hash, ...rest } = facts;
+  const unsigned: Omit<ExecutionReceipt, 'signature'> = {
+    schema_version: 1,
+    task_id: req.envelope.task_id,
+    attempt: req.attempt,
+    executor_node: ctx.nodeId,
+    vault_ids: [...req.envelope.targets.vault_ids],
+    ...rest,
+    attestation: { provider: 'simulated', measurement: SIMULATED_MEASUREMENT, evidence_hash },
     signer_public_key: await ctx.keyring.publicKeyHex(ctx.keyName),
   };
-  const signature = await ctx.keyring.sign(ctx.keyName, digestBytes(receiptHash(unsigned)));
-  return { receipt: { ...unsigned, signature }, output: run.output, transcript: run.transcript };
+  return { ...unsigned, signature: await ctx.keyring.sign(ctx.keyName, digestBytes(receiptHash(unsigned))) };
 }
 
 /** A signed receipt reporting that the node cannot execute the task (honest failure, not fraud). */
@@ -158,12 +179,7 @@ export async function failureReceipt(
   failure_code: string,
 ): Promise<ExecutionReceipt> {
   const empty = domainHash('scp/v1/task-output', { failure_code });
-  const unsigned: Omit<ExecutionReceipt, 'signature'> = {
-    schema_version: 1,
-    task_id: req.envelope.task_id,
-    attempt: req.attempt,
-    executor_node: ctx.nodeId,
-    vault_ids: [...req.envelope.targets.vault_ids],
+  return signReceipt(ctx, req, {
     replay_context: {
       epoch_id: req.envelope.epoch_id,
       semantic_version: req.envelope.semantic.semantic_version,
@@ -178,8 +194,6 @@ export async function failureReceipt(
     transcript_hash: empty,
     usage: { records_scanned: 0, fuel: 0, rounds: 0 },
     contributions: [],
-    attestation: { provider: 'simulated', measurement: SIMULATED_MEASUREMENT, evidence_hash: empty },
-    signer_public_key: await ctx.keyring.publicKeyHex(ctx.keyName),
-  };
-  return { ...unsigned, signature: await ctx.keyring.sign(ctx.keyName, digestBytes(receiptHash(unsigned))) };
+    evidence_hash: empty,
+  });
 }

@@ -12,7 +12,7 @@ import {
   type VerificationDecision,
 } from '@symphony/protocol';
 import type { LogWriter } from '../coordination/log-writer.ts';
-import { type Backoff, backoffDelay, DEFAULT_BACKOFF, sleep } from '../coordination/retry.ts';
+import { type Backoff, DEFAULT_BACKOFF, requestUntilAnswered } from '../coordination/retry.ts';
 import type { StateFollower } from '../coordination/state-follower.ts';
 import { KeyedRunner } from '../coordination/task-queue.ts';
 import { TaskRecords } from '../coordination/task-records.ts';
@@ -121,19 +121,18 @@ export class TaskVerifier {
     }
   }
 
-  async #reexecute(node: string, request: ReexecuteRequest, task_id: string): Promise<ReexecuteReply | undefined> {
-    const backoff = this.#o.backoff ?? DEFAULT_BACKOFF;
-    for (let n = 0; ; n++) {
-      if (this.#stopped || this.#o.follower.state.tasks[task_id]?.state !== 'verifying') return undefined;
-      try {
-        return (await this.#o.bus.request(enterpriseSubjects(node).reexecute, request, {
+  #reexecute(node: string, request: ReexecuteRequest, task_id: string): Promise<ReexecuteReply | undefined> {
+    return requestUntilAnswered<ReexecuteReply>(
+      () =>
+        this.#o.bus.request(enterpriseSubjects(node).reexecute, request, {
           timeoutMs: this.#o.requestTimeoutMs ?? 30_000,
-        })) as ReexecuteReply;
-      } catch (error) {
-        this.#o.onError?.(`re-execute ${task_id} on ${node} (try ${n + 1})`, error);
-        await sleep(backoffDelay(backoff, n));
-      }
-    }
+        }),
+      {
+        backoff: this.#o.backoff ?? DEFAULT_BACKOFF,
+        stillWanted: () => !this.#stopped && this.#o.follower.state.tasks[task_id]?.state === 'verifying',
+        onFailure: (n, error) => this.#o.onError?.(`re-execute ${task_id} on ${node} (try ${n})`, error),
+      },
+    );
   }
 
   async stop(): Promise<void> {

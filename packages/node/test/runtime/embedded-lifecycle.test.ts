@@ -82,4 +82,29 @@ describe('embedded network: a compute task from admission to a finalized settlem
     assert.equal(rewards.total, net.coordinator.follower.state.tasks[task.task_id]!.fee);
     for (const m of net.masters) assert.equal(m.follower.state.settlements[1]?.state, 'finalized');
   });
+
+  it('ends a task the node honestly cannot execute as rejected with its reason, and rewards nobody for it', async () => {
+    const api = net.coordinator.service;
+    const { task } = await api.submitTask({
+      class: 'compute',
+      submitter: 'act_brand',
+      consent_scope: 'analytics',
+      targets: { vault_ids: ['vlt_lioncity-app'] },
+      semantic: { domain: 'commerce.receipt', semantic_version: '1.0.0', attributes: ['total_amount'] },
+      budget: { max_fee: '100000' },
+      spec: {
+        kind: 'compute',
+        program: { type: 'sandbox', code_hash: 'ab'.repeat(32), max_output_bytes: 1024 },
+        filter: [],
+      },
+    });
+    await waitFor(() => net.coordinator.follower.state.tasks[task.task_id]?.state === 'rejected', 'rejected', 20_000);
+    const t = net.coordinator.follower.state.tasks[task.task_id]!;
+    assert.equal(t.reason_code, 'sandbox_not_available');
+    assert.deepEqual(
+      t.history.map((h) => h.state),
+      ['accepted', 'resolving', 'dispatched', 'rejected'],
+    );
+    assert.deepEqual(t.reward_ids, []);
+  });
 });
