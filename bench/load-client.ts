@@ -1,0 +1,112 @@
+/**
+ * The HTTP load generator of `lifecycle.bench.ts`, run in its own process (forked with tsx) so the
+ * client never shares the event loop of the server it measures. It receives one `LoadJob` over
+ * IPC, runs autocannon for the warm-up and then for the measured window, and answers with a
+ * `LoadResult`: every response's latency is recorded (autocannon's own histogram has no p95).
+ * Each request carries a fresh `Idempotency-Key`, so every request admits a new task.
+ */
+import autocannon from 'autocannon';
+
+export type LoadJob = {
+  url: string;
+  path: string;
+  body: string;
+  connections: number;
+  warmupSeconds: number;
+  durationSeconds: number;
+  /** Prefix of the per-request Idempotency-Key (unique per job). */
+  keyPrefix: string;
+};
+
+export type LoadResult = {
+  connections: number;
+  duration_s: number;
+  /** Requests answered within the measured window (their latencies are the percentiles). */
+  requests: number;
+  /** Requests sent in the measured window; those unanswered when it ended are not in the percentiles. */
+  sent: number;
+  requests_per_s: number;
+  p50_ms: number;
+  p95_ms: number;
+  p99_ms: number;
+  max_ms: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  status_codes: Record<string, number>;
+  warmup_requests: number;
+};
+
+/** Nearest-rank percentile; -1 when nothing was answered. */
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return -1;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+function run(
+  job: LoadJob,
+  seconds: number,
+  keyPrefix: string,
+  latencies: number[] | undefined,
+): Promise<autocannon.Result> {
+  let n = 0;
+  let done!: (r: autocannon.Result) => void;
+  let failed!: (e: unknown) => void;
+  const finished = new Promise<autocannon.Result>((resolve, reject) => {
+    done = resolve;
+    failed = reject;
+  });
+  const instance = autocannon(
+    {
+      url: job.url,
+      connections: job.connections,
+      duration: seconds,
+      // autocannon's default of 10 s would cut off (and hide) the slowest admissions.
+      timeout: 60,
+      requests: [
+        {
+          method: 'POST',
+          path: job.path,
+          headers: { 'content-type': 'application/json' },
+          body: job.body,
+          setupRequest: (req) => ({ ...req, headers: { ...req.headers, 'idempotency-key': `${keyPrefix}-${n++}` } }),
+        },
+      ],
+    },
+    (error, result) => (error ? failed(error) : done(result)),
+  );
+  if (latencies) instance.on('response', (_client, _status, _bytes, ms) => latencies.push(ms));
+  return finished;
+}
+
+async function measure(job: LoadJob): Promise<LoadResult> {
+  const warmResult = await run(job, job.warmupSeconds, `${job.keyPrefix}w`, undefined);
+  const latencies: number[] = [];
+  const result = await run(job, job.durationSeconds, `${job.keyPrefix}m`, latencies);
+  latencies.sort((a, b) => a - b);
+  const codes: Record<string, number> = {};
+  for (const [code, s] of Object.entries(result.statusCodeStats ?? {})) codes[code] = s.count ?? 0;
+  return {
+    connections: job.connections,
+    duration_s: result.duration,
+    requests: latencies.length,
+    sent: result.requests.sent,
+    requests_per_s: latencies.length / result.duration,
+    p50_ms: percentile(latencies, 50),
+    p95_ms: percentile(latencies, 95),
+    p99_ms: percentile(latencies, 99),
+    max_ms: latencies[latencies.length - 1] ?? -1,
+    non2xx: result.non2xx + warmResult.non2xx,
+    errors: result.errors + warmResult.errors,
+    timeouts: result.timeouts + warmResult.timeouts,
+    status_codes: codes,
+    warmup_requests: warmResult.requests.total,
+  };
+}
+
+process.once('message', (job: LoadJob) => {
+  measure(job).then(
+    (result) => process.send?.({ ok: true, result }, () => process.exit(0)),
+    (error: unknown) => process.send?.({ ok: false, error: String(error) }, () => process.exit(1)),
+  );
+});
