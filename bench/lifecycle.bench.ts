@@ -19,6 +19,10 @@
  *   npx tsx bench/lifecycle.bench.ts [--tasks 200,1000] [--runs 3] [--concurrency 16]
  *     [--connections 1,16,64] [--duration 10] [--warmup 2] [--records 3000] [--subjects 80]
  *     [--phases lifecycle,admission] [--json FILE]
+ *
+ * Diagnostics: --sql-stats (count and time every statement), --sql-costs (time each statement kind
+ * alone on the idle network after the first lifecycle run), --profile-lifecycle FILE (CPU profile
+ * of the first lifecycle run's measured window; summarize with bench/profile-summary.ts).
  */
 import { execFileSync, fork } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
