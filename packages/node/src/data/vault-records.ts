@@ -1,6 +1,6 @@
 /**
  * The Vault record store of an enterprise node: records in ingest order (`seq` is the snapshot
- * position an execution reads "as of"), one salted-free content commitment per record, duplicates
+ * position an execution reads "as of"), one content commitment per record (unsalted for now: a salted commitment belongs to the Vault encryption work), duplicates
  * refused by id. Plaintext lives only in this node's tables.
  */
 import type { RecordInput } from '@symphony/api';
