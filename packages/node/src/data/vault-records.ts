@@ -1,7 +1,8 @@
 /**
  * The Vault record store of an enterprise node: records in ingest order (`seq` is the snapshot
- * position an execution reads "as of"), one content commitment per record (unsalted for now: a salted commitment belongs to the Vault encryption work), duplicates
- * refused by id. Plaintext lives only in this node's tables.
+ * position an execution reads "as of"), one content commitment per record (unsalted for now; a
+ * salted commitment belongs to the Vault encryption work), duplicates refused by id. Plaintext
+ * lives only in this node's tables.
  */
 import type { RecordInput } from '@symphony/api';
 import { canonicalBytes, sha256Hex } from '@symphony/protocol';
