@@ -17,6 +17,7 @@ import type { VaultRecords } from '../data/vault-records.ts';
 import type { Keyring } from '../ports/keyring.ts';
 import type { ExecuteReply, ExecuteRequest, ExecutionTranscript, Resolution } from '../wire/enterprise-rpc.ts';
 import { type Row, runBuiltin } from './builtin-operators.ts';
+import { type ParseRun, type ParseRuntime, ParseTaskRefused, runParseTask } from './parse/parse-task.ts';
 
 /** Raised when a task cannot be executed for a reason that is not fraud (reported as a failed receipt). */
 export class ExecutionRefused extends Error {
@@ -36,6 +37,8 @@ export type ExecutionContext = {
   keyName: string;
   keyring: Keyring;
   records: VaultRecords;
+  /** Documents and OCR for Parse tasks (absent: Parse tasks are refused). */
+  parse?: ParseRuntime;
 };
 
 /** The deterministic seed of a task's replay context. */
@@ -77,6 +80,7 @@ export async function computeOutput(
   kMin: number,
   snapshots: readonly { vault_id: string; as_of_seq: number }[],
 ) {
+  if (envelope.spec.kind === 'parse') return computeParse(ctx, envelope, envelopeHash, attempt, kMin);
   if (envelope.spec.kind !== 'compute') throw new ExecutionRefused('unsupported_task_class');
   const program = envelope.spec.program;
   if (program.type !== 'builtin') throw new ExecutionRefused('sandbox_not_available');
@@ -104,7 +108,43 @@ export async function computeOutput(
     suppressed: 'suppressed' in output,
     output_hash,
   };
-  return { output, contributors, transcript, records_scanned: rows.length };
+  return { output, contributors, transcript, records_scanned: rows.length, parsed: undefined };
+}
+
+/** A Parse task: one document of one Vault; its subject is the data producer. */
+async function computeParse(
+  ctx: ExecutionContext,
+  envelope: TaskEnvelope,
+  envelopeHash: string,
+  attempt: number,
+  kMin: number,
+): Promise<{
+  output: unknown;
+  contributors: Map<string, number>;
+  transcript: ExecutionTranscript;
+  records_scanned: number;
+  parsed: ParseRun['parsed'];
+}> {
+  if (!ctx.parse) throw new ExecutionRefused('parse_not_available');
+  const replay_context = {
+    epoch_id: envelope.epoch_id,
+    semantic_version: envelope.semantic.semantic_version,
+    policy_version: envelope.policy_version,
+    seed: replaySeed(envelopeHash),
+  };
+  try {
+    const run = await runParseTask(ctx.parse, envelope, attempt, replay_context, kMin);
+    return {
+      output: run.output,
+      contributors: new Map([[run.parsed.record.subject, 1]]),
+      transcript: run.transcript,
+      records_scanned: 1,
+      parsed: run.parsed,
+    };
+  } catch (error) {
+    if (error instanceof ParseTaskRefused) throw new ExecutionRefused(error.code);
+    throw error;
+  }
 }
 
 /** Executes a dispatched task and signs the receipt. */
@@ -124,6 +164,11 @@ export async function executeTask(ctx: ExecutionContext, req: ExecuteRequest): P
     req.policy.k_min,
     snapshots,
   );
+  if (run.parsed) {
+    // The parsed attributes stay in the Vault: the full fields linked to the source document, and
+    // the domain's attributes as a new record. Only commitments go into the reply.
+    await ctx.parse?.store(run.parsed.vault_id, run.parsed.document, run.parsed.record);
+  }
   const contributions: Contribution[] = [...run.contributors]
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([account, units]) => ({ account, role: 'data_producer', units }));

@@ -7,6 +7,12 @@ import { domainHash, type SemanticDomain } from '@symphony/protocol';
 import { EvidenceStore, evidenceMigrations } from '../data/evidence-store.ts';
 import { schemaOf } from '../data/sql-names.ts';
 import { firstRecordProblem } from '../data/validate-records.ts';
+import {
+  type DocumentInput,
+  type ParsedDocument,
+  VaultDocuments,
+  vaultDocumentMigrations,
+} from '../data/vault-documents.ts';
 import { VaultRecords, vaultRecordMigrations } from '../data/vault-records.ts';
 import {
   computeOutput,
@@ -15,6 +21,7 @@ import {
   executeTask,
   failureReceipt,
 } from '../execution/execute-task.ts';
+import { OcrEngine } from '../execution/parse/parse-document.ts';
 import type { Bus, Subscription } from '../ports/bus.ts';
 import { PortError } from '../ports/errors.ts';
 import type { Keyring } from '../ports/keyring.ts';
@@ -47,6 +54,8 @@ export class EnterpriseNode {
   readonly #opts: EnterpriseOptions;
   readonly #records: VaultRecords;
   readonly #evidence: EvidenceStore;
+  readonly #documents: VaultDocuments;
+  readonly #ocr = new OcrEngine();
   readonly #subscriptions: Subscription[] = [];
   readonly #ctx: ExecutionContext;
 
@@ -56,12 +65,23 @@ export class EnterpriseNode {
     const schema = schemaOf(opts.nodeId);
     this.#records = new VaultRecords(opts.store, schema);
     this.#evidence = new EvidenceStore(opts.store, schema);
+    this.#documents = new VaultDocuments(opts.store, schema);
+    const records = this.#records;
+    const documents = this.#documents;
     this.#ctx = {
       nodeId: opts.nodeId,
       operator: opts.operator,
       keyName: keyNameOf(opts.nodeId),
       keyring: opts.keyring,
       records: this.#records,
+      parse: {
+        documents,
+        ocr: this.#ocr,
+        async store(vault_id, document, record) {
+          await documents.putParsed(vault_id, document);
+          await records.insert(vault_id, [record]);
+        },
+      },
     };
   }
 
@@ -69,7 +89,11 @@ export class EnterpriseNode {
   static async start(opts: EnterpriseOptions): Promise<EnterpriseNode> {
     const node = new EnterpriseNode(opts);
     const schema = schemaOf(opts.nodeId);
-    await opts.store.migrate([...vaultRecordMigrations(schema), ...evidenceMigrations(schema)]);
+    await opts.store.migrate([
+      ...vaultRecordMigrations(schema),
+      ...evidenceMigrations(schema),
+      ...vaultDocumentMigrations(schema),
+    ]);
     await opts.keyring.ensureKey(keyNameOf(opts.nodeId));
     const subjects = enterpriseSubjects(opts.nodeId);
     node.#subscriptions.push(
@@ -91,6 +115,21 @@ export class EnterpriseNode {
       node_id: this.nodeId,
       vaults: this.#opts.vaults.map((v) => ({ vault_id: v.vault_id, record_count: counts.get(v.vault_id) ?? 0 })),
     };
+  }
+
+  /**
+   * Stores a binary document (receipt image or PDF) in a hosted Vault, for Parse. Minimal entry
+   * point until the data plane's document ingestion replaces it.
+   */
+  async storeDocument(vault_id: string, doc: DocumentInput): Promise<{ stored: boolean; sha256: string }> {
+    if (!this.#opts.vaults.some((v) => v.vault_id === vault_id))
+      throw new PortError('unknown_vault', `vault ${vault_id} is not hosted by ${this.nodeId}`);
+    return this.#documents.put(vault_id, doc);
+  }
+
+  /** What Parse derived from a document of a hosted Vault (stays on this node). */
+  async parsedDocuments(vault_id: string, document_id: string): Promise<ParsedDocument[]> {
+    return this.#documents.parsedOf(vault_id, document_id);
   }
 
   async #ingest(req: IngestRequest): Promise<IngestReply> {
@@ -140,6 +179,7 @@ export class EnterpriseNode {
 
   async close(): Promise<void> {
     for (const s of this.#subscriptions.splice(0)) await s.unsubscribe();
+    await this.#ocr.close();
   }
 }
 
