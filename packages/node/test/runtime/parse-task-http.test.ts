@@ -101,6 +101,11 @@ describe('Parse through the HTTP API on the embedded network', () => {
       assert.ok(!released.includes(doc.truth.merchant), 'merchant leaked');
       assert.ok(!released.includes(doc.truth.date), 'date leaked');
 
+      // Nor through the task's log events (receipt, verification): commitments only.
+      const events = JSON.stringify((await call('GET', `/v1/tasks/${submitted.body.task_id}/events`)).body);
+      for (const value of [doc.truth.total, doc.truth.merchant, doc.truth.date])
+        assert.ok(!events.includes(value), 'a parsed value reached the log');
+
       const parsed = await lioncity.parsedDocuments(VAULT, document_id);
       assert.equal(parsed.length, 1, 'one parse, one row (re-execution writes nothing)');
       assert.equal(parsed[0]!.parsed_record_id, result.body.output.parsed_record_id);

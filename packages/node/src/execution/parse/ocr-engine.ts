@@ -42,6 +42,8 @@ export function ocrIdentity() {
 /** Recognizes text in PNG/JPEG images; one worker thread, jobs run one at a time in arrival order. */
 export class OcrEngine {
   #worker: Promise<Worker> | undefined;
+  /** The tail of the job queue: one image at a time, in arrival order, on the one engine instance. */
+  #queue: Promise<unknown> = Promise.resolve();
 
   async #start(): Promise<Worker> {
     const lang = require('@tesseract.js-data/eng') as { langPath: string; gzip: boolean };
@@ -59,10 +61,14 @@ export class OcrEngine {
 
   /** The text of an image. */
   async recognize(image: Uint8Array): Promise<string> {
-    this.#worker ??= this.#start();
-    const worker = await this.#worker;
-    const result = await worker.recognize(Buffer.from(image));
-    return result.data.text;
+    const job = this.#queue.then(async () => {
+      this.#worker ??= this.#start();
+      const worker = await this.#worker;
+      const result = await worker.recognize(Buffer.from(image));
+      return result.data.text;
+    });
+    this.#queue = job.catch(() => undefined);
+    return job;
   }
 
   /** Stops the worker thread (a later `recognize` starts a new one). */
