@@ -53,6 +53,15 @@ describe('Parse accuracy on rendered receipts', () => {
     assert.ok(exact.merchant / n >= 0.85, `exact merchants ${pct('merchant')} < 85%`);
   });
 
+  it('gives concurrent requests the same text as one at a time (one worker, jobs queued)', async () => {
+    const docs = [renderReceiptImage(SEED, 30), renderReceiptImage(SEED, 31), renderReceiptImage(SEED, 32)];
+    const together = await Promise.all(docs.map((d) => ocr.recognize(d.bytes)));
+    const oneByOne: string[] = [];
+    for (const d of docs) oneByOne.push(await ocr.recognize(d.bytes));
+    assert.deepEqual(together, oneByOne);
+    assert.equal(new Set(together).size, 3);
+  });
+
   it(`reads every field exactly on ${PDFS} PDFs with a text layer`, async (t) => {
     const docs = await Promise.all(Array.from({ length: PDFS }, (_, i) => renderReceiptPdf(SEED, i)));
     const { exact, misses, n } = await accuracy(ocr, docs);
