@@ -208,13 +208,14 @@ async function runInFreshInstance(
         result.error.dispose();
         throw classify(message);
       }
-      const text = vm.getString(result.value);
+      const kind = vm.typeof(result.value);
+      const text = kind === 'string' ? vm.getString(result.value) : vm.getNumber(result.value);
       result.value.dispose();
       const jobs = runtime.executePendingJobs();
       if (jobs.error) throw classify(errorMessage(vm, jobs.error));
       if (denied.length > 0 || stop !== undefined) throw classify('');
-      if (text === '\u0000async') throw new SandboxRejected('sandbox_invalid_output', 'run must return synchronously');
-      if (text === '\u0000undefined') throw new SandboxRejected('sandbox_invalid_output', 'run returned no JSON value');
+      if (text === 1) throw new SandboxRejected('sandbox_invalid_output', 'run must return synchronously');
+      if (typeof text !== 'string') throw new SandboxRejected('sandbox_invalid_output', 'run returned no JSON value');
       if (Buffer.byteLength(text, 'utf8') > limits.outputBytes)
         throw new SandboxRejected('sandbox_output_too_large', `output exceeds ${limits.outputBytes} bytes`);
       memoryPeakBytes = memory.buffer.byteLength;

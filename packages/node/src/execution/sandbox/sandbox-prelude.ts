@@ -2,7 +2,7 @@
  * The script every sandboxed program runs after, inside the QuickJS context: it pins the clock to
  * the replay context's time, seeds `Math.random` from the replay seed, fences off host names and
  * observably non-deterministic built-ins, and defines the driver that parses the rows, calls the
- * program and serializes its result. Captured built-ins live in closures the program cannot reach.
+ * program and serializes its result (a string; 1 for a promise, 2 for no JSON value). Captured built-ins live in closures the program cannot reach.
  */
 
 /** Host names a program may not even probe: reading one records an escape attempt and throws. */
@@ -93,9 +93,9 @@ export function preludeSource(fixedTimeMs: number, seedHex: string): string {
   const parse = JSON.parse, stringify = JSON.stringify, isPromise = (v) => v instanceof Promise;
   globalThis.__scs_drive = (run, rowsJson, ctxJson) => {
     const out = run(parse(rowsJson), parse(ctxJson));
-    if (isPromise(out)) return '\\u0000async';
+    if (isPromise(out)) return 1;
     const text = stringify(out);
-    return typeof text === 'string' ? text : '\\u0000undefined';
+    return typeof text === 'string' ? text : 2;
   };
 })();`;
 }
