@@ -8,8 +8,10 @@ import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import type { SubmitTaskRequest } from '@symphony/api';
 import { sha256Hex } from '@symphony/protocol';
+import type { FastifyInstance } from 'fastify';
 import { MemoryKeyring } from '../../src/adapters/memory-keyring.ts';
 import type { PgliteStore } from '../../src/adapters/pglite-store.ts';
+import { createHttpServer } from '../../src/application/http-server.ts';
 import { type EmbeddedNetwork, openEmbeddedNetwork } from '../../src/roles/embedded-network.ts';
 import { EMBEDDED_TOPOLOGY } from '../../src/roles/network-topology.ts';
 import { openTestPglite } from '../support/pglite.ts';
@@ -23,6 +25,8 @@ describe('embedded network: Compute with a submitted program', () => {
   let store: PgliteStore;
   let net: EmbeddedNetwork;
   let eligibility: string;
+  let http: FastifyInstance;
+  let base: string;
   before(async () => {
     eligibility = await readFile(
       new URL('../../../../examples/programs/coffee-eligibility.js', import.meta.url),
@@ -38,6 +42,8 @@ describe('embedded network: Compute with a submitted program', () => {
       ),
     };
     net = await openEmbeddedNetwork({ store, keyring: new MemoryKeyring(), pollIntervalMs: 20, topology });
+    http = await createHttpServer(net.coordinator.service);
+    base = await http.listen({ port: 0, host: '127.0.0.1' });
     const now = Date.now();
     await net.coordinator.service.ingest('vlt_lioncity-app', {
       records: Array.from({ length: 30 }, (_, i) => ({
@@ -53,12 +59,13 @@ describe('embedded network: Compute with a submitted program', () => {
     });
   });
   after(async () => {
+    await http?.close();
     await net?.close();
     await store?.close();
   });
 
-  const submit = (source: string) =>
-    net.coordinator.service.submitTask({
+  const request = (source: string) =>
+    ({
       class: 'compute',
       submitter: 'act_brand',
       consent_scope: 'analytics',
@@ -74,16 +81,25 @@ describe('embedded network: Compute with a submitted program', () => {
         program: { type: 'sandbox', code_hash: hashOf(source), max_output_bytes: 4096, source },
         filter: [],
       },
-    } as SubmitTaskRequest);
+    }) as SubmitTaskRequest;
+  const submit = (source: string) => net.coordinator.service.submitTask(request(source));
 
-  it('runs an approved program, verifies it by re-execution and releases only its aggregate', async () => {
-    const { task } = await submit(eligibility);
+  it('runs an approved program submitted over HTTP, verifies it by re-execution and releases only its aggregate', async () => {
+    const res = await fetch(`${base}/v1/tasks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(request(eligibility)),
+    });
+    assert.equal(res.status, 201);
+    const task = (await res.json()) as { task_id: string };
     const state = () => net.coordinator.follower.state.tasks[task.task_id]?.state;
     await waitFor(() => state() === 'awaiting_settlement' || state() === 'rejected', 'executed', 60_000);
     assert.equal(state(), 'awaiting_settlement', net.coordinator.follower.state.tasks[task.task_id]?.reason_code);
-    const result = await net.coordinator.service.taskResult(task.task_id);
+    const answer = await fetch(`${base}/v1/tasks/${task.task_id}/result`);
+    assert.equal(answer.status, 200);
+    const result = (await answer.json()) as { verified: boolean; output: Record<string, unknown> };
     assert.equal(result.verified, true);
-    const output = result.output as Record<string, unknown>;
+    const output = result.output;
     assert.equal(output.active_subjects, 6);
     assert.equal(typeof output.eligible_subjects, 'number');
     assert.equal(typeof output.bonus_band, 'number');
@@ -109,5 +125,19 @@ describe('embedded network: Compute with a submitted program', () => {
       assert.deepEqual(t.reward_ids, []);
       await assert.rejects(net.coordinator.service.taskResult(task.task_id));
     }
+  });
+
+  it('refuses over HTTP a program source beyond 64 KiB, naming the field, with nothing admitted', async () => {
+    const before = Object.keys(net.coordinator.follower.state.tasks).length;
+    const res = await fetch(`${base}/v1/tasks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(request(`// ${'x'.repeat(70_000)}\nexport default function run() { return 1 }`)),
+    });
+    assert.equal(res.status, 400);
+    const body = (await res.json()) as { code: string; details?: { field?: string } };
+    assert.equal(body.code, 'invalid_request');
+    assert.match(body.details?.field ?? '', /spec\/program\/source/);
+    assert.equal(Object.keys(net.coordinator.follower.state.tasks).length, before);
   });
 });
