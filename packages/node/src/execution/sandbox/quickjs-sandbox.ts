@@ -28,7 +28,7 @@ export type SandboxLimits = {
 };
 
 export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
-  memoryBytes: 64 * 1024 * 1024,
+  memoryBytes: 256 * 1024 * 1024,
   stackBytes: 512 * 1024,
   fuel: 20_000,
   timeMs: 10_000,
