@@ -21,9 +21,7 @@ const ctx = {
   now_ms: 1_795_000_000_000,
   k_min: 5,
 };
-const rows = JSON.stringify(
-  Array.from({ length: 10 }, (_, i) => ({ subject: `act_sub-${i}`, fields: { total_amount: `${i}.50` } })),
-);
+const rows = Array.from({ length: 10 }, (_, i) => ({ subject: `act_sub-${i}`, fields: { total_amount: `${i}.50` } }));
 // Small budgets keep the contained runs short; the defaults are exercised by the other tests.
 const limits: SandboxLimits = { ...DEFAULT_SANDBOX_LIMITS, fuel: 500, memoryBytes: 8 * 1024 * 1024, outputBytes: 4096 };
 

@@ -59,7 +59,7 @@ export async function runSandboxCompute(
       usage: { fuel_used: 0, memory_peak_bytes: 0 },
     };
   }
-  const run = await runSandboxed(source, JSON.stringify(selected), context, {
+  const run = await runSandboxed(source, selected, context, {
     ...limits,
     outputBytes: Math.min(limits.outputBytes, program.max_output_bytes),
   });

@@ -4,8 +4,8 @@
  * Limits: a QuickJS heap limit and a hard cap on the WebAssembly memory, a stack limit, a
  * deterministic fuel budget (QuickJS calls the interrupt handler after a fixed number of executed
  * operations; every call is one unit of fuel) and a wall-clock deadline as a safety net. The only
- * input is one JSON string of rows and one of context, parsed inside; the only output is one JSON
- * string, bounded in size.
+ * input is one JSON string of rows (columnar) and one of context, parsed inside; the only output is
+ * one JSON string, bounded in size.
  */
 import { readFile } from 'node:fs/promises';
 import releaseSync from '@jitl/quickjs-wasmfile-release-sync';
@@ -15,6 +15,7 @@ import {
   type QuickJSContext,
   type QuickJSSyncVariant,
 } from 'quickjs-emscripten-core';
+import type { Row } from '../builtin-operators.ts';
 import { preludeSource } from './sandbox-prelude.ts';
 import { SandboxRejected } from './sandbox-rejection.ts';
 
@@ -88,17 +89,37 @@ function errorMessage(vm: QuickJSContext, handle: Parameters<QuickJSContext['dum
 }
 
 /**
- * Runs `source` (an ES module whose default export is `function run(rows, ctx)`) over `rowsJson`.
+ * The rows as one columnar JSON string: attribute names (first-seen order), subjects, and one
+ * array of values per attribute (`null` where a row lacks it).
+ */
+export function columnarRows(rows: readonly Row[]): string {
+  const names: string[] = [];
+  const seen = new Set<string>();
+  for (const r of rows)
+    for (const k of Object.keys(r.fields))
+      if (!seen.has(k)) {
+        seen.add(k);
+        names.push(k);
+      }
+  return JSON.stringify({
+    names,
+    subjects: rows.map((r) => r.subject),
+    columns: names.map((k) => rows.map((r) => r.fields[k] ?? null)),
+  });
+}
+
+/**
+ * Runs `source` (an ES module whose default export is `function run(rows, ctx)`) over `rows`.
  * Throws {@link SandboxRejected} with a stable reason code when the program is refused or contained.
  */
 export async function runSandboxed(
   source: string,
-  rowsJson: string,
+  rows: readonly Row[],
   context: SandboxContext,
   limits: SandboxLimits = DEFAULT_SANDBOX_LIMITS,
 ): Promise<SandboxRun> {
   try {
-    return await runInFreshInstance(source, rowsJson, context, limits);
+    return await runInFreshInstance(source, columnarRows(rows), context, limits);
   } catch (error) {
     if (error instanceof SandboxRejected) throw error;
     // The WebAssembly call stack ran out before QuickJS's own stack check fired.

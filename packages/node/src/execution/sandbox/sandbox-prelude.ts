@@ -90,9 +90,18 @@ export function preludeSource(fixedTimeMs: number, seedHex: string): string {
   for (let i = 0; i < 16; i++) random();
   Object.defineProperty(Math, 'random', { value: random, writable: true, configurable: true, enumerable: false });
 
-  const parse = JSON.parse, stringify = JSON.stringify, isPromise = (v) => v instanceof Promise;
+  // Rows arrive columnar (one JSON string: names, subjects, one array per attribute), which QuickJS
+  // parses about twice as fast as an array of row objects; a builder generated for the attribute
+  // names then makes the { subject, fields } rows the program receives.
+  const parse = JSON.parse, stringify = JSON.stringify, Fn = Function, isPromise = (v) => v instanceof Promise;
+  const toRows = (data) => {
+    const cols = data.names.map((_, j) => 'c[' + j + '][i]');
+    const fields = data.names.map((name, j) => stringify(name) + ': ' + cols[j]).join(', ');
+    const build = Fn('s', 'c', 'const n = s.length, out = new Array(n); for (let i = 0; i < n; i++) out[i] = { subject: s[i], fields: { ' + fields + ' } }; return out;');
+    return build(data.subjects, data.columns);
+  };
   globalThis.__scs_drive = (run, rowsJson, ctxJson) => {
-    const out = run(parse(rowsJson), parse(ctxJson));
+    const out = run(toRows(parse(rowsJson)), parse(ctxJson));
     if (isPromise(out)) return 1;
     const text = stringify(out);
     return typeof text === 'string' ? text : 2;
