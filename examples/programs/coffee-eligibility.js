@@ -5,7 +5,7 @@
  * rows after its filter, each `{ subject, fields }` with the task's resolved attributes only;
  * `ctx` is the replay context `{ task_id, epoch_id, semantic_version, policy_version, seed,
  * now_ms, k_min }`. The return value must be JSON and an aggregate: no subject identifiers, no
- * raw rows. `Date` is fixed to `ctx.now_ms` and `Math.random` is seeded from `ctx.seed`.
+ * raw rows, and numbers must be integers (decimals as strings). `Date` is fixed to `ctx.now_ms` and `Math.random` is seeded from `ctx.seed`.
  *
  * A subject is eligible with at least 3 coffee purchases totalling 20.00 or more in the 30 days
  * before the task's admission.

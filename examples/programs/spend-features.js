@@ -36,7 +36,8 @@ export default function run(rows, ctx) {
     spread += sd;
   }
   const k = bySubject.size || 1;
-  const round = (x) => Math.round(x * 1000) / 1000;
+  // Decimals leave as strings: outputs are hashed canonically, which admits integers only.
+  const round = (x) => x.toFixed(3);
   return {
     subjects: bySubject.size,
     mean_recency_days: round(recency / k),

@@ -127,13 +127,10 @@ export async function computeOutput(
         ctx.sandboxLimits ?? DEFAULT_SANDBOX_LIMITS,
       );
       ({ output, contributors, usage } = run);
-      domainHash('scp/v1/task-output', output);
       scanned = rows.length;
       inputs = materialized.map((m) => m.input);
     } catch (error) {
       if (error instanceof SandboxRejected) throw new ExecutionRefused(error.code);
-      if (error instanceof Error && error.name === 'EncodingError')
-        throw new ExecutionRefused('sandbox_invalid_output');
       throw error;
     }
     code_hash = program.code_hash;

@@ -133,6 +133,10 @@ describe('the release policy of sandboxed outputs', () => {
       'output_too_granular',
     );
   });
+  it('refuses a non-integer number in the output, which canonical hashing cannot carry', async () => {
+    assert.equal(await outcome('export default function run() { return { share: 0.5 } }'), 'sandbox_invalid_output');
+    assert.deepEqual(await outcome("export default function run() { return { share: '0.5' } }"), { share: '0.5' });
+  });
   it('caps the output at the spec max_output_bytes', async () => {
     assert.equal(
       await outcome("export default function run() { return 'x'.repeat(200) }", rows, 100),

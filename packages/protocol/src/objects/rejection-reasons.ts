@@ -19,7 +19,8 @@ export const EXECUTION_REJECTION_REASONS = {
   sandbox_memory_limit: 'The program exceeded the heap limit (e.g. a memory bomb).',
   sandbox_stack_limit: 'The program exceeded the stack limit (e.g. unbounded recursion).',
   sandbox_output_too_large: 'The serialized output exceeds max_output_bytes.',
-  sandbox_invalid_output: 'The program returned no JSON value or returned a promise.',
+  sandbox_invalid_output:
+    'The program returned no JSON value, a promise, or a non-integer number (decimals travel as strings).',
   output_contains_subject: "The output carries an input row's subject identifier (raw-record release).",
   output_contains_record: "The output carries an input row's complete set of attribute values (raw-record release).",
   output_too_granular: 'The output has more values than its distinct subjects allow (row-per-subject ratio).',

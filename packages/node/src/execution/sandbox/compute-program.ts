@@ -3,7 +3,7 @@
  * task's filter admits, suppress below `k_min` distinct subjects, run the program in the sandbox
  * over one JSON string of rows, and refuse any output the release policy forbids.
  */
-import { type Condition, sha256Hex, type TaskEnvelope } from '@symphony/protocol';
+import { type Condition, canonicalBytes, EncodingError, sha256Hex, type TaskEnvelope } from '@symphony/protocol';
 import { matches, type Row } from '../builtin-operators.ts';
 import { outputViolation } from './output-policy.ts';
 import { DEFAULT_SANDBOX_LIMITS, runSandboxed, type SandboxContext, type SandboxLimits } from './quickjs-sandbox.ts';
@@ -66,6 +66,13 @@ export async function runSandboxCompute(
   const output: unknown = JSON.parse(run.outputJson);
   const violation = outputViolation(output, selected, context.k_min);
   if (violation) throw new SandboxRejected(violation, 'output refused by the release policy');
+  try {
+    canonicalBytes(output);
+  } catch (error) {
+    // Outputs are hashed canonically, which admits integers only: decimals travel as strings.
+    if (error instanceof EncodingError) throw new SandboxRejected('sandbox_invalid_output', error.message);
+    throw error;
+  }
   return {
     output,
     contributors,
