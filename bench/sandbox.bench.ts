@@ -56,6 +56,7 @@ for (const { name, source, native } of programs)
     const sandboxMs: number[] = [];
     const nativeMs: number[] = [];
     const setupMs: number[] = [];
+    const fnOnlyMs: number[] = [];
     let fuel = 0;
     let memory = 0;
     let same = true;
@@ -66,6 +67,7 @@ for (const { name, source, native } of programs)
           nativeOut = JSON.stringify(native(JSON.parse(JSON.stringify(rows)), ctx));
         }),
       );
+      fnOnlyMs.push(timeMs(() => void native(rows, ctx)));
       let sandboxOut = '';
       sandboxMs.push(
         await timeMsAsync(async () => {
@@ -84,6 +86,7 @@ for (const { name, source, native } of programs)
     const s = median(sandboxMs);
     const v = median(nativeMs);
     const setup = median(setupMs);
+    const fnOnly = median(fnOnlyMs);
     results.push({
       program: name,
       rows: n,
@@ -95,6 +98,8 @@ for (const { name, source, native } of programs)
       native_rows_per_s: (n / v) * 1000,
       ratio: s / v,
       ratio_without_setup: Math.max(0, s - setup) / v,
+      native_function_only_ms: fnOnly,
+      ratio_to_function_only: s / fnOnly,
       fuel,
       memory_peak_mib: memory / 2 ** 20,
       same_output: same,
@@ -104,12 +109,14 @@ for (const { name, source, native } of programs)
 const f = (x: number, d = 1) => x.toFixed(d);
 console.log(`\nmachine: ${machine()}; runs per size: ${runs} (medians)\n`);
 console.log(
-  '| program | rows | rows JSON MiB | sandbox ms | native V8 ms | sandbox rows/s | native rows/s | sandbox / native | same, without instance setup | instance setup ms | fuel | WASM memory MiB | outputs equal (but the random draw) |',
+  '| program | rows | rows JSON MiB | sandbox ms | native V8 ms | sandbox rows/s | native rows/s | sandbox / native | same, without instance setup | instance setup ms | native function alone ms | sandbox / function alone | fuel | WASM memory MiB | outputs equal (but the random draw) |',
 );
-console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |');
+console.log(
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |',
+);
 for (const r of results)
   console.log(
-    `| ${r.program} | ${r.rows} | ${f(r.json_mb)} | ${f(r.sandbox_ms)} | ${f(r.native_ms)} | ${f(r.sandbox_rows_per_s, 0)} | ${f(r.native_rows_per_s, 0)} | ${f(r.ratio, 2)}x | ${f(r.ratio_without_setup, 2)}x | ${f(r.setup_ms)} | ${r.fuel} | ${f(r.memory_peak_mib)} | ${r.same_output ? 'yes' : 'NO'} |`,
+    `| ${r.program} | ${r.rows} | ${f(r.json_mb)} | ${f(r.sandbox_ms)} | ${f(r.native_ms)} | ${f(r.sandbox_rows_per_s, 0)} | ${f(r.native_rows_per_s, 0)} | ${f(r.ratio, 2)}x | ${f(r.ratio_without_setup, 2)}x | ${f(r.setup_ms)} | ${f(r.native_function_only_ms)} | ${f(r.ratio_to_function_only, 1)}x | ${r.fuel} | ${f(r.memory_peak_mib)} | ${r.same_output ? 'yes' : 'NO'} |`,
   );
 const out = argValue('--json');
 if (out) await writeFile(out, JSON.stringify({ machine: machine(), runs, results }, null, 2));
