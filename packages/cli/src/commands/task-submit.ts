@@ -64,7 +64,8 @@ async function submitTask(context: CommandContext, file: string | undefined, opt
       ...(options.class === undefined ? {} : { taskClass: options.class }),
     });
   }
-  if (request === undefined) throw new LocalValidationError('give a request file, or --program with its flags');
+  if (request === undefined)
+    throw new LocalValidationError("missing required argument 'file' (or give --program with its flags)");
   const submitOptions = options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey };
   const { task, created } = await context.client().submitTask(request, submitOptions);
   if (context.json) {
