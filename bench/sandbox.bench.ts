@@ -119,4 +119,4 @@ for (const r of results)
     `| ${r.program} | ${r.rows} | ${f(r.json_mb)} | ${f(r.sandbox_ms)} | ${f(r.native_ms)} | ${f(r.sandbox_rows_per_s, 0)} | ${f(r.native_rows_per_s, 0)} | ${f(r.ratio, 2)}x | ${f(r.ratio_without_setup, 2)}x | ${f(r.setup_ms)} | ${f(r.native_function_only_ms)} | ${f(r.ratio_to_function_only, 1)}x | ${r.fuel} | ${f(r.memory_peak_mib)} | ${r.same_output ? 'yes' : 'NO'} |`,
   );
 const out = argValue('--json');
-if (out) await writeFile(out, JSON.stringify({ machine: machine(), runs, results }, null, 2));
+if (out) await writeFile(out, `${JSON.stringify({ machine: machine(), runs, results }, null, 2)}\n`);
