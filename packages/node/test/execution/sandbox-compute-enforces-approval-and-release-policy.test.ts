@@ -137,6 +137,12 @@ describe('the release policy of sandboxed outputs', () => {
     assert.equal(await outcome('export default function run() { return { share: 0.5 } }'), 'sandbox_invalid_output');
     assert.deepEqual(await outcome("export default function run() { return { share: '0.5' } }"), { share: '0.5' });
   });
+  it('refuses an output nested deeper than the host walks', async () => {
+    const deep = 'export default function run() { let o = 1; for (let i = 0; i < 2000; i++) o = [o]; return o }';
+    assert.equal(await outcome(deep, rows, 1_048_576), 'sandbox_invalid_output');
+    const ok = 'export default function run() { let o = 1; for (let i = 0; i < 10; i++) o = { a: [o] }; return o }';
+    assert.equal(typeof (await outcome(ok)), 'object');
+  });
   it('caps the output at the spec max_output_bytes', async () => {
     assert.equal(
       await outcome("export default function run() { return 'x'.repeat(200) }", rows, 100),

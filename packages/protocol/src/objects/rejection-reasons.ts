@@ -20,7 +20,7 @@ export const EXECUTION_REJECTION_REASONS = {
   sandbox_stack_limit: 'The program exceeded the stack limit (e.g. unbounded recursion).',
   sandbox_output_too_large: 'The serialized output exceeds max_output_bytes.',
   sandbox_invalid_output:
-    'The program returned no JSON value, a promise, or a non-integer number (decimals travel as strings).',
+    'The program returned no JSON value, a promise, a non-integer number (decimals travel as strings) or nesting deeper than 64.',
   output_contains_subject: "The output carries an input row's subject identifier (raw-record release).",
   output_contains_record: "The output carries an input row's complete set of attribute values (raw-record release).",
   output_too_granular: 'The output has more values than its distinct subjects allow (row-per-subject ratio).',

@@ -26,6 +26,26 @@ export type SandboxComputeResult = {
   usage: SandboxUsage;
 };
 
+/** Outputs nest at most this deep (the host walks them recursively). */
+export const MAX_OUTPUT_DEPTH = 64;
+
+/** The deepest array/object nesting of a JSON text, scanned without recursion. */
+function jsonDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 91 || c === 123) max = Math.max(max, ++depth);
+    else if (c === 93 || c === 125) depth--;
+  }
+  return max;
+}
+
 /** Verifies identity and approval before any row is read; throws {@link SandboxRejected}. */
 export function checkProgramAllowed(
   program: SandboxProgramSpec,
@@ -63,6 +83,8 @@ export async function runSandboxCompute(
     ...limits,
     outputBytes: Math.min(limits.outputBytes, program.max_output_bytes),
   });
+  if (jsonDepth(run.outputJson) > MAX_OUTPUT_DEPTH)
+    throw new SandboxRejected('sandbox_invalid_output', `output nests deeper than ${MAX_OUTPUT_DEPTH}`);
   const output: unknown = JSON.parse(run.outputJson);
   const violation = outputViolation(output, selected, context.k_min);
   if (violation) throw new SandboxRejected(violation, 'output refused by the release policy');
