@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
+import { sha256Hex } from '@symphony/protocol';
 import { runCli } from '../src/program.ts';
 import type { StandaloneOptions, StartStandalone } from '../src/runtime/standalone.ts';
 import { argv, captureIo } from './support/capture-io.ts';
@@ -42,6 +44,31 @@ describe('symphony up', () => {
     assert.equal(await running, 0);
     assert.equal(fake.calls.closed, 1);
     assert.match(io.out(), /SIGINT: stopping the network…\nstopped/);
+  });
+
+  it('approves Compute programs per Vault by file (its SHA-256) or by hash', async () => {
+    const fake = fakeStandalone();
+    const io = captureIo();
+    const file = new URL('../../../examples/programs/coffee-eligibility.js', import.meta.url).pathname;
+    const running = runCli(
+      argv(
+        'up',
+        '--quiet',
+        '--approve-program',
+        `vlt_lioncity-app=${file}`,
+        '--approve-program',
+        `vlt_straits-wallet=${'a'.repeat(64)}`,
+      ),
+      io,
+      { loadStandalone: fake.load },
+    );
+    for (let i = 0; i < 100 && !io.out().includes('Ctrl-C'); i++) await new Promise((r) => setTimeout(r, 5));
+    assert.deepEqual(fake.calls.options?.approvedPrograms, {
+      'vlt_lioncity-app': [sha256Hex(new Uint8Array(await readFile(file)))],
+      'vlt_straits-wallet': ['a'.repeat(64)],
+    });
+    io.signal('SIGINT');
+    assert.equal(await running, 0);
   });
 
   it('explains a port already in use', async () => {

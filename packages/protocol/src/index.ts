@@ -15,6 +15,7 @@ export * from './objects/common.ts';
 export * from './objects/domain-tags.ts';
 export * from './objects/execution-receipt.ts';
 export * from './objects/parameter-set.ts';
+export * from './objects/rejection-reasons.ts';
 export * from './objects/reward-record.ts';
 export * from './objects/semantic-domain.ts';
 export * from './objects/settlement.ts';

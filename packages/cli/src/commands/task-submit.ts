@@ -4,39 +4,68 @@ import type { CommandContext } from '../command-context.ts';
 import { paintState } from '../format/states.ts';
 import { renderPairs } from '../format/table.ts';
 import { shortHex } from '../format/text.ts';
-import { parseIdempotencyKey } from '../option-parsers.ts';
+import { parseIdempotencyKey, parsePositiveInt } from '../option-parsers.ts';
+import { LocalValidationError } from '../validation/local-validation-error.ts';
+import { type ProgramTaskFlags, readProgram, withProgram } from '../validation/program-request.ts';
 import { readTaskRequest } from '../validation/read-task-request.ts';
 import type { CommandDeps } from './command-deps.ts';
 
-type Options = { idempotencyKey?: string };
+type Options = { idempotencyKey?: string; program?: string; class?: string } & Omit<ProgramTaskFlags, 'taskClass'>;
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 /** Registers `task submit`. */
 export function registerTaskSubmit(task: Command, deps: CommandDeps): void {
   task
     .command('submit')
-    .description('submit a task from a JSON SubmitTaskRequest file (validated locally first)')
-    .argument('<file>', 'JSON file holding a SubmitTaskRequest')
+    .description('submit a task from a JSON SubmitTaskRequest file, or a Compute program (validated locally first)')
+    .argument('[file]', 'JSON file holding a SubmitTaskRequest (optional with --program)')
     .option(
       '-k, --idempotency-key <key>',
       'resending with the same key returns the same task instead of a new one',
       parseIdempotencyKey,
     )
+    .option('--class <class>', 'task class; --program needs compute')
+    .option('--program <file.js>', 'JavaScript module (export default function run(rows, ctx)) to run in the sandbox')
+    .option('--vault <vault_id>', 'target Vault (repeat for several)', collect)
+    .option('--attributes <list>', 'comma-separated canonical attributes the program reads')
+    .option('--submitter <account>', 'submitting account, e.g. act_brand')
+    .option('--consent-scope <scope>', 'consent scope of the task', 'analytics')
+    .option('--max-fee <amount>', 'budget: the most the task may cost', '100000')
+    .option('--domain <domain>', 'semantic domain', 'commerce.receipt')
+    .option('--semantic-version <version>', 'semantic version to pin', '1.0.0')
+    .option('--max-output-bytes <n>', 'largest output the program may return', parsePositiveInt, 65_536)
     .addHelpText(
       'after',
       `
 The file is checked against the SubmitTaskRequest schema before anything is sent; a bad field
 prints its JSON path and reason and exits with code 2.
 
-Example:
-  $ symphony task submit count-coffee.json --idempotency-key count-coffee-2026-11`,
+With --program the file's SHA-256 becomes the program's code_hash; every target Vault's policy
+must approve that hash, or the task ends rejected with program_not_approved.
+
+Examples:
+  $ symphony task submit count-coffee.json --idempotency-key count-coffee-2026-11
+  $ symphony task submit --class compute --program examples/programs/coffee-eligibility.js \\
+      --vault vlt_lioncity-app --attributes category,total_amount,purchased_at --submitter act_brand`,
     )
-    .action((file: string, options: Options, command: Command) =>
+    .action((file: string | undefined, options: Options, command: Command) =>
       deps.run(command, (context) => submitTask(context, file, options)),
     );
 }
 
-async function submitTask(context: CommandContext, file: string, options: Options): Promise<number> {
-  const request = await readTaskRequest(file, context.io.cwd);
+async function submitTask(context: CommandContext, file: string | undefined, options: Options): Promise<number> {
+  const base = file === undefined ? undefined : await readTaskRequest(file, context.io.cwd);
+  let request = base;
+  if (options.program !== undefined) {
+    const program = await readProgram(options.program, context.io.cwd, options.maxOutputBytes);
+    request = withProgram(base, program, {
+      ...options,
+      ...(options.class === undefined ? {} : { taskClass: options.class }),
+    });
+  }
+  if (request === undefined)
+    throw new LocalValidationError("missing required argument 'file' (or give --program with its flags)");
   const submitOptions = options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey };
   const { task, created } = await context.client().submitTask(request, submitOptions);
   if (context.json) {

@@ -1,5 +1,7 @@
 /** `symphony up`: run the embedded network in this process until stopped. */
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { sha256Hex } from '@symphony/protocol';
 import { type Command, Option } from 'commander';
 import { DEFAULT_API_URL } from '../api-client.ts';
 import type { CommandContext } from '../command-context.ts';
@@ -8,6 +10,7 @@ import { formatDuration } from '../format/time.ts';
 import { parsePort } from '../option-parsers.ts';
 import { networkUrls } from '../runtime/network-urls.ts';
 import type { StandaloneOptions } from '../runtime/standalone.ts';
+import { LocalValidationError } from '../validation/local-validation-error.ts';
 import type { CommandDeps } from './command-deps.ts';
 
 /** Where `symphony up` keeps its data unless `--data` says otherwise. */
@@ -15,7 +18,31 @@ export const DEFAULT_UP_DATA_DIR = './.data/symphony';
 /** The port `symphony up` listens on unless `--port` says otherwise (the CLI's default `--api`). */
 export const DEFAULT_UP_PORT = 7070;
 
-type Options = { data: string; port: number; host: string; quiet?: boolean };
+type Options = { data: string; port: number; host: string; quiet?: boolean; approveProgram?: string[] };
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** `VAULT=FILE.js` or `VAULT=SHA256` pairs as approved code hashes per Vault. */
+async function approvedPrograms(pairs: readonly string[], cwd: string): Promise<Record<string, string[]>> {
+  const approved: Record<string, string[]> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at < 1) throw new LocalValidationError(`--approve-program expects VAULT=FILE.js or VAULT=SHA256, got ${pair}`);
+    const vault = pair.slice(0, at);
+    const target = pair.slice(at + 1);
+    const hash = /^[0-9a-f]{64}$/.test(target)
+      ? target
+      : sha256Hex(
+          new Uint8Array(
+            await readFile(resolve(cwd, target)).catch(() => {
+              throw new LocalValidationError(`--approve-program: cannot read ${target}`);
+            }),
+          ),
+        );
+    approved[vault] = [...(approved[vault] ?? []), hash];
+  }
+  return approved;
+}
 
 /** Registers `up`. */
 export function registerUp(program: Command, deps: CommandDeps): void {
@@ -32,12 +59,18 @@ export function registerUp(program: Command, deps: CommandDeps): void {
     )
     .addOption(new Option('--host <host>', 'interface to listen on').default('127.0.0.1'))
     .option('-q, --quiet', 'no runtime logs, only the CLI lines')
+    .option(
+      '--approve-program <vault=file.js|sha256>',
+      "approve a Compute program for a Vault's policy, by file or SHA-256 (repeat for several)",
+      collect,
+    )
     .addHelpText(
       'after',
       `
 Examples:
   $ symphony up
-  $ symphony up --data ./.data/demo --port 7171`,
+  $ symphony up --data ./.data/demo --port 7171
+  $ symphony up --approve-program vlt_lioncity-app=examples/programs/coffee-eligibility.js`,
     )
     .action((options: Options, command: Command) => deps.run(command, (context) => up(context, deps, options)));
 }
@@ -56,6 +89,8 @@ async function up(context: CommandContext, deps: CommandDeps, options: Options):
     onProgress: (step) => progress.line(progress.colors.dim(`  · ${step}`)),
   };
   if (options.quiet) standaloneOptions.logger = false;
+  if (options.approveProgram?.length)
+    standaloneOptions.approvedPrograms = await approvedPrograms(options.approveProgram, io.cwd);
   let stopSignal: string | undefined;
   let wake: (() => void) | undefined;
   const unsubscribe = io.onStop((signal) => {

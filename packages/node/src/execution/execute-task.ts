@@ -18,6 +18,14 @@ import type { Keyring } from '../ports/keyring.ts';
 import type { ExecuteReply, ExecuteRequest, ExecutionTranscript, Resolution } from '../wire/enterprise-rpc.ts';
 import { type Row, runBuiltin } from './builtin-operators.ts';
 import { type ParseRun, type ParseRuntime, ParseTaskRefused, runParseTask } from './parse/parse-task.ts';
+import {
+  checkProgramAllowed,
+  type ProgramApproval,
+  runSandboxCompute,
+  type SandboxUsage,
+} from './sandbox/compute-program.ts';
+import { DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from './sandbox/quickjs-sandbox.ts';
+import { SandboxRejected } from './sandbox/sandbox-rejection.ts';
 
 /** Raised when a task cannot be executed for a reason that is not fraud (reported as a failed receipt). */
 export class ExecutionRefused extends Error {
@@ -39,6 +47,10 @@ export type ExecutionContext = {
   records: VaultRecords;
   /** Documents and OCR for Parse tasks (absent: Parse tasks are refused). */
   parse?: ParseRuntime;
+  /** The Vaults' program policy: which code hashes may run over which Vault (fails closed if absent). */
+  programApproval?: ProgramApproval;
+  /** Sandbox limits; the defaults unless a node (or a test) narrows them. */
+  sandboxLimits?: SandboxLimits;
 };
 
 /** The deterministic seed of a task's replay context. */
@@ -82,33 +94,65 @@ export async function computeOutput(
 ) {
   if (envelope.spec.kind === 'parse') return computeParse(ctx, envelope, envelopeHash, attempt, kMin);
   if (envelope.spec.kind !== 'compute') throw new ExecutionRefused('unsupported_task_class');
-  const program = envelope.spec.program;
-  if (program.type !== 'builtin') throw new ExecutionRefused('sandbox_not_available');
-  const materialized = await Promise.all(snapshots.map((s) => materialize(ctx, s.vault_id, s.as_of_seq, resolution)));
-  const rows = materialized.flatMap((m) => m.rows);
-  const { output, contributors } = runBuiltin(program, envelope.spec.filter, rows, {
-    referenceMs: envelope.admitted_at_ms,
-    kMin,
-  });
-  const code_hash = domainHash('scp/v1/builtin-program', program);
+  const spec = envelope.spec;
+  const program = spec.program;
+  const replay_context = {
+    epoch_id: envelope.epoch_id,
+    semantic_version: envelope.semantic.semantic_version,
+    policy_version: envelope.policy_version,
+    seed: replaySeed(envelopeHash),
+  };
+  let output: unknown;
+  let contributors: Map<string, number>;
+  let code_hash: string;
+  let usage: SandboxUsage | undefined;
+  let scanned: number;
+  let inputs: ExecutionTranscript['inputs'];
+  if (program.type === 'builtin') {
+    const materialized = await Promise.all(snapshots.map((s) => materialize(ctx, s.vault_id, s.as_of_seq, resolution)));
+    const rows = materialized.flatMap((m) => m.rows);
+    ({ output, contributors } = runBuiltin(program, spec.filter, rows, { referenceMs: envelope.admitted_at_ms, kMin }));
+    code_hash = domainHash('scp/v1/builtin-program', program);
+    scanned = rows.length;
+    inputs = materialized.map((m) => m.input);
+  } else {
+    try {
+      const source = checkProgramAllowed(program, envelope.targets.vault_ids, ctx.programApproval ?? (() => false));
+      const materialized = await Promise.all(
+        snapshots.map((s) => materialize(ctx, s.vault_id, s.as_of_seq, resolution)),
+      );
+      const rows = materialized.flatMap((m) => m.rows);
+      const run = await runSandboxCompute(
+        source,
+        program,
+        spec.filter,
+        rows,
+        { task_id: envelope.task_id, ...replay_context, now_ms: envelope.admitted_at_ms, k_min: kMin },
+        ctx.sandboxLimits ?? DEFAULT_SANDBOX_LIMITS,
+      );
+      ({ output, contributors, usage } = run);
+      scanned = rows.length;
+      inputs = materialized.map((m) => m.input);
+    } catch (error) {
+      if (error instanceof SandboxRejected) throw new ExecutionRefused(error.code);
+      throw error;
+    }
+    code_hash = program.code_hash;
+  }
   const output_hash = domainHash('scp/v1/task-output', output);
   const transcript: ExecutionTranscript = {
     schema_version: 1,
     task_id: envelope.task_id,
     attempt,
     code_hash,
-    replay_context: {
-      epoch_id: envelope.epoch_id,
-      semantic_version: envelope.semantic.semantic_version,
-      policy_version: envelope.policy_version,
-      seed: replaySeed(envelopeHash),
-    },
-    inputs: materialized.map((m) => m.input),
+    replay_context,
+    inputs,
     k_min: kMin,
-    suppressed: 'suppressed' in output,
+    suppressed: typeof output === 'object' && output !== null && 'suppressed' in output,
     output_hash,
+    ...(usage ? { resources: usage } : {}),
   };
-  return { output, contributors, transcript, records_scanned: rows.length, parsed: undefined };
+  return { output, contributors, transcript, records_scanned: scanned, parsed: undefined };
 }
 
 /** A Parse task: one document of one Vault; its subject is the data producer. */
@@ -182,7 +226,7 @@ export async function executeTask(ctx: ExecutionContext, req: ExecuteRequest): P
     status: 'succeeded',
     output_hash: run.transcript.output_hash,
     transcript_hash: transcriptHash,
-    usage: { records_scanned: run.records_scanned, fuel: 0, rounds: 0 },
+    usage: { records_scanned: run.records_scanned, fuel: run.transcript.resources?.fuel_used ?? 0, rounds: 0 },
     contributions,
     evidence_hash: transcriptHash,
   });

@@ -73,6 +73,7 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
         vaults: e.vault_ids.map((vault_id) => ({
           vault_id,
           domain: domainOf.get('commerce.receipt') ?? topology.semantic_domains[0]!,
+          approved_programs: e.approved_programs?.[vault_id] ?? [],
         })),
       }),
     );

@@ -22,6 +22,7 @@ import {
   failureReceipt,
 } from '../execution/execute-task.ts';
 import { OcrEngine } from '../execution/parse/parse-document.ts';
+import type { SandboxLimits } from '../execution/sandbox/quickjs-sandbox.ts';
 import type { Bus, Subscription } from '../ports/bus.ts';
 import { PortError } from '../ports/errors.ts';
 import type { Keyring } from '../ports/keyring.ts';
@@ -37,7 +38,12 @@ import {
   type StatusReply,
 } from '../wire/enterprise-rpc.ts';
 
-export type EnterpriseVault = { vault_id: string; domain: SemanticDomain };
+export type EnterpriseVault = {
+  vault_id: string;
+  domain: SemanticDomain;
+  /** The Vault's program policy: SHA-256 code hashes its operator approved to run over its records. */
+  approved_programs?: readonly string[];
+};
 
 export type EnterpriseOptions = {
   nodeId: string;
@@ -47,6 +53,8 @@ export type EnterpriseOptions = {
   bus: Bus;
   keyring: Keyring;
   vaults: readonly EnterpriseVault[];
+  /** Narrower sandbox limits than the defaults (tests). */
+  sandboxLimits?: SandboxLimits;
 };
 
 export class EnterpriseNode {
@@ -82,6 +90,9 @@ export class EnterpriseNode {
           await records.insert(vault_id, [record]);
         },
       },
+      programApproval: (vault_id, code_hash) =>
+        opts.vaults.some((v) => v.vault_id === vault_id && (v.approved_programs ?? []).includes(code_hash)),
+      ...(opts.sandboxLimits ? { sandboxLimits: opts.sandboxLimits } : {}),
     };
   }
 

@@ -9,7 +9,13 @@ export type Topology = {
   network_id: string;
   treasury_account: string;
   masters: { node_id: string; operator: string }[];
-  enterprises: { node_id: string; operator: string; vault_ids: string[] }[];
+  enterprises: {
+    node_id: string;
+    operator: string;
+    vault_ids: string[];
+    /** Per Vault: SHA-256 code hashes of programs its operator approved (the Vault's program policy). */
+    approved_programs?: Record<string, string[]>;
+  }[];
   parameters: ParameterSet;
   semantic_domains: SemanticDomain[];
 };

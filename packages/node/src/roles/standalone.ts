@@ -10,6 +10,7 @@ import { FileKeyring } from '../adapters/file-keyring.ts';
 import { PgliteStore } from '../adapters/pglite-store.ts';
 import { createHttpServer } from '../application/http-server.ts';
 import { type EmbeddedNetwork, openEmbeddedNetwork } from './embedded-network.ts';
+import { EMBEDDED_TOPOLOGY } from './network-topology.ts';
 
 export type StandaloneOptions = {
   dataDir: string;
@@ -19,6 +20,8 @@ export type StandaloneOptions = {
   host?: string;
   logger?: false | Logger;
   onProgress?: (step: string) => void;
+  /** Per Vault: SHA-256 code hashes of Compute programs its operator approves. */
+  approvedPrograms?: Record<string, string[]>;
 };
 
 export type StandaloneNetwork = {
@@ -35,8 +38,20 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   progress('opening the embedded database (the first start of a data folder initializes it: ~10 s)');
   const store = await PgliteStore.open({ dataDir: join(options.dataDir, 'pglite') });
   const logger = options.logger ?? false;
+  const approved = options.approvedPrograms;
   const network = await openEmbeddedNetwork({
     store,
+    ...(approved
+      ? {
+          topology: {
+            ...EMBEDDED_TOPOLOGY,
+            enterprises: EMBEDDED_TOPOLOGY.enterprises.map((e) => ({
+              ...e,
+              approved_programs: Object.fromEntries(e.vault_ids.map((v) => [v, approved[v] ?? []])),
+            })),
+          },
+        }
+      : {}),
     keyring: new FileKeyring({ dataDir: options.dataDir }),
     onProgress: progress,
     ...(logger

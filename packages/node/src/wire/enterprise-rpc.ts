@@ -46,6 +46,8 @@ export type ExecutionTranscript = {
   k_min: number;
   suppressed: boolean;
   output_hash: Hex64;
+  /** Sandboxed programs only: deterministic resource use (fuel units, WebAssembly memory high-water). */
+  resources?: { fuel_used: number; memory_peak_bytes: number };
 };
 
 export type ExecuteReply = { receipt: ExecutionReceipt; output: unknown; transcript: ExecutionTranscript };

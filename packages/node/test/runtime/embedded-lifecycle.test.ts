@@ -100,7 +100,7 @@ describe('embedded network: a compute task from admission to a finalized settlem
     });
     await waitFor(() => net.coordinator.follower.state.tasks[task.task_id]?.state === 'rejected', 'rejected', 20_000);
     const t = net.coordinator.follower.state.tasks[task.task_id]!;
-    assert.equal(t.reason_code, 'sandbox_not_available');
+    assert.equal(t.reason_code, 'program_source_missing');
     assert.deepEqual(
       t.history.map((h) => h.state),
       ['accepted', 'resolving', 'dispatched', 'rejected'],

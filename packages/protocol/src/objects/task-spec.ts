@@ -53,10 +53,16 @@ export const BuiltinProgram = Type.Object(
 export const SandboxProgram = Type.Object(
   {
     type: Type.Literal('sandbox'),
+    /** SHA-256 of the UTF-8 bytes of `source`: the identity a Vault's policy approves. */
     code_hash: Hex64String,
     max_output_bytes: Type.Integer({ minimum: 1, maximum: 1_048_576 }),
+    /** The program: an ES module whose default export is `function run(rows, ctx)`. */
+    source: Type.Optional(Type.String({ minLength: 1, maxLength: 65_536 })),
   },
-  { additionalProperties: false },
+  {
+    additionalProperties: false,
+    description: 'A submitted JavaScript program run in the deterministic QuickJS sandbox.',
+  },
 );
 
 export const ComputeSpec = Type.Object(

@@ -1,0 +1,122 @@
+/**
+ * Sandbox throughput: rows per second through a typical Compute program (coffee eligibility over
+ * receipt rows) run in the QuickJS WebAssembly sandbox, beside the same function run natively in
+ * V8 in the same process and run. Both sides start from the same rows in memory and do the same
+ * work: serialize the rows, parse them, run the program, serialize its output (the sandbox side
+ * serializes columnar JSON on the host and parses it inside QuickJS; the native side round-trips
+ * the rows through JSON.stringify/JSON.parse). The sandbox also pays for a fresh WebAssembly
+ * instance per run (reported apart). Never asserts timings; prints a markdown table.
+ *
+ *   npx tsx bench/sandbox.bench.ts [--rows 10000,100000] [--runs 5] [--json FILE]
+ */
+import { readFile, writeFile } from 'node:fs/promises';
+import { DEFAULT_SANDBOX_LIMITS, runSandboxed } from '../packages/node/src/execution/sandbox/quickjs-sandbox.ts';
+import { argValue, machine, median, timeMs, timeMsAsync } from './bench-util.ts';
+
+type Program = { name: string; source: string; native: (rows: unknown[], ctx: unknown) => unknown };
+const programs: Program[] = [];
+for (const name of ['coffee-eligibility', 'spend-features']) {
+  const url = new URL(`../examples/programs/${name}.js`, import.meta.url);
+  programs.push({ name, source: await readFile(url, 'utf8'), native: (await import(url.href)).default });
+}
+const sizes = (argValue('--rows') ?? '10000,100000').split(',').map(Number);
+const runs = Number(argValue('--runs') ?? '5');
+const now_ms = Date.parse('2026-11-28T00:00:00Z');
+const ctx = {
+  task_id: 'tsk_bench',
+  epoch_id: 1,
+  semantic_version: '1.0.0',
+  policy_version: 1,
+  seed: 'ab'.repeat(32),
+  now_ms,
+  k_min: 5,
+};
+
+function rowsOf(n: number) {
+  return Array.from({ length: n }, (_, i) => ({
+    subject: `act_sub-${String(i % Math.max(50, n / 20)).padStart(5, '0')}`,
+    fields: {
+      category: i % 4 === 0 ? 'grocery' : 'coffee',
+      total_amount: `${(i % 17) + 2}.${i % 10}0`,
+      purchased_at: new Date(now_ms - (i % 40) * 86_400_000 - (i % 997) * 1000).toISOString(),
+    },
+  }));
+}
+
+// A first run compiles the WebAssembly module once per process; it is not measured.
+await runSandboxed(programs[0]!.source, rowsOf(10), ctx);
+const empty = 'export default function run() { return 0 }';
+
+const results = [];
+for (const { name, source, native } of programs)
+  for (const n of sizes) {
+    const rows = rowsOf(n);
+    const json = JSON.stringify(rows);
+    const limits = { ...DEFAULT_SANDBOX_LIMITS, fuel: 10_000_000, timeMs: 600_000, memoryBytes: 1024 * 1024 * 1024 };
+    const sandboxMs: number[] = [];
+    const nativeMs: number[] = [];
+    const setupMs: number[] = [];
+    const fnOnlyMs: number[] = [];
+    let fuel = 0;
+    let memory = 0;
+    let same = true;
+    for (let r = 0; r < runs; r++) {
+      let nativeOut = '';
+      nativeMs.push(
+        timeMs(() => {
+          nativeOut = JSON.stringify(native(JSON.parse(JSON.stringify(rows)), ctx));
+        }),
+      );
+      fnOnlyMs.push(timeMs(() => void native(rows, ctx)));
+      let sandboxOut = '';
+      sandboxMs.push(
+        await timeMsAsync(async () => {
+          const run = await runSandboxed(source, rows, ctx, limits);
+          sandboxOut = run.outputJson;
+          fuel = run.fuelUsed;
+          memory = run.memoryPeakBytes;
+        }),
+      );
+      setupMs.push(await timeMsAsync(async () => void (await runSandboxed(empty, [], ctx, limits))));
+      // bonus_band is a Math.random draw: seeded in the sandbox, unseeded natively.
+      const { bonus_band: _a, ...nativeRest } = JSON.parse(nativeOut);
+      const { bonus_band: _b, ...sandboxRest } = JSON.parse(sandboxOut);
+      same &&= JSON.stringify(nativeRest) === JSON.stringify(sandboxRest);
+    }
+    const s = median(sandboxMs);
+    const v = median(nativeMs);
+    const setup = median(setupMs);
+    const fnOnly = median(fnOnlyMs);
+    results.push({
+      program: name,
+      rows: n,
+      json_mb: json.length / 2 ** 20,
+      sandbox_ms: s,
+      native_ms: v,
+      setup_ms: setup,
+      sandbox_rows_per_s: (n / s) * 1000,
+      native_rows_per_s: (n / v) * 1000,
+      ratio: s / v,
+      ratio_without_setup: Math.max(0, s - setup) / v,
+      native_function_only_ms: fnOnly,
+      ratio_to_function_only: s / fnOnly,
+      fuel,
+      memory_peak_mib: memory / 2 ** 20,
+      same_output: same,
+    });
+  }
+
+const f = (x: number, d = 1) => x.toFixed(d);
+console.log(`\nmachine: ${machine()}; runs per size: ${runs} (medians)\n`);
+console.log(
+  '| program | rows | rows JSON MiB | sandbox ms | native V8 ms | sandbox rows/s | native rows/s | sandbox / native | same, without instance setup | instance setup ms | native function alone ms | sandbox / function alone | fuel | WASM memory MiB | outputs equal (but the random draw) |',
+);
+console.log(
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |',
+);
+for (const r of results)
+  console.log(
+    `| ${r.program} | ${r.rows} | ${f(r.json_mb)} | ${f(r.sandbox_ms)} | ${f(r.native_ms)} | ${f(r.sandbox_rows_per_s, 0)} | ${f(r.native_rows_per_s, 0)} | ${f(r.ratio, 2)}x | ${f(r.ratio_without_setup, 2)}x | ${f(r.setup_ms)} | ${f(r.native_function_only_ms)} | ${f(r.ratio_to_function_only, 1)}x | ${r.fuel} | ${f(r.memory_peak_mib)} | ${r.same_output ? 'yes' : 'NO'} |`,
+  );
+const out = argValue('--json');
+if (out) await writeFile(out, `${JSON.stringify({ machine: machine(), runs, results }, null, 2)}\n`);

@@ -1,0 +1,246 @@
+/**
+ * Runs one submitted program in a fresh QuickJS instance compiled to WebAssembly (never `node:vm`).
+ * Each run gets its own WebAssembly instance and linear memory, so nothing survives between runs.
+ * Limits: a QuickJS heap limit and a hard cap on the WebAssembly memory, a stack limit, a
+ * deterministic fuel budget (QuickJS calls the interrupt handler after a fixed number of executed
+ * operations; every call is one unit of fuel) and a wall-clock deadline as a safety net. The only
+ * input is one JSON string of rows (columnar) and one of context, parsed inside; the only output is
+ * one JSON string, bounded in size.
+ */
+import { readFile } from 'node:fs/promises';
+import releaseSync from '@jitl/quickjs-wasmfile-release-sync';
+import {
+  newQuickJSWASMModuleFromVariant,
+  newVariant,
+  type QuickJSContext,
+  type QuickJSSyncVariant,
+} from 'quickjs-emscripten-core';
+import type { Row } from '../builtin-operators.ts';
+import { preludeSource } from './sandbox-prelude.ts';
+import { SandboxRejected } from './sandbox-rejection.ts';
+
+/** Resource limits of one run. `fuel` is deterministic; `timeMs` is a wall-clock safety net only. */
+export type SandboxLimits = {
+  memoryBytes: number;
+  stackBytes: number;
+  fuel: number;
+  timeMs: number;
+  outputBytes: number;
+};
+
+export const DEFAULT_SANDBOX_LIMITS: SandboxLimits = {
+  memoryBytes: 256 * 1024 * 1024,
+  stackBytes: 512 * 1024,
+  fuel: 20_000,
+  timeMs: 10_000,
+  outputBytes: 1_048_576,
+};
+
+/** What a program sees besides its rows: the replay context and the task's fixed time. */
+export type SandboxContext = {
+  task_id: string;
+  epoch_id: number;
+  semantic_version: string;
+  policy_version: number;
+  seed: string;
+  now_ms: number;
+  k_min: number;
+};
+
+/** A finished run: the program's JSON output text and the resources it used. */
+export type SandboxRun = { outputJson: string; fuelUsed: number; memoryPeakBytes: number };
+
+// The package's types describe its CommonJS build; under ESM its default export is the variant itself.
+const variant = releaseSync as unknown as QuickJSSyncVariant;
+
+/** The slice of the WebAssembly JS API used here (the project's `lib` has no DOM types). */
+type WasmModule = object;
+type WasmMemory = { readonly buffer: ArrayBuffer };
+const Wasm = (
+  globalThis as unknown as {
+    WebAssembly: {
+      compile(bytes: Uint8Array): Promise<WasmModule>;
+      Memory: new (d: { initial: number; maximum: number }) => WasmMemory;
+      RuntimeError: new () => Error;
+    };
+  }
+).WebAssembly;
+
+const PAGE = 65_536;
+let compiled: Promise<WasmModule> | undefined;
+
+/** The QuickJS WebAssembly module, compiled once per process (instances are per run). */
+function quickjsModule(): Promise<WasmModule> {
+  compiled ??= (async () => {
+    const url = import.meta.resolve('@jitl/quickjs-wasmfile-release-sync/wasm');
+    return Wasm.compile(await readFile(new URL(url)));
+  })();
+  return compiled;
+}
+
+/** Reads a QuickJS error value into a message without running any of the program's code. */
+function errorMessage(vm: QuickJSContext, handle: Parameters<QuickJSContext['dump']>[0]): string {
+  const dumped = vm.dump(handle) as unknown;
+  if (dumped && typeof dumped === 'object') {
+    const o = dumped as { name?: unknown; message?: unknown };
+    return `${String(o.name ?? 'Error')}: ${String(o.message ?? '')}`;
+  }
+  return String(dumped);
+}
+
+/**
+ * The rows as one columnar JSON string: attribute names (first-seen order), subjects, and one
+ * array of values per attribute (`null` where a row lacks it).
+ */
+export function columnarRows(rows: readonly Row[]): string {
+  const names: string[] = [];
+  const seen = new Set<string>();
+  for (const r of rows)
+    for (const k of Object.keys(r.fields))
+      if (!seen.has(k)) {
+        seen.add(k);
+        names.push(k);
+      }
+  return JSON.stringify({
+    names,
+    subjects: rows.map((r) => r.subject),
+    columns: names.map((k) => rows.map((r) => r.fields[k] ?? null)),
+  });
+}
+
+/**
+ * Runs `source` (an ES module whose default export is `function run(rows, ctx)`) over `rows`.
+ * Throws {@link SandboxRejected} with a stable reason code when the program is refused or contained.
+ */
+export async function runSandboxed(
+  source: string,
+  rows: readonly Row[],
+  context: SandboxContext,
+  limits: SandboxLimits = DEFAULT_SANDBOX_LIMITS,
+): Promise<SandboxRun> {
+  try {
+    return await runInFreshInstance(source, columnarRows(rows), context, limits);
+  } catch (error) {
+    if (error instanceof SandboxRejected) throw error;
+    // The WebAssembly call stack ran out before QuickJS's own stack check fired.
+    if (error instanceof RangeError) throw new SandboxRejected('sandbox_stack_limit', 'call stack exhausted');
+    if (error instanceof Wasm.RuntimeError)
+      throw new SandboxRejected('sandbox_memory_limit', 'the WebAssembly instance trapped');
+    throw error;
+  }
+}
+
+async function runInFreshInstance(
+  source: string,
+  rowsJson: string,
+  context: SandboxContext,
+  limits: SandboxLimits = DEFAULT_SANDBOX_LIMITS,
+): Promise<SandboxRun> {
+  const initialPages = 256;
+  const memory = new Wasm.Memory({
+    initial: initialPages,
+    maximum: initialPages + Math.ceil(limits.memoryBytes / PAGE) + 64,
+  });
+  const wasmModule = await quickjsModule();
+  const qjs = await newQuickJSWASMModuleFromVariant(
+    newVariant(variant, {
+      wasmModule: wasmModule as never,
+      wasmMemory: memory as never,
+    }),
+  );
+  const denied: string[] = [];
+  let fuelUsed = 0;
+  let memoryPeakBytes = 0;
+  let stop: 'fuel' | 'time' | undefined;
+  const deadline = Date.now() + limits.timeMs;
+  // The instance is dropped after the run, never disposed: a contained program may leave the heap
+  // in a state QuickJS's own teardown asserts on, and nothing of it is reused.
+  const runtime = qjs.newRuntime();
+  {
+    runtime.setMemoryLimit(limits.memoryBytes);
+    runtime.setMaxStackSize(limits.stackBytes);
+    runtime.setModuleLoader((name) => {
+      denied.push(`import:${name}`);
+      return { error: new Error('modules are not available in the sandbox') };
+    });
+    runtime.setInterruptHandler(() => {
+      fuelUsed++;
+      if (fuelUsed > limits.fuel) stop = 'fuel';
+      else if (Date.now() > deadline) stop = 'time';
+      return stop !== undefined;
+    });
+    const vm = runtime.newContext();
+    {
+      const deny = vm.newFunction('__scs_deny', (what) => {
+        denied.push(vm.getString(what));
+      });
+      vm.setProp(vm.global, '__scs_deny', deny);
+      deny.dispose();
+      const prelude = vm.evalCode(preludeSource(context.now_ms, context.seed), 'prelude.js');
+      if (prelude.error) {
+        const message = errorMessage(vm, prelude.error);
+        prelude.error.dispose();
+        throw new Error(`sandbox prelude failed: ${message}`);
+      }
+      prelude.value.dispose();
+      const drive = vm.getProp(vm.global, '__scs_drive');
+      vm.evalCode('delete globalThis.__scs_drive').dispose();
+
+      const classify = (message: string): SandboxRejected => {
+        if (stop === 'fuel') return new SandboxRejected('sandbox_fuel_exhausted', `fuel budget ${limits.fuel} spent`);
+        if (stop === 'time') return new SandboxRejected('sandbox_time_limit', `ran past ${limits.timeMs} ms`);
+        const first = denied[0];
+        if (first?.startsWith('import:'))
+          return new SandboxRejected('sandbox_import_denied', 'modules are unavailable');
+        if (first?.startsWith('host:')) return new SandboxRejected('sandbox_host_access_denied', first.slice(5));
+        if (first?.startsWith('nondeterminism:'))
+          return new SandboxRejected('sandbox_nondeterminism_denied', first.slice('nondeterminism:'.length));
+        if (/out of memory/i.test(message)) return new SandboxRejected('sandbox_memory_limit', 'heap limit reached');
+        if (/stack overflow/i.test(message)) return new SandboxRejected('sandbox_stack_limit', 'stack limit reached');
+        return new SandboxRejected('sandbox_program_error', message.slice(0, 200));
+      };
+
+      const mod = vm.evalCode(source, 'program.js', { type: 'module' });
+      if (mod.error) {
+        const message = errorMessage(vm, mod.error);
+        mod.error.dispose();
+        drive.dispose();
+        const rejection = classify(message);
+        if (rejection.code === 'sandbox_program_error' && /^SyntaxError/.test(message))
+          throw new SandboxRejected('sandbox_program_invalid', message.slice(0, 200));
+        throw rejection;
+      }
+      const run = vm.getProp(mod.value, 'default');
+      mod.value.dispose();
+      if (vm.typeof(run) !== 'function') {
+        run.dispose();
+        drive.dispose();
+        throw new SandboxRejected(
+          'sandbox_program_invalid',
+          'the module has no default export function run(rows, ctx)',
+        );
+      }
+      const rowsHandle = vm.newString(rowsJson);
+      const ctxHandle = vm.newString(JSON.stringify(context));
+      const result = vm.callFunction(drive, vm.undefined, run, rowsHandle, ctxHandle);
+      for (const h of [rowsHandle, ctxHandle, run, drive]) h.dispose();
+      if (result.error) {
+        const message = errorMessage(vm, result.error);
+        result.error.dispose();
+        throw classify(message);
+      }
+      const kind = vm.typeof(result.value);
+      const text = kind === 'string' ? vm.getString(result.value) : vm.getNumber(result.value);
+      result.value.dispose();
+      const jobs = runtime.executePendingJobs();
+      if (jobs.error) throw classify(errorMessage(vm, jobs.error));
+      if (denied.length > 0 || stop !== undefined) throw classify('');
+      if (text === 1) throw new SandboxRejected('sandbox_invalid_output', 'run must return synchronously');
+      if (typeof text !== 'string') throw new SandboxRejected('sandbox_invalid_output', 'run returned no JSON value');
+      if (Buffer.byteLength(text, 'utf8') > limits.outputBytes)
+        throw new SandboxRejected('sandbox_output_too_large', `output exceeds ${limits.outputBytes} bytes`);
+      memoryPeakBytes = memory.buffer.byteLength;
+      return { outputJson: text, fuelUsed, memoryPeakBytes };
+    }
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * The script every sandboxed program runs after, inside the QuickJS context: it pins the clock to
+ * the replay context's time, seeds `Math.random` from the replay seed, fences off host names and
+ * observably non-deterministic built-ins, and defines the driver that parses the rows, calls the
+ * program and serializes its result (a string; 1 for a promise, 2 for no JSON value). Captured built-ins live in closures the program cannot reach.
+ */
+
+/** Host names a program may not even probe: reading one records an escape attempt and throws. */
+export const HOST_NAMES = [
+  'process',
+  'require',
+  'module',
+  'exports',
+  '__dirname',
+  '__filename',
+  'Buffer',
+  'global',
+  'fetch',
+  'XMLHttpRequest',
+  'WebSocket',
+  'EventSource',
+  'navigator',
+  'setTimeout',
+  'setInterval',
+  'setImmediate',
+  'queueMicrotask',
+  'performance',
+  'console',
+  'Deno',
+  'Bun',
+  'std',
+  'os',
+  'scriptArgs',
+  'print',
+  'importScripts',
+] as const;
+
+/** Built-ins whose behaviour depends on the garbage collector or on threads: removed and fenced. */
+export const NONDETERMINISTIC_NAMES = ['WeakRef', 'FinalizationRegistry', 'SharedArrayBuffer', 'Atomics'] as const;
+
+/**
+ * The prelude source. It expects two host functions on `globalThis` before it runs, `__scs_deny`
+ * (records `kind:name` on the host and returns nothing) — which it captures and deletes — and
+ * leaves one global, `__scs_drive`, that the host captures and deletes before the program runs.
+ */
+export function preludeSource(fixedTimeMs: number, seedHex: string): string {
+  return `(() => {
+  'use strict';
+  const deny = globalThis.__scs_deny;
+  delete globalThis.__scs_deny;
+  const fence = (name, kind) => {
+    delete globalThis[name];
+    Object.defineProperty(globalThis, name, {
+      configurable: false,
+      enumerable: false,
+      get() { deny(kind + ':' + name); throw new ReferenceError(name + ' is not available in the sandbox'); },
+      set() { deny(kind + ':' + name); throw new ReferenceError(name + ' is not available in the sandbox'); },
+    });
+  };
+  for (const name of ${JSON.stringify(HOST_NAMES)}) fence(name, 'host');
+  for (const name of ${JSON.stringify(NONDETERMINISTIC_NAMES)}) fence(name, 'nondeterminism');
+
+  const FIXED = ${JSON.stringify(fixedTimeMs)};
+  const RealDate = Date;
+  function FixedDate(...args) {
+    if (!new.target) return new RealDate(FIXED).toString();
+    return args.length === 0 ? new RealDate(FIXED) : new RealDate(...args);
+  }
+  Object.defineProperty(FixedDate, 'prototype', { value: RealDate.prototype, writable: false });
+  Object.defineProperty(RealDate.prototype, 'constructor', { value: FixedDate, writable: true, configurable: true });
+  FixedDate.now = () => FIXED;
+  FixedDate.parse = RealDate.parse;
+  FixedDate.UTC = RealDate.UTC;
+  Object.defineProperty(globalThis, 'Date', { value: FixedDate, writable: true, configurable: true, enumerable: false });
+
+  // sfc32 seeded from the first 128 bits of the replay seed.
+  const seed = ${JSON.stringify(seedHex)};
+  let a = parseInt(seed.slice(0, 8), 16) | 0, b = parseInt(seed.slice(8, 16), 16) | 0;
+  let c = parseInt(seed.slice(16, 24), 16) | 0, d = parseInt(seed.slice(24, 32), 16) | 0;
+  const random = () => {
+    a |= 0; b |= 0; c |= 0; d |= 0;
+    const t = (((a + b) | 0) + d) | 0;
+    d = (d + 1) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    c = (c + t) | 0;
+    return (t >>> 0) / 4294967296;
+  };
+  for (let i = 0; i < 16; i++) random();
+  Object.defineProperty(Math, 'random', { value: random, writable: true, configurable: true, enumerable: false });
+
+  // Rows arrive columnar (one JSON string: names, subjects, one array per attribute), which QuickJS
+  // parses about twice as fast as an array of row objects; a builder generated for the attribute
+  // names then makes the { subject, fields } rows the program receives.
+  const parse = JSON.parse, stringify = JSON.stringify, Fn = Function, isPromise = (v) => v instanceof Promise;
+  const toRows = (data) => {
+    const cols = data.names.map((_, j) => 'c[' + j + '][i]');
+    const fields = data.names.map((name, j) => stringify(name) + ': ' + cols[j]).join(', ');
+    const build = Fn('s', 'c', 'const n = s.length, out = new Array(n); for (let i = 0; i < n; i++) out[i] = { subject: s[i], fields: { ' + fields + ' } }; return out;');
+    return build(data.subjects, data.columns);
+  };
+  globalThis.__scs_drive = (run, rowsJson, ctxJson) => {
+    const out = run(toRows(parse(rowsJson)), parse(ctxJson));
+    if (isPromise(out)) return 1;
+    const text = stringify(out);
+    return typeof text === 'string' ? text : 2;
+  };
+})();`;
+}

@@ -1,0 +1,68 @@
+/**
+ * Runs one sandboxed Compute task over a fixed Vault snapshot in its own process and prints the
+ * released output and the transcript as canonical JSON, for the replay test:
+ * `node --import tsx sandbox-replay-child.ts`.
+ */
+import { readFile } from 'node:fs/promises';
+import { canonicalString, domainHash, sha256Hex, type TaskEnvelope } from '@symphony/protocol';
+import { MemoryKeyring } from '../../src/adapters/memory-keyring.ts';
+import { VaultRecords, vaultRecordMigrations } from '../../src/data/vault-records.ts';
+import { computeOutput } from '../../src/execution/execute-task.ts';
+import { openTestPglite } from './pglite.ts';
+
+const source = await readFile(new URL('../../../../examples/programs/coffee-eligibility.js', import.meta.url), 'utf8');
+const code_hash = sha256Hex(new TextEncoder().encode(source));
+const store = await openTestPglite();
+await store.migrate(vaultRecordMigrations('replay'));
+const records = new VaultRecords(store, 'replay');
+const vault_id = 'vlt_replay';
+await records.insert(
+  vault_id,
+  Array.from({ length: 60 }, (_, i) => ({
+    subject: `act_sub-${i % 12}`,
+    fields: {
+      category: i % 4 === 0 ? 'grocery' : 'coffee',
+      total_amount: `${(i % 9) + 2}.${i % 10}0`,
+      purchased_at: `2026-11-${String(10 + (i % 15)).padStart(2, '0')}T08:00:00Z`,
+    },
+  })),
+);
+const envelope = {
+  task_id: 'tsk_replay',
+  epoch_id: 3,
+  policy_version: 1,
+  admitted_at_ms: Date.parse('2026-11-28T00:00:00Z'),
+  semantic: { domain: 'commerce.receipt', semantic_version: '1.0.0', attributes: [] },
+  targets: { vault_ids: [vault_id] },
+  spec: { kind: 'compute', program: { type: 'sandbox', code_hash, max_output_bytes: 4096, source }, filter: [] },
+} as unknown as TaskEnvelope;
+const run = await computeOutput(
+  {
+    nodeId: 'node_replay',
+    operator: 'act_replay',
+    keyName: 'node-replay',
+    keyring: new MemoryKeyring(),
+    records,
+    programApproval: (v, h) => v === vault_id && h === code_hash,
+  },
+  envelope,
+  'ef'.repeat(32),
+  1,
+  {
+    task_id: 'tsk_replay',
+    domain: 'commerce.receipt',
+    semantic_version: '1.0.0',
+    bindings: [
+      {
+        vault_id,
+        attributes: ['category', 'total_amount', 'purchased_at'].map((a) => ({ attribute: a, field: a })),
+      },
+    ],
+  },
+  5,
+  [{ vault_id, as_of_seq: await records.head(vault_id) }],
+);
+await store.close();
+process.stdout.write(
+  `${canonicalString({ output: run.output, transcript: run.transcript, transcript_hash: domainHash('scp/v1/execution-transcript', run.transcript) })}\n`,
+);
