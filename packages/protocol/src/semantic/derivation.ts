@@ -120,7 +120,8 @@ function walk(fields: unknown, path: readonly string[]): { values: unknown[]; ma
   for (const segment of path) {
     const next: unknown[] = [];
     for (const v of current) {
-      const items = Array.isArray(v) ? ((many = true), v) : [v];
+      if (Array.isArray(v)) many = true;
+      const items = Array.isArray(v) ? v : [v];
       for (const item of items) {
         if (typeof item === 'object' && item !== null && !Array.isArray(item) && Object.hasOwn(item, segment))
           next.push((item as Record<string, unknown>)[segment]);
@@ -128,7 +129,8 @@ function walk(fields: unknown, path: readonly string[]): { values: unknown[]; ma
     }
     current = next;
   }
-  const flat = current.flatMap((v) => (Array.isArray(v) ? ((many = true), v) : [v]));
+  if (current.some((v) => Array.isArray(v))) many = true;
+  const flat = current.flatMap((v) => (Array.isArray(v) ? v : [v]));
   return { values: flat, many };
 }
 
@@ -163,7 +165,9 @@ export function evaluateDerivation(rule: Derivation, fields: unknown): Value {
       if (nums.length === 0 || nums.some((n) => n === undefined)) return null;
       const xs = nums as bigint[];
       if (rule.fn === 'sum') return formatScaled(xs.reduce((s, x) => s + x, 0n));
-      const pick = xs.reduce((a, b) => (rule.fn === 'min' ? (b < a ? b : a) : b > a ? b : a));
+      const smaller = (a: bigint, b: bigint) => (b < a ? b : a);
+      const larger = (a: bigint, b: bigint) => (b > a ? b : a);
+      const pick = xs.reduce(rule.fn === 'min' ? smaller : larger);
       return formatScaled(pick);
     }
   }
