@@ -20,6 +20,8 @@ export const declareVaultMapping: Step<'vault_mapping_declared'> = {
   },
   run(state, e, at) {
     state.vault_mappings ??= {};
-    (state.vault_mappings[e.mapping.vault_id] ??= []).push({ seq: at.seq, mapping: e.mapping });
+    const list = state.vault_mappings[e.mapping.vault_id] ?? [];
+    list.push({ seq: at.seq, mapping: e.mapping });
+    state.vault_mappings[e.mapping.vault_id] = list;
   },
 };

@@ -22,13 +22,14 @@ export const grantConsent: Step<'consent_granted'> = {
     const c = e.consent;
     state.consents ??= {};
     const key = consentKey(c.vault_id, c.subject, c.scope);
-    const record = (state.consents[key] ??= {
+    const record = state.consents[key] ?? {
       vault_id: c.vault_id,
       subject: c.subject,
       scope: c.scope,
       revision: 0,
       changes: [],
-    });
+    };
+    state.consents[key] = record;
     record.revision = c.revision;
     record.changes.push({ seq: at.seq, time_ms: at.time_ms, action: 'granted', expires_at_ms: c.expires_at_ms });
   },

@@ -23,12 +23,14 @@ export const proposeSemanticCandidate: Step<'semantic_candidate_proposed'> = {
   run(state, e, at) {
     const c = e.candidate;
     state.semantic_candidates ??= {};
-    const record = (state.semantic_candidates[candidateKey(at.epoch_id, c.domain, c.attribute)] ??= {
+    const key = candidateKey(at.epoch_id, c.domain, c.attribute);
+    const record = state.semantic_candidates[key] ?? {
       epoch_id: at.epoch_id,
       domain: c.domain,
       attribute: c.attribute,
       vaults: [],
-    });
+    };
     record.vaults = [...record.vaults, c.vault_id].sort();
+    state.semantic_candidates[key] = record;
   },
 };
