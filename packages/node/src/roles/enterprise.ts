@@ -3,7 +3,16 @@
  * answers masters on the bus; plaintext never leaves this node: replies carry aggregates,
  * commitments and signatures only.
  */
-import { domainHash, type SemanticDomain } from '@symphony/protocol';
+import {
+  type AttestationKind,
+  attestationHash,
+  digestBytes,
+  domainHash,
+  mappingInForce,
+  type SemanticDomain,
+} from '@symphony/protocol';
+import { FollowerConsentOracle } from '../coordination/follower-consent.ts';
+import { StateFollower } from '../coordination/state-follower.ts';
 import { EvidenceStore, evidenceMigrations } from '../data/evidence-store.ts';
 import { schemaOf } from '../data/sql-names.ts';
 import { firstRecordProblem } from '../data/validate-records.ts';
@@ -18,8 +27,12 @@ import {
 import type { Bus, Subscription } from '../ports/bus.ts';
 import { PortError } from '../ports/errors.ts';
 import type { Keyring } from '../ports/keyring.ts';
+import type { ProtocolLog } from '../ports/protocol-log.ts';
 import type { Store } from '../ports/store.ts';
+import { derivedRecords } from '../semantic/derive-records.ts';
 import {
+  type AttestReply,
+  type AttestRequest,
   type ExecuteReply,
   type ExecuteRequest,
   enterpriseSubjects,
@@ -40,6 +53,12 @@ export type EnterpriseOptions = {
   bus: Bus;
   keyring: Keyring;
   vaults: readonly EnterpriseVault[];
+  /**
+   * The protocol log this node follows: consent grants and revocations and Vault mappings are
+   * read from its own folded copy, never taken from a master's word.
+   */
+  log: ProtocolLog;
+  pollIntervalMs?: number;
 };
 
 export class EnterpriseNode {
@@ -49,10 +68,12 @@ export class EnterpriseNode {
   readonly #evidence: EvidenceStore;
   readonly #subscriptions: Subscription[] = [];
   readonly #ctx: ExecutionContext;
+  readonly follower: StateFollower;
 
   private constructor(opts: EnterpriseOptions) {
     this.nodeId = opts.nodeId;
     this.#opts = opts;
+    this.follower = new StateFollower(opts.log);
     const schema = schemaOf(opts.nodeId);
     this.#records = new VaultRecords(opts.store, schema);
     this.#evidence = new EvidenceStore(opts.store, schema);
@@ -62,6 +83,7 @@ export class EnterpriseNode {
       keyName: keyNameOf(opts.nodeId),
       keyring: opts.keyring,
       records: this.#records,
+      consent: new FollowerConsentOracle(this.follower),
     };
   }
 
@@ -71,12 +93,14 @@ export class EnterpriseNode {
     const schema = schemaOf(opts.nodeId);
     await opts.store.migrate([...vaultRecordMigrations(schema), ...evidenceMigrations(schema)]);
     await opts.keyring.ensureKey(keyNameOf(opts.nodeId));
+    await node.follower.start(opts.pollIntervalMs);
     const subjects = enterpriseSubjects(opts.nodeId);
     node.#subscriptions.push(
       await opts.bus.serve(subjects.ingest, (p) => node.#ingest(p as IngestRequest)),
       await opts.bus.serve(subjects.execute, (p) => node.#execute(p as ExecuteRequest)),
       await opts.bus.serve(subjects.reexecute, (p) => node.#reexecute(p as ReexecuteRequest)),
       await opts.bus.serve(subjects.status, () => node.status()),
+      await opts.bus.serve(subjects.attest, (p) => node.#attest(p as AttestRequest)),
     );
     return node;
   }
@@ -96,12 +120,34 @@ export class EnterpriseNode {
   async #ingest(req: IngestRequest): Promise<IngestReply> {
     const vault = this.#opts.vaults.find((v) => v.vault_id === req.vault_id);
     if (!vault) throw new PortError('unknown_vault', `vault ${req.vault_id} is not hosted by ${this.nodeId}`);
-    const problem = firstRecordProblem(vault.domain, req.records);
+    // A Vault with a declared mapping stores its local fields; what must fit the domain is what they derive.
+    const mapping = mappingInForce(this.follower.state, vault.vault_id, vault.domain.domain, Number.MAX_SAFE_INTEGER);
+    const domain = mapping
+      ? this.follower.state.semantic_domains[`${mapping.domain}@${mapping.semantic_version}`]
+      : vault.domain;
+    if (!domain) throw new PortError('invalid_records', `the mapping of ${vault.vault_id} names an unknown version`);
+    const problem = firstRecordProblem(domain, mapping ? derivedRecords(mapping, req.records) : req.records);
     if (problem) {
       throw new PortError('invalid_records', `record ${problem.index}: field ${problem.field}: ${problem.reason}`);
     }
     const { accepted, duplicates } = await this.#records.insert(req.vault_id, req.records);
     return { vault_id: req.vault_id, accepted, duplicates, record_count: await this.#records.count(req.vault_id) };
+  }
+
+  /**
+   * Signs a statement about one of this node's Vaults with the node key: the Vault operator
+   * records consent, mappings and candidates on behalf of its data subjects.
+   */
+  async #attest(req: AttestRequest): Promise<AttestReply> {
+    const vault_id = req.statement.vault_id;
+    if (!this.#opts.vaults.some((v) => v.vault_id === vault_id))
+      throw new PortError('unknown_vault', `vault ${vault_id} is not hosted by ${this.nodeId}`);
+    if (req.statement.signer_node !== this.nodeId)
+      throw new PortError('wrong_signer', `this node signs as ${this.nodeId}`);
+    const kind: AttestationKind = req.kind;
+    const digest = attestationHash(kind, req.statement as never);
+    const signature = await this.#opts.keyring.sign(keyNameOf(this.nodeId), digestBytes(digest));
+    return { statement: { ...req.statement, signature } };
   }
 
   async #execute(req: ExecuteRequest): Promise<ExecuteReply> {
@@ -140,6 +186,7 @@ export class EnterpriseNode {
 
   async close(): Promise<void> {
     for (const s of this.#subscriptions.splice(0)) await s.unsubscribe();
+    await this.follower.stop();
   }
 }
 

@@ -32,6 +32,7 @@ export type TaskRecord = {
   state: TaskState;
   history: StateStep<TaskState>[];
   attempt: number;
+  /** Set at admission when the envelope pins a resolution, then by the dispatch. */
   resolution_hash?: string;
   assignments?: { vault_id: string; node_id: string }[];
   receipt_hash?: string;
