@@ -146,7 +146,7 @@ export function registerSemanticRoutes(app: ApiApp, api: MasterApi): void {
         operationId: 'getTaskResolution',
         summary: "A task's semantic resolution",
         description: 'The auditable artifact the task was bound to; its hash is in the envelope and the log.',
-        tags: ['tasks', ...tags],
+        tags: ['tasks'],
         params: TaskIdParams,
         querystring: NoQuery,
         response: {
