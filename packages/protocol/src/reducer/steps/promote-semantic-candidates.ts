@@ -3,7 +3,7 @@ import { verifyEd25519 } from '../../crypto/ed25519.ts';
 import { digestBytes } from '../../crypto/signing-digests.ts';
 import type { SemanticDomain } from '../../objects/semantic-domain.ts';
 import type { SemanticPromotion } from '../../objects/semantic-governance.ts';
-import { compareVersions, compatibilityProblems } from '../../params/semantic-compatibility.ts';
+import { compatibilityProblems, versionOrderProblem } from '../../params/semantic-compatibility.ts';
 import { type Refusal, refuse } from '../refusal.ts';
 import type { ProtocolState } from '../state.ts';
 import type { Step } from '../step.ts';
@@ -46,8 +46,8 @@ export function promotedDomain(
     attributes: [...base.attributes, ...added],
   };
   const versions = Object.values(state.semantic_domains).filter((d) => d.domain === p.domain);
-  if (versions.some((d) => compareVersions(d.semantic_version, p.semantic_version) >= 0))
-    return { ok: false, refusal: refuse('semantic_version_not_newer', `${p.domain}@${p.semantic_version}`) };
+  const order = versionOrderProblem(versions, domain);
+  if (order) return { ok: false, refusal: refuse('semantic_version_not_newer', order) };
   const problems = compatibilityProblems(versions, domain);
   if (problems.length > 0) return { ok: false, refusal: refuse('incompatible_semantic_version', problems.join('; ')) };
   return { ok: true, domain, keys };
