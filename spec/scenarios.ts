@@ -107,7 +107,7 @@ function vaultSigned<T extends { signer_node: string }>(net: NetworkFixture, kin
 }
 
 /**
- * Consent and semantic governance: grants, a revocation and a replayed grant; a Vault mapping with
+ * Consent and semantic governance: a batch of grants, a revocation, a replayed and a foreign grant; a Vault mapping with
  * derivation rules; a candidate proposed by three Vaults in epoch 1 and promoted by a master into
  * 1.1.0 in epoch 2; a task pinned to the new version with its resolution hash in the envelope.
  */
@@ -123,11 +123,13 @@ export function consentAndSemantics(): NetworkFixture {
       expires_at_ms: net.time_ms + 86_400_000,
       signer_node,
     });
-  net.must({ type: 'consent_granted', consent: grant('vlt_a1', 'node_ent-a', 'act_ann', 1) });
-  net.must({ type: 'consent_granted', consent: grant('vlt_a1', 'node_ent-a', 'act_bob', 1) });
+  net.must({
+    type: 'consent_granted',
+    consents: [grant('vlt_a1', 'node_ent-a', 'act_ann', 1), grant('vlt_a1', 'node_ent-a', 'act_bob', 1)],
+  });
   const replay = grant('vlt_a1', 'node_ent-a', 'act_ann', 1);
-  net.append({ type: 'consent_granted', consent: replay });
-  net.append({ type: 'consent_granted', consent: grant('vlt_a1', 'node_ent-b', 'act_cat', 1) });
+  net.append({ type: 'consent_granted', consents: [replay] });
+  net.append({ type: 'consent_granted', consents: [grant('vlt_a1', 'node_ent-b', 'act_cat', 1)] });
   net.must({
     type: 'consent_revoked',
     revocation: vaultSigned(net, 'consent_revocation', {

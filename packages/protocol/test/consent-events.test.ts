@@ -61,27 +61,46 @@ const refusal = (outcome: { kind: string; refusal?: { code: string } }) =>
 describe('consent events', () => {
   it('accepts a grant signed by the Vault node and refuses forged, foreign and replayed ones', () => {
     const net = setup();
-    assert.equal(refusal(net.append({ type: 'consent_granted', consent: grant(net, 'act_ann', 1) })), 'applied');
+    assert.equal(refusal(net.append({ type: 'consent_granted', consents: [grant(net, 'act_ann', 1)] })), 'applied');
     const forged = grant(net, 'act_bob', 1, { key: seededKey('someone-else') });
-    assert.equal(refusal(net.append({ type: 'consent_granted', consent: forged })), 'bad_signature');
+    assert.equal(refusal(net.append({ type: 'consent_granted', consents: [forged] })), 'bad_signature');
     const foreign = grant(net, 'act_bob', 1, { key: net.enterprise.get('node_e2')!, signer: 'node_e2' });
-    assert.equal(refusal(net.append({ type: 'consent_granted', consent: foreign })), 'wrong_signer');
+    assert.equal(refusal(net.append({ type: 'consent_granted', consents: [foreign] })), 'wrong_signer');
     const replay = grant(net, 'act_ann', 1);
-    assert.equal(refusal(net.append({ type: 'consent_granted', consent: replay })), 'stale_revision');
+    assert.equal(refusal(net.append({ type: 'consent_granted', consents: [replay] })), 'stale_revision');
     const expired = grant(net, 'act_cat', 1, { ttl_ms: 500 });
-    assert.equal(refusal(net.append({ type: 'consent_granted', consent: expired })), 'consent_expired');
+    assert.equal(refusal(net.append({ type: 'consent_granted', consents: [expired] })), 'consent_expired');
     assert.equal(
       refusal(net.append({ type: 'consent_revoked', revocation: revocation(net, 'act_dan', 1) })),
       'consent_not_found',
     );
     const tampered = { ...grant(net, 'act_eve', 1), expires_at_ms: net.time_ms + 9_999_999 };
-    assert.equal(refusal(net.append({ type: 'consent_granted', consent: tampered })), 'bad_signature');
+    assert.equal(refusal(net.append({ type: 'consent_granted', consents: [tampered] })), 'bad_signature');
+  });
+
+  it('applies a batch all or nothing, counting revisions inside the batch', () => {
+    const net = setup();
+    const head = () => Object.keys(net.state.consents ?? {}).length;
+    const bad = grant(net, 'act_bob', 1, { key: seededKey('someone-else') });
+    const outcome = net.append({ type: 'consent_granted', consents: [grant(net, 'act_ann', 1), bad] });
+    assert.equal(refusal(outcome), 'bad_signature');
+    assert.equal(head(), 0, 'the good grant of a refused batch is not applied either');
+    net.must({
+      type: 'consent_granted',
+      consents: [grant(net, 'act_ann', 1), grant(net, 'act_ann', 2), grant(net, 'act_bob', 1)],
+    });
+    assert.equal(net.state.consents?.['vlt_shop|act_ann|analytics']?.revision, 2);
+    const twice = net.append({
+      type: 'consent_granted',
+      consents: [grant(net, 'act_cat', 1), grant(net, 'act_cat', 1)],
+    });
+    assert.equal(refusal(twice), 'stale_revision');
   });
 
   it('evaluates consent at the admission position: a revocation binds later tasks only', () => {
     const net = setup();
-    net.must({ type: 'consent_granted', consent: grant(net, 'act_ann', 1) });
-    net.must({ type: 'consent_granted', consent: grant(net, 'act_bob', 1, { ttl_ms: 5_000 }) });
+    net.must({ type: 'consent_granted', consents: [grant(net, 'act_ann', 1)] });
+    net.must({ type: 'consent_granted', consents: [grant(net, 'act_bob', 1, { ttl_ms: 5_000 })] });
     net.must({ type: 'task_admitted', ...admitted(net, 'tsk_before') });
     net.must({ type: 'consent_revoked', revocation: revocation(net, 'act_ann', 2) });
     net.must({ type: 'task_admitted', ...admitted(net, 'tsk_after') }, { advance_ms: 10_000 });
@@ -98,7 +117,7 @@ describe('consent events', () => {
     assert.equal(scopeStanding(net.state, VAULT, 'analytics', after), 'lapsed');
     assert.equal(scopeStanding(net.state, VAULT, 'marketing', after), 'none');
     // A new grant after the revocation carries the next revision and applies to tasks admitted after it.
-    net.must({ type: 'consent_granted', consent: grant(net, 'act_ann', 3) });
+    net.must({ type: 'consent_granted', consents: [grant(net, 'act_ann', 3)] });
     net.must({ type: 'task_admitted', ...admitted(net, 'tsk_regranted') });
     assert.equal(
       consentAdmits(net.state, VAULT, 'act_ann', 'analytics', admissionOf(net.state, 'tsk_regranted')!),

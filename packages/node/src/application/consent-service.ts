@@ -10,7 +10,7 @@ import type { StateFollower } from '../coordination/state-follower.ts';
 import type { Bus } from '../ports/bus.ts';
 import type { ConsentApi } from './admission-api.ts';
 import { ApiFailure } from './master-api.ts';
-import { vaultAttestation } from './vault-attestation.ts';
+import { vaultAttestation, vaultAttestations } from './vault-attestation.ts';
 
 /** How a consent stands at the head of the log. */
 export function consentView(state: ProtocolState, r: ConsentRecord): ConsentView {
@@ -35,34 +35,23 @@ export class ConsentService implements ConsentApi {
     this.#o = opts;
   }
 
+  /** Signs every grant (one request per Vault node) and appends them as one `consent_granted` entry. */
   async grant(grants: readonly GrantConsentRequest[]): Promise<ConsentView[]> {
-    const out: ConsentView[] = [];
-    for (const g of grants) {
-      const state = this.#o.follower.state;
-      const revision = (state.consents?.[consentKey(g.vault_id, g.subject, g.scope)]?.revision ?? 0) + 1;
-      const consent = await vaultAttestation(
-        state,
-        this.#o.bus,
-        'consent_grant',
-        g.vault_id,
-        {
-          schema_version: 1 as const,
-          subject: g.subject,
-          scope: g.scope,
-          revision,
-          expires_at_ms: g.expires_at_ms,
-        },
-        this.#o.timeoutMs,
-      );
-      const result = await this.#o.writer.append({ type: 'consent_granted', consent: consent as never });
-      if (result.kind === 'refused')
-        throw new ApiFailure('consent_refused', `the protocol refused the consent: ${result.refusal.message}`, {
-          reason: result.refusal.code,
-          index: out.length,
-        });
-      out.push(this.#view(g.vault_id, g.subject, g.scope));
-    }
-    return out;
+    const state = this.#o.follower.state;
+    const revisions = new Map<string, number>();
+    const unsigned = grants.map((g) => {
+      const key = consentKey(g.vault_id, g.subject, g.scope);
+      const revision = (revisions.get(key) ?? state.consents?.[key]?.revision ?? 0) + 1;
+      revisions.set(key, revision);
+      return { schema_version: 1 as const, ...g, revision };
+    });
+    const consents = await vaultAttestations(state, this.#o.bus, 'consent_grant', unsigned, this.#o.timeoutMs);
+    const result = await this.#o.writer.append({ type: 'consent_granted', consents: consents as never });
+    if (result.kind === 'refused')
+      throw new ApiFailure('consent_refused', `the protocol refused the consents: ${result.refusal.message}`, {
+        reason: result.refusal.code,
+      });
+    return grants.map((g) => this.#view(g.vault_id, g.subject, g.scope));
   }
 
   async revoke(r: RevokeConsentRequest): Promise<ConsentView> {

@@ -139,15 +139,20 @@ export class EnterpriseNode {
    * records consent, mappings and candidates on behalf of its data subjects.
    */
   async #attest(req: AttestRequest): Promise<AttestReply> {
-    const vault_id = req.statement.vault_id;
-    if (!this.#opts.vaults.some((v) => v.vault_id === vault_id))
-      throw new PortError('unknown_vault', `vault ${vault_id} is not hosted by ${this.nodeId}`);
-    if (req.statement.signer_node !== this.nodeId)
-      throw new PortError('wrong_signer', `this node signs as ${this.nodeId}`);
     const kind: AttestationKind = req.kind;
-    const digest = attestationHash(kind, req.statement as never);
-    const signature = await this.#opts.keyring.sign(keyNameOf(this.nodeId), digestBytes(digest));
-    return { statement: { ...req.statement, signature } };
+    const statements = [];
+    for (const statement of req.statements) {
+      if (!this.#opts.vaults.some((v) => v.vault_id === statement.vault_id))
+        throw new PortError('unknown_vault', `vault ${statement.vault_id} is not hosted by ${this.nodeId}`);
+      if (statement.signer_node !== this.nodeId)
+        throw new PortError('wrong_signer', `this node signs as ${this.nodeId}`);
+      const digest = attestationHash(kind, statement as never);
+      statements.push({
+        ...statement,
+        signature: await this.#opts.keyring.sign(keyNameOf(this.nodeId), digestBytes(digest)),
+      });
+    }
+    return { statements };
   }
 
   async #execute(req: ExecuteRequest): Promise<ExecuteReply> {

@@ -73,11 +73,11 @@ export type ReexecuteRequest = {
 };
 export type ReexecuteReply = { output_hash: Hex64; transcript_hash: Hex64 };
 
-/** Asks the node to sign a statement about one of its Vaults (consent, mapping, candidate) with its key. */
+/** Asks the node to sign statements about its Vaults (consent, mapping, candidate) with its key. */
 export type AttestRequest = {
   kind: 'consent_grant' | 'consent_revocation' | 'vault_mapping' | 'semantic_candidate';
-  statement: { vault_id: string; signer_node: string } & Record<string, unknown>;
+  statements: ({ vault_id: string; signer_node: string } & Record<string, unknown>)[];
 };
-export type AttestReply = { statement: Record<string, unknown> & { signature: string } };
+export type AttestReply = { statements: (Record<string, unknown> & { signature: string })[] };
 
 export type StatusReply = { node_id: string; vaults: { vault_id: string; record_count: number }[] };

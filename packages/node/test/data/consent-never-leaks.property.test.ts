@@ -174,7 +174,7 @@ describe('consent: property', () => {
                 signer_node: 'node_e',
               };
               const consent = { ...unsigned, signature: nodeKey.sign(attestationHash('consent_grant', unsigned)) };
-              await must({ type: 'consent_granted', consent });
+              await must({ type: 'consent_granted', consents: [consent] });
               model.set(key(vault_id, subject, scope), { revision, live: true, expires: expires_at_ms });
             } else if (m) {
               const unsigned = {

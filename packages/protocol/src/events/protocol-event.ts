@@ -166,8 +166,8 @@ export const SettlementRetriedEvent = event(
 );
 export const ConsentGrantedEvent = event(
   'consent_granted',
-  { consent: ConsentGrant },
-  "A data subject's consent to a usage scope over its records in a Vault, signed by the Vault's node.",
+  { consents: Type.Array(ConsentGrant, { minItems: 1, maxItems: 1000 }) },
+  "Data subjects' consents to usage scopes over their records in Vaults, each signed by its Vault's node; all or none apply.",
 );
 export const ConsentRevokedEvent = event(
   'consent_revoked',
