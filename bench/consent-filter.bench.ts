@@ -13,6 +13,7 @@ import { runBuiltin } from '../packages/node/src/execution/builtin-operators.ts'
 import {
   admissionOf,
   attestationHash,
+  type ConsentGrant,
   consentAdmits,
   digestBytes,
   envelopeHash,
@@ -29,7 +30,7 @@ for (const subjects of sizes) {
   const net = new NetworkFixture().genesis().enterpriseNode('node_ent-a', [VAULT]);
   const key = net.enterprise.get('node_ent-a')!;
   // 80% of subjects consent (every fifth never does).
-  const grants = [];
+  const grants: ConsentGrant[] = [];
   for (let i = 0; i < subjects; i++) {
     if (i % 5 === 4) continue;
     const unsigned = {
