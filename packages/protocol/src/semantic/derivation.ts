@@ -137,6 +137,12 @@ function walk(fields: unknown, path: readonly string[]): { values: unknown[]; ma
 /** Evaluates a parsed rule over one record's local fields. */
 export function evaluateDerivation(rule: Derivation, fields: unknown): Value {
   if (rule.kind === 'path') {
+    if (rule.path.length === 1) {
+      // The common case (a field of the record, e.g. the identity mapping): no walk.
+      const record = typeof fields === 'object' && fields !== null ? (fields as Record<string, unknown>) : {};
+      const v = Object.hasOwn(record, rule.path[0]!) ? record[rule.path[0]!] : null;
+      return isScalar(v) ? v : null;
+    }
     const { values, many } = walk(fields, rule.path);
     if (many || values.length !== 1) return null;
     return isScalar(values[0]) ? values[0] : null;
