@@ -330,6 +330,21 @@ async function openNetwork(): Promise<Env> {
     if (res.status !== 201 || body.accepted !== batch.length)
       throw new Error(`ingest into ${vault_id}: ${res.status} ${JSON.stringify(body)}`);
     records += body.accepted;
+    // Every subject consents to analytics (one consent_granted entry per batch), so its records count.
+    const grants = [...new Set(batch.map((r) => r.subject))].map((subject) => ({
+      vault_id,
+      subject,
+      scope: 'analytics',
+      expires_at_ms: Date.UTC(2100, 0, 1),
+    }));
+    for (let k = 0; k < grants.length; k += 1000) {
+      const consented = await fetch(`${url}/v1/consents`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ grants: grants.slice(k, k + 1000) }),
+      });
+      if (consented.status !== 201) throw new Error(`consent in ${vault_id}: ${consented.status}`);
+    }
   }
   return { store, net, http, url, ingest: { records, ms: performance.now() - start } };
 }

@@ -2,6 +2,13 @@
  * Named protocol scenarios: the event sequences behind the golden vectors and the reducer benchmark.
  * Each returns the fixture after the scenario, with its log and folded state.
  */
+import {
+  type AttestationKind,
+  type AttributeDefinition,
+  attestationHash,
+  digestBytes,
+  type SemanticPromotion,
+} from '../packages/protocol/src/index.ts';
 import { defaultParameters, fakeDigest, NetworkFixture } from '../packages/protocol/test/support/network-fixture.ts';
 
 function network(parameters = defaultParameters()): NetworkFixture {
@@ -93,6 +100,129 @@ export function refusals(): NetworkFixture {
   return net;
 }
 
+/** A statement about a Vault signed by the enterprise node hosting it. */
+function vaultSigned<T extends { signer_node: string }>(net: NetworkFixture, kind: AttestationKind, unsigned: T) {
+  const key = net.enterprise.get(unsigned.signer_node)!;
+  return { ...unsigned, signature: key.sign(digestBytes(attestationHash(kind, unsigned as never))) };
+}
+
+/**
+ * Consent and semantic governance: a batch of grants, a revocation, a replayed and a foreign grant; a Vault mapping with
+ * derivation rules; a candidate proposed by three Vaults in epoch 1 and promoted by a master into
+ * 1.1.0 in epoch 2; a task pinned to the new version with its resolution hash in the envelope.
+ */
+export function consentAndSemantics(): NetworkFixture {
+  const net = network();
+  const grant = (vault_id: string, signer_node: string, subject: string, revision: number) =>
+    vaultSigned(net, 'consent_grant', {
+      schema_version: 1 as const,
+      vault_id,
+      subject,
+      scope: 'analytics' as const,
+      revision,
+      expires_at_ms: net.time_ms + 86_400_000,
+      signer_node,
+    });
+  net.must({
+    type: 'consent_granted',
+    consents: [grant('vlt_a1', 'node_ent-a', 'act_ann', 1), grant('vlt_a1', 'node_ent-a', 'act_bob', 1)],
+  });
+  const replay = grant('vlt_a1', 'node_ent-a', 'act_ann', 1);
+  net.append({ type: 'consent_granted', consents: [replay] });
+  net.append({ type: 'consent_granted', consents: [grant('vlt_a1', 'node_ent-b', 'act_cat', 1)] });
+  net.must({
+    type: 'consent_revoked',
+    revocation: vaultSigned(net, 'consent_revocation', {
+      schema_version: 1 as const,
+      vault_id: 'vlt_a1',
+      subject: 'act_bob',
+      scope: 'analytics' as const,
+      revision: 2,
+      signer_node: 'node_ent-a',
+    }),
+  });
+  const payment: AttributeDefinition = {
+    name: 'payment_method',
+    type: 'category',
+    sensitivity: 'public',
+    aggregations: ['count', 'group_by', 'filter'],
+  };
+  for (const [vault_id, signer_node] of [
+    ['vlt_a1', 'node_ent-a'],
+    ['vlt_a2', 'node_ent-a'],
+    ['vlt_b1', 'node_ent-b'],
+  ] as const) {
+    net.must({
+      type: 'semantic_candidate_proposed',
+      candidate: vaultSigned(net, 'semantic_candidate', {
+        schema_version: 1 as const,
+        vault_id,
+        domain: 'commerce.receipt',
+        attribute: payment,
+        signer_node,
+      }),
+    });
+  }
+  net.closeEpoch();
+  const master = net.masters[0]!;
+  const promotion: Omit<SemanticPromotion, 'signature'> = {
+    schema_version: 1,
+    domain: 'commerce.receipt',
+    from_version: '1.0.0',
+    semantic_version: '1.1.0',
+    epoch_id: 1,
+    attributes: ['payment_method'],
+    approver: master.id,
+  };
+  net.must({
+    type: 'semantic_candidates_promoted',
+    promotion: {
+      ...promotion,
+      signature: master.key.sign(digestBytes(attestationHash('semantic_promotion', promotion))),
+    },
+  });
+  net.must({
+    type: 'vault_mapping_declared',
+    mapping: vaultSigned(net, 'vault_mapping', {
+      schema_version: 1 as const,
+      vault_id: 'vlt_a1',
+      domain: 'commerce.receipt',
+      semantic_version: '1.1.0',
+      fields: [
+        { attribute: 'category', derivation: 'lower(kind)' },
+        { attribute: 'payment_method', derivation: 'lower(pay)' },
+        { attribute: 'total_amount', derivation: 'sum(items.price)' },
+      ],
+      signer_node: 'node_ent-a',
+    }),
+  });
+  const env = net.envelope('tsk_pinned', ['vlt_a1'], {
+    semantic: {
+      domain: 'commerce.receipt',
+      semantic_version: '1.1.0',
+      attributes: ['payment_method', 'total_amount'],
+      resolution_hash: fakeDigest('resolution/tsk_pinned'),
+    },
+  });
+  net.admit(env);
+  net.must({ type: 'task_resolution_started', task_id: 'tsk_pinned' });
+  net.append({
+    type: 'task_dispatched',
+    task_id: 'tsk_pinned',
+    attempt: 1,
+    resolution_hash: fakeDigest('another resolution'),
+    assignments: [{ vault_id: 'vlt_a1', node_id: 'node_ent-a' }],
+  });
+  net.must({
+    type: 'task_dispatched',
+    task_id: 'tsk_pinned',
+    attempt: 1,
+    resolution_hash: fakeDigest('resolution/tsk_pinned'),
+    assignments: [{ vault_id: 'vlt_a1', node_id: 'node_ent-a' }],
+  });
+  return net;
+}
+
 /** Many tasks over several epochs, for the reducer benchmark. */
 export function busyNetwork(tasks: number, perEpoch: number): NetworkFixture {
   const net = network();
@@ -113,4 +243,5 @@ export const REDUCER_SCENARIOS = {
   'challenge-penalty': challengePenalty,
   'equivocation-and-recovery': equivocationAndRecovery,
   refusals,
+  'consent-and-semantics': consentAndSemantics,
 } as const;

@@ -57,6 +57,51 @@ export const ERROR_CATALOG = {
     description: 'A record does not fit the Vault domain.',
     fix: 'Correct the record at details.index; fields are the canonical attributes of the domain.',
   },
+  consent_missing: {
+    status: 403,
+    description: "No data subject of a target Vault ever consented to the task's usage scope.",
+    fix: 'Record consents for details.scope in details.vault_id (POST /v1/consents) or pick another scope.',
+  },
+  consent_revoked: {
+    status: 403,
+    description: "Every consent to the task's usage scope in a target Vault was revoked or has expired.",
+    fix: 'Only subjects with a live consent can contribute; ask them to grant it again (POST /v1/consents).',
+  },
+  consent_not_found: {
+    status: 404,
+    description: 'The subject never consented to this scope in this Vault.',
+    fix: 'List consents with GET /v1/consents.',
+  },
+  consent_refused: {
+    status: 409,
+    description: 'The protocol refused the consent change (stale revision, expiry not in the future).',
+    fix: 'Read details.reason; an expiry must be after the current log time.',
+  },
+  unknown_semantic_version: {
+    status: 422,
+    description: 'The domain is not published at that semantic_version.',
+    fix: 'Pin a version listed by GET /v1/semantic/domains.',
+  },
+  incompatible_semantic_version: {
+    status: 422,
+    description: 'A target Vault maps another major version of the domain, which may break the pinned one.',
+    fix: 'Pin a version of the major the Vault maps (details.vault_id), or ask the Vault to declare a mapping for it.',
+  },
+  unknown_attribute: {
+    status: 422,
+    description: 'An attribute is not defined in the domain at the pinned semantic_version.',
+    fix: 'Use attributes of that version (GET /v1/semantic/domains); newer attributes need a newer version.',
+  },
+  attribute_not_mapped: {
+    status: 422,
+    description: 'A target Vault declares no derivation for an attribute the task reads.',
+    fix: 'Drop the attribute or target Vaults whose mapping covers it (details.vault_id).',
+  },
+  semantic_refused: {
+    status: 409,
+    description: 'The protocol refused the mapping, candidate or promotion.',
+    fix: 'Read details.reason (e.g. candidate_not_eligible, window_open, invalid_mapping).',
+  },
   result_not_ready: {
     status: 409,
     description: 'The task has no released result yet.',

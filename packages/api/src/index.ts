@@ -1,7 +1,9 @@
 /** @symphony/api — the SCS HTTP surface as schemas: the server validates with them, the SDK types with them. */
 export * from './common.ts';
+export * from './consent.ts';
 export * from './errors.ts';
 export * from './network.ts';
 export * from './records.ts';
+export * from './semantic.ts';
 export * from './settlement.ts';
 export * from './tasks.ts';

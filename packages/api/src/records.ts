@@ -3,7 +3,18 @@
 import { ActorId, RecordId, VaultId } from '@symphony/protocol';
 import Type, { type Static } from 'typebox';
 
-const FieldValue = Type.Union([Type.String({ maxLength: 1024 }), Type.Integer(), Type.Boolean(), Type.Null()]);
+const Scalar = Type.Union([Type.String({ maxLength: 1024 }), Type.Integer(), Type.Boolean(), Type.Null()]);
+/** A local field: a scalar, or a list of flat items (e.g. receipt lines) that a Vault mapping derives from. */
+const FieldValue = Type.Union([
+  Scalar,
+  Type.Array(
+    Type.Record(Type.String({ pattern: '^[a-z][a-z0-9_]{0,63}$' }), Scalar, {
+      maxProperties: 32,
+      additionalProperties: false,
+    }),
+    { maxItems: 256 },
+  ),
+]);
 
 export const RecordInput = Type.Object(
   {

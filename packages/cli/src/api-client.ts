@@ -5,22 +5,35 @@
  */
 import type {
   ApiErrorBody,
+  CandidateList,
+  CandidateView,
   CloseEpochResponse,
+  ConsentList,
+  ConsentQuery,
+  ConsentView,
+  DeclareMappingRequest,
   EpochList,
+  GrantConsentRequest,
   Health,
   IngestRecordsRequest,
   IngestRecordsResponse,
   NetworkView,
+  PromoteCandidatesRequest,
+  ProposeCandidateRequest,
+  RevokeConsentRequest,
   RewardList,
   RewardQuery,
+  SemanticDomainList,
   SettlementView,
   SubmitTaskRequest,
   TaskEvents,
   TaskList,
   TaskListQuery,
+  TaskResolution,
   TaskResult,
   TaskView,
 } from '@symphony/api';
+import type { SemanticDomain, VaultMapping } from '@symphony/protocol';
 import { ApiClientError } from './api-client-error.ts';
 
 /** Where a node answers when nothing else is configured. */
@@ -52,6 +65,59 @@ export class ApiClient {
     this.baseUrl = (options.baseUrl ?? DEFAULT_API_URL).replace(/\/+$/, '');
     this.#fetch = options.fetch ?? globalThis.fetch;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  /** `POST /v1/consents` */
+  async grantConsents(grants: GrantConsentRequest[]): Promise<ConsentView[]> {
+    return (await this.#json<{ consents: ConsentView[] }>('POST', '/v1/consents', { body: { grants } })).consents;
+  }
+
+  /** `POST /v1/consents/revoke` */
+  revokeConsent(request: RevokeConsentRequest): Promise<ConsentView> {
+    return this.#json('POST', '/v1/consents/revoke', { body: request });
+  }
+
+  /** `GET /v1/consents` */
+  listConsents(query: ConsentQuery = {}): Promise<ConsentList> {
+    return this.#json('GET', '/v1/consents', { query: { ...query } });
+  }
+
+  /** `GET /v1/semantic/domains` */
+  semanticDomains(): Promise<SemanticDomainList> {
+    return this.#json('GET', '/v1/semantic/domains');
+  }
+
+  /** `GET /v1/semantic/domains/:domain/versions/:version` */
+  semanticDomain(domain: string, version: string): Promise<SemanticDomain> {
+    return this.#json(
+      'GET',
+      `/v1/semantic/domains/${encodeURIComponent(domain)}/versions/${encodeURIComponent(version)}`,
+    );
+  }
+
+  /** `POST /v1/vaults/:vaultId/semantic-mapping` */
+  declareMapping(vaultId: string, request: DeclareMappingRequest): Promise<VaultMapping> {
+    return this.#json('POST', `/v1/vaults/${encodeURIComponent(vaultId)}/semantic-mapping`, { body: request });
+  }
+
+  /** `POST /v1/semantic/candidates` */
+  proposeCandidate(request: ProposeCandidateRequest): Promise<CandidateView> {
+    return this.#json('POST', '/v1/semantic/candidates', { body: request });
+  }
+
+  /** `GET /v1/semantic/candidates` */
+  listCandidates(epochId?: number): Promise<CandidateList> {
+    return this.#json('GET', '/v1/semantic/candidates', { query: { epoch_id: epochId } });
+  }
+
+  /** `POST /v1/semantic/promotions` */
+  promoteCandidates(request: PromoteCandidatesRequest): Promise<SemanticDomain> {
+    return this.#json('POST', '/v1/semantic/promotions', { body: request });
+  }
+
+  /** `GET /v1/tasks/:taskId/resolution` */
+  taskResolution(taskId: string): Promise<TaskResolution> {
+    return this.#json('GET', `/v1/tasks/${encodeURIComponent(taskId)}/resolution`);
   }
 
   /** `POST /v1/vaults/:vaultId/records` */

@@ -3,10 +3,12 @@ import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_API_URL } from './api-client.ts';
 import type { CliIo } from './cli-io.ts';
 import { createCommandDeps } from './commands/command-deps.ts';
+import { registerConsent } from './commands/consent.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerEpoch } from './commands/epoch.ts';
 import { registerNetwork } from './commands/network.ts';
 import { registerRewards } from './commands/rewards.ts';
+import { registerSemantic } from './commands/semantic.ts';
 import { registerSettlement } from './commands/settlement-show.ts';
 import { registerTask } from './commands/task.ts';
 import { registerUp } from './commands/up.ts';
@@ -65,6 +67,8 @@ Start here:
   registerEpoch(program, deps);
   registerSettlement(program, deps);
   registerRewards(program, deps);
+  registerConsent(program, deps);
+  registerSemantic(program, deps);
   return { program, exitCode: () => exitCode };
 }
 

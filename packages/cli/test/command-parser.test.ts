@@ -33,6 +33,16 @@ describe('symphony command tree', () => {
       'epoch list',
       'settlement show',
       'rewards',
+      'consent grant',
+      'consent revoke',
+      'consent list',
+      'semantic domains',
+      'semantic show',
+      'semantic map',
+      'semantic propose',
+      'semantic candidates',
+      'semantic promote',
+      'semantic resolution',
     ]) {
       assert.ok(names.includes(expected), `missing ${expected}`);
     }

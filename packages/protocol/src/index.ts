@@ -2,7 +2,10 @@
  * @symphony/protocol — the pure, deterministic SCP core. No I/O, no clock, no randomness:
  * the same log in gives the same state, roots and ledgers out.
  */
+
+export * from './consent/consent-admits.ts';
 export * from './core-encoding.ts';
+export * from './crypto/attestation-digests.ts';
 export * from './crypto/ed25519.ts';
 export * from './crypto/signing-digests.ts';
 export * from './economics/pricing.ts';
@@ -12,12 +15,14 @@ export * from './events/protocol-event.ts';
 export * from './lifecycle/index.ts';
 export * from './objects/challenge.ts';
 export * from './objects/common.ts';
+export * from './objects/consent.ts';
 export * from './objects/domain-tags.ts';
 export * from './objects/execution-receipt.ts';
 export * from './objects/parameter-set.ts';
 export * from './objects/rejection-reasons.ts';
 export * from './objects/reward-record.ts';
 export * from './objects/semantic-domain.ts';
+export * from './objects/semantic-governance.ts';
 export * from './objects/settlement.ts';
 export * from './objects/task-envelope.ts';
 export * from './objects/task-spec.ts';
@@ -29,7 +34,10 @@ export { type ApplyOutcome, apply, checkEvent } from './reducer/apply.ts';
 export { type FoldResult, fold } from './reducer/fold.ts';
 export type { Refusal } from './reducer/refusal.ts';
 export {
+  type CandidateRecord,
   type ChallengeRecord,
+  type ConsentChange,
+  type ConsentRecord,
   type EpochRecord,
   type Equivocation,
   emptyState,
@@ -40,4 +48,7 @@ export {
 } from './reducer/state.ts';
 export { stateHash } from './reducer/state-hash.ts';
 export type { Entry, LogPosition } from './reducer/step.ts';
+export { CANDIDATE_PROMOTION_MIN_VAULTS } from './reducer/steps/promote-semantic-candidates.ts';
+export * from './semantic/derivation.ts';
+export * from './semantic/vault-mapping.ts';
 export * from './settlement/settlement-tree.ts';

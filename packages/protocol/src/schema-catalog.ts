@@ -2,10 +2,12 @@
 import type { TSchema } from 'typebox';
 import { PROTOCOL_EVENTS, ProtocolEvent } from './events/protocol-event.ts';
 import { Challenge } from './objects/challenge.ts';
+import { ConsentGrant, ConsentRevocation } from './objects/consent.ts';
 import { ExecutionReceipt, ReplayContext } from './objects/execution-receipt.ts';
 import { ParameterSet } from './objects/parameter-set.ts';
 import { PayoutIntent, RewardRecord } from './objects/reward-record.ts';
 import { SemanticDomain } from './objects/semantic-domain.ts';
+import { SemanticCandidate, SemanticPromotion, VaultMapping } from './objects/semantic-governance.ts';
 import { QuorumCertificate, SettlementCandidate, SettlementEntry, SettlementStatement } from './objects/settlement.ts';
 import { TaskEnvelope } from './objects/task-envelope.ts';
 import { VerificationDecision } from './objects/verification-decision.ts';
@@ -24,6 +26,11 @@ export const OBJECT_SCHEMAS: Record<string, TSchema> = {
   'payout-intent': PayoutIntent,
   'parameter-set': ParameterSet,
   'semantic-domain': SemanticDomain,
+  'consent-grant': ConsentGrant,
+  'consent-revocation': ConsentRevocation,
+  'vault-mapping': VaultMapping,
+  'semantic-candidate': SemanticCandidate,
+  'semantic-promotion': SemanticPromotion,
   'protocol-event': ProtocolEvent,
 };
 

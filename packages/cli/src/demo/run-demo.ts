@@ -43,6 +43,11 @@ export type DemoOptions = {
   waitMs: number;
 };
 
+/** Consent grants per request. */
+const CONSENT_BATCH = 500;
+/** The demo's consents last until 2100-01-01 (log time). */
+const DEMO_CONSENT_EXPIRY_MS = Date.UTC(2100, 0, 1);
+
 /** Records per ingest request. */
 const INGEST_BATCH = 500;
 const POLL_MS = 250;
@@ -141,6 +146,22 @@ export async function runDemo(
         String(recordCount),
       ]);
     }
+    // Every data subject of the demo consents to analytics in each Vault holding its receipts (signed by the
+    // Vault's node, appended to the log); records of subjects without a live consent would never contribute.
+    let consents = 0;
+    for (const { vaultId, records } of dataset) {
+      const grants = [...new Set(records.map((r) => r.subject))].map((subject) => ({
+        vault_id: vaultId,
+        subject,
+        scope: 'analytics' as const,
+        expires_at_ms: DEMO_CONSENT_EXPIRY_MS,
+      }));
+      for (let i = 0; i < grants.length; i += CONSENT_BATCH) {
+        consents += (await client.grantConsents(grants.slice(i, i + CONSENT_BATCH))).length;
+        checkInterrupted();
+      }
+    }
+    log.line(`  ${consents} consents to analytics recorded in the log (one per subject and Vault)`);
     log.line(
       renderTable(
         [

@@ -12,10 +12,12 @@ import { HttpMetrics, UNMATCHED_ROUTE } from './http-metrics.ts';
 import { ApiFailure, type MasterApi } from './master-api.ts';
 import { registerApiDocs, registerOpenApi } from './openapi.ts';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.ts';
+import { registerConsentRoutes } from './routes/consent.ts';
 import { registerEpochRoutes } from './routes/epochs.ts';
 import { registerOperationRoutes } from './routes/operations.ts';
 import { registerRecordRoutes } from './routes/records.ts';
 import { registerRewardRoutes } from './routes/rewards.ts';
+import { registerSemanticRoutes } from './routes/semantic.ts';
 import { registerTaskRoutes } from './routes/tasks.ts';
 import { compileRequestValidator } from './schema-validation.ts';
 
@@ -119,6 +121,8 @@ export async function createHttpServer(api: MasterApi, options: HttpServerOption
   registerRecordRoutes(typed, api);
   registerEpochRoutes(typed, api);
   registerRewardRoutes(typed, api);
+  registerConsentRoutes(typed, api);
+  registerSemanticRoutes(typed, api);
   registerOperationRoutes(typed, api, metrics);
   await registerApiDocs(app);
   return app;

@@ -21,6 +21,7 @@ import type {
   TaskResult,
   TaskView,
 } from '@symphony/api';
+import type { ConsentApi, SemanticApi } from './admission-api.ts';
 
 /**
  * An expected failure with a stable code from the API error catalog. Its message never carries record contents.
@@ -68,4 +69,8 @@ export interface MasterApi {
   rewards(query: RewardQuery): RewardList;
   /** Runtime metrics in Prometheus text format (the HTTP layer appends its own). */
   metrics(): string;
+  /** Consent grants, revocations and their list. */
+  readonly consent: ConsentApi;
+  /** The semantic registry, Vault mappings, candidates and task resolutions. */
+  readonly semantic: SemanticApi;
 }

@@ -27,9 +27,13 @@ import type { Bus } from '../ports/bus.ts';
 import type { Clock } from '../ports/clock.ts';
 import { hasErrorCode } from '../ports/errors.ts';
 import { enterpriseSubjects, type IngestReply } from '../wire/enterprise-rpc.ts';
+import type { ConsentApi, SemanticApi } from './admission-api.ts';
+import { bindAdmission } from './admission-checks.ts';
 import { buildEnvelope, requestHash, taskIdFor } from './admit-task.ts';
+import { ConsentService } from './consent-service.ts';
 import { ApiFailure, type MasterApi } from './master-api.ts';
 import type { MasterTables } from './master-tables.ts';
+import { type GovernanceSigner, SemanticService } from './semantic-service.ts';
 import { epochView, rewardTotal, settlementView, taskView } from './views.ts';
 
 export type MasterServiceOptions = {
@@ -43,15 +47,27 @@ export type MasterServiceOptions = {
   /** Log positions of the other masters, for the network view (embedded mode knows them). */
   peers?: () => { node_id: string; log_position: number }[];
   requestTimeoutMs?: number;
+  /** Signs governance actions (semantic promotions) with this master's key. */
+  governance?: GovernanceSigner;
 };
 
 const TERMINAL_OR_SETTLED = new Set(['awaiting_settlement', 'completed', 'challenged']);
 
 export class MasterService implements MasterApi {
   readonly #o: MasterServiceOptions;
+  readonly consent: ConsentApi;
+  readonly semantic: SemanticApi;
 
   constructor(opts: MasterServiceOptions) {
     this.#o = opts;
+    const common = {
+      follower: opts.follower,
+      writer: opts.writer,
+      bus: opts.bus,
+      timeoutMs: opts.requestTimeoutMs ?? 60_000,
+    };
+    this.consent = new ConsentService(common);
+    this.semantic = new SemanticService({ ...common, ...(opts.governance ? { governance: opts.governance } : {}) });
   }
 
   get #state() {
@@ -135,7 +151,7 @@ export class MasterService implements MasterApi {
       throw new ApiFailure('unknown_vault', `vault ${missing} is not registered on this network`, {
         vault_id: missing,
       });
-    const envelope = buildEnvelope(this.#state, request, task_id, this.#o.clock.now());
+    const envelope = bindAdmission(this.#state, buildEnvelope(this.#state, request, task_id, this.#o.clock.now()));
     if (key) {
       const held = await this.#o.tables.claimIdempotencyKey(key, body_hash, task_id);
       if (held.body_hash !== body_hash || held.task_id !== task_id) return this.#replay(held, body_hash);

@@ -24,6 +24,11 @@ export const OPENAPI_TAGS = [
   { name: 'records', description: 'Ingest records into Vaults (stored encrypted on the Vault node).' },
   { name: 'epochs', description: 'Epoch windows, closing them, and their settlement.' },
   { name: 'rewards', description: 'The append-only reward ledger.' },
+  { name: 'consent', description: "Data subjects' consent per usage scope, recorded as protocol log events." },
+  {
+    name: 'semantic',
+    description: 'The semantic registry: domains, Vault mappings, candidate attributes, promotions, resolutions.',
+  },
   { name: 'operations', description: 'The network view, health, metrics and this document.' },
 ] as const;
 

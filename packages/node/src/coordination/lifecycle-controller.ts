@@ -89,6 +89,12 @@ export class LifecycleController {
           await this.#o.writer.append({ type: 'task_resolution_failed', task_id, reason_code: r.reason_code });
           return;
         }
+        const pinned = envelope.semantic.resolution_hash;
+        if (pinned !== undefined && pinned !== r.hash) {
+          // A Vault mapping changed between admission's check and its log position: fail, never run unpinned.
+          await this.#o.writer.append({ type: 'task_resolution_failed', task_id, reason_code: 'resolution_mismatch' });
+          return;
+        }
         const assignments = envelope.targets.vault_ids.map((vault_id) => ({
           vault_id,
           node_id: state.vaults[vault_id]!.node_id,

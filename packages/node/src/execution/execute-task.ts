@@ -6,13 +6,17 @@
 import {
   buildMerkleTree,
   type Contribution,
+  type Derivation,
   digestBytes,
   domainHash,
   type ExecutionReceipt,
+  evaluateDerivation,
   hexToBytes,
+  parseDerivation,
   receiptHash,
   type TaskEnvelope,
 } from '@symphony/protocol';
+import { admittedRecords, type ConsentGate, type ConsentOracle } from '../data/consent-gate.ts';
 import type { VaultRecords } from '../data/vault-records.ts';
 import type { Keyring } from '../ports/keyring.ts';
 import type { ExecuteReply, ExecuteRequest, ExecutionTranscript, Resolution } from '../wire/enterprise-rpc.ts';
@@ -51,6 +55,8 @@ export type ExecutionContext = {
   programApproval?: ProgramApproval;
   /** Sandbox limits; the defaults unless a node (or a test) narrows them. */
   sandboxLimits?: SandboxLimits;
+  /** Which subjects' records may contribute to a task (consent at its admission position). */
+  consent: ConsentOracle;
 };
 
 /** The deterministic seed of a task's replay context. */
@@ -59,8 +65,26 @@ export const replaySeed = (envelopeHash: string) => domainHash('scp/v1/replay-se
 /** Work already done on a snapshot (a snapshot never changes): its commitment root and its rows per binding. */
 const snapshotWork = new WeakMap<readonly unknown[], { root?: string; rows: Map<string, Row[]> }>();
 
-/** Materializes one Vault as of a snapshot: only the resolved attributes, never other fields. */
-async function materialize(ctx: ExecutionContext, vault_id: string, as_of_seq: number, resolution: Resolution) {
+/** The parsed derivation rules of a binding; a rule that does not parse refuses the execution. */
+function bindingRules(binding: Resolution['bindings'][number]): [string, Derivation][] {
+  return binding.attributes.map((a) => {
+    const parsed = parseDerivation(a.derivation);
+    if (!parsed.ok) throw new ExecutionRefused('invalid_derivation');
+    return [a.attribute, parsed.rule];
+  });
+}
+
+/**
+ * Materializes one Vault as of a snapshot: only the resolved attributes (derived from local fields
+ * by the binding's rules), never other fields, and only rows of subjects the consent gate admits.
+ */
+async function materialize(
+  ctx: ExecutionContext,
+  vault_id: string,
+  as_of_seq: number,
+  resolution: Resolution,
+  gate: ConsentGate,
+) {
   const binding = resolution.bindings.find((b) => b.vault_id === vault_id);
   if (!binding) throw new ExecutionRefused('vault_not_resolved');
   const stored = await ctx.records.snapshot(vault_id, as_of_seq);
@@ -69,17 +93,28 @@ async function materialize(ctx: ExecutionContext, vault_id: string, as_of_seq: n
     work = { rows: new Map() };
     snapshotWork.set(stored, work);
   }
-  const bindingKey = binding.attributes.map((a) => `${a.attribute}=${a.field}`).join(',');
+  const bindingKey = binding.attributes.map((a) => `${a.attribute}=${a.derivation}`).join(',');
   let rows = work.rows.get(bindingKey);
   if (!rows) {
+    const rules = bindingRules(binding);
     rows = stored.map((r) => ({
       subject: r.subject,
-      fields: Object.fromEntries(binding.attributes.map((a) => [a.attribute, r.fields[a.field] ?? null])),
+      fields: Object.fromEntries(rules.map(([attribute, rule]) => [attribute, evaluateDerivation(rule, r.fields)])),
     }));
     work.rows.set(bindingKey, rows);
   }
   work.root ??= buildMerkleTree(stored.map((r) => hexToBytes(r.commitment))).rootHex;
-  return { rows, input: { vault_id, as_of_seq, record_count: stored.length, records_root: work.root } };
+  const admitted = admittedRecords(gate, vault_id, rows);
+  return {
+    rows: admitted,
+    input: {
+      vault_id,
+      as_of_seq,
+      record_count: stored.length,
+      records_admitted: admitted.length,
+      records_root: work.root,
+    },
+  };
 }
 
 /** Runs the program over pinned snapshots; used by execution and by re-execution alike. */
@@ -102,6 +137,7 @@ export async function computeOutput(
     policy_version: envelope.policy_version,
     seed: replaySeed(envelopeHash),
   };
+  const gate = await ctx.consent.gateFor(envelope);
   let output: unknown;
   let contributors: Map<string, number>;
   let code_hash: string;
@@ -109,7 +145,9 @@ export async function computeOutput(
   let scanned: number;
   let inputs: ExecutionTranscript['inputs'];
   if (program.type === 'builtin') {
-    const materialized = await Promise.all(snapshots.map((s) => materialize(ctx, s.vault_id, s.as_of_seq, resolution)));
+    const materialized = await Promise.all(
+      snapshots.map((s) => materialize(ctx, s.vault_id, s.as_of_seq, resolution, gate)),
+    );
     const rows = materialized.flatMap((m) => m.rows);
     ({ output, contributors } = runBuiltin(program, spec.filter, rows, { referenceMs: envelope.admitted_at_ms, kMin }));
     code_hash = domainHash('scp/v1/builtin-program', program);
@@ -119,7 +157,7 @@ export async function computeOutput(
     try {
       const source = checkProgramAllowed(program, envelope.targets.vault_ids, ctx.programApproval ?? (() => false));
       const materialized = await Promise.all(
-        snapshots.map((s) => materialize(ctx, s.vault_id, s.as_of_seq, resolution)),
+        snapshots.map((s) => materialize(ctx, s.vault_id, s.as_of_seq, resolution, gate)),
       );
       const rows = materialized.flatMap((m) => m.rows);
       const run = await runSandboxCompute(
@@ -146,6 +184,7 @@ export async function computeOutput(
     attempt,
     code_hash,
     replay_context,
+    consent: { scope: gate.scope, admitted_at_seq: gate.admitted_at_seq },
     inputs,
     k_min: kMin,
     suppressed: typeof output === 'object' && output !== null && 'suppressed' in output,
@@ -177,7 +216,14 @@ async function computeParse(
     seed: replaySeed(envelopeHash),
   };
   try {
-    const run = await runParseTask(ctx.parse, envelope, attempt, replay_context, kMin);
+    const run = await runParseTask(
+      ctx.parse,
+      envelope,
+      attempt,
+      replay_context,
+      kMin,
+      await ctx.consent.gateFor(envelope),
+    );
     return {
       output: run.output,
       contributors: new Map([[run.parsed.record.subject, 1]]),

@@ -70,6 +70,8 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
         store: opts.store,
         bus,
         keyring: opts.keyring,
+        log,
+        ...(opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {}),
         vaults: e.vault_ids.map((vault_id) => ({
           vault_id,
           domain: domainOf.get('commerce.receipt') ?? topology.semantic_domains[0]!,

@@ -3,7 +3,16 @@
  * answers masters on the bus; plaintext never leaves this node: replies carry aggregates,
  * commitments and signatures only.
  */
-import { domainHash, type SemanticDomain } from '@symphony/protocol';
+import {
+  type AttestationKind,
+  attestationHash,
+  digestBytes,
+  domainHash,
+  mappingInForce,
+  type SemanticDomain,
+} from '@symphony/protocol';
+import { FollowerConsentOracle } from '../coordination/follower-consent.ts';
+import { StateFollower } from '../coordination/state-follower.ts';
 import { EvidenceStore, evidenceMigrations } from '../data/evidence-store.ts';
 import { schemaOf } from '../data/sql-names.ts';
 import { firstRecordProblem } from '../data/validate-records.ts';
@@ -26,8 +35,12 @@ import type { SandboxLimits } from '../execution/sandbox/quickjs-sandbox.ts';
 import type { Bus, Subscription } from '../ports/bus.ts';
 import { PortError } from '../ports/errors.ts';
 import type { Keyring } from '../ports/keyring.ts';
+import type { ProtocolLog } from '../ports/protocol-log.ts';
 import type { Store } from '../ports/store.ts';
+import { derivedRecords } from '../semantic/derive-records.ts';
 import {
+  type AttestReply,
+  type AttestRequest,
   type ExecuteReply,
   type ExecuteRequest,
   enterpriseSubjects,
@@ -55,6 +68,12 @@ export type EnterpriseOptions = {
   vaults: readonly EnterpriseVault[];
   /** Narrower sandbox limits than the defaults (tests). */
   sandboxLimits?: SandboxLimits;
+  /**
+   * The protocol log this node follows: consent grants and revocations and Vault mappings are
+   * read from its own folded copy, never taken from a master's word.
+   */
+  log: ProtocolLog;
+  pollIntervalMs?: number;
 };
 
 export class EnterpriseNode {
@@ -66,10 +85,12 @@ export class EnterpriseNode {
   readonly #ocr = new OcrEngine();
   readonly #subscriptions: Subscription[] = [];
   readonly #ctx: ExecutionContext;
+  readonly follower: StateFollower;
 
   private constructor(opts: EnterpriseOptions) {
     this.nodeId = opts.nodeId;
     this.#opts = opts;
+    this.follower = new StateFollower(opts.log);
     const schema = schemaOf(opts.nodeId);
     this.#records = new VaultRecords(opts.store, schema);
     this.#evidence = new EvidenceStore(opts.store, schema);
@@ -93,6 +114,7 @@ export class EnterpriseNode {
       programApproval: (vault_id, code_hash) =>
         opts.vaults.some((v) => v.vault_id === vault_id && (v.approved_programs ?? []).includes(code_hash)),
       ...(opts.sandboxLimits ? { sandboxLimits: opts.sandboxLimits } : {}),
+      consent: new FollowerConsentOracle(this.follower),
     };
   }
 
@@ -106,12 +128,14 @@ export class EnterpriseNode {
       ...vaultDocumentMigrations(schema),
     ]);
     await opts.keyring.ensureKey(keyNameOf(opts.nodeId));
+    await node.follower.start(opts.pollIntervalMs);
     const subjects = enterpriseSubjects(opts.nodeId);
     node.#subscriptions.push(
       await opts.bus.serve(subjects.ingest, (p) => node.#ingest(p as IngestRequest)),
       await opts.bus.serve(subjects.execute, (p) => node.#execute(p as ExecuteRequest)),
       await opts.bus.serve(subjects.reexecute, (p) => node.#reexecute(p as ReexecuteRequest)),
       await opts.bus.serve(subjects.status, () => node.status()),
+      await opts.bus.serve(subjects.attest, (p) => node.#attest(p as AttestRequest)),
     );
     return node;
   }
@@ -146,12 +170,39 @@ export class EnterpriseNode {
   async #ingest(req: IngestRequest): Promise<IngestReply> {
     const vault = this.#opts.vaults.find((v) => v.vault_id === req.vault_id);
     if (!vault) throw new PortError('unknown_vault', `vault ${req.vault_id} is not hosted by ${this.nodeId}`);
-    const problem = firstRecordProblem(vault.domain, req.records);
+    // A Vault with a declared mapping stores its local fields; what must fit the domain is what they derive.
+    const mapping = mappingInForce(this.follower.state, vault.vault_id, vault.domain.domain, Number.MAX_SAFE_INTEGER);
+    const domain = mapping
+      ? this.follower.state.semantic_domains[`${mapping.domain}@${mapping.semantic_version}`]
+      : vault.domain;
+    if (!domain) throw new PortError('invalid_records', `the mapping of ${vault.vault_id} names an unknown version`);
+    const problem = firstRecordProblem(domain, mapping ? derivedRecords(mapping, req.records) : req.records);
     if (problem) {
       throw new PortError('invalid_records', `record ${problem.index}: field ${problem.field}: ${problem.reason}`);
     }
     const { accepted, duplicates } = await this.#records.insert(req.vault_id, req.records);
     return { vault_id: req.vault_id, accepted, duplicates, record_count: await this.#records.count(req.vault_id) };
+  }
+
+  /**
+   * Signs a statement about one of this node's Vaults with the node key: the Vault operator
+   * records consent, mappings and candidates on behalf of its data subjects.
+   */
+  async #attest(req: AttestRequest): Promise<AttestReply> {
+    const kind: AttestationKind = req.kind;
+    const statements = [];
+    for (const statement of req.statements) {
+      if (!this.#opts.vaults.some((v) => v.vault_id === statement.vault_id))
+        throw new PortError('unknown_vault', `vault ${statement.vault_id} is not hosted by ${this.nodeId}`);
+      if (statement.signer_node !== this.nodeId)
+        throw new PortError('wrong_signer', `this node signs as ${this.nodeId}`);
+      const digest = attestationHash(kind, statement as never);
+      statements.push({
+        ...statement,
+        signature: await this.#opts.keyring.sign(keyNameOf(this.nodeId), digestBytes(digest)),
+      });
+    }
+    return { statements };
   }
 
   async #execute(req: ExecuteRequest): Promise<ExecuteReply> {
@@ -191,6 +242,7 @@ export class EnterpriseNode {
   async close(): Promise<void> {
     for (const s of this.#subscriptions.splice(0)) await s.unsubscribe();
     await this.#ocr.close();
+    await this.follower.stop();
   }
 }
 

@@ -85,6 +85,7 @@ export class MasterNode {
       clock: opts.clock,
       ...(controller ? { controller } : {}),
       ...(opts.peers ? { peers: opts.peers } : {}),
+      governance: { node_id: opts.nodeId, sign: (digest) => opts.keyring.sign(keyName, digest) },
     });
     this.#parts = [verifier, signer, ...(controller ? [controller] : [])];
     this.#start = () => {

@@ -13,18 +13,23 @@ export function enterpriseSubjects(nodeId: string) {
     execute: `scs.enterprise.${nodeId}.execute`,
     reexecute: `scs.enterprise.${nodeId}.reexecute`,
     status: `scs.enterprise.${nodeId}.status`,
+    attest: `scs.enterprise.${nodeId}.attest`,
   } as const;
 }
 
 export type IngestRequest = { vault_id: string; records: RecordInput[] };
 export type IngestReply = IngestRecordsResponse;
 
-/** The semantic resolution bound to a task: which Vault field serves each canonical attribute. */
+/**
+ * The semantic resolution bound to a task: for each target Vault, the derivation rule over its
+ * local fields that serves each canonical attribute, and the hash of the Vault mapping it came
+ * from (absent when the Vault declared none and stores canonical attributes under their names).
+ */
 export type Resolution = {
   task_id: string;
   domain: string;
   semantic_version: string;
-  bindings: { vault_id: string; attributes: { attribute: string; field: string }[] }[];
+  bindings: { vault_id: string; mapping_hash?: Hex64; attributes: { attribute: string; derivation: string }[] }[];
 };
 
 export type ExecuteRequest = {
@@ -42,7 +47,16 @@ export type ExecutionTranscript = {
   attempt: number;
   code_hash: Hex64;
   replay_context: ExecutionReceipt['replay_context'];
-  inputs: { vault_id: string; as_of_seq: number; record_count: number; records_root: Hex64 }[];
+  /** The consent the rows were filtered by: the task's scope at its admission position. */
+  consent: { scope: string; admitted_at_seq: number };
+  /** `record_count` records in the snapshot, `records_admitted` of them from consenting subjects. */
+  inputs: {
+    vault_id: string;
+    as_of_seq: number;
+    record_count: number;
+    records_admitted: number;
+    records_root: Hex64;
+  }[];
   k_min: number;
   suppressed: boolean;
   output_hash: Hex64;
@@ -60,5 +74,12 @@ export type ReexecuteRequest = {
   policy: ExecuteRequest['policy'];
 };
 export type ReexecuteReply = { output_hash: Hex64; transcript_hash: Hex64 };
+
+/** Asks the node to sign statements about its Vaults (consent, mapping, candidate) with its key. */
+export type AttestRequest = {
+  kind: 'consent_grant' | 'consent_revocation' | 'vault_mapping' | 'semantic_candidate';
+  statements: ({ vault_id: string; signer_node: string } & Record<string, unknown>)[];
+};
+export type AttestReply = { statements: (Record<string, unknown> & { signature: string })[] };
 
 export type StatusReply = { node_id: string; vaults: { vault_id: string; record_count: number }[] };

@@ -5,6 +5,7 @@
  */
 import type {
   CloseEpochResponse,
+  ConsentView,
   EpochList,
   Health,
   IngestRecordsResponse,
@@ -120,6 +121,16 @@ export const ingestResponse: IngestRecordsResponse = { vault_id: 'vlt_a', accept
 export const runtimeMetrics =
   '# HELP scs_log_head Position of the log head.\n# TYPE scs_log_head gauge\nscs_log_head 10\n';
 
+export const consentView: ConsentView = {
+  vault_id: 'vlt_a',
+  subject: 'act_bob',
+  scope: 'analytics',
+  revision: 1,
+  status: 'granted',
+  expires_at_ms: 9_000_000_000_000,
+  updated_seq: 4,
+};
+
 /** A schema-valid Compute task submission. */
 export function validTask(): SubmitTaskRequest {
   return {
@@ -157,9 +168,35 @@ export function fakeMasterApi(overrides: Partial<MasterApi> = {}): FakeApi {
     settlement: () => settlementView,
     rewards: () => rewardList,
     metrics: () => runtimeMetrics,
+    consent: {
+      grant: async () => [consentView],
+      revoke: async () => ({ ...consentView, status: 'revoked', revision: 2 }),
+      list: () => ({ consents: [consentView] }),
+    },
+    semantic: {
+      domains: () => ({ domains: [] }),
+      domain: () => undefined,
+      declareMapping: async () => {
+        throw new Error('not faked');
+      },
+      propose: async () => {
+        throw new Error('not faked');
+      },
+      candidates: () => ({ candidates: [], min_vaults: 3 }),
+      promote: async () => {
+        throw new Error('not faked');
+      },
+      resolution: async () => {
+        throw new Error('not faked');
+      },
+    },
   };
-  const api = {} as Record<keyof MasterApi, (...args: unknown[]) => unknown>;
+  const api = {} as Record<keyof MasterApi, unknown>;
   for (const method of Object.keys(defaults) as (keyof MasterApi)[]) {
+    if (typeof defaults[method] !== 'function') {
+      api[method] = overrides[method] ?? defaults[method];
+      continue;
+    }
     const target = (overrides[method] ?? defaults[method]) as (...args: unknown[]) => unknown;
     api[method] = (...args: unknown[]) => {
       calls.push({ method, args });

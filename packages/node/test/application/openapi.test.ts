@@ -36,6 +36,16 @@ const ROUTES = [
   ['get', '/healthz'],
   ['get', '/metrics'],
   ['get', '/openapi.json'],
+  ['post', '/v1/consents'],
+  ['post', '/v1/consents/revoke'],
+  ['get', '/v1/consents'],
+  ['get', '/v1/semantic/domains'],
+  ['get', '/v1/semantic/domains/{domain}/versions/{version}'],
+  ['post', '/v1/vaults/{vaultId}/semantic-mapping'],
+  ['post', '/v1/semantic/candidates'],
+  ['get', '/v1/semantic/candidates'],
+  ['post', '/v1/semantic/promotions'],
+  ['get', '/v1/tasks/{taskId}/resolution'],
 ] as const;
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
@@ -281,7 +291,18 @@ describe('GET /openapi.json', () => {
 
   it('carries the response schemas, including every error answer', () => {
     const submit = doc.paths['/v1/tasks'].post.responses;
-    assert.deepEqual(Object.keys(submit).sort(), ['200', '201', '400', '409', '413', '422', '500', '503']);
+    assert.deepEqual(Object.keys(submit).sort(), [
+      '200',
+      '201',
+      '400',
+      '403',
+      '404',
+      '409',
+      '413',
+      '422',
+      '500',
+      '503',
+    ]);
     for (const status of ['200', '201']) {
       const schema = submit[status].content['application/json'].schema;
       assert.deepEqual(Object.keys(schema.properties).sort(), Object.keys(TaskView.properties).sort());

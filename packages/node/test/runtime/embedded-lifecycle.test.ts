@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { MemoryKeyring } from '../../src/adapters/memory-keyring.ts';
 import type { PgliteStore } from '../../src/adapters/pglite-store.ts';
 import { type EmbeddedNetwork, openEmbeddedNetwork } from '../../src/roles/embedded-network.ts';
+import { grantConsents } from '../support/consent.ts';
 import { openTestPglite } from '../support/pglite.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -37,6 +38,7 @@ describe('embedded network: a compute task from admission to a finalized settlem
     const ingested = await api.ingest('vlt_lioncity-app', { records: [...coffee, ...receipts(6, 'grocery')] });
     const expectedCents = coffee.reduce((sum, r) => sum + Math.round(Number(r.fields.total_amount) * 100), 0);
     assert.equal(ingested.accepted, 26);
+    await grantConsents(api, 'vlt_lioncity-app', subjects);
     const { task, created } = await api.submitTask(
       {
         class: 'compute',

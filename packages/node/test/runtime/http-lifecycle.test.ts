@@ -11,6 +11,7 @@ import { MemoryKeyring } from '../../src/adapters/memory-keyring.ts';
 import type { PgliteStore } from '../../src/adapters/pglite-store.ts';
 import { createHttpServer } from '../../src/application/http-server.ts';
 import { type EmbeddedNetwork, openEmbeddedNetwork } from '../../src/roles/embedded-network.ts';
+import { consentGrants } from '../support/consent.ts';
 import { openTestPglite } from '../support/pglite.ts';
 import { delay } from '../support/wait.ts';
 
@@ -79,6 +80,13 @@ describe('HTTP API: one task through a full epoch', () => {
     const ingested = await call('POST', '/v1/vaults/vlt_lioncity-app/records', { records });
     assert.equal(ingested.status, 201);
     assert.equal(ingested.body.accepted, records.length);
+    const consented = await call('POST', '/v1/consents', {
+      grants: consentGrants(
+        'vlt_lioncity-app',
+        records.map((r) => r.subject),
+      ),
+    });
+    assert.equal(consented.status, 201);
 
     const submitted = await call('POST', '/v1/tasks', task, { 'idempotency-key': 'kopi-histogram-1' });
     assert.equal(submitted.status, 201);

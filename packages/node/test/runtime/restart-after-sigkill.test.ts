@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, describe, it } from 'node:test';
+import { consentGrants } from '../support/consent.ts';
 import { delay } from '../support/wait.ts';
 
 const child = join(import.meta.dirname, '..', 'support', 'standalone-child.ts');
@@ -80,6 +81,11 @@ describe('restart after SIGKILL', () => {
         },
       }));
       assert.equal((await call(first.url, 'POST', `/v1/vaults/${vault}/records`, { records })).status, 201);
+      const grants = consentGrants(
+        vault,
+        records.map((r) => r.subject),
+      );
+      assert.equal((await call(first.url, 'POST', '/v1/consents', { grants })).status, 201);
     }
     const acked = new Map<number, string>();
     await Promise.all(

@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { MemoryKeyring } from '../../src/adapters/memory-keyring.ts';
 import type { PgliteStore } from '../../src/adapters/pglite-store.ts';
 import { type EmbeddedNetwork, openEmbeddedNetwork } from '../../src/roles/embedded-network.ts';
+import { grantConsents } from '../support/consent.ts';
 import { openTestPglite } from '../support/pglite.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -33,6 +34,8 @@ describe('coordination: retries and deadlines', () => {
       pollIntervalMs: 20,
       backoff: { baseMs: 20, maxMs: 200 },
     });
+    for (const vault of ['vlt_straits-wallet', 'vlt_lioncity-app'])
+      await grantConsents(net.coordinator.service, vault, ['act_sub-0']);
   });
   after(async () => {
     await net?.close();

@@ -54,7 +54,9 @@ for (const document_id of documents.keys()) {
   };
   const envelopeHash = domainHash('scp/v1/task-envelope', envelope);
   const replay = { epoch_id: 1, semantic_version: '1.0.0', policy_version: 1, seed: replaySeed(envelopeHash) };
-  const run = await runParseTask(runtime, envelope, 1, replay, 5);
+  // Consent is not what this replay is about: the document's subject consented.
+  const gate = { scope: 'analytics' as const, admitted_at_seq: 1, admits: () => true };
+  const run = await runParseTask(runtime, envelope, 1, replay, 5, gate);
   out.push({
     document_id,
     output_hash: run.transcript.output_hash,

@@ -33,6 +33,7 @@ const envelope = {
   policy_version: 1,
   admitted_at_ms: Date.parse('2026-11-28T00:00:00Z'),
   semantic: { domain: 'commerce.receipt', semantic_version: '1.0.0', attributes: [] },
+  consent_scope: 'analytics',
   targets: { vault_ids: [vault_id] },
   spec: { kind: 'compute', program: { type: 'sandbox', code_hash, max_output_bytes: 4096, source }, filter: [] },
 } as unknown as TaskEnvelope;
@@ -44,6 +45,8 @@ const run = await computeOutput(
     keyring: new MemoryKeyring(),
     records,
     programApproval: (v, h) => v === vault_id && h === code_hash,
+    // Consent is not what this replay is about: every subject of the fixed snapshot consented.
+    consent: { gateFor: async () => ({ scope: 'analytics', admitted_at_seq: 1, admits: () => true }) },
   },
   envelope,
   'ef'.repeat(32),
@@ -55,7 +58,7 @@ const run = await computeOutput(
     bindings: [
       {
         vault_id,
-        attributes: ['category', 'total_amount', 'purchased_at'].map((a) => ({ attribute: a, field: a })),
+        attributes: ['category', 'total_amount', 'purchased_at'].map((a) => ({ attribute: a, derivation: a })),
       },
     ],
   },

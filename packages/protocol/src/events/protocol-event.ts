@@ -17,9 +17,11 @@ import {
   TaskId,
   VaultId,
 } from '../objects/common.ts';
+import { ConsentGrant, ConsentRevocation } from '../objects/consent.ts';
 import { ExecutionReceipt } from '../objects/execution-receipt.ts';
 import { ParameterSet } from '../objects/parameter-set.ts';
 import { SemanticDomain } from '../objects/semantic-domain.ts';
+import { SemanticCandidate, SemanticPromotion, VaultMapping } from '../objects/semantic-governance.ts';
 import { SettlementStatement } from '../objects/settlement.ts';
 import { TaskEnvelope } from '../objects/task-envelope.ts';
 import { VerificationDecision } from '../objects/verification-decision.ts';
@@ -162,6 +164,31 @@ export const SettlementRetriedEvent = event(
   { epoch_id: EpochId },
   'Governance-ordered recovery of a failed settlement: a new attempt.',
 );
+export const ConsentGrantedEvent = event(
+  'consent_granted',
+  { consents: Type.Array(ConsentGrant, { minItems: 1, maxItems: 1000 }) },
+  "Data subjects' consents to usage scopes over their records in Vaults, each signed by its Vault's node; all or none apply.",
+);
+export const ConsentRevokedEvent = event(
+  'consent_revoked',
+  { revocation: ConsentRevocation },
+  'A data subject withdraws a consent; every task admitted after this entry excludes its records.',
+);
+export const VaultMappingDeclaredEvent = event(
+  'vault_mapping_declared',
+  { mapping: VaultMapping },
+  "A Vault declares how its local fields derive a domain's canonical attributes.",
+);
+export const SemanticCandidateProposedEvent = event(
+  'semantic_candidate_proposed',
+  { candidate: SemanticCandidate },
+  'A Vault proposes a local attribute as a canonical candidate in the current epoch window.',
+);
+export const SemanticCandidatesPromotedEvent = event(
+  'semantic_candidates_promoted',
+  { promotion: SemanticPromotion },
+  "Governance promotes a closed epoch window's candidates into a new semantic_version.",
+);
 
 export const PROTOCOL_EVENTS = [
   GenesisEvent,
@@ -186,6 +213,11 @@ export const PROTOCOL_EVENTS = [
   SettlementSignedEvent,
   SettlementFailedEvent,
   SettlementRetriedEvent,
+  ConsentGrantedEvent,
+  ConsentRevokedEvent,
+  VaultMappingDeclaredEvent,
+  SemanticCandidateProposedEvent,
+  SemanticCandidatesPromotedEvent,
 ] as const;
 
 export const ProtocolEvent = Type.Union([...PROTOCOL_EVENTS]);

@@ -12,6 +12,11 @@ export const DomainTags = {
   payoutIntent: 'scp/v1/payout-intent',
   rewardLedger: 'scp/v1/reward-ledger',
   resolution: 'scp/v1/semantic-resolution',
+  consentGrant: 'scp/v1/consent-grant',
+  consentRevocation: 'scp/v1/consent-revocation',
+  vaultMapping: 'scp/v1/vault-mapping',
+  semanticCandidate: 'scp/v1/semantic-candidate',
+  semanticPromotion: 'scp/v1/semantic-promotion',
   protocolState: 'scp/v1/protocol-state',
   logEntry: 'scp/v1/log-entry',
 } as const;

@@ -51,6 +51,8 @@ export const TaskEnvelope = Type.Object(
         domain: DomainName,
         semantic_version: SemanticVersion,
         attributes: Type.Array(AttributeName, { minItems: 1, maxItems: 128, uniqueItems: true }),
+        /** Hash of the resolution artifact admission bound the task to (`scp/v1/semantic-resolution`). */
+        resolution_hash: Type.Optional(Hex64String),
       },
       {
         additionalProperties: false,

@@ -34,3 +34,17 @@ export function compatibilityProblems(versions: readonly SemanticDomain[], next:
   }
   return problems;
 }
+
+/**
+ * Why `next` cannot follow the published `versions` of its domain in version order, if it cannot:
+ * it must be newer than every published version of its major (a maintained 1.x line may continue
+ * after 2.0.0), and a version opening a new major must be newer than every published version.
+ */
+export function versionOrderProblem(versions: readonly SemanticDomain[], next: SemanticDomain): string | undefined {
+  const sameMajor = versions.filter((v) => major(v.semantic_version) === major(next.semantic_version));
+  const rivals = sameMajor.length > 0 ? sameMajor : versions;
+  const newest = rivals.find((v) => compareVersions(v.semantic_version, next.semantic_version) >= 0);
+  return newest
+    ? `${next.domain}@${next.semantic_version} is not newer than ${newest.semantic_version}${sameMajor.length > 0 ? ' of its major' : ''}`
+    : undefined;
+}

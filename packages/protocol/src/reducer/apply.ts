@@ -15,11 +15,15 @@ import { approveChallenge } from './steps/approve-challenge.ts';
 import { closeChallenge } from './steps/close-challenge.ts';
 import { closeEpoch } from './steps/close-epoch.ts';
 import { decideChallenge } from './steps/decide-challenge.ts';
+import { declareVaultMapping } from './steps/declare-vault-mapping.ts';
 import { dispatchTask } from './steps/dispatch-task.ts';
 import { failResolution } from './steps/fail-resolution.ts';
 import { failSettlement } from './steps/fail-settlement.ts';
 import { genesis } from './steps/genesis.ts';
+import { grantConsent } from './steps/grant-consent.ts';
 import { openChallenge } from './steps/open-challenge.ts';
+import { promoteSemanticCandidates } from './steps/promote-semantic-candidates.ts';
+import { proposeSemanticCandidate } from './steps/propose-semantic-candidate.ts';
 import { publishPolicy } from './steps/publish-policy.ts';
 import { publishSemanticDomain } from './steps/publish-semantic-domain.ts';
 import { recordReceipt } from './steps/record-receipt.ts';
@@ -28,6 +32,7 @@ import { registerNode } from './steps/register-node.ts';
 import { registerVault } from './steps/register-vault.ts';
 import { reopenChallenge } from './steps/reopen-challenge.ts';
 import { retrySettlement } from './steps/retry-settlement.ts';
+import { revokeConsent } from './steps/revoke-consent.ts';
 import { signSettlement } from './steps/sign-settlement.ts';
 import { startChallengeReview } from './steps/start-challenge-review.ts';
 import { startResolution } from './steps/start-resolution.ts';
@@ -56,6 +61,11 @@ const steps: { [T in ProtocolEventType]: Step<T> } = {
   settlement_signed: signSettlement,
   settlement_failed: failSettlement,
   settlement_retried: retrySettlement,
+  consent_granted: grantConsent,
+  consent_revoked: revokeConsent,
+  vault_mapping_declared: declareVaultMapping,
+  semantic_candidate_proposed: proposeSemanticCandidate,
+  semantic_candidates_promoted: promoteSemanticCandidates,
 };
 
 /** One compiled validator per event type, so an error names the field of the event actually sent. */

@@ -6,11 +6,12 @@ import type { ChallengeState } from '../lifecycle/challenge-lifecycle.ts';
 import type { SettlementState } from '../lifecycle/settlement-lifecycle.ts';
 import type { TaskState } from '../lifecycle/task-lifecycle.ts';
 import type { Challenge } from '../objects/challenge.ts';
-import type { TaskClass } from '../objects/common.ts';
+import type { TaskClass, UsageScope } from '../objects/common.ts';
 import type { Contribution } from '../objects/execution-receipt.ts';
 import type { ParameterSet } from '../objects/parameter-set.ts';
 import type { PayoutIntent, RewardRecord } from '../objects/reward-record.ts';
-import type { SemanticDomain } from '../objects/semantic-domain.ts';
+import type { AttributeDefinition, SemanticDomain } from '../objects/semantic-domain.ts';
+import type { VaultMapping } from '../objects/semantic-governance.ts';
 import type { QuorumCertificate, SettlementCandidate, SettlementEntry } from '../objects/settlement.ts';
 
 /** A state change of any lifecycle object, with the log position that caused it. */
@@ -31,6 +32,7 @@ export type TaskRecord = {
   state: TaskState;
   history: StateStep<TaskState>[];
   attempt: number;
+  /** Set at admission when the envelope pins a resolution, then by the dispatch. */
   resolution_hash?: string;
   assignments?: { vault_id: string; node_id: string }[];
   receipt_hash?: string;
@@ -93,6 +95,27 @@ export type Equivocation = {
   seqs: [number, number];
 };
 
+/** One change of a consent, at its log position. */
+export type ConsentChange = { seq: number; time_ms: number; action: 'granted' | 'revoked'; expires_at_ms?: number };
+
+/** The history of one (vault, subject, scope) consent. */
+export type ConsentRecord = {
+  vault_id: string;
+  subject: string;
+  scope: UsageScope;
+  revision: number;
+  changes: ConsentChange[];
+};
+
+/** A candidate attribute proposed in one epoch window, with the distinct Vaults that proposed it. */
+export type CandidateRecord = {
+  epoch_id: number;
+  domain: string;
+  attribute: AttributeDefinition;
+  vaults: string[];
+  promoted_to?: string;
+};
+
 export type ProtocolState = {
   /** Hash and position of the last applied entry (null before genesis). */
   head: { seq: number; hash: string } | null;
@@ -114,6 +137,12 @@ export type ProtocolState = {
   rewards: Record<string, RewardRecord>;
   payouts: Record<string, PayoutIntent>;
   equivocations: Equivocation[];
+  /** Consents by `consentKey(vault, subject, scope)`; absent until the first consent event. */
+  consents?: Record<string, ConsentRecord>;
+  /** Each Vault's declared mappings in log order (the one in force at a position is the last before it). */
+  vault_mappings?: Record<string, { seq: number; mapping: VaultMapping }[]>;
+  /** Candidate attributes by `candidateKey(epoch, domain, definition)`; absent until the first proposal. */
+  semantic_candidates?: Record<string, CandidateRecord>;
   /** Entries that were well-formed and chained but not applicable (e.g. a late duplicate): counted, never silently dropped. */
   ignored: { count: number; last?: { seq: number; code: string } };
 };

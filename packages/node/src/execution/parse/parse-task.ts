@@ -4,7 +4,9 @@
  * document commitment, code hash, replay context, output hash), (b) the released output, ids and
  * hashes only, and (c) the parsed attributes, which the caller keeps in the Vault.
  */
+
 import { domainHash, type Hex64, type TaskEnvelope } from '@symphony/protocol';
+import type { ConsentGate } from '../../data/consent-gate.ts';
 import type { ParsedDocument, VaultDocumentSource } from '../../data/vault-documents.ts';
 import type { ExecutionTranscript } from '../../wire/enterprise-rpc.ts';
 import type { ReceiptFields } from './extract-receipt.ts';
@@ -73,6 +75,7 @@ export async function runParseTask(
   attempt: number,
   replay_context: ParseReplayContext,
   kMin: number,
+  gate: ConsentGate,
 ): Promise<ParseRun> {
   const spec = envelope.spec;
   if (spec.kind !== 'parse') throw new ParseTaskRefused('unsupported_task_class');
@@ -81,6 +84,7 @@ export async function runParseTask(
   if (!envelope.targets.vault_ids.includes(vault_id)) throw new ParseTaskRefused('parse_source_not_targeted');
   const doc = await runtime.documents.document(vault_id, document_id);
   if (!doc) throw new ParseTaskRefused('document_not_found');
+  if (!gate.admits(vault_id, doc.subject)) throw new ParseTaskRefused('consent_missing');
   const semantic_version = envelope.semantic.semantic_version;
   let result: Awaited<ReturnType<typeof parseDocument>>;
   try {
@@ -100,7 +104,10 @@ export async function runParseTask(
     attempt,
     code_hash: result.code_hash,
     replay_context,
-    inputs: [{ vault_id, as_of_seq: doc.seq, record_count: 1, records_root: result.document_commitment }],
+    consent: { scope: gate.scope, admitted_at_seq: gate.admitted_at_seq },
+    inputs: [
+      { vault_id, as_of_seq: doc.seq, record_count: 1, records_admitted: 1, records_root: result.document_commitment },
+    ],
     k_min: kMin,
     suppressed: false,
     output_hash: result.output_hash,

@@ -58,6 +58,7 @@ export const admitTask: Step<'task_admitted'> = {
       history: [{ state: 'accepted', seq: at.seq, time_ms: at.time_ms }],
       attempt: 0,
       reward_ids: [],
+      ...(env.semantic.resolution_hash ? { resolution_hash: env.semantic.resolution_hash } : {}),
     };
   },
 };

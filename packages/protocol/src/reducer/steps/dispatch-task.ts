@@ -17,6 +17,9 @@ export const dispatchTask: Step<'task_dispatched'> = {
       const refusal = checkTaskEvent(state.tasks, e.task_id, ['resolving'], 'dispatched');
       if (refusal) return refusal;
       if (e.attempt !== 1) return refuse('attempt_out_of_order', 'the first dispatch is attempt 1');
+      // Before the first dispatch a resolution hash can only come from the admitted envelope.
+      if (t.resolution_hash !== undefined && t.resolution_hash !== e.resolution_hash)
+        return refuse('resolution_mismatch', 'the resolution differs from the one admission bound the task to');
     }
     const assigned = e.assignments.map((a) => a.vault_id).sort();
     if (assigned.length !== t.vault_ids.length || assigned.some((v, i) => v !== t.vault_ids[i])) {

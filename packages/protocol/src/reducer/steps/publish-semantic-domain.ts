@@ -1,21 +1,18 @@
-import { compareVersions, compatibilityProblems } from '../../params/semantic-compatibility.ts';
+import { compatibilityProblems, versionOrderProblem } from '../../params/semantic-compatibility.ts';
 import { refuse } from '../refusal.ts';
 import type { Step } from '../step.ts';
 
 /**
- * Governance publishes a domain under a new semantic_version. Versions only grow; a minor or patch
- * version must keep every attribute of the previous version of its major unchanged (it may add).
+ * Governance publishes a domain under a new semantic_version. Versions only grow within a major (a
+ * new major must be newer than all, a 1.x line may continue after 2.0.0); a minor or patch version
+ * must keep every attribute of the previous version of its major unchanged (it may add).
  */
 export const publishSemanticDomain: Step<'semantic_domain_published'> = {
   check(state, e) {
     const d = e.domain;
     const versions = Object.values(state.semantic_domains).filter((x) => x.domain === d.domain);
-    if (versions.some((x) => compareVersions(x.semantic_version, d.semantic_version) >= 0)) {
-      return refuse(
-        'semantic_version_not_newer',
-        `${d.domain}@${d.semantic_version} is not newer than the published versions`,
-      );
-    }
+    const order = versionOrderProblem(versions, d);
+    if (order) return refuse('semantic_version_not_newer', order);
     const problems = compatibilityProblems(versions, d);
     return problems.length > 0 ? refuse('incompatible_semantic_version', problems.join('; ')) : undefined;
   },

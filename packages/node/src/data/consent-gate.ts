@@ -1,0 +1,39 @@
+/**
+ * The consent boundary of the data plane: which subjects' records may contribute to one task.
+ * A materializer asks `gateFor` once per task and keeps only rows whose subject the gate admits;
+ * the answer is a pure function of the protocol log up to the task's admission entry, so the
+ * execution and every re-execution see the same rows. Fails closed: an unknown task, a task
+ * whose envelope does not match the log, or a subject without a live consent admits nothing.
+ */
+import type { TaskEnvelope, UsageScope } from '@symphony/protocol';
+
+/** Whether the records of `subject` in `vault_id` may contribute to the task the gate was made for. */
+export interface ConsentGate {
+  readonly scope: UsageScope;
+  /** The seq of the task's `task_admitted` entry: consent changes before it count. */
+  readonly admitted_at_seq: number;
+  admits(vault_id: string, subject: string): boolean;
+}
+
+/** Builds a task's gate from the node's folded copy of the protocol log. */
+export interface ConsentOracle {
+  /** The gate of an admitted task; the envelope must hash to the one its admission entry recorded. */
+  gateFor(envelope: TaskEnvelope): Promise<ConsentGate>;
+}
+
+/** Keeps the records whose subject the gate admits (a subject's consent is looked up once). */
+export function admittedRecords<T extends { readonly subject: string }>(
+  gate: ConsentGate,
+  vault_id: string,
+  records: readonly T[],
+): T[] {
+  const decided = new Map<string, boolean>();
+  return records.filter((r) => {
+    let ok = decided.get(r.subject);
+    if (ok === undefined) {
+      ok = gate.admits(vault_id, r.subject);
+      decided.set(r.subject, ok);
+    }
+    return ok;
+  });
+}
