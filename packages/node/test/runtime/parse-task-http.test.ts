@@ -5,6 +5,7 @@
  * ids and hashes only, never a field value. A missing document or a mislabelled one is a failed
  * task with its reason.
  */
+
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
@@ -12,6 +13,7 @@ import { MemoryKeyring } from '../../src/adapters/memory-keyring.ts';
 import type { PgliteStore } from '../../src/adapters/pglite-store.ts';
 import { createHttpServer } from '../../src/application/http-server.ts';
 import { type EmbeddedNetwork, openEmbeddedNetwork } from '../../src/roles/embedded-network.ts';
+import { grantConsents } from '../support/consent.ts';
 import { openTestPglite } from '../support/pglite.ts';
 import { renderReceiptImage, renderReceiptPdf } from '../support/receipt-generator.ts';
 import { delay } from '../support/wait.ts';
@@ -58,6 +60,8 @@ describe('Parse through the HTTP API on the embedded network', () => {
     net = await openEmbeddedNetwork({ store, keyring: new MemoryKeyring(), pollIntervalMs: 20 });
     http = await createHttpServer(net.coordinator.service);
     base = await http.listen({ port: 0, host: '127.0.0.1' });
+    // The documents' subject consents to the scope the tasks use; consent itself is tested elsewhere.
+    await grantConsents(net.coordinator.service, VAULT, ['act_sub-7', 'act_sub-8']);
   });
   after(async () => {
     await http?.close();
