@@ -1,7 +1,8 @@
 /**
  * Executes a task inside the enterprise node that hosts its Vaults: materialize the resolved
- * attributes of the target Vaults as of a snapshot, run the program, and produce the released
- * output, the transcript (commitments only) and a receipt signed by the node key.
+ * attributes of the target Vaults as of a snapshot, run the program in the node's enclave, and
+ * produce the released output, the transcript (commitments only) sealed by the enclave, and a
+ * receipt signed by the node key that commits to transcript and attestation evidence.
  */
 import {
   buildMerkleTree,
@@ -15,8 +16,12 @@ import {
 } from '@symphony/protocol';
 import type { VaultRecords } from '../data/vault-records.ts';
 import type { Keyring } from '../ports/keyring.ts';
-import type { ExecuteReply, ExecuteRequest, ExecutionTranscript, Resolution } from '../wire/enterprise-rpc.ts';
+import type { TeeProvider } from '../ports/tee-provider.ts';
+import type { ExecuteReply, ExecuteRequest, Resolution } from '../wire/enterprise-rpc.ts';
 import { type Row, runBuiltin } from './builtin-operators.ts';
+import { buildTranscript, replayContextOf, sealTranscript } from './transcript.ts';
+
+export { replaySeed } from './transcript.ts';
 
 /** Raised when a task cannot be executed for a reason that is not fraud (reported as a failed receipt). */
 export class ExecutionRefused extends Error {
@@ -25,9 +30,13 @@ export class ExecutionRefused extends Error {
   }
 }
 
-export const SIMULATED_MEASUREMENT = domainHash('scp/v1/enclave-measurement', {
+/**
+ * The code measurement of this executor runtime (built-in operators and transcript format). A
+ * software enclave reports it; bump `version` whenever execution semantics change.
+ */
+export const EXECUTOR_MEASUREMENT = domainHash('scp/v1/enclave-measurement', {
   runtime: 'scs-builtin-executor',
-  version: 1,
+  version: 2,
 });
 
 export type ExecutionContext = {
@@ -36,10 +45,9 @@ export type ExecutionContext = {
   keyName: string;
   keyring: Keyring;
   records: VaultRecords;
+  /** The enclave executions run in: it attests and signs each transcript. */
+  tee: TeeProvider;
 };
-
-/** The deterministic seed of a task's replay context. */
-export const replaySeed = (envelopeHash: string) => domainHash('scp/v1/replay-seed', { envelope_hash: envelopeHash });
 
 /** Work already done on a snapshot (a snapshot never changes): its commitment root and its rows per binding. */
 const snapshotWork = new WeakMap<readonly unknown[], { root?: string; rows: Map<string, Row[]> }>();
@@ -86,25 +94,18 @@ export async function computeOutput(
     referenceMs: envelope.admitted_at_ms,
     kMin,
   });
-  const code_hash = domainHash('scp/v1/builtin-program', program);
-  const output_hash = domainHash('scp/v1/task-output', output);
-  const transcript: ExecutionTranscript = {
-    schema_version: 1,
+  const built = buildTranscript({
     task_id: envelope.task_id,
     attempt,
-    code_hash,
-    replay_context: {
-      epoch_id: envelope.epoch_id,
-      semantic_version: envelope.semantic.semantic_version,
-      policy_version: envelope.policy_version,
-      seed: replaySeed(envelopeHash),
-    },
+    task_class: 'compute',
+    code_hash: domainHash('scp/v1/builtin-program', program),
+    replay_context: replayContextOf(envelope, envelopeHash),
     inputs: materialized.map((m) => m.input),
-    k_min: kMin,
-    suppressed: 'suppressed' in output,
-    output_hash,
-  };
-  return { output, contributors, transcript, records_scanned: rows.length };
+    output,
+    resource_use: { records_scanned: rows.length, fuel: 0, memory_bytes: 0 },
+    details: { k_min: kMin, suppressed: 'suppressed' in output },
+  });
+  return { output, contributors, ...built, records_scanned: rows.length };
 }
 
 /** Executes a dispatched task and signs the receipt. */
@@ -129,19 +130,23 @@ export async function executeTask(ctx: ExecutionContext, req: ExecuteRequest): P
     .map(([account, units]) => ({ account, role: 'data_producer', units }));
   if (run.records_scanned > 0)
     contributions.push({ account: ctx.operator, role: 'vault_operator', units: run.records_scanned });
-  const transcriptHash = domainHash('scp/v1/execution-transcript', run.transcript);
+  const sealed = await sealTranscript(ctx.tee, run.transcript);
   const receipt = await signReceipt(ctx, req, {
     replay_context: run.transcript.replay_context,
     input_commitments: run.transcript.inputs.map((i) => i.records_root),
     code_hash: run.transcript.code_hash,
     status: 'succeeded',
-    output_hash: run.transcript.output_hash,
-    transcript_hash: transcriptHash,
-    usage: { records_scanned: run.records_scanned, fuel: 0, rounds: 0 },
+    output_hash: run.output_hash,
+    transcript_hash: sealed.transcript_hash,
+    usage: { records_scanned: run.records_scanned, fuel: run.transcript.resource_use.fuel, rounds: 0 },
     contributions,
-    evidence_hash: transcriptHash,
+    attestation: {
+      provider: sealed.signed.evidence.provider,
+      measurement: sealed.signed.evidence.measurement,
+      evidence_hash: sealed.evidence_hash,
+    },
   });
-  return { receipt, output: run.output, transcript: run.transcript };
+  return { receipt, output: run.output, transcript: sealed.signed };
 }
 
 type ReceiptFacts = Pick<
@@ -154,11 +159,12 @@ type ReceiptFacts = Pick<
   | 'transcript_hash'
   | 'usage'
   | 'contributions'
-> & { failure_code?: string; evidence_hash: string };
+> & { failure_code?: string; attestation?: ExecutionReceipt['attestation'] };
 
 /** Completes a receipt with the node's identity and signs it with the node key. */
 async function signReceipt(ctx: ExecutionContext, req: ExecuteRequest, facts: ReceiptFacts): Promise<ExecutionReceipt> {
-  const { evidence_hash, ...rest } = facts;
+  const { attestation, ...rest } = facts;
+  const identity = attestation ? undefined : await ctx.tee.identity();
   const unsigned: Omit<ExecutionReceipt, 'signature'> = {
     schema_version: 1,
     task_id: req.envelope.task_id,
@@ -166,7 +172,12 @@ async function signReceipt(ctx: ExecutionContext, req: ExecuteRequest, facts: Re
     executor_node: ctx.nodeId,
     vault_ids: [...req.envelope.targets.vault_ids],
     ...rest,
-    attestation: { provider: 'simulated', measurement: SIMULATED_MEASUREMENT, evidence_hash },
+    // A failed receipt attests nothing: it names the enclave and commits to no evidence (the empty hash).
+    attestation: attestation ?? {
+      provider: identity!.provider,
+      measurement: identity!.measurement,
+      evidence_hash: rest.output_hash,
+    },
     signer_public_key: await ctx.keyring.publicKeyHex(ctx.keyName),
   };
   return { ...unsigned, signature: await ctx.keyring.sign(ctx.keyName, digestBytes(receiptHash(unsigned))) };
@@ -180,12 +191,7 @@ export async function failureReceipt(
 ): Promise<ExecutionReceipt> {
   const empty = domainHash('scp/v1/task-output', { failure_code });
   return signReceipt(ctx, req, {
-    replay_context: {
-      epoch_id: req.envelope.epoch_id,
-      semantic_version: req.envelope.semantic.semantic_version,
-      policy_version: req.envelope.policy_version,
-      seed: replaySeed(req.envelope_hash),
-    },
+    replay_context: replayContextOf(req.envelope, req.envelope_hash),
     input_commitments: [],
     code_hash: empty,
     status: 'failed',
@@ -194,6 +200,5 @@ export async function failureReceipt(
     transcript_hash: empty,
     usage: { records_scanned: 0, fuel: 0, rounds: 0 },
     contributions: [],
-    evidence_hash: empty,
   });
 }

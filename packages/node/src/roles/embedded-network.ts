@@ -4,6 +4,7 @@
  * broker. A fresh log is bootstrapped with genesis and the node and Vault registrations; an
  * existing one is folded again, and every unfinished task resumes.
  */
+import type { EnclaveRegistration } from '@symphony/protocol';
 import { MemoryBroker, MemoryBus } from '../adapters/memory-bus.ts';
 import { SqlProtocolLog } from '../adapters/sql-protocol-log.ts';
 import { SystemClock } from '../adapters/system-clock.ts';
@@ -108,7 +109,9 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
     const keys = new Map<string, string>();
     for (const n of [...topology.masters, ...topology.enterprises])
       keys.set(n.node_id, (await opts.keyring.ensureKey(n.node_id.replaceAll('_', '-'))).publicKeyHex);
-    for (const event of genesisEvents(topology, keys)) {
+    const enclaves = new Map<string, EnclaveRegistration[]>();
+    for (const e of enterprises) enclaves.set(e.nodeId, [await e.enclave()]);
+    for (const event of genesisEvents(topology, keys, enclaves)) {
       const result = await coordinator.writer.append(event);
       if (result.kind !== 'applied') throw new Error(`bootstrap ${event.type} refused: ${result.refusal.message}`);
     }

@@ -3,13 +3,15 @@
  * answers masters on the bus; plaintext never leaves this node: replies carry aggregates,
  * commitments and signatures only.
  */
-import { domainHash, type SemanticDomain } from '@symphony/protocol';
+import type { EnclaveRegistration, SemanticDomain } from '@symphony/protocol';
+import { SimulatedTeeProvider } from '../adapters/simulated-tee.ts';
 import { EvidenceStore, evidenceMigrations } from '../data/evidence-store.ts';
 import { schemaOf } from '../data/sql-names.ts';
 import { firstRecordProblem } from '../data/validate-records.ts';
 import { VaultRecords, vaultRecordMigrations } from '../data/vault-records.ts';
 import {
   computeOutput,
+  EXECUTOR_MEASUREMENT,
   type ExecutionContext,
   ExecutionRefused,
   executeTask,
@@ -19,6 +21,7 @@ import type { Bus, Subscription } from '../ports/bus.ts';
 import { PortError } from '../ports/errors.ts';
 import type { Keyring } from '../ports/keyring.ts';
 import type { Store } from '../ports/store.ts';
+import type { TeeProvider } from '../ports/tee-provider.ts';
 import {
   type ExecuteReply,
   type ExecuteRequest,
@@ -40,6 +43,10 @@ export type EnterpriseOptions = {
   bus: Bus;
   keyring: Keyring;
   vaults: readonly EnterpriseVault[];
+  /** The enclave executions run in; by default a simulated (software) enclave keyed in `keyring`. */
+  tee?: TeeProvider;
+  /** Production flag: a simulated enclave is then refused at start. */
+  production?: boolean;
 };
 
 export class EnterpriseNode {
@@ -50,7 +57,7 @@ export class EnterpriseNode {
   readonly #subscriptions: Subscription[] = [];
   readonly #ctx: ExecutionContext;
 
-  private constructor(opts: EnterpriseOptions) {
+  private constructor(opts: EnterpriseOptions, tee: TeeProvider) {
     this.nodeId = opts.nodeId;
     this.#opts = opts;
     const schema = schemaOf(opts.nodeId);
@@ -62,12 +69,21 @@ export class EnterpriseNode {
       keyName: keyNameOf(opts.nodeId),
       keyring: opts.keyring,
       records: this.#records,
+      tee,
     };
   }
 
   /** Migrates this node's schema, makes sure its key exists, and starts answering on the bus. */
   static async start(opts: EnterpriseOptions): Promise<EnterpriseNode> {
-    const node = new EnterpriseNode(opts);
+    const tee =
+      opts.tee ??
+      (await SimulatedTeeProvider.open({
+        keyring: opts.keyring,
+        keyName: enclaveKeyNameOf(opts.nodeId),
+        measurement: EXECUTOR_MEASUREMENT,
+        ...(opts.production ? { production: true } : {}),
+      }));
+    const node = new EnterpriseNode(opts, tee);
     const schema = schemaOf(opts.nodeId);
     await opts.store.migrate([...vaultRecordMigrations(schema), ...evidenceMigrations(schema)]);
     await opts.keyring.ensureKey(keyNameOf(opts.nodeId));
@@ -79,6 +95,11 @@ export class EnterpriseNode {
       await opts.bus.serve(subjects.status, () => node.status()),
     );
     return node;
+  }
+
+  /** The enclave this node executes in, as registered in the log (provider, measurement, enclave key). */
+  enclave(): Promise<EnclaveRegistration> {
+    return this.#ctx.tee.identity();
   }
 
   async publicKeyHex(): Promise<string> {
@@ -118,11 +139,15 @@ export class EnterpriseNode {
     }
   }
 
-  /** Replays an execution from its stored transcript (same snapshots, same program) and reports the hashes. */
+  /**
+   * Replays an execution from its stored transcript (same snapshots, same program) and reports the
+   * hashes, with the original sealed transcript so the verifier can check its attestation.
+   */
   async #reexecute(req: ReexecuteRequest): Promise<ReexecuteReply> {
-    const original = await this.#evidence.transcript(req.receipt.transcript_hash);
-    if (!original)
+    const sealed = await this.#evidence.transcript(req.receipt.transcript_hash);
+    if (!sealed)
       throw new PortError('evidence_missing', `no transcript ${req.receipt.transcript_hash} on ${this.nodeId}`);
+    const original = sealed.transcript;
     const run = await computeOutput(
       this.#ctx,
       req.envelope,
@@ -132,10 +157,7 @@ export class EnterpriseNode {
       req.policy.k_min,
       original.inputs,
     );
-    return {
-      output_hash: run.transcript.output_hash,
-      transcript_hash: domainHash('scp/v1/execution-transcript', run.transcript),
-    };
+    return { output_hash: run.output_hash, transcript_hash: run.transcript_hash, sealed };
   }
 
   async close(): Promise<void> {
@@ -145,3 +167,5 @@ export class EnterpriseNode {
 
 /** The keyring name of a node's signing key. */
 export const keyNameOf = (nodeId: string) => nodeId.replaceAll('_', '-');
+/** The keyring name of the key of a node's simulated enclave (separate from the node key). */
+export const enclaveKeyNameOf = (nodeId: string) => `${keyNameOf(nodeId)}.enclave`;
