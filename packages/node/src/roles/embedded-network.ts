@@ -12,6 +12,8 @@ import type { Backoff } from '../coordination/retry.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Keyring } from '../ports/keyring.ts';
 import type { Store } from '../ports/store.ts';
+import type { TeeProvider } from '../ports/tee-provider.ts';
+import type { AttestationPolicy } from '../verification/attestation-verifier.ts';
 import { EnterpriseNode } from './enterprise.ts';
 import { MasterNode } from './master.ts';
 import { EMBEDDED_TOPOLOGY, genesisEvents, type Topology } from './network-topology.ts';
@@ -30,6 +32,10 @@ export type EmbeddedNetworkOptions = {
   backoff?: Backoff;
   onError?: (what: string, error: unknown) => void;
   onProgress?: (step: string) => void;
+  /** The attestation policy the masters' verifiers apply (default: development, simulated allowed). */
+  attestationPolicy?: AttestationPolicy;
+  /** The enclave of each enterprise node (default: a simulated enclave keyed in `keyring`). */
+  teeFor?: (nodeId: string) => Promise<TeeProvider>;
 };
 
 export type EmbeddedNetwork = {
@@ -71,6 +77,7 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
         store: opts.store,
         bus,
         keyring: opts.keyring,
+        ...(opts.teeFor ? { tee: await opts.teeFor(e.node_id) } : {}),
         vaults: e.vault_ids.map((vault_id) => ({
           vault_id,
           domain: domainOf.get('commerce.receipt') ?? topology.semantic_domains[0]!,
@@ -99,6 +106,7 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
         ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
         ...(opts.backoff ? { backoff: opts.backoff } : {}),
         ...(opts.onError ? { onError: opts.onError } : {}),
+        ...(opts.attestationPolicy ? { attestationPolicy: opts.attestationPolicy } : {}),
       }),
     );
   }
