@@ -23,6 +23,7 @@ import { envelopeHash, policyInForce } from '@symphony/protocol';
 import type { LifecycleController } from '../coordination/lifecycle-controller.ts';
 import type { LogWriter } from '../coordination/log-writer.ts';
 import type { StateFollower } from '../coordination/state-follower.ts';
+import { TaskRecords } from '../coordination/task-records.ts';
 import type { Bus } from '../ports/bus.ts';
 import type { Clock } from '../ports/clock.ts';
 import { hasErrorCode } from '../ports/errors.ts';
@@ -49,9 +50,11 @@ const TERMINAL_OR_SETTLED = new Set(['awaiting_settlement', 'completed', 'challe
 
 export class MasterService implements MasterApi {
   readonly #o: MasterServiceOptions;
+  readonly #records: TaskRecords;
 
   constructor(opts: MasterServiceOptions) {
     this.#o = opts;
+    this.#records = new TaskRecords(opts.follower);
   }
 
   get #state() {
@@ -230,6 +233,7 @@ export class MasterService implements MasterApi {
         { state: t.state },
       );
     }
+    const receipt = await this.#records.receipt(taskId);
     return {
       task_id: taskId,
       state: t.state,
@@ -237,6 +241,15 @@ export class MasterService implements MasterApi {
       output_hash: stored.output_hash,
       receipt_hash: t.receipt_hash!,
       verified: TERMINAL_OR_SETTLED.has(t.state),
+      ...(receipt
+        ? {
+            attestation: {
+              provider: receipt.attestation.provider,
+              measurement: receipt.attestation.measurement,
+              simulated: receipt.attestation.provider === 'simulated',
+            },
+          }
+        : {}),
     };
   }
 

@@ -119,6 +119,8 @@ describe('task verifier: attestation failures reject the receipt', () => {
 
     const honest = await runTask(net, 'honest-1');
     assert.equal(honest.state, 'awaiting_settlement');
+    const result = await net.coordinator.service.taskResult(honest.task_id);
+    assert.deepEqual(result.attestation, { provider: 'simulated', measurement: EXECUTOR_MEASUREMENT, simulated: true });
 
     enclaves.get('node_lioncity')!.mode = 'other_code';
     const unknown = await runTask(net, 'other-code-1');
