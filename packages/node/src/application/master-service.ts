@@ -81,6 +81,15 @@ export class MasterService implements MasterApi {
           .filter(([, v]) => v.node_id === node_id)
           .map(([id]) => id)
           .sort(),
+        ...(n.enclaves
+          ? {
+              enclaves: n.enclaves.map((e) => ({
+                provider: e.provider,
+                measurement: e.measurement,
+                simulated: e.provider === 'simulated',
+              })),
+            }
+          : {}),
       })),
       semantic_domains: Object.keys(s.semantic_domains).sort(),
       policy_version: policyInForce(s, s.current_epoch)?.policy_version ?? 0,

@@ -116,6 +116,8 @@ describe('task verifier: attestation failures reject the receipt', () => {
     opened.push({ net, store });
     const registered = net.coordinator.follower.state.enterprise_nodes.node_lioncity?.enclaves;
     assert.deepEqual(registered, [await enclaves.get('node_lioncity')!.identity()]);
+    const view = net.coordinator.service.network().enterprise_nodes.find((n) => n.node_id === 'node_lioncity');
+    assert.deepEqual(view?.enclaves, [{ provider: 'simulated', measurement: EXECUTOR_MEASUREMENT, simulated: true }]);
 
     const honest = await runTask(net, 'honest-1');
     assert.equal(honest.state, 'awaiting_settlement');
