@@ -6,20 +6,26 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  type AttestationEvidence,
   buildMerkleTree,
   canonicalString,
   DomainTags,
+  digestBytes,
   domainHash,
+  type ExecutionTranscript,
   envelopeHash,
+  evidenceHash,
   type RewardRecord,
   receiptHash,
   rewardTree,
   settlementTree,
+  simulatedEvidenceDigest,
   splitFee,
   stateHash,
   statementHash,
+  transcriptHash,
 } from '../packages/protocol/src/index.ts';
-import { defaultParameters, NetworkFixture } from '../packages/protocol/test/support/network-fixture.ts';
+import { defaultParameters, NetworkFixture, seededKey } from '../packages/protocol/test/support/network-fixture.ts';
 import { REDUCER_SCENARIOS } from './scenarios.ts';
 import { MANIFEST, renderManifest, serializeVector, VECTOR_KINDS, VECTORS_DIR } from './vector-format.ts';
 
@@ -34,6 +40,31 @@ fixture.admit(envelope);
 fixture.must({ type: 'task_resolution_started', task_id: 'tsk_vector' });
 fixture.dispatch('tsk_vector');
 const receipt = fixture.receipt('tsk_vector');
+// An execution transcript and the simulated enclave's evidence for it (deterministic Ed25519).
+const transcript: ExecutionTranscript = {
+  schema_version: 1,
+  task_id: 'tsk_vector',
+  attempt: 1,
+  task_class: 'compute',
+  code_hash: domainHash('scp/v1/builtin-program', { type: 'builtin', operator: 'sum', attribute: 'total_amount' }),
+  replay_context: receipt.replay_context,
+  inputs: [{ vault_id: 'vlt_a1', as_of_seq: 12, record_count: 12, records_root: receipt.input_commitments[0]! }],
+  output_hash: receipt.output_hash,
+  resource_use: { records_scanned: 12, fuel: 0, memory_bytes: 0, output_bytes: 96 },
+  details: { k_min: 5, suppressed: false },
+};
+const enclaveKey = seededKey('enclave/vector');
+const evidenceClaims = {
+  measurement: receipt.attestation.measurement,
+  enclave_public_key: enclaveKey.publicKeyHex,
+  report_data: transcriptHash(transcript),
+};
+const evidence: AttestationEvidence = {
+  schema_version: 1,
+  provider: 'simulated',
+  ...evidenceClaims,
+  body: enclaveKey.sign(digestBytes(simulatedEvidenceDigest(evidenceClaims))),
+};
 const canonicalCases: { name: string; description: string; input: unknown; tag?: string; without?: string[] }[] = [
   {
     name: 'key-order',
@@ -65,6 +96,19 @@ const canonicalCases: { name: string; description: string; input: unknown; tag?:
     without: ['signature'],
   },
   {
+    name: 'execution-transcript',
+    description: 'An execution transcript (commitments only); its hash is transcript_hash and the report data.',
+    input: transcript,
+    tag: DomainTags.executionTranscript,
+  },
+  {
+    name: 'attestation-evidence',
+    description:
+      'Simulated attestation evidence: body is the enclave key Ed25519 signature over the scp/v1/simulated-attestation hash of (provider, measurement, enclave key, report data); its hash is evidence_hash.',
+    input: evidence,
+    tag: DomainTags.attestationEvidence,
+  },
+  {
     name: 'parameter-set',
     description: 'The default parameter set of policy_version 1.',
     input: defaultParameters(),
@@ -86,6 +130,8 @@ for (const c of canonicalCases) {
 }
 if (domainHash(DomainTags.taskEnvelope, envelope) !== envelopeHash(envelope))
   throw new Error('envelope hash rule drifted');
+if (domainHash(DomainTags.attestationEvidence, evidence) !== evidenceHash(evidence))
+  throw new Error('evidence hash rule drifted');
 const { signature: _signature, ...unsignedReceipt } = receipt;
 if (domainHash(DomainTags.executionReceipt, unsignedReceipt) !== receiptHash(receipt))
   throw new Error('receipt hash rule drifted');

@@ -14,7 +14,24 @@ export const NetworkView = Type.Object(
     ),
     enterprise_nodes: Type.Array(
       Type.Object(
-        { node_id: Type.String(), public_key: Type.String(), vault_ids: Type.Array(Type.String()) },
+        {
+          node_id: Type.String(),
+          public_key: Type.String(),
+          vault_ids: Type.Array(Type.String()),
+          enclaves: Type.Optional(
+            Type.Array(
+              Type.Object(
+                {
+                  provider: Type.String({ description: '`simulated`, `sgx` or `tdx`.' }),
+                  measurement: Type.String(),
+                  simulated: Type.Boolean({ description: 'True for a software enclave: no hardware root of trust.' }),
+                },
+                { additionalProperties: false },
+              ),
+              { description: 'The enclaves the node registered (provider, code measurement).' },
+            ),
+          ),
+        },
         { additionalProperties: false },
       ),
     ),

@@ -13,6 +13,7 @@ import {
   TaskClassSchema,
   TaskId,
   TaskSpec,
+  TeeProviderSchema,
   UsageScopeSchema,
   VaultId,
 } from '@symphony/protocol';
@@ -107,6 +108,17 @@ export const TaskEvents = Type.Object(
 );
 export type TaskEvents = Static<typeof TaskEvents>;
 
+/** Which enclave attested a task's execution; `simulated` means a software enclave with no hardware root of trust. */
+export const AttestationView = Type.Object(
+  {
+    provider: TeeProviderSchema,
+    measurement: Hex64String,
+    simulated: Type.Boolean({ description: 'True for a software enclave: no hardware root of trust.' }),
+  },
+  { additionalProperties: false },
+);
+export type AttestationView = Static<typeof AttestationView>;
+
 export const TaskResult = Type.Object(
   {
     task_id: TaskId,
@@ -115,6 +127,7 @@ export const TaskResult = Type.Object(
     output_hash: Hex64String,
     receipt_hash: Hex64String,
     verified: Type.Boolean(),
+    attestation: Type.Optional(AttestationView),
   },
   { additionalProperties: false },
 );

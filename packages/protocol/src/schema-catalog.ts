@@ -1,9 +1,11 @@
 /** Every protocol object and event schema by its artifact name, for export as JSON Schema files. */
 import type { TSchema } from 'typebox';
 import { PROTOCOL_EVENTS, ProtocolEvent } from './events/protocol-event.ts';
+import { AttestationEvidence, EnclaveRegistration } from './objects/attestation.ts';
 import { Challenge } from './objects/challenge.ts';
 import { ConsentGrant, ConsentRevocation } from './objects/consent.ts';
 import { ExecutionReceipt, ReplayContext } from './objects/execution-receipt.ts';
+import { ExecutionTranscript, SignedTranscript } from './objects/execution-transcript.ts';
 import { ParameterSet } from './objects/parameter-set.ts';
 import { PayoutIntent, RewardRecord } from './objects/reward-record.ts';
 import { SemanticDomain } from './objects/semantic-domain.ts';
@@ -16,6 +18,10 @@ export const OBJECT_SCHEMAS: Record<string, TSchema> = {
   'task-envelope': TaskEnvelope,
   'execution-receipt': ExecutionReceipt,
   'replay-context': ReplayContext,
+  'execution-transcript': ExecutionTranscript,
+  'signed-transcript': SignedTranscript,
+  'attestation-evidence': AttestationEvidence,
+  'enclave-registration': EnclaveRegistration,
   'verification-decision': VerificationDecision,
   challenge: Challenge,
   'settlement-entry': SettlementEntry,

@@ -48,7 +48,7 @@ async function showNetwork(context: CommandContext): Promise<number> {
         ...network.masters.map((m) => [m.node_id, 'master', shortHex(m.public_key), String(m.log_position)]),
         ...network.enterprise_nodes.map((n) => [
           n.node_id,
-          'enterprise',
+          n.enclaves?.some((e) => e.simulated) ? 'enterprise (simulated enclave)' : 'enterprise',
           shortHex(n.public_key),
           n.vault_ids.join(', '),
         ]),

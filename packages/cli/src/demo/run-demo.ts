@@ -11,6 +11,7 @@ import type { RewardRecord } from '@symphony/protocol';
 import type { ApiClient } from '../api-client.ts';
 import { ApiClientError } from '../api-client-error.ts';
 import type { CommandContext } from '../command-context.ts';
+import { describeAttestation } from '../format/attestation.ts';
 import type { Printer } from '../format/printer.ts';
 import { renderRewardSummary, renderRewardsByRole, summarizeRewards } from '../format/rewards.ts';
 import { renderSettlement } from '../format/settlement.ts';
@@ -273,7 +274,7 @@ export async function runDemo(
       log.line(`  ${s.name.padEnd(nameWidth)}  ${s.title}: ${bold(output)}`);
       log.line(
         dim(
-          `    ${s.task.task_id}  ${s.task.state}  fee ${s.task.fee ?? '-'}${s.result ? `  verified ${s.result.verified}` : ''}`,
+          `    ${s.task.task_id}  ${s.task.state}  fee ${s.task.fee ?? '-'}${s.result ? `  verified ${s.result.verified}  ${describeAttestation(s.result.attestation)}` : ''}`,
         ),
       );
     }

@@ -23,6 +23,7 @@ import { envelopeHash, policyInForce } from '@symphony/protocol';
 import type { LifecycleController } from '../coordination/lifecycle-controller.ts';
 import type { LogWriter } from '../coordination/log-writer.ts';
 import type { StateFollower } from '../coordination/state-follower.ts';
+import { TaskRecords } from '../coordination/task-records.ts';
 import type { Bus } from '../ports/bus.ts';
 import type { Clock } from '../ports/clock.ts';
 import { hasErrorCode } from '../ports/errors.ts';
@@ -57,9 +58,11 @@ export class MasterService implements MasterApi {
   readonly #o: MasterServiceOptions;
   readonly consent: ConsentApi;
   readonly semantic: SemanticApi;
+  readonly #records: TaskRecords;
 
   constructor(opts: MasterServiceOptions) {
     this.#o = opts;
+    this.#records = new TaskRecords(opts.follower);
     const common = {
       follower: opts.follower,
       writer: opts.writer,
@@ -94,6 +97,15 @@ export class MasterService implements MasterApi {
           .filter(([, v]) => v.node_id === node_id)
           .map(([id]) => id)
           .sort(),
+        ...(n.enclaves
+          ? {
+              enclaves: n.enclaves.map((e) => ({
+                provider: e.provider,
+                measurement: e.measurement,
+                simulated: e.provider === 'simulated',
+              })),
+            }
+          : {}),
       })),
       semantic_domains: Object.keys(s.semantic_domains).sort(),
       policy_version: policyInForce(s, s.current_epoch)?.policy_version ?? 0,
@@ -246,6 +258,7 @@ export class MasterService implements MasterApi {
         { state: t.state },
       );
     }
+    const receipt = await this.#records.receipt(taskId);
     return {
       task_id: taskId,
       state: t.state,
@@ -253,6 +266,15 @@ export class MasterService implements MasterApi {
       output_hash: stored.output_hash,
       receipt_hash: t.receipt_hash!,
       verified: TERMINAL_OR_SETTLED.has(t.state),
+      ...(receipt
+        ? {
+            attestation: {
+              provider: receipt.attestation.provider,
+              measurement: receipt.attestation.measurement,
+              simulated: receipt.attestation.provider === 'simulated',
+            },
+          }
+        : {}),
     };
   }
 

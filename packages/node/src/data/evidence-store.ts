@@ -1,7 +1,9 @@
-/** The evidence store of an enterprise node: transcripts and receipts needed to replay an execution, by task. */
-import type { ExecutionReceipt } from '@symphony/protocol';
+/**
+ * The evidence store of an enterprise node: sealed transcripts (transcript, attestation evidence,
+ * enclave signature) and receipts needed to replay an execution, by transcript hash.
+ */
+import type { ExecutionReceipt, SignedTranscript } from '@symphony/protocol';
 import type { Migration, Store } from '../ports/store.ts';
-import type { ExecutionTranscript } from '../wire/enterprise-rpc.ts';
 import { qualified } from './sql-names.ts';
 
 export function evidenceMigrations(schema: string): Migration[] {
@@ -30,16 +32,23 @@ export class EvidenceStore {
     this.#table = qualified(schema, 'evidence');
   }
 
-  async put(transcriptHash: string, transcript: ExecutionTranscript, receipt: ExecutionReceipt): Promise<void> {
+  async put(transcriptHash: string, sealed: SignedTranscript, receipt: ExecutionReceipt): Promise<void> {
     await this.#store.query(
       `insert into ${this.#table} (transcript_hash, task_id, attempt, transcript, receipt)
        values ($1, $2, $3, $4::jsonb, $5::jsonb) on conflict (transcript_hash) do nothing`,
-      [transcriptHash, transcript.task_id, transcript.attempt, JSON.stringify(transcript), JSON.stringify(receipt)],
+      [
+        transcriptHash,
+        sealed.transcript.task_id,
+        sealed.transcript.attempt,
+        JSON.stringify(sealed),
+        JSON.stringify(receipt),
+      ],
     );
   }
 
-  async transcript(transcriptHash: string): Promise<ExecutionTranscript | undefined> {
-    const rows = await this.#store.query<{ transcript: ExecutionTranscript }>(
+  /** The sealed transcript stored under `transcriptHash`. */
+  async transcript(transcriptHash: string): Promise<SignedTranscript | undefined> {
+    const rows = await this.#store.query<{ transcript: SignedTranscript }>(
       `select transcript from ${this.#table} where transcript_hash = $1`,
       [transcriptHash],
     );

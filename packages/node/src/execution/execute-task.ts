@@ -1,7 +1,8 @@
 /**
  * Executes a task inside the enterprise node that hosts its Vaults: materialize the resolved
- * attributes of the target Vaults as of a snapshot, run the program, and produce the released
- * output, the transcript (commitments only) and a receipt signed by the node key.
+ * attributes of the target Vaults as of a snapshot, run the program in the node's enclave, and
+ * produce the released output, the transcript (commitments only) sealed by the enclave, and a
+ * receipt signed by the node key that commits to transcript and attestation evidence.
  */
 import {
   buildMerkleTree,
@@ -15,11 +16,13 @@ import {
   parseDerivation,
   receiptHash,
   type TaskEnvelope,
+  transcriptHash,
 } from '@symphony/protocol';
 import { admittedRecords, type ConsentGate, type ConsentOracle } from '../data/consent-gate.ts';
 import type { VaultRecords } from '../data/vault-records.ts';
 import type { Keyring } from '../ports/keyring.ts';
-import type { ExecuteReply, ExecuteRequest, ExecutionTranscript, Resolution } from '../wire/enterprise-rpc.ts';
+import type { TeeProvider } from '../ports/tee-provider.ts';
+import type { ExecuteReply, ExecuteRequest, Resolution } from '../wire/enterprise-rpc.ts';
 import { type Row, runBuiltin } from './builtin-operators.ts';
 import { type ParseRun, type ParseRuntime, ParseTaskRefused, runParseTask } from './parse/parse-task.ts';
 import {
@@ -30,6 +33,9 @@ import {
 } from './sandbox/compute-program.ts';
 import { DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from './sandbox/quickjs-sandbox.ts';
 import { SandboxRejected } from './sandbox/sandbox-rejection.ts';
+import { buildTranscript, replayContextOf, sealTranscript } from './transcript.ts';
+
+export { replaySeed } from './transcript.ts';
 
 /** Raised when a task cannot be executed for a reason that is not fraud (reported as a failed receipt). */
 export class ExecutionRefused extends Error {
@@ -38,9 +44,13 @@ export class ExecutionRefused extends Error {
   }
 }
 
-export const SIMULATED_MEASUREMENT = domainHash('scp/v1/enclave-measurement', {
+/**
+ * The code measurement of this executor runtime (built-in operators and transcript format). A
+ * software enclave reports it; bump `version` whenever execution semantics change.
+ */
+export const EXECUTOR_MEASUREMENT = domainHash('scp/v1/enclave-measurement', {
   runtime: 'scs-builtin-executor',
-  version: 1,
+  version: 2,
 });
 
 export type ExecutionContext = {
@@ -57,10 +67,9 @@ export type ExecutionContext = {
   sandboxLimits?: SandboxLimits;
   /** Which subjects' records may contribute to a task (consent at its admission position). */
   consent: ConsentOracle;
+  /** The enclave executions run in: it attests and signs each transcript. */
+  tee: TeeProvider;
 };
-
-/** The deterministic seed of a task's replay context. */
-export const replaySeed = (envelopeHash: string) => domainHash('scp/v1/replay-seed', { envelope_hash: envelopeHash });
 
 /** Work already done on a snapshot (a snapshot never changes): its commitment root and its rows per binding. */
 const snapshotWork = new WeakMap<readonly unknown[], { root?: string; rows: Map<string, Row[]> }>();
@@ -131,32 +140,22 @@ export async function computeOutput(
   if (envelope.spec.kind !== 'compute') throw new ExecutionRefused('unsupported_task_class');
   const spec = envelope.spec;
   const program = spec.program;
-  const replay_context = {
-    epoch_id: envelope.epoch_id,
-    semantic_version: envelope.semantic.semantic_version,
-    policy_version: envelope.policy_version,
-    seed: replaySeed(envelopeHash),
-  };
+  const replay_context = replayContextOf(envelope, envelopeHash);
   const gate = await ctx.consent.gateFor(envelope);
   let output: unknown;
   let contributors: Map<string, number>;
   let code_hash: string;
   let usage: SandboxUsage | undefined;
-  let scanned: number;
-  let inputs: ExecutionTranscript['inputs'];
+  let materialized: Awaited<ReturnType<typeof materialize>>[];
   if (program.type === 'builtin') {
-    const materialized = await Promise.all(
-      snapshots.map((s) => materialize(ctx, s.vault_id, s.as_of_seq, resolution, gate)),
-    );
+    materialized = await Promise.all(snapshots.map((s) => materialize(ctx, s.vault_id, s.as_of_seq, resolution, gate)));
     const rows = materialized.flatMap((m) => m.rows);
     ({ output, contributors } = runBuiltin(program, spec.filter, rows, { referenceMs: envelope.admitted_at_ms, kMin }));
     code_hash = domainHash('scp/v1/builtin-program', program);
-    scanned = rows.length;
-    inputs = materialized.map((m) => m.input);
   } else {
     try {
       const source = checkProgramAllowed(program, envelope.targets.vault_ids, ctx.programApproval ?? (() => false));
-      const materialized = await Promise.all(
+      materialized = await Promise.all(
         snapshots.map((s) => materialize(ctx, s.vault_id, s.as_of_seq, resolution, gate)),
       );
       const rows = materialized.flatMap((m) => m.rows);
@@ -169,29 +168,31 @@ export async function computeOutput(
         ctx.sandboxLimits ?? DEFAULT_SANDBOX_LIMITS,
       );
       ({ output, contributors, usage } = run);
-      scanned = rows.length;
-      inputs = materialized.map((m) => m.input);
     } catch (error) {
       if (error instanceof SandboxRejected) throw new ExecutionRefused(error.code);
       throw error;
     }
     code_hash = program.code_hash;
   }
-  const output_hash = domainHash('scp/v1/task-output', output);
-  const transcript: ExecutionTranscript = {
-    schema_version: 1,
+  const records_scanned = materialized.reduce((n, m) => n + m.rows.length, 0);
+  const built = buildTranscript({
     task_id: envelope.task_id,
     attempt,
+    task_class: 'compute',
     code_hash,
     replay_context,
-    consent: { scope: gate.scope, admitted_at_seq: gate.admitted_at_seq },
-    inputs,
-    k_min: kMin,
-    suppressed: typeof output === 'object' && output !== null && 'suppressed' in output,
-    output_hash,
-    ...(usage ? { resources: usage } : {}),
-  };
-  return { output, contributors, transcript, records_scanned: scanned, parsed: undefined };
+    inputs: materialized.map((m) => m.input),
+    output,
+    resource_use: { records_scanned, fuel: usage?.fuel_used ?? 0, memory_bytes: usage?.memory_peak_bytes ?? 0 },
+    details: {
+      k_min: kMin,
+      suppressed: typeof output === 'object' && output !== null && 'suppressed' in output,
+      consent_scope: gate.scope,
+      consent_admitted_at_seq: gate.admitted_at_seq,
+      records_admitted: records_scanned,
+    },
+  });
+  return { output, contributors, ...built, records_scanned, parsed: undefined };
 }
 
 /** A Parse task: one document of one Vault; its subject is the data producer. */
@@ -201,33 +202,17 @@ async function computeParse(
   envelopeHash: string,
   attempt: number,
   kMin: number,
-): Promise<{
-  output: unknown;
-  contributors: Map<string, number>;
-  transcript: ExecutionTranscript;
-  records_scanned: number;
-  parsed: ParseRun['parsed'];
-}> {
+) {
   if (!ctx.parse) throw new ExecutionRefused('parse_not_available');
-  const replay_context = {
-    epoch_id: envelope.epoch_id,
-    semantic_version: envelope.semantic.semantic_version,
-    policy_version: envelope.policy_version,
-    seed: replaySeed(envelopeHash),
-  };
   try {
-    const run = await runParseTask(
-      ctx.parse,
-      envelope,
-      attempt,
-      replay_context,
-      kMin,
-      await ctx.consent.gateFor(envelope),
-    );
+    const gate = await ctx.consent.gateFor(envelope);
+    const run = await runParseTask(ctx.parse, envelope, attempt, replayContextOf(envelope, envelopeHash), kMin, gate);
     return {
       output: run.output,
       contributors: new Map([[run.parsed.record.subject, 1]]),
       transcript: run.transcript,
+      transcript_hash: transcriptHash(run.transcript),
+      output_hash: run.transcript.output_hash,
       records_scanned: 1,
       parsed: run.parsed,
     };
@@ -264,19 +249,23 @@ export async function executeTask(ctx: ExecutionContext, req: ExecuteRequest): P
     .map(([account, units]) => ({ account, role: 'data_producer', units }));
   if (run.records_scanned > 0)
     contributions.push({ account: ctx.operator, role: 'vault_operator', units: run.records_scanned });
-  const transcriptHash = domainHash('scp/v1/execution-transcript', run.transcript);
+  const sealed = await sealTranscript(ctx.tee, run.transcript);
   const receipt = await signReceipt(ctx, req, {
     replay_context: run.transcript.replay_context,
     input_commitments: run.transcript.inputs.map((i) => i.records_root),
     code_hash: run.transcript.code_hash,
     status: 'succeeded',
-    output_hash: run.transcript.output_hash,
-    transcript_hash: transcriptHash,
-    usage: { records_scanned: run.records_scanned, fuel: run.transcript.resources?.fuel_used ?? 0, rounds: 0 },
+    output_hash: run.output_hash,
+    transcript_hash: sealed.transcript_hash,
+    usage: { records_scanned: run.records_scanned, fuel: run.transcript.resource_use.fuel, rounds: 0 },
     contributions,
-    evidence_hash: transcriptHash,
+    attestation: {
+      provider: sealed.signed.evidence.provider,
+      measurement: sealed.signed.evidence.measurement,
+      evidence_hash: sealed.evidence_hash,
+    },
   });
-  return { receipt, output: run.output, transcript: run.transcript };
+  return { receipt, output: run.output, transcript: sealed.signed };
 }
 
 type ReceiptFacts = Pick<
@@ -289,11 +278,12 @@ type ReceiptFacts = Pick<
   | 'transcript_hash'
   | 'usage'
   | 'contributions'
-> & { failure_code?: string; evidence_hash: string };
+> & { failure_code?: string; attestation?: ExecutionReceipt['attestation'] };
 
 /** Completes a receipt with the node's identity and signs it with the node key. */
 async function signReceipt(ctx: ExecutionContext, req: ExecuteRequest, facts: ReceiptFacts): Promise<ExecutionReceipt> {
-  const { evidence_hash, ...rest } = facts;
+  const { attestation, ...rest } = facts;
+  const identity = attestation ? undefined : await ctx.tee.identity();
   const unsigned: Omit<ExecutionReceipt, 'signature'> = {
     schema_version: 1,
     task_id: req.envelope.task_id,
@@ -301,7 +291,12 @@ async function signReceipt(ctx: ExecutionContext, req: ExecuteRequest, facts: Re
     executor_node: ctx.nodeId,
     vault_ids: [...req.envelope.targets.vault_ids],
     ...rest,
-    attestation: { provider: 'simulated', measurement: SIMULATED_MEASUREMENT, evidence_hash },
+    // A failed receipt attests nothing: it names the enclave and commits to no evidence (the empty hash).
+    attestation: attestation ?? {
+      provider: identity!.provider,
+      measurement: identity!.measurement,
+      evidence_hash: rest.output_hash,
+    },
     signer_public_key: await ctx.keyring.publicKeyHex(ctx.keyName),
   };
   return { ...unsigned, signature: await ctx.keyring.sign(ctx.keyName, digestBytes(receiptHash(unsigned))) };
@@ -315,12 +310,7 @@ export async function failureReceipt(
 ): Promise<ExecutionReceipt> {
   const empty = domainHash('scp/v1/task-output', { failure_code });
   return signReceipt(ctx, req, {
-    replay_context: {
-      epoch_id: req.envelope.epoch_id,
-      semantic_version: req.envelope.semantic.semantic_version,
-      policy_version: req.envelope.policy_version,
-      seed: replaySeed(req.envelope_hash),
-    },
+    replay_context: replayContextOf(req.envelope, req.envelope_hash),
     input_commitments: [],
     code_hash: empty,
     status: 'failed',
@@ -329,6 +319,5 @@ export async function failureReceipt(
     transcript_hash: empty,
     usage: { records_scanned: 0, fuel: 0, rounds: 0 },
     contributions: [],
-    evidence_hash: empty,
   });
 }

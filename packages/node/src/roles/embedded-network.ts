@@ -4,6 +4,7 @@
  * broker. A fresh log is bootstrapped with genesis and the node and Vault registrations; an
  * existing one is folded again, and every unfinished task resumes.
  */
+import type { EnclaveRegistration } from '@symphony/protocol';
 import { MemoryBroker, MemoryBus } from '../adapters/memory-bus.ts';
 import { SqlProtocolLog } from '../adapters/sql-protocol-log.ts';
 import { SystemClock } from '../adapters/system-clock.ts';
@@ -11,6 +12,8 @@ import type { Backoff } from '../coordination/retry.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Keyring } from '../ports/keyring.ts';
 import type { Store } from '../ports/store.ts';
+import type { TeeProvider } from '../ports/tee-provider.ts';
+import type { AttestationPolicy } from '../verification/attestation-verifier.ts';
 import { EnterpriseNode } from './enterprise.ts';
 import { MasterNode } from './master.ts';
 import { EMBEDDED_TOPOLOGY, genesisEvents, type Topology } from './network-topology.ts';
@@ -29,6 +32,10 @@ export type EmbeddedNetworkOptions = {
   backoff?: Backoff;
   onError?: (what: string, error: unknown) => void;
   onProgress?: (step: string) => void;
+  /** The attestation policy the masters' verifiers apply (default: development, simulated allowed). */
+  attestationPolicy?: AttestationPolicy;
+  /** The enclave of each enterprise node (default: a simulated enclave keyed in `keyring`). */
+  teeFor?: (nodeId: string) => Promise<TeeProvider>;
 };
 
 export type EmbeddedNetwork = {
@@ -72,6 +79,7 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
         keyring: opts.keyring,
         log,
         ...(opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {}),
+        ...(opts.teeFor ? { tee: await opts.teeFor(e.node_id) } : {}),
         vaults: e.vault_ids.map((vault_id) => ({
           vault_id,
           domain: domainOf.get('commerce.receipt') ?? topology.semantic_domains[0]!,
@@ -101,6 +109,7 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
         ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
         ...(opts.backoff ? { backoff: opts.backoff } : {}),
         ...(opts.onError ? { onError: opts.onError } : {}),
+        ...(opts.attestationPolicy ? { attestationPolicy: opts.attestationPolicy } : {}),
       }),
     );
   }
@@ -111,7 +120,9 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
     const keys = new Map<string, string>();
     for (const n of [...topology.masters, ...topology.enterprises])
       keys.set(n.node_id, (await opts.keyring.ensureKey(n.node_id.replaceAll('_', '-'))).publicKeyHex);
-    for (const event of genesisEvents(topology, keys)) {
+    const enclaves = new Map<string, EnclaveRegistration[]>();
+    for (const e of enterprises) enclaves.set(e.nodeId, [await e.enclave()]);
+    for (const event of genesisEvents(topology, keys, enclaves)) {
       const result = await coordinator.writer.append(event);
       if (result.kind !== 'applied') throw new Error(`bootstrap ${event.type} refused: ${result.refusal.message}`);
     }

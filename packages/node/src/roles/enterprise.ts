@@ -8,9 +8,11 @@ import {
   attestationHash,
   digestBytes,
   domainHash,
+  type EnclaveRegistration,
   mappingInForce,
   type SemanticDomain,
 } from '@symphony/protocol';
+import { SimulatedTeeProvider } from '../adapters/simulated-tee.ts';
 import { FollowerConsentOracle } from '../coordination/follower-consent.ts';
 import { StateFollower } from '../coordination/state-follower.ts';
 import { EvidenceStore, evidenceMigrations } from '../data/evidence-store.ts';
@@ -25,6 +27,7 @@ import {
 import { VaultRecords, vaultRecordMigrations } from '../data/vault-records.ts';
 import {
   computeOutput,
+  EXECUTOR_MEASUREMENT,
   type ExecutionContext,
   ExecutionRefused,
   executeTask,
@@ -37,6 +40,7 @@ import { PortError } from '../ports/errors.ts';
 import type { Keyring } from '../ports/keyring.ts';
 import type { ProtocolLog } from '../ports/protocol-log.ts';
 import type { Store } from '../ports/store.ts';
+import type { TeeProvider } from '../ports/tee-provider.ts';
 import { derivedRecords } from '../semantic/derive-records.ts';
 import {
   type AttestReply,
@@ -74,6 +78,10 @@ export type EnterpriseOptions = {
    */
   log: ProtocolLog;
   pollIntervalMs?: number;
+  /** The enclave executions run in; by default a simulated (software) enclave keyed in `keyring`. */
+  tee?: TeeProvider;
+  /** Production flag: a simulated enclave is then refused at start. */
+  production?: boolean;
 };
 
 export class EnterpriseNode {
@@ -87,7 +95,7 @@ export class EnterpriseNode {
   readonly #ctx: ExecutionContext;
   readonly follower: StateFollower;
 
-  private constructor(opts: EnterpriseOptions) {
+  private constructor(opts: EnterpriseOptions, tee: TeeProvider) {
     this.nodeId = opts.nodeId;
     this.#opts = opts;
     this.follower = new StateFollower(opts.log);
@@ -115,12 +123,21 @@ export class EnterpriseNode {
         opts.vaults.some((v) => v.vault_id === vault_id && (v.approved_programs ?? []).includes(code_hash)),
       ...(opts.sandboxLimits ? { sandboxLimits: opts.sandboxLimits } : {}),
       consent: new FollowerConsentOracle(this.follower),
+      tee,
     };
   }
 
   /** Migrates this node's schema, makes sure its key exists, and starts answering on the bus. */
   static async start(opts: EnterpriseOptions): Promise<EnterpriseNode> {
-    const node = new EnterpriseNode(opts);
+    const tee =
+      opts.tee ??
+      (await SimulatedTeeProvider.open({
+        keyring: opts.keyring,
+        keyName: enclaveKeyNameOf(opts.nodeId),
+        measurement: EXECUTOR_MEASUREMENT,
+        ...(opts.production ? { production: true } : {}),
+      }));
+    const node = new EnterpriseNode(opts, tee);
     const schema = schemaOf(opts.nodeId);
     await opts.store.migrate([
       ...vaultRecordMigrations(schema),
@@ -138,6 +155,11 @@ export class EnterpriseNode {
       await opts.bus.serve(subjects.attest, (p) => node.#attest(p as AttestRequest)),
     );
     return node;
+  }
+
+  /** The enclave this node executes in, as registered in the log (provider, measurement, enclave key). */
+  enclave(): Promise<EnclaveRegistration> {
+    return this.#ctx.tee.identity();
   }
 
   async publicKeyHex(): Promise<string> {
@@ -219,11 +241,15 @@ export class EnterpriseNode {
     }
   }
 
-  /** Replays an execution from its stored transcript (same snapshots, same program) and reports the hashes. */
+  /**
+   * Replays an execution from its stored transcript (same snapshots, same program) and reports the
+   * hashes, with the original sealed transcript so the verifier can check its attestation.
+   */
   async #reexecute(req: ReexecuteRequest): Promise<ReexecuteReply> {
-    const original = await this.#evidence.transcript(req.receipt.transcript_hash);
-    if (!original)
+    const sealed = await this.#evidence.transcript(req.receipt.transcript_hash);
+    if (!sealed)
       throw new PortError('evidence_missing', `no transcript ${req.receipt.transcript_hash} on ${this.nodeId}`);
+    const original = sealed.transcript;
     const run = await computeOutput(
       this.#ctx,
       req.envelope,
@@ -233,10 +259,7 @@ export class EnterpriseNode {
       req.policy.k_min,
       original.inputs,
     );
-    return {
-      output_hash: run.transcript.output_hash,
-      transcript_hash: domainHash('scp/v1/execution-transcript', run.transcript),
-    };
+    return { output_hash: run.output_hash, transcript_hash: run.transcript_hash, sealed };
   }
 
   async close(): Promise<void> {
@@ -248,3 +271,5 @@ export class EnterpriseNode {
 
 /** The keyring name of a node's signing key. */
 export const keyNameOf = (nodeId: string) => nodeId.replaceAll('_', '-');
+/** The keyring name of the key of a node's simulated enclave (separate from the node key). */
+export const enclaveKeyNameOf = (nodeId: string) => `${keyNameOf(nodeId)}.enclave`;

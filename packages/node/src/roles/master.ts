@@ -15,7 +15,13 @@ import type { Clock } from '../ports/clock.ts';
 import type { Keyring } from '../ports/keyring.ts';
 import type { ProtocolLog } from '../ports/protocol-log.ts';
 import type { Store } from '../ports/store.ts';
+import type { QuoteVerifier } from '../ports/tee-provider.ts';
 import { SettlementSigner } from '../settlement/settlement-signer.ts';
+import {
+  type AttestationPolicy,
+  AttestationVerifier,
+  attestationPolicyFor,
+} from '../verification/attestation-verifier.ts';
 import { TaskVerifier } from '../verification/task-verifier.ts';
 import { keyNameOf } from './enterprise.ts';
 
@@ -34,6 +40,12 @@ export type MasterOptions = {
   backoff?: Backoff;
   onError?: (what: string, error: unknown) => void;
   peers?: () => { node_id: string; log_position: number }[];
+  /** Production flag: simulated attestation is then refused (unless `attestationPolicy` says otherwise). */
+  production?: boolean;
+  /** Overrides the attestation policy the production flag selects. */
+  attestationPolicy?: AttestationPolicy;
+  /** Verifies SGX/TDX DCAP quotes (with stored collateral); without it hardware evidence is rejected. */
+  quoteVerifier?: QuoteVerifier;
 };
 
 export class MasterNode {
@@ -56,6 +68,11 @@ export class MasterNode {
       keyName,
       keyring: opts.keyring,
       bus: opts.bus,
+      attestation: new AttestationVerifier({
+        policy: opts.attestationPolicy ?? attestationPolicyFor(opts.production ?? false),
+        clock: opts.clock,
+        ...(opts.quoteVerifier ? { quotes: opts.quoteVerifier } : {}),
+      }),
       ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
       ...(opts.backoff ? { backoff: opts.backoff } : {}),
     });

@@ -2,7 +2,7 @@
  * The shape of a network: its masters, enterprise nodes and Vaults, the first parameter set and
  * the starter semantic registry. `genesisEvents` turns it into the first log entries.
  */
-import type { ParameterSet, ProtocolEvent, SemanticDomain } from '@symphony/protocol';
+import type { EnclaveRegistration, ParameterSet, ProtocolEvent, SemanticDomain } from '@symphony/protocol';
 import { COMMERCE_RECEIPT_V1 } from '../semantic/starter-registry.ts';
 
 export type Topology = {
@@ -52,8 +52,15 @@ export const EMBEDDED_TOPOLOGY: Topology = {
   semantic_domains: [COMMERCE_RECEIPT_V1],
 };
 
-/** Genesis, then each enterprise node and Vault, given every node's public key. */
-export function genesisEvents(topology: Topology, publicKeys: ReadonlyMap<string, string>): ProtocolEvent[] {
+/**
+ * Genesis, then each enterprise node and Vault, given every node's public key and, per enterprise
+ * node, the enclaves it executes in (recorded in its registration).
+ */
+export function genesisEvents(
+  topology: Topology,
+  publicKeys: ReadonlyMap<string, string>,
+  enclaves: ReadonlyMap<string, readonly EnclaveRegistration[]> = new Map(),
+): ProtocolEvent[] {
   const key = (id: string) => {
     const k = publicKeys.get(id);
     if (!k) throw new Error(`no public key for ${id}`);
@@ -75,6 +82,7 @@ export function genesisEvents(topology: Topology, publicKeys: ReadonlyMap<string
         kind: 'enterprise',
         public_key: key(e.node_id),
         operator: e.operator,
+        ...(enclaves.get(e.node_id)?.length ? { enclaves: enclaves.get(e.node_id)!.map((x) => ({ ...x })) } : {}),
       },
       ...e.vault_ids.map(
         (vault_id): ProtocolEvent => ({ type: 'vault_registered', vault_id, node_id: e.node_id, operator: e.operator }),

@@ -1,12 +1,14 @@
 /**
  * The verifier on a master: for each task whose receipt it is assigned to check (a deterministic
  * rule over the log, not chosen by the executor), it asks the enterprise node to replay the
- * execution under the same replay context, compares output and transcript hashes with the
- * receipt, and publishes a signed decision.
+ * execution under the same replay context, checks the original sealed transcript's attestation
+ * (evidence committed by the receipt, an enclave the executor registered, the attestation policy),
+ * compares output and transcript hashes with the receipt, and publishes a signed decision.
  */
 import {
   decisionHash,
   digestBytes,
+  type ExecutionReceipt,
   type ProtocolState,
   type TaskRecord,
   type VerificationDecision,
@@ -16,10 +18,12 @@ import { type Backoff, DEFAULT_BACKOFF, requestUntilAnswered } from '../coordina
 import type { StateFollower } from '../coordination/state-follower.ts';
 import { KeyedRunner } from '../coordination/task-queue.ts';
 import { TaskRecords } from '../coordination/task-records.ts';
+import { sealIsIntact } from '../execution/transcript.ts';
 import type { Bus } from '../ports/bus.ts';
 import type { Keyring } from '../ports/keyring.ts';
 import { resolveTask } from '../semantic/resolve-task.ts';
 import { enterpriseSubjects, type ReexecuteReply, type ReexecuteRequest } from '../wire/enterprise-rpc.ts';
+import type { AttestationVerifier } from './attestation-verifier.ts';
 
 /** The master assigned to verify a task: masters sorted by id, indexed by the envelope hash. */
 export function assignedVerifier(state: ProtocolState, t: Pick<TaskRecord, 'envelope_hash'>): string {
@@ -36,6 +40,8 @@ export type VerifierOptions = {
   follower: StateFollower;
   writer: LogWriter;
   bus: Bus;
+  /** Checks each execution's attestation evidence under the network's attestation policy. */
+  attestation: AttestationVerifier;
   requestTimeoutMs?: number;
   backoff?: Backoff;
   onError?: (what: string, error: unknown) => void;
@@ -97,9 +103,10 @@ export class TaskVerifier {
       const reply = await this.#reexecute(receipt.executor_node, request, task_id);
       if (!reply) return;
       reexecuted = reply.output_hash;
+      const attestationProblem = this.#attestationProblem(receipt, reply);
       const same = reply.output_hash === receipt.output_hash && reply.transcript_hash === receipt.transcript_hash;
-      outcome = same ? 'accepted' : 'rejected';
-      reason = same ? undefined : 'output_mismatch';
+      outcome = !attestationProblem && same ? 'accepted' : 'rejected';
+      reason = attestationProblem ?? (same ? undefined : 'output_mismatch');
     }
     const unsigned: Omit<VerificationDecision, 'signature'> = {
       schema_version: 1,
@@ -119,6 +126,27 @@ export class TaskVerifier {
       if (outcome === 'accepted') this.accepted++;
       else this.rejected++;
     }
+  }
+
+  /**
+   * Why the original execution's attestation does not hold, as `attestation_<reason>`, or undefined.
+   * The evidence must be the one the signed receipt committed to, attest the receipt's transcript
+   * hash, come from an enclave the executor registered in the log, pass the policy, and the enclave
+   * key must have sealed transcript and evidence together.
+   */
+  #attestationProblem(receipt: ExecutionReceipt, reply: ReexecuteReply): string | undefined {
+    const sealed = reply.sealed;
+    const enclaves = this.#o.follower.state.enterprise_nodes[receipt.executor_node]?.enclaves ?? [];
+    const outcome = this.#o.attestation.verify(sealed?.evidence, {
+      report_data: receipt.transcript_hash,
+      enclaves,
+      evidence_hash: receipt.attestation.evidence_hash,
+    });
+    if (outcome.kind === 'rejected') return `attestation_${outcome.reason}`;
+    if (outcome.provider !== receipt.attestation.provider || outcome.measurement !== receipt.attestation.measurement)
+      return 'attestation_receipt_mismatch';
+    if (!sealIsIntact(sealed)) return 'attestation_seal_invalid';
+    return undefined;
   }
 
   #reexecute(node: string, request: ReexecuteRequest, task_id: string): Promise<ReexecuteReply | undefined> {

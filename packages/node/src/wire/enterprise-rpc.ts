@@ -4,7 +4,7 @@
  * commitments and signatures.
  */
 import type { IngestRecordsResponse, RecordInput } from '@symphony/api';
-import type { ExecutionReceipt, Hex64, ParameterSet, TaskEnvelope } from '@symphony/protocol';
+import type { ExecutionReceipt, Hex64, ParameterSet, SignedTranscript, TaskEnvelope } from '@symphony/protocol';
 
 /** Bus subjects an enterprise node serves. */
 export function enterpriseSubjects(nodeId: string) {
@@ -40,31 +40,8 @@ export type ExecuteRequest = {
   policy: Pick<ParameterSet, 'k_min' | 'policy_version'>;
 };
 
-/** Everything needed to replay an execution, commitments only. */
-export type ExecutionTranscript = {
-  schema_version: 1;
-  task_id: string;
-  attempt: number;
-  code_hash: Hex64;
-  replay_context: ExecutionReceipt['replay_context'];
-  /** The consent the rows were filtered by: the task's scope at its admission position. */
-  consent: { scope: string; admitted_at_seq: number };
-  /** `record_count` records in the snapshot, `records_admitted` of them from consenting subjects. */
-  inputs: {
-    vault_id: string;
-    as_of_seq: number;
-    record_count: number;
-    records_admitted: number;
-    records_root: Hex64;
-  }[];
-  k_min: number;
-  suppressed: boolean;
-  output_hash: Hex64;
-  /** Sandboxed programs only: deterministic resource use (fuel units, WebAssembly memory high-water). */
-  resources?: { fuel_used: number; memory_peak_bytes: number };
-};
-
-export type ExecuteReply = { receipt: ExecutionReceipt; output: unknown; transcript: ExecutionTranscript };
+/** The reply to an execution: the signed receipt, the released output and the sealed transcript (commitments only). */
+export type ExecuteReply = { receipt: ExecutionReceipt; output: unknown; transcript: SignedTranscript };
 
 export type ReexecuteRequest = {
   envelope: TaskEnvelope;
@@ -73,7 +50,8 @@ export type ReexecuteRequest = {
   resolution: Resolution;
   policy: ExecuteRequest['policy'];
 };
-export type ReexecuteReply = { output_hash: Hex64; transcript_hash: Hex64 };
+/** The replay's hashes, and the original sealed transcript (transcript, attestation evidence, enclave signature). */
+export type ReexecuteReply = { output_hash: Hex64; transcript_hash: Hex64; sealed: SignedTranscript };
 
 /** Asks the node to sign statements about its Vaults (consent, mapping, candidate) with its key. */
 export type AttestRequest = {

@@ -2,6 +2,7 @@
 import type { GrantConsentRequest } from '@symphony/api';
 import type { UsageScope } from '@symphony/protocol';
 import type { MasterApi } from '../../src/application/master-api.ts';
+import type { ConsentOracle } from '../../src/data/consent-gate.ts';
 
 /** 2100-01-01: an expiry no test reaches. */
 export const FAR_FUTURE_MS = Date.UTC(2100, 0, 1);
@@ -25,3 +26,11 @@ export async function grantConsents(
 ): Promise<void> {
   await api.consent.grant(consentGrants(vault_id, subjects, scope));
 }
+
+/**
+ * A consent oracle under which every subject consented: for replay tests, whose subject is
+ * determinism, not consent (consent filtering is proven by the consent tests).
+ */
+export const everySubjectConsents: ConsentOracle = {
+  gateFor: async (envelope) => ({ scope: envelope.consent_scope, admitted_at_seq: 1, admits: () => true }),
+};

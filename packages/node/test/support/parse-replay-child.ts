@@ -3,12 +3,14 @@
  * under a fixed envelope and replay context, in a fresh process, and prints the hashes as JSON.
  * Usage: tsx parse-replay-child.ts DIR   (DIR holds `<document_id>.<ext>` files)
  */
+
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { domainHash, type TaskEnvelope } from '@symphony/protocol';
 import { replaySeed } from '../../src/execution/execute-task.ts';
 import { OcrEngine } from '../../src/execution/parse/parse-document.ts';
 import { runParseTask } from '../../src/execution/parse/parse-task.ts';
+import { everySubjectConsents } from './consent.ts';
 
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: parse-replay-child.ts DIR');
@@ -55,7 +57,7 @@ for (const document_id of documents.keys()) {
   const envelopeHash = domainHash('scp/v1/task-envelope', envelope);
   const replay = { epoch_id: 1, semantic_version: '1.0.0', policy_version: 1, seed: replaySeed(envelopeHash) };
   // Consent is not what this replay is about: the document's subject consented.
-  const gate = { scope: 'analytics' as const, admitted_at_seq: 1, admits: () => true };
+  const gate = await everySubjectConsents.gateFor(envelope);
   const run = await runParseTask(runtime, envelope, 1, replay, 5, gate);
   out.push({
     document_id,

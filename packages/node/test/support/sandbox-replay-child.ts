@@ -3,15 +3,19 @@
  * released output and the transcript as canonical JSON, for the replay test:
  * `node --import tsx sandbox-replay-child.ts`.
  */
+
 import { readFile } from 'node:fs/promises';
 import { canonicalString, domainHash, sha256Hex, type TaskEnvelope } from '@symphony/protocol';
 import { MemoryKeyring } from '../../src/adapters/memory-keyring.ts';
+import { SimulatedTeeProvider } from '../../src/adapters/simulated-tee.ts';
 import { VaultRecords, vaultRecordMigrations } from '../../src/data/vault-records.ts';
-import { computeOutput } from '../../src/execution/execute-task.ts';
+import { computeOutput, EXECUTOR_MEASUREMENT } from '../../src/execution/execute-task.ts';
+import { everySubjectConsents } from './consent.ts';
 import { openTestPglite } from './pglite.ts';
 
 const source = await readFile(new URL('../../../../examples/programs/coffee-eligibility.js', import.meta.url), 'utf8');
 const code_hash = sha256Hex(new TextEncoder().encode(source));
+const keyring = new MemoryKeyring();
 const store = await openTestPglite();
 await store.migrate(vaultRecordMigrations('replay'));
 const records = new VaultRecords(store, 'replay');
@@ -42,11 +46,15 @@ const run = await computeOutput(
     nodeId: 'node_replay',
     operator: 'act_replay',
     keyName: 'node-replay',
-    keyring: new MemoryKeyring(),
+    keyring,
     records,
     programApproval: (v, h) => v === vault_id && h === code_hash,
-    // Consent is not what this replay is about: every subject of the fixed snapshot consented.
-    consent: { gateFor: async () => ({ scope: 'analytics', admitted_at_seq: 1, admits: () => true }) },
+    consent: everySubjectConsents,
+    tee: await SimulatedTeeProvider.open({
+      keyring,
+      keyName: 'node-replay.enclave',
+      measurement: EXECUTOR_MEASUREMENT,
+    }),
   },
   envelope,
   'ef'.repeat(32),

@@ -3,6 +3,7 @@
  * Private data never appears here: only identifiers, commitments, released aggregates and signatures.
  */
 import Type, { type Static } from 'typebox';
+import { EnclaveRegistration } from '../objects/attestation.ts';
 import { Challenge } from '../objects/challenge.ts';
 import {
   ActorId,
@@ -60,8 +61,14 @@ export const SemanticDomainPublishedEvent = event(
 );
 export const NodeRegisteredEvent = event(
   'node_registered',
-  { node_id: NodeId, kind: Type.Literal('enterprise'), public_key: PublicKeyHex, operator: ActorId },
-  'An enterprise node joins with its signing key.',
+  {
+    node_id: NodeId,
+    kind: Type.Literal('enterprise'),
+    public_key: PublicKeyHex,
+    operator: ActorId,
+    enclaves: Type.Optional(Type.Array(EnclaveRegistration, { minItems: 1, maxItems: 16 })),
+  },
+  'An enterprise node joins with its signing key and the enclaves (provider, measurement, key) it executes in.',
 );
 export const VaultRegisteredEvent = event(
   'vault_registered',

@@ -19,5 +19,10 @@ export const DomainTags = {
   semanticPromotion: 'scp/v1/semantic-promotion',
   protocolState: 'scp/v1/protocol-state',
   logEntry: 'scp/v1/log-entry',
+  executionTranscript: 'scp/v1/execution-transcript',
+  sealedTranscript: 'scp/v1/sealed-transcript',
+  attestationEvidence: 'scp/v1/attestation-evidence',
+  simulatedAttestation: 'scp/v1/simulated-attestation',
+  enclaveKeyBinding: 'scp/v1/enclave-key-binding',
 } as const;
 export type DomainTag = (typeof DomainTags)[keyof typeof DomainTags];

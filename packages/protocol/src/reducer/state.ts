@@ -5,6 +5,7 @@
 import type { ChallengeState } from '../lifecycle/challenge-lifecycle.ts';
 import type { SettlementState } from '../lifecycle/settlement-lifecycle.ts';
 import type { TaskState } from '../lifecycle/task-lifecycle.ts';
+import type { EnclaveRegistration } from '../objects/attestation.ts';
 import type { Challenge } from '../objects/challenge.ts';
 import type { TaskClass, UsageScope } from '../objects/common.ts';
 import type { Contribution } from '../objects/execution-receipt.ts';
@@ -129,7 +130,16 @@ export type ProtocolState = {
   parameter_history: ParameterSet[];
   /** Semantic registry: `domain@version` -> definition. */
   semantic_domains: Record<string, SemanticDomain>;
-  enterprise_nodes: Record<string, { public_key: string; operator: string; registered_seq: number }>;
+  enterprise_nodes: Record<
+    string,
+    {
+      public_key: string;
+      operator: string;
+      registered_seq: number;
+      /** The enclaves the node registered (absent for a node registered without any). */
+      enclaves?: EnclaveRegistration[];
+    }
+  >;
   vaults: Record<string, { node_id: string; operator: string }>;
   tasks: Record<string, TaskRecord>;
   challenges: Record<string, ChallengeRecord>;

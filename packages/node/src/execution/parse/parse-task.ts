@@ -5,10 +5,16 @@
  * hashes only, and (c) the parsed attributes, which the caller keeps in the Vault.
  */
 
-import { domainHash, type Hex64, type TaskEnvelope } from '@symphony/protocol';
+import {
+  domainHash,
+  type ExecutionTranscript,
+  type Hex64,
+  type ReplayContext,
+  type TaskEnvelope,
+} from '@symphony/protocol';
 import type { ConsentGate } from '../../data/consent-gate.ts';
 import type { ParsedDocument, VaultDocumentSource } from '../../data/vault-documents.ts';
-import type { ExecutionTranscript } from '../../wire/enterprise-rpc.ts';
+import { buildTranscript } from '../transcript.ts';
 import type { ReceiptFields } from './extract-receipt.ts';
 import { type OcrEngine, ParseRefused, parseDocument } from './parse-document.ts';
 
@@ -21,7 +27,7 @@ export type ParseRuntime = {
 };
 
 /** The replay context a Parse runs under (the same shape every task class uses). */
-export type ParseReplayContext = ExecutionTranscript['replay_context'];
+export type ParseReplayContext = ReplayContext;
 
 /** The output of a Parse that may leave the node: ids and commitments, never a field value. */
 export type ParseReleasedOutput = {
@@ -98,28 +104,32 @@ export async function runParseTask(
     throw error;
   }
   const parsed_record_id = parsedRecordId(result.document_commitment, semantic_version, result.code_hash);
-  const transcript: ExecutionTranscript = {
-    schema_version: 1,
+  const output: ParseReleasedOutput = {
+    parsed_record_id,
+    document_commitment: result.document_commitment,
+    output_hash: result.output_hash,
+    semantic_version,
+    source: result.source,
+  };
+  const { transcript } = buildTranscript({
     task_id: envelope.task_id,
     attempt,
+    task_class: 'parse',
     code_hash: result.code_hash,
     replay_context,
-    consent: { scope: gate.scope, admitted_at_seq: gate.admitted_at_seq },
-    inputs: [
-      { vault_id, as_of_seq: doc.seq, record_count: 1, records_admitted: 1, records_root: result.document_commitment },
-    ],
-    k_min: kMin,
-    suppressed: false,
-    output_hash: result.output_hash,
-  };
-  return {
-    output: {
-      parsed_record_id,
-      document_commitment: result.document_commitment,
-      output_hash: result.output_hash,
-      semantic_version,
+    inputs: [{ vault_id, as_of_seq: doc.seq, record_count: 1, records_root: result.document_commitment }],
+    output,
+    resource_use: { records_scanned: 1, fuel: 0, memory_bytes: 0 },
+    details: {
+      k_min: kMin,
+      suppressed: false,
+      consent_scope: gate.scope,
+      consent_admitted_at_seq: gate.admitted_at_seq,
       source: result.source,
     },
+  });
+  return {
+    output,
     transcript,
     parsed: {
       vault_id,
