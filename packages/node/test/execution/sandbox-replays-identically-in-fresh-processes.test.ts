@@ -19,12 +19,12 @@ describe('sandboxed Compute replays identically', () => {
     assert.equal(a.stdout, b.stdout);
     const printed = JSON.parse(a.stdout) as {
       output: { active_subjects: number; eligible_subjects: number; as_of: string };
-      transcript: { output_hash: string; resources: { fuel_used: number; memory_peak_bytes: number } };
+      transcript: { output_hash: string; resource_use: { fuel: number; memory_bytes: number } };
     };
     assert.equal(printed.output.as_of, '2026-11-28T00:00:00.000Z');
     assert.equal(printed.output.active_subjects, 9);
     assert.match(printed.transcript.output_hash, /^[0-9a-f]{64}$/);
-    assert.ok(printed.transcript.resources.fuel_used >= 1);
-    assert.ok(printed.transcript.resources.memory_peak_bytes > 0);
+    assert.ok(printed.transcript.resource_use.fuel >= 1);
+    assert.ok(printed.transcript.resource_use.memory_bytes > 0);
   });
 });

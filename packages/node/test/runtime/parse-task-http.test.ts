@@ -12,6 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { MemoryKeyring } from '../../src/adapters/memory-keyring.ts';
 import type { PgliteStore } from '../../src/adapters/pglite-store.ts';
 import { createHttpServer } from '../../src/application/http-server.ts';
+import { outputHash } from '../../src/execution/transcript.ts';
 import { type EmbeddedNetwork, openEmbeddedNetwork } from '../../src/roles/embedded-network.ts';
 import { grantConsents } from '../support/consent.ts';
 import { openTestPglite } from '../support/pglite.ts';
@@ -99,7 +100,8 @@ describe('Parse through the HTTP API on the embedded network', () => {
         'semantic_version',
         'source',
       ]);
-      assert.equal(result.body.output.output_hash, result.body.output_hash);
+      // The receipt commits to the released output, which carries the hash of the parsed fields.
+      assert.equal(result.body.output_hash, outputHash(result.body.output));
       // No parsed value leaves the node: not the total, the merchant nor the date.
       assert.ok(!released.includes(doc.truth.total), 'total leaked');
       assert.ok(!released.includes(doc.truth.merchant), 'merchant leaked');
@@ -113,7 +115,7 @@ describe('Parse through the HTTP API on the embedded network', () => {
       const parsed = await lioncity.parsedDocuments(VAULT, document_id);
       assert.equal(parsed.length, 1, 'one parse, one row (re-execution writes nothing)');
       assert.equal(parsed[0]!.parsed_record_id, result.body.output.parsed_record_id);
-      assert.equal(parsed[0]!.output_hash, result.body.output_hash);
+      assert.equal(parsed[0]!.output_hash, result.body.output.output_hash);
       assert.equal(parsed[0]!.fields.total_amount, doc.truth.total);
       if (doc.media_type === 'application/pdf') {
         // A text layer reads exactly; OCR of this noisy image misreads the date's month (see bench/RESULTS.md).

@@ -14,6 +14,7 @@ import { EXECUTOR_MEASUREMENT } from '../../src/execution/execute-task.ts';
 import type { TeeProvider } from '../../src/ports/tee-provider.ts';
 import { type EmbeddedNetwork, openEmbeddedNetwork } from '../../src/roles/embedded-network.ts';
 import { PRODUCTION_ATTESTATION_POLICY } from '../../src/verification/attestation-verifier.ts';
+import { grantConsents } from '../support/consent.ts';
 import { openTestPglite } from '../support/pglite.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -31,6 +32,11 @@ const records = Array.from({ length: 12 }, (_, i) => ({
 async function runTask(net: EmbeddedNetwork, key: string) {
   const api = net.coordinator.service;
   await api.ingest('vlt_lioncity-app', { records });
+  await grantConsents(
+    api,
+    'vlt_lioncity-app',
+    records.map((r) => r.subject),
+  );
   const { task } = await api.submitTask(
     {
       class: 'compute',
