@@ -267,9 +267,9 @@ export function describeProtocolLogContract(
       const follower = log.follow(0, (e) => {
         seen.push(e.seq);
       });
-      await waitFor(() => seen.length === 1);
+      await waitFor(() => seen.length === 1, 'the first entry');
       await log.appendBatch(chain.slice(1));
-      await waitFor(() => seen.length === 5);
+      await waitFor(() => seen.length === 5, 'the whole batch');
       assert.deepEqual(seen, [0, 1, 2, 3, 4]);
       await follower.stop();
     });
