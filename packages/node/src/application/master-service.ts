@@ -126,19 +126,21 @@ export class MasterService implements MasterApi {
     const body_hash = requestHash(request);
     const task_id = taskIdFor(request.submitter, idempotencyKey);
     const key = idempotencyKey ? `${request.submitter}:${idempotencyKey}` : undefined;
-    if (key) {
-      const held = await this.#o.tables.idempotencyKey(key);
-      if (held) return this.#replay(held, body_hash);
-    }
     const missing = request.targets.vault_ids.find((v) => !this.#state.vaults[v]);
-    if (missing)
+    if (missing) {
+      // A replay answers as before, even if its Vault is gone; only a new request is refused.
+      const held = key ? await this.#o.tables.idempotencyKey(key) : undefined;
+      if (held) return this.#replay(held, body_hash);
       throw new ApiFailure('unknown_vault', `vault ${missing} is not registered on this network`, {
         vault_id: missing,
       });
+    }
     const envelope = buildEnvelope(this.#state, request, task_id, this.#o.clock.now());
     if (key) {
-      const held = await this.#o.tables.claimIdempotencyKey(key, body_hash, task_id);
+      // One statement claims the key or returns its holder (a replay, or a conflicting reuse).
+      const held = await this.#o.tables.claimOrGetIdempotencyKey(key, body_hash, task_id);
       if (held.body_hash !== body_hash || held.task_id !== task_id) return this.#replay(held, body_hash);
+      if (this.#state.tasks[task_id]) return this.#replay(held, body_hash);
     }
     const result = await this.#o.writer.append({
       type: 'task_admitted',
