@@ -3,6 +3,7 @@
  * only when the previous one is the committed head, and the primary key on `seq` lets exactly one
  * of concurrent writers through. Followers poll, woken early by `pg_notify` on each append.
  */
+import { deepFreeze, isDeeplyFrozen } from '@symphony/protocol';
 import {
   type AppendOutcome,
   type BatchAppendOutcome,
@@ -130,7 +131,7 @@ export class SqlProtocolLog implements ProtocolLog {
       this.#appending.delete(entry.seq);
     }
     if (inserted.length === 1) {
-      this.#remember(decodeEntry(json, entry.seq));
+      this.#remember(entry, json);
       for (const wake of this.#localWakes) wake();
       return { ok: true, seq: entry.seq };
     }
@@ -164,7 +165,7 @@ export class SqlProtocolLog implements ProtocolLog {
       for (const e of entries) this.#appending.delete(e.seq);
     }
     if (inserted) {
-      for (const [i, e] of entries.entries()) this.#remember(decodeEntry(texts[i]!, e.seq));
+      for (const [i, e] of entries.entries()) this.#remember(e, texts[i]!);
       for (const wake of this.#localWakes) wake();
       return { appended: entries.length, outcome: { ok: true, seq: last.seq } };
     }
@@ -239,7 +240,13 @@ export class SqlProtocolLog implements ProtocolLog {
     await Promise.all([...this.#followers].map((f) => f.stop()));
   }
 
-  #remember(entry: LogEntry): void {
+  /**
+   * Keeps an appended entry for this process's readers, frozen (they all share the object): the
+   * appender's own object when it is already deeply frozen plain data (its JSON text is what was
+   * stored), otherwise a frozen parse of the stored text.
+   */
+  #remember(appended: LogEntry, json: string): void {
+    const entry = isDeeplyFrozen(appended) ? appended : deepFreeze(decodeEntry(json, appended.seq));
     this.#recent.set(entry.seq, entry);
     this.#recent.delete(entry.seq - RECENT_LIMIT);
   }

@@ -11,7 +11,7 @@
  * never change), so checking each against the state before the batch is the same as checking it
  * after the earlier ones; any other event (epoch close, settlement, registrations) commits alone.
  */
-import { checkEvent, type Entry, type ProtocolEvent, type Refusal, sealEntry } from '@symphony/protocol';
+import { checkEvent, deepFreeze, type Entry, type ProtocolEvent, type Refusal, sealEntry } from '@symphony/protocol';
 import type { Clock } from '../ports/clock.ts';
 import type { LogEntry, ProtocolLog } from '../ports/protocol-log.ts';
 import { type StateFollower, taskIdOf } from './state-follower.ts';
@@ -47,8 +47,13 @@ export class LogWriter {
     this.#origin = origin;
   }
 
-  /** Appends `event` (after the appends this master already queued) and resolves once it is durable and folded. */
+  /**
+   * Appends `event` (after the appends this master already queued) and resolves once it is durable
+   * and folded. The event is deep-frozen: it becomes part of a log entry shared, in this process,
+   * by every master's fold, which encodes and hashes it once instead of once per use.
+   */
   append(event: ProtocolEvent): Promise<AppendResult> {
+    deepFreeze(event);
     return new Promise<AppendResult>((resolve, reject) => {
       this.#pending.push({ event, resolve, reject });
       if (!this.#draining) {
@@ -109,7 +114,9 @@ export class LogWriter {
           p.resolve({ kind: 'refused', refusal });
           continue;
         }
-        const entry = sealEntry(anchor, { time_ms, epoch_id: at.epoch_id, origin: this.#origin, event: p.event });
+        const entry = deepFreeze(
+          sealEntry(anchor, { time_ms, epoch_id: at.epoch_id, origin: this.#origin, event: p.event }),
+        );
         anchor = { seq: entry.seq, hash: entry.hash, time_ms };
         entries.push(entry as Entry);
         sealed.push(p);

@@ -1,0 +1,69 @@
+/**
+ * `deepFreeze` lets canonical encoding and domain hashing remember what they computed for a value
+ * that can no longer change: the text and hashes must be exactly those of an unfrozen copy, every
+ * time, and values outside the canonical domain must still be refused every time.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { canonicalString, deepFreeze, domainHash, EncodingError, isDeeplyFrozen } from '../src/index.ts';
+
+/** Floats, unsafe integers and -0 are outside the domain: map them to safe integers. */
+function toDomain(value: unknown): unknown {
+  if (typeof value === 'number') {
+    const n = Math.trunc(value);
+    return Number.isSafeInteger(n) ? n + 0 : 0;
+  }
+  if (Array.isArray(value)) return value.map(toDomain);
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toDomain(v)]));
+  return value;
+}
+
+const refused = (e: unknown) => e instanceof EncodingError && e.code === 'non_canonical_value';
+
+describe('deeply frozen values are encoded once, with the same text and hashes', () => {
+  it('gives the text and hash of an unfrozen copy, on first use and from memory', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 5 }).map(toDomain), (v) => {
+        const frozen = deepFreeze(structuredClone(v));
+        const text = canonicalString(v);
+        const hash = domainHash('scp/v1/test-value', v);
+        for (let round = 0; round < 2; round++) {
+          assert.equal(canonicalString(frozen), text);
+          assert.equal(canonicalString({ wrapped: [frozen, frozen] }), `{"wrapped":[${text},${text}]}`);
+          assert.equal(domainHash('scp/v1/test-value', frozen), hash);
+          assert.notEqual(domainHash('scp/v1/other-value', frozen), hash);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('makes the value immutable all the way down', () => {
+    const value = deepFreeze({ a: { b: [1, { c: 'x' }] } });
+    assert.ok(isDeeplyFrozen(value) && isDeeplyFrozen(value.a) && isDeeplyFrozen(value.a.b));
+    assert.throws(() => {
+      (value.a.b[1] as { c: string }).c = 'y';
+    }, TypeError);
+    assert.equal(canonicalString(value), '{"a":{"b":[1,{"c":"x"}]}}');
+  });
+
+  it('never remembers what is not plain data, and keeps refusing it', () => {
+    const withDate = deepFreeze({ at: new Date(0), n: 1 });
+    const withFloat = deepFreeze({ x: 1.5 });
+    assert.equal(isDeeplyFrozen(withDate), false);
+    for (let round = 0; round < 2; round++) {
+      assert.throws(() => canonicalString(withDate), refused);
+      assert.throws(() => canonicalString(withFloat), refused);
+    }
+  });
+
+  it('ends on a cycle and still refuses it', () => {
+    const a: Record<string, unknown> = { n: 1 };
+    a.self = { back: a };
+    deepFreeze(a);
+    assert.equal(isDeeplyFrozen(a), false);
+    assert.throws(() => canonicalString(a), refused);
+  });
+});
