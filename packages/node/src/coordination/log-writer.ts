@@ -3,9 +3,9 @@
  * state first (a refused event is never appended), seals it after the head with the log time
  * (never earlier than the previous entry), and retries when another master appended first.
  *
- * Group commit: events queued while an append is in flight go out together as one chain in one
- * `appendBatch` (one statement on SQL logs), so concurrent admissions and lifecycle steps share a
- * commit instead of waiting for one each. A caller's promise resolves only once its entry is in
+ * Group commit: the events queued during one turn of the event loop (and while an append is in
+ * flight) go out together as one chain in one `appendBatch` (one statement on SQL logs), so
+ * concurrent admissions and lifecycle steps share a commit instead of paying for one each. A caller's promise resolves only once its entry is in
  * the log (durable) and folded. A batch holds only events about distinct tasks (a task event's
  * check reads only its own task and the network's registrations and parameters, which task events
  * never change), so checking each against the state before the batch is the same as checking it
@@ -58,7 +58,7 @@ export class LogWriter {
       this.#pending.push({ event, resolve, reject });
       if (!this.#draining) {
         this.#draining = true;
-        void this.#drain();
+        setImmediate(() => void this.#drain());
       }
     });
   }
@@ -72,6 +72,8 @@ export class LogWriter {
         } catch (error) {
           for (const p of batch) p.reject(error);
         }
+        // Let this turn's other work (requests, replies, folds) queue its events for the next commit.
+        if (this.#pending.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } finally {
       this.#draining = false;
