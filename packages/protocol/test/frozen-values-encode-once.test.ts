@@ -6,7 +6,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { canonicalString, deepFreeze, domainHash, EncodingError, isDeeplyFrozen } from '../src/index.ts';
+import {
+  canonicalString,
+  decisionHash,
+  deepFreeze,
+  domainHash,
+  EncodingError,
+  isDeeplyFrozen,
+  receiptHash,
+} from '../src/index.ts';
 
 /** Floats, unsafe integers and -0 are outside the domain: map them to safe integers. */
 function toDomain(value: unknown): unknown {
@@ -65,5 +73,22 @@ describe('deeply frozen values are encoded once, with the same text and hashes',
     deepFreeze(a);
     assert.equal(isDeeplyFrozen(a), false);
     assert.throws(() => canonicalString(a), refused);
+  });
+});
+
+describe('signed objects', () => {
+  it('hash the same without their signature whether frozen or not', () => {
+    const receipt = { schema_version: 1, task_id: 'tsk_1', output_hash: 'a'.repeat(64), signature: 'b'.repeat(128) };
+    const decision = { schema_version: 1, task_id: 'tsk_1', outcome: 'accepted', signature: 'c'.repeat(128) };
+    const r = receiptHash(receipt as never);
+    const d = decisionHash(decision as never);
+    const frozenReceipt = deepFreeze(structuredClone(receipt));
+    const frozenDecision = deepFreeze(structuredClone(decision));
+    for (let round = 0; round < 2; round++) {
+      assert.equal(receiptHash(frozenReceipt as never), r);
+      assert.equal(decisionHash(frozenDecision as never), d);
+    }
+    const { signature: _, ...unsigned } = receipt;
+    assert.equal(receiptHash(unsigned as never), r);
   });
 });
