@@ -20,6 +20,7 @@ import type {
   TaskView,
 } from '@symphony/api';
 import { envelopeHash, policyInForce } from '@symphony/protocol';
+import type { AdmissionPriority } from '../coordination/admission-priority.ts';
 import type { LifecycleController } from '../coordination/lifecycle-controller.ts';
 import type { LogWriter } from '../coordination/log-writer.ts';
 import type { StateFollower } from '../coordination/state-follower.ts';
@@ -43,6 +44,8 @@ export type MasterServiceOptions = {
   /** Log positions of the other masters, for the network view (embedded mode knows them). */
   peers?: () => { node_id: string; log_position: number }[];
   requestTimeoutMs?: number;
+  /** Marks admissions as running, so lifecycle steps give way to them. */
+  priority?: AdmissionPriority;
 };
 
 const TERMINAL_OR_SETTLED = new Set(['awaiting_settlement', 'completed', 'challenged']);
@@ -122,7 +125,17 @@ export class MasterService implements MasterApi {
     }
   }
 
-  async submitTask(request: SubmitTaskRequest, idempotencyKey?: string): Promise<{ task: TaskView; created: boolean }> {
+  submitTask(request: SubmitTaskRequest, idempotencyKey?: string): Promise<{ task: TaskView; created: boolean }> {
+    const priority = this.#o.priority;
+    return priority
+      ? priority.admit(() => this.#submitTask(request, idempotencyKey))
+      : this.#submitTask(request, idempotencyKey);
+  }
+
+  async #submitTask(
+    request: SubmitTaskRequest,
+    idempotencyKey?: string,
+  ): Promise<{ task: TaskView; created: boolean }> {
     const body_hash = requestHash(request);
     const task_id = taskIdFor(request.submitter, idempotencyKey);
     const key = idempotencyKey ? `${request.submitter}:${idempotencyKey}` : undefined;

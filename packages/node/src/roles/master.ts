@@ -5,6 +5,7 @@
  */
 import { MasterService } from '../application/master-service.ts';
 import { MasterTables, masterMigrations } from '../application/master-tables.ts';
+import { AdmissionPriority } from '../coordination/admission-priority.ts';
 import { LifecycleController } from '../coordination/lifecycle-controller.ts';
 import { LogWriter } from '../coordination/log-writer.ts';
 import type { Backoff } from '../coordination/retry.ts';
@@ -66,9 +67,11 @@ export class MasterNode {
       keyring: opts.keyring,
       clock: opts.clock,
     });
+    const priority = opts.coordinator ? new AdmissionPriority() : undefined;
     const controller = opts.coordinator
       ? new LifecycleController({
           ...common,
+          ...(priority ? { priority } : {}),
           bus: opts.bus,
           tables,
           clock: opts.clock,
@@ -84,6 +87,7 @@ export class MasterNode {
       tables,
       clock: opts.clock,
       ...(controller ? { controller } : {}),
+      ...(priority ? { priority } : {}),
       ...(opts.peers ? { peers: opts.peers } : {}),
     });
     this.#parts = [verifier, signer, ...(controller ? [controller] : [])];
