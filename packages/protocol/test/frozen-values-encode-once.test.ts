@@ -8,10 +8,12 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import {
   canonicalString,
+  checkEvent,
   decisionHash,
   deepFreeze,
   domainHash,
   EncodingError,
+  emptyState,
   isDeeplyFrozen,
   receiptHash,
 } from '../src/index.ts';
@@ -90,5 +92,17 @@ describe('signed objects', () => {
     }
     const { signature: _, ...unsigned } = receipt;
     assert.equal(receiptHash(unsigned as never), r);
+  });
+});
+
+describe('event schema checks of frozen events', () => {
+  it('refuse a malformed frozen event every time, and keep checking a well-formed one past its schema', () => {
+    const at = { seq: 0, time_ms: 0, epoch_id: 1 };
+    const malformed = deepFreeze({ type: 'task_resolution_started', task_id: 5 });
+    const wellFormed = deepFreeze({ type: 'task_resolution_started', task_id: 'tsk_0123456789abcdef0123456789abcdef' });
+    for (let round = 0; round < 2; round++) {
+      assert.equal(checkEvent(emptyState(), malformed, at)?.code, 'malformed_event');
+      assert.equal(checkEvent(emptyState(), wellFormed, at)?.code, 'no_genesis');
+    }
   });
 });
