@@ -16,6 +16,8 @@ import {
   emptyState,
   isDeeplyFrozen,
   receiptHash,
+  sealEntry,
+  verifyChain,
 } from '../src/index.ts';
 
 /** Floats, unsafe integers and -0 are outside the domain: map them to safe integers. */
@@ -103,6 +105,20 @@ describe('event schema checks of frozen events', () => {
     for (let round = 0; round < 2; round++) {
       assert.equal(checkEvent(emptyState(), malformed, at)?.code, 'malformed_event');
       assert.equal(checkEvent(emptyState(), wellFormed, at)?.code, 'no_genesis');
+    }
+  });
+});
+
+describe('hash-chain checks of frozen entries', () => {
+  it('accept a frozen sealed entry and refuse a frozen tampered one, every time', () => {
+    const event = { type: 'task_resolution_started', task_id: 'tsk_0123456789abcdef0123456789abcdef' };
+    const sealed = sealEntry(undefined, { time_ms: 1, epoch_id: 1, origin: 'node_master_1', event });
+    const good = deepFreeze(structuredClone(sealed));
+    const tampered = deepFreeze({ ...structuredClone(sealed), time_ms: 2 });
+    for (let round = 0; round < 2; round++) {
+      assert.equal(verifyChain([good]).ok, true);
+      const refused = verifyChain([tampered]);
+      assert.equal(!refused.ok && refused.reason, 'bad_hash');
     }
   });
 });
