@@ -381,6 +381,9 @@ type LifecycleRun = {
   completed: number;
   log_entries: number;
   append_conflicts: number;
+  /** Group commits of all masters' log writers (entries appended / commits = entries per commit). */
+  log_commits: number;
+  log_appended: number;
   memory: { before: Mem; after_setup: Mem; after_lifecycle: Mem; after_finalized: Mem };
 };
 
@@ -529,6 +532,8 @@ async function lifecycleRun(n: number, run: number): Promise<LifecycleRun> {
     completed,
     log_entries: (state.head?.seq ?? -1) + 1,
     append_conflicts: env.net.masters.reduce((s, m) => s + m.writer.conflicts, 0),
+    log_commits: env.net.masters.reduce((s, m) => s + m.writer.commits, 0),
+    log_appended: env.net.masters.reduce((s, m) => s + m.writer.appended, 0),
     memory: { before, after_setup, after_lifecycle, after_finalized },
   };
   await closeEnv(env);
@@ -667,7 +672,7 @@ if (phases.has('lifecycle')) {
       const r = await lifecycleRun(n, run);
       lifecycle.push(r);
       console.error(
-        `  lifecycle run ${run} N=${n}: ${r.tasks_per_s} tasks/s, p95 ${r.latency_ms.p95} ms, finalized in ${r.epoch_close_to_finalized_ms} ms`,
+        `  lifecycle run ${run} N=${n}: ${r.tasks_per_s} tasks/s, p95 ${r.latency_ms.p95} ms, finalized in ${r.epoch_close_to_finalized_ms} ms, ${r.cpu_ms_per_task} CPU ms per task, ${r.log_appended} entries in ${r.log_commits} commits`,
       );
     }
   }

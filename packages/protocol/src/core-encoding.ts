@@ -17,10 +17,12 @@ export {
 export {
   canonicalBytes,
   canonicalString,
+  deepFreeze,
   ENCODING_ERROR_CODES,
   EncodingError,
   type EncodingErrorCode,
   hasLoneSurrogate,
+  isDeeplyFrozen,
 } from './encoding/canonical.ts';
 export {
   bytesToHex,

@@ -22,6 +22,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { PortError } from '../ports/errors.ts';
 import {
   type AppendOutcome,
+  type BatchAppendOutcome,
   type FollowOptions,
   GENESIS_PREV_HASH,
   type LogEntry,
@@ -30,7 +31,15 @@ import {
   type ProtocolLog,
   type ProtocolLogErrorCode,
 } from '../ports/protocol-log.ts';
-import { checkRead, closedLog, DEFAULT_READ_LIMIT, decodeEntry, encodeEntry, refusal } from './log-entries.ts';
+import {
+  appendOneByOne,
+  checkRead,
+  closedLog,
+  DEFAULT_READ_LIMIT,
+  decodeEntry,
+  encodeEntry,
+  refusal,
+} from './log-entries.ts';
 
 /** Options of `JetStreamProtocolLog.open`. */
 export type JetStreamProtocolLogOptions = {
@@ -93,6 +102,12 @@ export class JetStreamProtocolLog implements ProtocolLog {
     if (ack.seq !== entry.seq + 1) return this.#refuse(entry);
     this.#known = { seq: entry.seq, hash: entry.hash };
     return { ok: true, seq: entry.seq };
+  }
+
+  /** Entry by entry (a publish per entry, each with its expected last sequence), stopping at the first refusal. */
+  appendBatch(entries: readonly LogEntry[]): Promise<BatchAppendOutcome> {
+    this.#checkOpen();
+    return appendOneByOne(entries, (entry) => this.append(entry));
   }
 
   async read(fromSeq: number, limit = DEFAULT_READ_LIMIT): Promise<LogEntry[]> {

@@ -2,6 +2,7 @@
 import { PortError } from '../ports/errors.ts';
 import {
   type AppendOutcome,
+  type BatchAppendOutcome,
   GENESIS_PREV_HASH,
   LOG_HASH_PATTERN,
   type LogEntry,
@@ -31,6 +32,60 @@ export function encodeEntry(entry: LogEntry): string {
     });
   }
   return json;
+}
+
+/**
+ * Validates a batch for `appendBatch`: not empty, every entry well formed, each at the previous
+ * one's seq + 1 naming its hash. Returns the entries' exact JSON texts; throws `invalid_entry`.
+ */
+export function encodeBatch(entries: readonly LogEntry[]): string[] {
+  if (!Array.isArray(entries) || entries.length === 0) {
+    throw new PortError<ProtocolLogErrorCode>('invalid_entry', 'invalid log batch: no entries');
+  }
+  const texts: string[] = [];
+  for (const [i, entry] of entries.entries()) {
+    texts.push(encodeEntry(entry));
+    const prev = entries[i - 1];
+    if (prev && (entry.seq !== prev.seq + 1 || entry.prev_hash !== prev.hash)) {
+      throw new PortError<ProtocolLogErrorCode>(
+        'invalid_entry',
+        `invalid log batch: entry ${i} does not follow entry ${i - 1}`,
+      );
+    }
+  }
+  return texts;
+}
+
+/** `appendBatch` for adapters without a group commit: one `append` per entry, stopping at the first refusal. */
+export async function appendOneByOne(
+  entries: readonly LogEntry[],
+  append: (entry: LogEntry) => Promise<AppendOutcome>,
+): Promise<BatchAppendOutcome> {
+  encodeBatch(entries);
+  let appended = 0;
+  for (const entry of entries) {
+    const outcome = await append(entry);
+    if (!outcome.ok) return { appended, outcome };
+    appended += 1;
+  }
+  return { appended, outcome: { ok: true, seq: entries[entries.length - 1]!.seq } };
+}
+
+/**
+ * The outcome of a batch that an atomic adapter did not insert, given the head and the hashes
+ * stored at the batch's seqs: entries already stored with the same hash count as appended (a
+ * retry), the first other one is refused as `append` would refuse it.
+ */
+export function batchRefusal(
+  entries: readonly LogEntry[],
+  head: LogHead | null,
+  hashAt: (seq: number) => string | undefined,
+): BatchAppendOutcome {
+  let appended = 0;
+  while (appended < entries.length && hashAt(entries[appended]!.seq) === entries[appended]!.hash) appended += 1;
+  if (appended === entries.length) return { appended, outcome: { ok: true, seq: entries[appended - 1]!.seq } };
+  const entry = entries[appended]!;
+  return { appended, outcome: refusal(entry, head, hashAt(entry.seq)) };
 }
 
 /** Parses stored JSON text back into an entry; throws `corrupt_log` when it is not one. */

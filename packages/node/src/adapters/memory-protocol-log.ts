@@ -1,6 +1,7 @@
 /** The protocol log in process memory: for unit tests and throwaway embedded runs. */
 import type {
   AppendOutcome,
+  BatchAppendOutcome,
   FollowOptions,
   LogEntry,
   LogFollower,
@@ -8,10 +9,12 @@ import type {
   ProtocolLog,
 } from '../ports/protocol-log.ts';
 import {
+  batchRefusal,
   checkRead,
   closedLog,
   DEFAULT_READ_LIMIT,
   decodeEntry,
+  encodeBatch,
   encodeEntry,
   expectedPrevHash,
   nextSeq,
@@ -40,6 +43,33 @@ export class MemoryProtocolLog implements ProtocolLog {
     this.#hashes.add(entry.hash);
     for (const wake of this.#wakers) wake();
     return { ok: true, seq: entry.seq };
+  }
+
+  /** All or none: the batch lands only when its first entry follows the head and no hash is reused. */
+  async appendBatch(entries: readonly LogEntry[]): Promise<BatchAppendOutcome> {
+    this.#checkOpen();
+    const texts = encodeBatch(entries);
+    const head = this.#head();
+    const first = entries[0]!;
+    if (
+      nextSeq(head) !== first.seq ||
+      expectedPrevHash(head) !== first.prev_hash ||
+      entries.some((e) => this.#hashes.has(e.hash))
+    ) {
+      const result = batchRefusal(entries, head, (seq) => this.#entries[seq]?.hash);
+      // A retry whose first entries are already stored: append the rest.
+      if (!result.outcome.ok && result.appended > 0 && head?.seq === entries[result.appended - 1]!.seq) {
+        const rest = await this.appendBatch(entries.slice(result.appended));
+        return { appended: result.appended + rest.appended, outcome: rest.outcome };
+      }
+      return result;
+    }
+    for (const [i, e] of entries.entries()) {
+      this.#entries.push({ seq: e.seq, hash: e.hash, json: texts[i]! });
+      this.#hashes.add(e.hash);
+    }
+    for (const wake of this.#wakers) wake();
+    return { appended: entries.length, outcome: { ok: true, seq: entries[entries.length - 1]!.seq } };
   }
 
   async read(fromSeq: number, limit = DEFAULT_READ_LIMIT): Promise<LogEntry[]> {

@@ -3,8 +3,10 @@
  * only when the previous one is the committed head, and the primary key on `seq` lets exactly one
  * of concurrent writers through. Followers poll, woken early by `pg_notify` on each append.
  */
+import { deepFreeze, isDeeplyFrozen } from '@symphony/protocol';
 import {
   type AppendOutcome,
+  type BatchAppendOutcome,
   type FollowOptions,
   GENESIS_PREV_HASH,
   type LogEntry,
@@ -13,7 +15,16 @@ import {
   type ProtocolLog,
 } from '../ports/protocol-log.ts';
 import type { Store, StoreListener } from '../ports/store.ts';
-import { checkRead, closedLog, DEFAULT_READ_LIMIT, decodeEntry, encodeEntry, refusal } from './log-entries.ts';
+import {
+  batchRefusal,
+  checkRead,
+  closedLog,
+  DEFAULT_READ_LIMIT,
+  decodeEntry,
+  encodeBatch,
+  encodeEntry,
+  refusal,
+} from './log-entries.ts';
 import { startPollingFollower } from './log-follower.ts';
 
 /** Options of `SqlProtocolLog.open`. */
@@ -43,7 +54,14 @@ export class SqlProtocolLog implements ProtocolLog {
   readonly #localWakes = new Set<() => void>();
   /** Seqs this instance is appending now: their notifications are answered by the local wake. */
   readonly #appending = new Set<number>();
-  readonly #sql: { append: string; head: string; hashAt: string; read: string };
+  readonly #sql: {
+    append: string;
+    appendBatch: string;
+    head: string;
+    hashAt: string;
+    hashesFrom: string;
+    read: string;
+  };
   #closed = false;
 
   private constructor(opts: SqlProtocolLogOptions, table: string) {
@@ -64,7 +82,21 @@ export class SqlProtocolLog implements ProtocolLog {
           returning seq
         )
         select seq, pg_notify('${t}', seq::text) as notified from ins`,
+      // A group commit: the whole chain in one statement, only if its first entry follows the
+      // committed head. No `on conflict do nothing` here: a row that collides (a concurrent writer
+      // at one of these seqs, a reused hash) fails the statement, so it inserts all or nothing.
+      appendBatch: `with head as (select seq, hash from ${t} order by seq desc limit 1),
+        ins as (
+          insert into ${t} (seq, hash, prev_hash, entry)
+          select x.seq, x.hash, x.prev_hash, x.entry
+          from unnest($1::bigint[], $2::text[], $3::text[], $4::text[]) as x(seq, hash, prev_hash, entry)
+          where coalesce((select seq from head), -1) = $5::bigint - 1
+            and coalesce((select hash from head), '${GENESIS_PREV_HASH}') = $6::text
+          returning seq
+        )
+        select count(*)::int as n, pg_notify('${t}', max(seq)::text) as notified from ins having count(*) > 0`,
       head: `select seq, hash from ${t} order by seq desc limit 1`,
+      hashesFrom: `select seq, hash from ${t} where seq >= $1 order by seq limit $2`,
       hashAt: `select hash from ${t} where seq = $1`,
       read: `select seq, entry from ${t} where seq >= $1 order by seq limit $2`,
     };
@@ -99,7 +131,7 @@ export class SqlProtocolLog implements ProtocolLog {
       this.#appending.delete(entry.seq);
     }
     if (inserted.length === 1) {
-      this.#remember(decodeEntry(json, entry.seq));
+      this.#remember(entry, json);
       for (const wake of this.#localWakes) wake();
       return { ok: true, seq: entry.seq };
     }
@@ -108,6 +140,47 @@ export class SqlProtocolLog implements ProtocolLog {
       this.#store.query<{ hash: string }>(this.#sql.hashAt, [entry.seq]),
     ]);
     return refusal(entry, head, at[0]?.hash);
+  }
+
+  async appendBatch(entries: readonly LogEntry[]): Promise<BatchAppendOutcome> {
+    this.#checkOpen();
+    const texts = encodeBatch(entries);
+    const first = entries[0]!;
+    const last = entries[entries.length - 1]!;
+    for (const e of entries) this.#appending.add(e.seq);
+    let inserted = false;
+    try {
+      const rows = await this.#store.query(this.#sql.appendBatch, [
+        entries.map((e) => e.seq),
+        entries.map((e) => e.hash),
+        entries.map((e) => e.prev_hash),
+        texts,
+        first.seq,
+        first.prev_hash,
+      ]);
+      inserted = rows.length === 1;
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+    } finally {
+      for (const e of entries) this.#appending.delete(e.seq);
+    }
+    if (inserted) {
+      for (const [i, e] of entries.entries()) this.#remember(e, texts[i]!);
+      for (const wake of this.#localWakes) wake();
+      return { appended: entries.length, outcome: { ok: true, seq: last.seq } };
+    }
+    const [head, stored] = await Promise.all([
+      this.head(),
+      this.#store.query<{ seq: bigint; hash: string }>(this.#sql.hashesFrom, [first.seq, entries.length]),
+    ]);
+    const hashes = new Map(stored.map((r) => [Number(r.seq), r.hash]));
+    const result = batchRefusal(entries, head, (seq) => hashes.get(seq));
+    // A retry whose first entries are already stored: append the rest.
+    if (!result.outcome.ok && result.appended > 0 && head?.seq === entries[result.appended - 1]!.seq) {
+      const rest = await this.appendBatch(entries.slice(result.appended));
+      return { appended: result.appended + rest.appended, outcome: rest.outcome };
+    }
+    return result;
   }
 
   async read(fromSeq: number, limit = DEFAULT_READ_LIMIT): Promise<LogEntry[]> {
@@ -167,7 +240,13 @@ export class SqlProtocolLog implements ProtocolLog {
     await Promise.all([...this.#followers].map((f) => f.stop()));
   }
 
-  #remember(entry: LogEntry): void {
+  /**
+   * Keeps an appended entry for this process's readers, frozen (they all share the object): the
+   * appender's own object when it is already deeply frozen plain data (its JSON text is what was
+   * stored), otherwise a frozen parse of the stored text.
+   */
+  #remember(appended: LogEntry, json: string): void {
+    const entry = isDeeplyFrozen(appended) ? appended : deepFreeze(decodeEntry(json, appended.seq));
     this.#recent.set(entry.seq, entry);
     this.#recent.delete(entry.seq - RECENT_LIMIT);
   }
@@ -175,4 +254,9 @@ export class SqlProtocolLog implements ProtocolLog {
   #checkOpen(): void {
     if (this.#closed) throw closedLog();
   }
+}
+
+/** Whether a store error is PostgreSQL's unique_violation (SQLSTATE 23505). */
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505';
 }

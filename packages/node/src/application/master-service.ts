@@ -20,6 +20,7 @@ import type {
   TaskView,
 } from '@symphony/api';
 import { envelopeHash, policyInForce } from '@symphony/protocol';
+import type { AdmissionPriority } from '../coordination/admission-priority.ts';
 import type { LifecycleController } from '../coordination/lifecycle-controller.ts';
 import type { LogWriter } from '../coordination/log-writer.ts';
 import type { StateFollower } from '../coordination/state-follower.ts';
@@ -50,6 +51,8 @@ export type MasterServiceOptions = {
   requestTimeoutMs?: number;
   /** Signs governance actions (semantic promotions) with this master's key. */
   governance?: GovernanceSigner;
+  /** Marks admissions as running, so lifecycle steps give way to them. */
+  priority?: AdmissionPriority;
 };
 
 const TERMINAL_OR_SETTLED = new Set(['awaiting_settlement', 'completed', 'challenged']);
@@ -150,23 +153,43 @@ export class MasterService implements MasterApi {
     }
   }
 
-  async submitTask(request: SubmitTaskRequest, idempotencyKey?: string): Promise<{ task: TaskView; created: boolean }> {
+  submitTask(request: SubmitTaskRequest, idempotencyKey?: string): Promise<{ task: TaskView; created: boolean }> {
+    const priority = this.#o.priority;
+    return priority
+      ? priority.admit(() => this.#submitTask(request, idempotencyKey))
+      : this.#submitTask(request, idempotencyKey);
+  }
+
+  async #submitTask(
+    request: SubmitTaskRequest,
+    idempotencyKey?: string,
+  ): Promise<{ task: TaskView; created: boolean }> {
     const body_hash = requestHash(request);
     const task_id = taskIdFor(request.submitter, idempotencyKey);
     const key = idempotencyKey ? `${request.submitter}:${idempotencyKey}` : undefined;
-    if (key) {
-      const held = await this.#o.tables.idempotencyKey(key);
-      if (held) return this.#replay(held, body_hash);
-    }
     const missing = request.targets.vault_ids.find((v) => !this.#state.vaults[v]);
-    if (missing)
+    if (missing) {
+      // A replay answers as before, even if its Vault is gone; only a new request is refused.
+      const held = key ? await this.#o.tables.idempotencyKey(key) : undefined;
+      if (held) return this.#replay(held, body_hash);
       throw new ApiFailure('unknown_vault', `vault ${missing} is not registered on this network`, {
         vault_id: missing,
       });
-    const envelope = bindAdmission(this.#state, buildEnvelope(this.#state, request, task_id, this.#o.clock.now()));
+    }
+    let envelope: ReturnType<typeof bindAdmission>;
+    try {
+      envelope = bindAdmission(this.#state, buildEnvelope(this.#state, request, task_id, this.#o.clock.now()));
+    } catch (error) {
+      // A replay answers as before even if, say, consent was revoked since; only a new request is refused.
+      const held = key ? await this.#o.tables.idempotencyKey(key) : undefined;
+      if (held) return this.#replay(held, body_hash);
+      throw error;
+    }
     if (key) {
-      const held = await this.#o.tables.claimIdempotencyKey(key, body_hash, task_id);
+      // One statement claims the key or returns its holder (a replay, or a conflicting reuse).
+      const held = await this.#o.tables.claimOrGetIdempotencyKey(key, body_hash, task_id);
       if (held.body_hash !== body_hash || held.task_id !== task_id) return this.#replay(held, body_hash);
+      if (this.#state.tasks[task_id]) return this.#replay(held, body_hash);
     }
     const result = await this.#o.writer.append({
       type: 'task_admitted',

@@ -43,17 +43,27 @@ export class MasterTables {
     return rows[0];
   }
 
-  /** Records a key; returns the row that holds it (ours, or a concurrent request's). */
-  async claimIdempotencyKey(
+  /**
+   * One statement: records the key unless it is held, and returns the row that holds it (ours,
+   * or the earlier request's); falls back to a lookup when a concurrent request holds it but its
+   * row was not yet visible to the statement.
+   */
+  async claimOrGetIdempotencyKey(
     key: string,
     body_hash: string,
     task_id: string,
   ): Promise<{ body_hash: string; task_id: string }> {
-    await this.#store.query(
-      `insert into ${this.#keys} (key, body_hash, task_id) values ($1, $2, $3) on conflict (key) do nothing`,
+    const rows = await this.#store.query<{ body_hash: string; task_id: string }>(
+      `with ins as (
+         insert into ${this.#keys} (key, body_hash, task_id) values ($1, $2, $3)
+         on conflict (key) do nothing returning body_hash, task_id
+       )
+       select body_hash, task_id from ins
+       union all
+       select body_hash, task_id from ${this.#keys} where key = $1 and not exists (select 1 from ins)`,
       [key, body_hash, task_id],
     );
-    return (await this.idempotencyKey(key))!;
+    return rows[0] ?? (await this.idempotencyKey(key))!;
   }
 
   async putOutput(task_id: string, attempt: number, output: unknown, output_hash: string): Promise<void> {

@@ -11,6 +11,7 @@ import type { Bus } from '../ports/bus.ts';
 import type { Clock } from '../ports/clock.ts';
 import { resolveTask } from '../semantic/resolve-task.ts';
 import { type ExecuteReply, type ExecuteRequest, enterpriseSubjects } from '../wire/enterprise-rpc.ts';
+import type { AdmissionPriority } from './admission-priority.ts';
 import type { LogWriter } from './log-writer.ts';
 import { type Backoff, DEFAULT_BACKOFF, requestUntilAnswered } from './retry.ts';
 import { type StateFollower, taskIdOf } from './state-follower.ts';
@@ -29,13 +30,16 @@ export type ControllerOptions = {
   /** How often deadlines and the epoch schedule are checked (default 1 s). */
   tickMs?: number;
   onError?: (what: string, error: unknown) => void;
+  /** When set, each step first gives way to running admissions (bounded). */
+  priority?: AdmissionPriority;
 };
 
 const DRIVEN = new Set(['accepted', 'resolving', 'dispatched']);
 const OPEN = new Set(['accepted', 'resolving', 'dispatched', 'verifying']);
 
 export class LifecycleController {
-  readonly #o: Required<Omit<ControllerOptions, 'onError'>> & Pick<ControllerOptions, 'onError'>;
+  readonly #o: Required<Omit<ControllerOptions, 'onError' | 'priority'>> &
+    Pick<ControllerOptions, 'onError' | 'priority'>;
   readonly #records: TaskRecords;
   readonly #runner: KeyedRunner;
   readonly #open = new Set<string>();
@@ -74,6 +78,7 @@ export class LifecycleController {
   }
 
   async #step(task_id: string): Promise<void> {
+    await this.#o.priority?.giveWay();
     const state = this.#o.follower.state;
     const t = state.tasks[task_id];
     if (!t) return;

@@ -29,6 +29,17 @@ export type AppendOutcome =
   /** The seq is right but `prev_hash` is not the head's hash, or the hash is already in the log. */
   | { readonly ok: false; readonly code: 'bad_link'; readonly message: string };
 
+/**
+ * The result of `appendBatch`. The entries in the log after it are always a prefix of the batch
+ * (adapters that can append atomically append all or none).
+ */
+export type BatchAppendOutcome = {
+  /** How many entries, from the first, are now in the log (all of them on success). */
+  readonly appended: number;
+  /** `ok` with the last entry's seq when every entry is in; otherwise why `entries[appended]` was refused. */
+  readonly outcome: AppendOutcome;
+};
+
 /** Stable codes of the errors a log throws (refused appends are outcomes, not errors). */
 export const protocolLogErrorCodes = ['closed', 'invalid_entry', 'corrupt_log'] as const;
 /** Stable codes of the errors a log throws. */
@@ -59,6 +70,15 @@ export interface ProtocolLog {
    * not a non-negative safe integer or a hash is not 64 lowercase hex digits.
    */
   append(entry: LogEntry): Promise<AppendOutcome>;
+  /**
+   * Appends a chain of entries (each at the previous one's `seq + 1`, naming its hash as
+   * `prev_hash`; the first as `append` would take it) as one group commit where the adapter can
+   * (SQL: one statement, so all or none), otherwise entry by entry, stopping at the first refusal.
+   * An entry is durable once the call resolves with it counted in `appended`. Re-appending entries
+   * already stored (same hashes) succeeds again. Throws `invalid_entry` for an empty batch, a
+   * malformed entry, or entries that do not chain.
+   */
+  appendBatch(entries: readonly LogEntry[]): Promise<BatchAppendOutcome>;
   /** Up to `limit` (default 1000) entries from `fromSeq` on, in order, with no gap. */
   read(fromSeq: number, limit?: number): Promise<LogEntry[]>;
   /** The last entry's seq and hash, or null on an empty log. */

@@ -5,6 +5,7 @@
  */
 import { MasterService } from '../application/master-service.ts';
 import { MasterTables, masterMigrations } from '../application/master-tables.ts';
+import { AdmissionPriority } from '../coordination/admission-priority.ts';
 import { LifecycleController } from '../coordination/lifecycle-controller.ts';
 import { LogWriter } from '../coordination/log-writer.ts';
 import type { Backoff } from '../coordination/retry.ts';
@@ -83,9 +84,11 @@ export class MasterNode {
       keyring: opts.keyring,
       clock: opts.clock,
     });
+    const priority = opts.coordinator ? new AdmissionPriority() : undefined;
     const controller = opts.coordinator
       ? new LifecycleController({
           ...common,
+          ...(priority ? { priority } : {}),
           bus: opts.bus,
           tables,
           clock: opts.clock,
@@ -101,6 +104,7 @@ export class MasterNode {
       tables,
       clock: opts.clock,
       ...(controller ? { controller } : {}),
+      ...(priority ? { priority } : {}),
       ...(opts.peers ? { peers: opts.peers } : {}),
       governance: { node_id: opts.nodeId, sign: (digest) => opts.keyring.sign(keyName, digest) },
     });

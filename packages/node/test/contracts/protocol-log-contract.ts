@@ -170,6 +170,110 @@ export function describeProtocolLogContract(
       for (let i = 1; i < stored.length; i++) assert.equal(stored[i]?.prev_hash, stored[i - 1]?.hash);
     });
 
+    it('appends a batch as one chain and reads it back byte for byte', async () => {
+      const chain = makeChain(7, trickyBody);
+      await appendAll(log, chain.slice(0, 2));
+      assert.deepEqual(await log.appendBatch(chain.slice(2)), { appended: 5, outcome: { ok: true, seq: 6 } });
+      const read = await log.read(0);
+      assert.equal(read.length, 7);
+      for (const [i, entry] of read.entries()) assert.equal(JSON.stringify(entry), JSON.stringify(chain[i]));
+      assert.deepEqual(await log.head(), { seq: 6, hash: chain[6]?.hash });
+      assert.deepEqual(await log.appendBatch([makeEntry(7, chain[6]!.hash)]), {
+        appended: 1,
+        outcome: { ok: true, seq: 7 },
+      });
+    });
+
+    it('refuses a stale or badly linked batch without appending any of it', async () => {
+      const chain = makeChain(2);
+      await appendAll(log, chain);
+      const [e0, e1] = chain as [LogEntry, LogEntry];
+      const head = { seq: 1, hash: e1.hash };
+      const stale = [makeEntry(1, e0.hash)];
+      stale.push(makeEntry(2, stale[0]!.hash));
+      assert.deepEqual(await log.appendBatch(stale), {
+        appended: 0,
+        outcome: { ok: false, code: 'seq_conflict', head },
+      });
+      const badLink = [makeEntry(2, 'a'.repeat(64))];
+      badLink.push(makeEntry(3, badLink[0]!.hash));
+      const refused = await log.appendBatch(badLink);
+      assert.equal(refused.appended, 0);
+      assert.equal(!refused.outcome.ok && refused.outcome.code, 'bad_link');
+      const reused = [makeEntry(2, e1.hash)];
+      reused.push({ ...makeEntry(3, reused[0]!.hash), hash: e0.hash });
+      assert.deepEqual(await log.head(), head);
+      assert.equal((await log.read(0)).length, 2);
+      // A hash already in the log is refused; what the batch left in the log is a prefix of it
+      // (nothing for adapters that append atomically, the first entry for one-by-one adapters).
+      const reuse = await log.appendBatch(reused);
+      assert.equal(!reuse.outcome.ok && reuse.outcome.code, 'bad_link');
+      assert.deepEqual(
+        (await log.read(0)).map((e) => e.hash),
+        [e0.hash, e1.hash, ...reused.slice(0, reuse.appended).map((e) => e.hash)],
+      );
+    });
+
+    it('treats re-appending a stored batch, or one whose first entries are stored, as success', async () => {
+      const chain = makeChain(6);
+      assert.deepEqual(await log.appendBatch(chain.slice(0, 3)), { appended: 3, outcome: { ok: true, seq: 2 } });
+      assert.deepEqual(await log.appendBatch(chain.slice(0, 3)), { appended: 3, outcome: { ok: true, seq: 2 } });
+      assert.deepEqual(await log.appendBatch(chain.slice(1, 6)), { appended: 5, outcome: { ok: true, seq: 5 } });
+      assert.deepEqual(
+        (await log.read(0)).map((e) => e.hash),
+        chain.map((e) => e.hash),
+      );
+    });
+
+    it('rejects an empty, malformed or unchained batch with invalid_entry', async () => {
+      const [e0, e1] = makeChain(2) as [LogEntry, LogEntry];
+      const isInvalid = (e: unknown) => e instanceof PortError && e.code === 'invalid_entry';
+      await assert.rejects(log.appendBatch([]), isInvalid);
+      await assert.rejects(log.appendBatch([e0, { ...e1, seq: 2 }]), isInvalid);
+      await assert.rejects(log.appendBatch([e0, { ...e1, prev_hash: 'b'.repeat(64) }]), isInvalid);
+      await assert.rejects(log.appendBatch([e0, { ...e1, hash: 'XY' }]), isInvalid);
+      assert.equal(await log.head(), null);
+    });
+
+    it('lets exactly one of 10 concurrent batch writers win each round, whole, leaving a gap-free chain', async () => {
+      const winners: LogEntry[] = [];
+      for (let round = 0; round < 3; round++) {
+        const base = winners.length;
+        const prev = winners.at(-1)?.hash ?? GENESIS_PREV_HASH;
+        const batches = Array.from({ length: 10 }, (_, writer) => {
+          const batch = [makeEntry(base, prev, { writer })];
+          for (let k = 1; k < 3; k++) batch.push(makeEntry(base + k, batch[k - 1]!.hash, { writer }));
+          return batch;
+        });
+        const outcomes = await Promise.all(batches.map((b) => log.appendBatch(b)));
+        const won = outcomes.flatMap((o, i) => (o.outcome.ok ? [batches[i]!] : []));
+        assert.equal(won.length, 1, `round ${round}: ${won.length} winners`);
+        for (const o of outcomes) if (!o.outcome.ok) assert.equal(o.appended, 0);
+        assert.equal(outcomes.filter((o) => o.outcome.ok)[0]?.appended, 3);
+        winners.push(...won[0]!);
+      }
+      const stored = await log.read(0);
+      assert.deepEqual(
+        stored.map((e) => e.hash),
+        winners.map((e) => e.hash),
+      );
+      for (let i = 1; i < stored.length; i++) assert.equal(stored[i]?.prev_hash, stored[i - 1]?.hash);
+    });
+
+    it('wakes followers for a batch and delivers every entry of it in order', async () => {
+      const chain = makeChain(5);
+      await appendAll(log, chain.slice(0, 1));
+      const seen: number[] = [];
+      const follower = log.follow(0, (e) => {
+        seen.push(e.seq);
+      });
+      await waitFor(() => seen.length === 1, 'the first entry');
+      await log.appendBatch(chain.slice(1));
+      await waitFor(() => seen.length === 5, 'the whole batch');
+      assert.deepEqual(seen, [0, 1, 2, 3, 4]);
+      await follower.stop();
+    });
+
     it('follows: delivers the history, then live entries, in order and exactly once', async () => {
       const chain = makeChain(8);
       await appendAll(log, chain.slice(0, 3));

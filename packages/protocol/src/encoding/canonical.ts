@@ -68,6 +68,52 @@ function writeString(text: string, keys: readonly (string | number)[], what: str
   return JSON.stringify(text);
 }
 
+/** Objects `deepFreeze` froze all the way down: plain data that can never change again. */
+const deeplyFrozen = new WeakSet<object>();
+/** The canonical text of deeply frozen objects, written once per object and process. */
+const frozenText = new WeakMap<object, string>();
+
+/**
+ * Freezes a JSON value (plain objects and arrays) all the way down and returns it. Canonical
+ * encoding, and so every domain hash, then remembers the text of each frozen object: an object
+ * hashed several times (by the writer, by each master's fold) is encoded once. Only for plain
+ * data (what `JSON.parse` returns or an event built from literals); the value must not be
+ * changed afterwards (it cannot be). Anything else inside is frozen but never remembered.
+ */
+export function deepFreeze<T>(value: T): T {
+  freezeDown(value, new Set());
+  return value;
+}
+
+/** `deepFreeze`; `visiting` holds the objects being frozen above, so a cycle ends (and is never remembered). */
+function freezeDown(value: unknown, visiting: Set<object>): void {
+  if (typeof value !== 'object' || value === null || deeplyFrozen.has(value) || visiting.has(value)) return;
+  visiting.add(value);
+  const proto = Object.getPrototypeOf(value);
+  const plain = Array.isArray(value) ? proto === Array.prototype : proto === Object.prototype || proto === null;
+  Object.freeze(value);
+  let allPlain = plain;
+  for (const key of Object.keys(value)) {
+    const descriptor = Object.getOwnPropertyDescriptor(value, key);
+    if (!descriptor || !('value' in descriptor)) {
+      allPlain = false;
+      continue;
+    }
+    const child = descriptor.value as unknown;
+    if (typeof child === 'object' && child !== null) {
+      freezeDown(child, visiting);
+      if (!deeplyFrozen.has(child)) allPlain = false;
+    }
+  }
+  visiting.delete(value);
+  if (allPlain) deeplyFrozen.add(value);
+}
+
+/** Whether `value` is plain data that `deepFreeze` froze all the way down. */
+export function isDeeplyFrozen(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && deeplyFrozen.has(value);
+}
+
 /**
  * Validates and writes `value` in one walk: RFC 8785 text for null, booleans, well-formed
  * strings, safe integers (not -0), arrays and plain objects (keys in UTF-16 code-unit order,
@@ -90,38 +136,50 @@ function writeCanonical(value: unknown, keys: (string | number)[], ancestors: Se
       return String(value);
     case 'object': {
       if (value === null) return 'null';
-      if (ancestors.has(value)) reject(keys, 'a circular reference');
-      const proto = Object.getPrototypeOf(value);
-      if (Array.isArray(value)) {
-        if (proto !== Array.prototype) reject(keys, 'an array subclass');
-        ancestors.add(value);
-        const parts: string[] = [];
-        for (let i = 0; i < value.length; i++) {
-          keys.push(i);
-          if (!(i in value)) reject(keys, 'a hole in an array');
-          parts.push(writeCanonical(value[i], keys, ancestors));
-          keys.pop();
-        }
-        ancestors.delete(value);
-        return `[${parts.join(',')}]`;
+      if (deeplyFrozen.has(value)) {
+        const known = frozenText.get(value);
+        if (known !== undefined) return known;
+        const text = writeObject(value, keys, ancestors);
+        frozenText.set(value, text);
+        return text;
       }
-      if (proto !== Object.prototype && proto !== null) reject(keys, describeObject(value));
-      if (Object.getOwnPropertySymbols(value).length > 0) reject(keys, 'an object with symbol keys');
-      ancestors.add(value);
-      const record = value as Record<string, unknown>;
-      const parts: string[] = [];
-      for (const key of Object.keys(record).sort()) {
-        keys.push(key);
-        const name = writeString(key, keys, 'a property name with a lone surrogate');
-        parts.push(`${name}:${writeCanonical(record[key], keys, ancestors)}`);
-        keys.pop();
-      }
-      ancestors.delete(value);
-      return `{${parts.join(',')}}`;
+      return writeObject(value, keys, ancestors);
     }
     default:
       return reject(keys, unsupported[typeof value] ?? typeof value);
   }
+}
+
+/** `writeCanonical` of a non-null object. */
+function writeObject(value: object, keys: (string | number)[], ancestors: Set<object>): string {
+  if (ancestors.has(value)) reject(keys, 'a circular reference');
+  const proto = Object.getPrototypeOf(value);
+  if (Array.isArray(value)) {
+    if (proto !== Array.prototype) reject(keys, 'an array subclass');
+    ancestors.add(value);
+    const parts: string[] = [];
+    for (let i = 0; i < value.length; i++) {
+      keys.push(i);
+      if (!(i in value)) reject(keys, 'a hole in an array');
+      parts.push(writeCanonical(value[i], keys, ancestors));
+      keys.pop();
+    }
+    ancestors.delete(value);
+    return `[${parts.join(',')}]`;
+  }
+  if (proto !== Object.prototype && proto !== null) reject(keys, describeObject(value));
+  if (Object.getOwnPropertySymbols(value).length > 0) reject(keys, 'an object with symbol keys');
+  ancestors.add(value);
+  const record = value as Record<string, unknown>;
+  const parts: string[] = [];
+  for (const key of Object.keys(record).sort()) {
+    keys.push(key);
+    const name = writeString(key, keys, 'a property name with a lone surrogate');
+    parts.push(`${name}:${writeCanonical(record[key], keys, ancestors)}`);
+    keys.pop();
+  }
+  ancestors.delete(value);
+  return `{${parts.join(',')}}`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalBytes, EncodingError } from '../encoding/canonical.ts';
+import { canonicalBytes, EncodingError, isDeeplyFrozen } from '../encoding/canonical.ts';
 
 /** A SHA-256 digest as 64 lowercase hexadecimal characters. */
 export type Hex64 = string;
@@ -60,6 +60,22 @@ export function domainHash(tag: string, value: unknown): Hex64 {
   if (typeof tag !== 'string' || !domainTagRegex.test(tag)) {
     throw new EncodingError('invalid_domain_tag', `domain tag must match ${DOMAIN_TAG_PATTERN}`);
   }
+  if (!isDeeplyFrozen(value)) return hashOf(tag, value);
+  // A deeply frozen value cannot change: its hash under a tag is computed once per process.
+  const byTag = frozenHashes.get(value as object) ?? new Map<string, Hex64>();
+  let hash = byTag.get(tag);
+  if (hash === undefined) {
+    hash = hashOf(tag, value);
+    byTag.set(tag, hash);
+    frozenHashes.set(value as object, byTag);
+  }
+  return hash;
+}
+
+/** Domain hashes of deeply frozen values, by value and tag. */
+const frozenHashes = new WeakMap<object, Map<string, Hex64>>();
+
+function hashOf(tag: string, value: unknown): Hex64 {
   const body = canonicalBytes(value);
   return createHash('sha256').update(tag, 'utf8').update(separator).update(body).digest('hex');
 }

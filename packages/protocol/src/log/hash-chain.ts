@@ -1,4 +1,4 @@
-import { EncodingError } from '../encoding/canonical.ts';
+import { EncodingError, isDeeplyFrozen } from '../encoding/canonical.ts';
 import { domainHash, type Hex64, isHex64 } from '../hashing/domain-hash.ts';
 
 /** `prev_hash` of the first entry of a log (seq 0). */
@@ -106,6 +106,20 @@ export function sealEntry<E>(prev: ChainAnchor | undefined, body: LogEntryInput<
   return { ...entryBody, hash: entryHash(entryBody) };
 }
 
+/** Hashes of deeply frozen entries (which cannot change), so each is hashed once per process. */
+const frozenEntryHashes = new WeakMap<object, Hex64>();
+
+/** `entryHash` of `copy`, a copy of `original`; computed once for a deeply frozen original. */
+function verifiedHash(original: object, copy: LogEntry<unknown>): Hex64 {
+  if (!isDeeplyFrozen(original)) return entryHash(copy);
+  let hash = frozenEntryHashes.get(original);
+  if (hash === undefined) {
+    hash = entryHash(copy);
+    frozenEntryHashes.set(original, hash);
+  }
+  return hash;
+}
+
 /** The failure reason, or the verified entry's hash and time (read once, so getters cannot change them). */
 function checkEntry(
   value: unknown,
@@ -123,7 +137,7 @@ function checkEntry(
   }
   if (e.seq !== seq) return 'bad_seq';
   if (e.prev_hash !== prevHash) return 'bad_prev_hash';
-  if (entryHash(e) !== e.hash) return 'bad_hash';
+  if (verifiedHash(value, e) !== e.hash) return 'bad_hash';
   if (prevTime !== undefined && e.time_ms < prevTime) return 'time_went_backwards';
   return { hash: e.hash, time_ms: e.time_ms };
 }
