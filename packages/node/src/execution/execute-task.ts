@@ -4,15 +4,14 @@
  * output, the transcript (commitments only) and a receipt signed by the node key.
  */
 import {
-  buildMerkleTree,
   type Contribution,
   digestBytes,
   domainHash,
   type ExecutionReceipt,
-  hexToBytes,
   receiptHash,
   type TaskEnvelope,
 } from '@symphony/protocol';
+import { ADMIT_ALL, type Admissibility, materializeRecords } from '../data/materialize-records.ts';
 import type { VaultRecords } from '../data/vault-records.ts';
 import type { Keyring } from '../ports/keyring.ts';
 import type { ExecuteReply, ExecuteRequest, ExecutionTranscript, Resolution } from '../wire/enterprise-rpc.ts';
@@ -36,35 +35,34 @@ export type ExecutionContext = {
   keyName: string;
   keyring: Keyring;
   records: VaultRecords;
+  /** The admissibility predicate of a Vault for the task being run (consent, grants); absent admits all. */
+  admissible?: (envelope: TaskEnvelope, vault_id: string) => Admissibility;
 };
 
 /** The deterministic seed of a task's replay context. */
 export const replaySeed = (envelopeHash: string) => domainHash('scp/v1/replay-seed', { envelope_hash: envelopeHash });
 
-/** Work already done on a snapshot (a snapshot never changes): its commitment root and its rows per binding. */
-const snapshotWork = new WeakMap<readonly unknown[], { root?: string; rows: Map<string, Row[]> }>();
-
-/** Materializes one Vault as of a snapshot: only the resolved attributes, never other fields. */
-async function materialize(ctx: ExecutionContext, vault_id: string, as_of_seq: number, resolution: Resolution) {
+/** Materializes one Vault as of a snapshot through the materializer: only the resolved attributes. */
+async function materialize(
+  ctx: ExecutionContext,
+  vault_id: string,
+  as_of_seq: number,
+  resolution: Resolution,
+  envelope: TaskEnvelope,
+) {
   const binding = resolution.bindings.find((b) => b.vault_id === vault_id);
   if (!binding) throw new ExecutionRefused('vault_not_resolved');
-  const stored = await ctx.records.snapshot(vault_id, as_of_seq);
-  let work = snapshotWork.get(stored);
-  if (!work) {
-    work = { rows: new Map() };
-    snapshotWork.set(stored, work);
-  }
-  const bindingKey = binding.attributes.map((a) => `${a.attribute}=${a.field}`).join(',');
-  let rows = work.rows.get(bindingKey);
-  if (!rows) {
-    rows = stored.map((r) => ({
-      subject: r.subject,
-      fields: Object.fromEntries(binding.attributes.map((a) => [a.attribute, r.fields[a.field] ?? null])),
-    }));
-    work.rows.set(bindingKey, rows);
-  }
-  work.root ??= buildMerkleTree(stored.map((r) => hexToBytes(r.commitment))).rootHex;
-  return { rows, input: { vault_id, as_of_seq, record_count: stored.length, records_root: work.root } };
+  const m = await materializeRecords(ctx.records, {
+    vault_id,
+    as_of_seq,
+    as_of_ms: envelope.admitted_at_ms,
+    attributes: binding.attributes,
+    admissible: ctx.admissible?.(envelope, vault_id) ?? ADMIT_ALL,
+  });
+  return {
+    rows: m.rows as Row[],
+    input: { vault_id, as_of_seq, record_count: m.record_count, records_root: m.records_root },
+  };
 }
 
 /** Runs the program over pinned snapshots; used by execution and by re-execution alike. */
@@ -80,7 +78,9 @@ export async function computeOutput(
   if (envelope.spec.kind !== 'compute') throw new ExecutionRefused('unsupported_task_class');
   const program = envelope.spec.program;
   if (program.type !== 'builtin') throw new ExecutionRefused('sandbox_not_available');
-  const materialized = await Promise.all(snapshots.map((s) => materialize(ctx, s.vault_id, s.as_of_seq, resolution)));
+  const materialized = await Promise.all(
+    snapshots.map((s) => materialize(ctx, s.vault_id, s.as_of_seq, resolution, envelope)),
+  );
   const rows = materialized.flatMap((m) => m.rows);
   const { output, contributors } = runBuiltin(program, envelope.spec.filter, rows, {
     referenceMs: envelope.admitted_at_ms,

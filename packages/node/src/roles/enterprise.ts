@@ -3,11 +3,19 @@
  * answers masters on the bus; plaintext never leaves this node: replies carry aggregates,
  * commitments and signatures only.
  */
-import { domainHash, type SemanticDomain } from '@symphony/protocol';
+import { buildMerkleTree, digestBytes, domainHash, hexToBytes, type SemanticDomain } from '@symphony/protocol';
 import { EvidenceStore, evidenceMigrations } from '../data/evidence-store.ts';
 import { schemaOf } from '../data/sql-names.ts';
 import { firstRecordProblem } from '../data/validate-records.ts';
-import { VaultRecords, vaultRecordMigrations } from '../data/vault-records.ts';
+import { loadVaultMasterSecret } from '../data/vault-crypto.ts';
+import { VaultIngest } from '../data/vault-ingest.ts';
+import {
+  DEFAULT_VAULT_LIMITS,
+  RecordRefused,
+  type VaultLimits,
+  VaultRecords,
+  vaultRecordMigrations,
+} from '../data/vault-records.ts';
 import {
   computeOutput,
   type ExecutionContext,
@@ -28,9 +36,14 @@ import {
   type ReexecuteReply,
   type ReexecuteRequest,
   type StatusReply,
+  type UploadReply,
+  type UploadRequest,
+  type VaultReply,
+  type VaultRequest,
 } from '../wire/enterprise-rpc.ts';
 
-export type EnterpriseVault = { vault_id: string; domain: SemanticDomain };
+/** A hosted Vault: its declared domain (the mapping records are validated against) and its limits. */
+export type EnterpriseVault = { vault_id: string; domain: SemanticDomain; limits?: Partial<VaultLimits> };
 
 export type EnterpriseOptions = {
   nodeId: string;
@@ -46,15 +59,18 @@ export class EnterpriseNode {
   readonly nodeId: string;
   readonly #opts: EnterpriseOptions;
   readonly #records: VaultRecords;
+  readonly #ingestion: VaultIngest;
   readonly #evidence: EvidenceStore;
   readonly #subscriptions: Subscription[] = [];
   readonly #ctx: ExecutionContext;
 
-  private constructor(opts: EnterpriseOptions) {
+  private constructor(opts: EnterpriseOptions, master: Uint8Array) {
     this.nodeId = opts.nodeId;
     this.#opts = opts;
     const schema = schemaOf(opts.nodeId);
-    this.#records = new VaultRecords(opts.store, schema);
+    const limits = new Map(opts.vaults.map((v) => [v.vault_id, { ...DEFAULT_VAULT_LIMITS, ...v.limits }]));
+    this.#records = new VaultRecords(opts.store, schema, master, (id) => limits.get(id) ?? DEFAULT_VAULT_LIMITS);
+    this.#ingestion = new VaultIngest(this.#records, (id) => opts.vaults.find((v) => v.vault_id === id)?.domain);
     this.#evidence = new EvidenceStore(opts.store, schema);
     this.#ctx = {
       nodeId: opts.nodeId,
@@ -67,16 +83,19 @@ export class EnterpriseNode {
 
   /** Migrates this node's schema, makes sure its key exists, and starts answering on the bus. */
   static async start(opts: EnterpriseOptions): Promise<EnterpriseNode> {
-    const node = new EnterpriseNode(opts);
     const schema = schemaOf(opts.nodeId);
     await opts.store.migrate([...vaultRecordMigrations(schema), ...evidenceMigrations(schema)]);
     await opts.keyring.ensureKey(keyNameOf(opts.nodeId));
+    const node = new EnterpriseNode(opts, await loadVaultMasterSecret(opts.keyring, keyNameOf(opts.nodeId)));
+    await node.#records.dropInterruptedUploads();
     const subjects = enterpriseSubjects(opts.nodeId);
     node.#subscriptions.push(
       await opts.bus.serve(subjects.ingest, (p) => node.#ingest(p as IngestRequest)),
       await opts.bus.serve(subjects.execute, (p) => node.#execute(p as ExecuteRequest)),
       await opts.bus.serve(subjects.reexecute, (p) => node.#reexecute(p as ReexecuteRequest)),
       await opts.bus.serve(subjects.status, () => node.status()),
+      await opts.bus.serve(subjects.upload, (p) => node.#upload(p as UploadRequest)),
+      await opts.bus.serve(subjects.vault, (p) => node.#vault(p as VaultRequest)),
     );
     return node;
   }
@@ -100,8 +119,59 @@ export class EnterpriseNode {
     if (problem) {
       throw new PortError('invalid_records', `record ${problem.index}: field ${problem.field}: ${problem.reason}`);
     }
-    const { accepted, duplicates } = await this.#records.insert(req.vault_id, req.records);
+    let result: { accepted: number; duplicates: number };
+    try {
+      result = await this.#records.insert(req.vault_id, req.records);
+    } catch (error) {
+      if (error instanceof RecordRefused) throw new PortError(error.code, error.message);
+      throw error;
+    }
+    const { accepted, duplicates } = result;
     return { vault_id: req.vault_id, accepted, duplicates, record_count: await this.#records.count(req.vault_id) };
+  }
+
+  /** The hosted Vault's records, for operations and tests on this node (never exposed on the bus). */
+  get records(): VaultRecords {
+    return this.#records;
+  }
+
+  async #upload(req: UploadRequest): Promise<UploadReply> {
+    if ('vault_id' in req && !this.#opts.vaults.some((v) => v.vault_id === req.vault_id))
+      throw new PortError('unknown_vault', `vault ${req.vault_id} is not hosted by ${this.nodeId}`);
+    return this.#ingestion.handle(req);
+  }
+
+  async #vault(req: VaultRequest): Promise<VaultReply> {
+    if (!this.#opts.vaults.some((v) => v.vault_id === req.vault_id))
+      throw new PortError('unknown_vault', `vault ${req.vault_id} is not hosted by ${this.nodeId}`);
+    const id = req.vault_id;
+    if (req.op === 'show') {
+      const last = await this.#records.lastSnapshot(id);
+      return {
+        vault_id: id,
+        node_id: this.nodeId,
+        ...(await this.#records.stats(id)),
+        key_version: await this.#records.keyVersion(id),
+        ...(last ? { last_snapshot: last } : {}),
+      };
+    }
+    const as_of_seq = await this.#records.head(id);
+    const commitments = await this.#records.commitments(id, as_of_seq);
+    const root = buildMerkleTree(commitments.map(hexToBytes)).rootHex;
+    if (req.op === 'commitments') return { vault_id: id, as_of_seq, commitments, root };
+    const body = {
+      vault_id: id,
+      node_id: this.nodeId,
+      epoch_id: req.epoch_id,
+      record_count: commitments.length,
+      commitments_root: root,
+    };
+    const signature = await this.#opts.keyring.sign(
+      keyNameOf(this.nodeId),
+      digestBytes(domainHash('scp/v1/vault-snapshot', body)),
+    );
+    await this.#records.recordSnapshot(id, req.epoch_id, commitments.length, root);
+    return { ...body, signature };
   }
 
   async #execute(req: ExecuteRequest): Promise<ExecuteReply> {
