@@ -162,6 +162,23 @@ export const SettlementRetriedEvent = event(
   { epoch_id: EpochId },
   'Governance-ordered recovery of a failed settlement: a new attempt.',
 );
+export const VaultSnapshotPublishedEvent = event(
+  'vault_snapshot_published',
+  {
+    snapshot: Type.Object(
+      {
+        vault_id: VaultId,
+        node_id: NodeId,
+        epoch_id: EpochId,
+        record_count: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+        commitments_root: Hex64String,
+      },
+      { additionalProperties: false },
+    ),
+    signature: SignatureHex,
+  },
+  "A Vault's Merkle root of its salted record commitments for an epoch, signed by the hosting node.",
+);
 
 export const PROTOCOL_EVENTS = [
   GenesisEvent,
@@ -186,6 +203,7 @@ export const PROTOCOL_EVENTS = [
   SettlementSignedEvent,
   SettlementFailedEvent,
   SettlementRetriedEvent,
+  VaultSnapshotPublishedEvent,
 ] as const;
 
 export const ProtocolEvent = Type.Union([...PROTOCOL_EVENTS]);

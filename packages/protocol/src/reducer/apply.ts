@@ -22,6 +22,7 @@ import { genesis } from './steps/genesis.ts';
 import { openChallenge } from './steps/open-challenge.ts';
 import { publishPolicy } from './steps/publish-policy.ts';
 import { publishSemanticDomain } from './steps/publish-semantic-domain.ts';
+import { publishVaultSnapshot } from './steps/publish-vault-snapshot.ts';
 import { recordReceipt } from './steps/record-receipt.ts';
 import { recordVerification } from './steps/record-verification.ts';
 import { registerNode } from './steps/register-node.ts';
@@ -56,6 +57,7 @@ const steps: { [T in ProtocolEventType]: Step<T> } = {
   settlement_signed: signSettlement,
   settlement_failed: failSettlement,
   settlement_retried: retrySettlement,
+  vault_snapshot_published: publishVaultSnapshot,
 };
 
 /** One compiled validator per event type, so an error names the field of the event actually sent. */

@@ -107,7 +107,15 @@ export type ProtocolState = {
   /** Semantic registry: `domain@version` -> definition. */
   semantic_domains: Record<string, SemanticDomain>;
   enterprise_nodes: Record<string, { public_key: string; operator: string; registered_seq: number }>;
-  vaults: Record<string, { node_id: string; operator: string }>;
+  vaults: Record<
+    string,
+    {
+      node_id: string;
+      operator: string;
+      /** The last published snapshot root (absent until the first `vault_snapshot_published`). */
+      last_snapshot?: { epoch_id: number; record_count: number; commitments_root: string; seq: number };
+    }
+  >;
   tasks: Record<string, TaskRecord>;
   challenges: Record<string, ChallengeRecord>;
   settlements: Record<string, SettlementRecord>;
