@@ -17,6 +17,7 @@ import { registerOperationRoutes } from './routes/operations.ts';
 import { registerRecordRoutes } from './routes/records.ts';
 import { registerRewardRoutes } from './routes/rewards.ts';
 import { registerTaskRoutes } from './routes/tasks.ts';
+import { registerVaultRoutes } from './routes/vaults.ts';
 import { compileRequestValidator } from './schema-validation.ts';
 
 /** Default largest request body: 5 MiB. */
@@ -117,6 +118,7 @@ export async function createHttpServer(api: MasterApi, options: HttpServerOption
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
   registerTaskRoutes(typed, api);
   registerRecordRoutes(typed, api);
+  registerVaultRoutes(typed, api);
   registerEpochRoutes(typed, api);
   registerRewardRoutes(typed, api);
   registerOperationRoutes(typed, api, metrics);

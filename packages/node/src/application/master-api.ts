@@ -20,6 +20,10 @@ import type {
   TaskListQuery,
   TaskResult,
   TaskView,
+  UploadResponse,
+  VaultCommitmentsView,
+  VaultSnapshotView,
+  VaultView,
 } from '@symphony/api';
 
 /**
@@ -68,4 +72,25 @@ export interface MasterApi {
   rewards(query: RewardQuery): RewardList;
   /** Runtime metrics in Prometheus text format (the HTTP layer appends its own). */
   metrics(): string;
+  /** Vault uploads and operations (absent on an edge that serves no Vault routes: they answer `unavailable`). */
+  readonly vaults?: VaultOperations;
+}
+
+/** What the Vault routes ask of a master (implemented by `VaultEdge`). */
+export interface VaultOperations {
+  uploadRecords(
+    vaultId: string,
+    format: 'csv' | 'ndjson',
+    body: AsyncIterable<Buffer | string>,
+  ): Promise<UploadResponse>;
+  uploadDocument(
+    vaultId: string,
+    subject: string,
+    recordId: string | undefined,
+    body: AsyncIterable<Buffer | string>,
+  ): Promise<UploadResponse>;
+  list(): Promise<VaultView[]>;
+  show(vaultId: string): Promise<VaultView>;
+  commitments(vaultId: string): Promise<VaultCommitmentsView>;
+  publishSnapshot(vaultId: string): Promise<VaultSnapshotView>;
 }

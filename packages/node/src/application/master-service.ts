@@ -30,6 +30,7 @@ import { enterpriseSubjects, type IngestReply } from '../wire/enterprise-rpc.ts'
 import { buildEnvelope, requestHash, taskIdFor } from './admit-task.ts';
 import { ApiFailure, type MasterApi } from './master-api.ts';
 import type { MasterTables } from './master-tables.ts';
+import { VaultEdge } from './vault-uploads.ts';
 import { epochView, rewardTotal, settlementView, taskView } from './views.ts';
 
 export type MasterServiceOptions = {
@@ -49,9 +50,17 @@ const TERMINAL_OR_SETTLED = new Set(['awaiting_settlement', 'completed', 'challe
 
 export class MasterService implements MasterApi {
   readonly #o: MasterServiceOptions;
+  /** Vault uploads and operations, routed to the enterprise nodes hosting the Vaults. */
+  readonly vaults: VaultEdge;
 
   constructor(opts: MasterServiceOptions) {
     this.#o = opts;
+    this.vaults = new VaultEdge({
+      follower: opts.follower,
+      writer: opts.writer,
+      bus: opts.bus,
+      ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
+    });
   }
 
   get #state() {
@@ -116,6 +125,9 @@ export class MasterService implements MasterApi {
       if (hasErrorCode(error) && error.code === 'invalid_records')
         throw new ApiFailure('invalid_records', error.message);
       if (hasErrorCode(error) && error.code === 'unknown_vault') throw new ApiFailure('unknown_vault', error.message);
+      if (hasErrorCode(error) && error.code === 'quota_exceeded') throw new ApiFailure('quota_exceeded', error.message);
+      if (hasErrorCode(error) && error.code === 'record_too_large')
+        throw new ApiFailure('body_too_large', error.message);
       throw new ApiFailure('unavailable', `the enterprise node hosting ${vaultId} did not answer`, {
         node_id: vault.node_id,
       });
@@ -302,6 +314,17 @@ export class MasterService implements MasterApi {
         ),
       ].map(([state, n]): [string, number] => [`{state="${state}"}`, n]),
     ]);
+    const vaults = Object.entries(s.vaults).sort(([a], [b]) => (a < b ? -1 : 1));
+    gauge(
+      'scs_vault_snapshot_epoch',
+      'Epoch of the last snapshot root a Vault published in the log (-1: none yet).',
+      vaults.map(([id, v]) => [`{vault_id="${id}"}`, v.last_snapshot?.epoch_id ?? -1]),
+    );
+    gauge(
+      'scs_vault_snapshot_records',
+      'Records covered by the last published snapshot root of a Vault.',
+      vaults.map(([id, v]) => [`{vault_id="${id}"}`, v.last_snapshot?.record_count ?? 0]),
+    );
     gauge('scs_log_appends', 'Entries this master appended.', [['', this.#o.writer.appended]]);
     gauge('scs_log_append_conflicts', 'Appends retried because another master appended first.', [
       ['', this.#o.writer.conflicts],

@@ -8,6 +8,7 @@ import { MemoryBroker, MemoryBus } from '../adapters/memory-bus.ts';
 import { SqlProtocolLog } from '../adapters/sql-protocol-log.ts';
 import { SystemClock } from '../adapters/system-clock.ts';
 import type { Backoff } from '../coordination/retry.ts';
+import type { VaultLimits } from '../data/vault-records.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Keyring } from '../ports/keyring.ts';
 import type { Store } from '../ports/store.ts';
@@ -29,6 +30,10 @@ export type EmbeddedNetworkOptions = {
   backoff?: Backoff;
   onError?: (what: string, error: unknown) => void;
   onProgress?: (step: string) => void;
+  /** The in-memory broker the nodes talk through (tests pass one to observe every message). */
+  broker?: MemoryBroker;
+  /** Limits applied to every Vault (size, per-producer quota, retention); defaults otherwise. */
+  vaultLimits?: Partial<VaultLimits>;
 };
 
 export type EmbeddedNetwork = {
@@ -44,7 +49,7 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
   const topology = opts.topology ?? EMBEDDED_TOPOLOGY;
   const clock = opts.clock ?? new SystemClock();
   const progress = opts.onProgress ?? (() => {});
-  const broker = new MemoryBroker();
+  const broker = opts.broker ?? new MemoryBroker();
   const busOf = () =>
     new MemoryBus({
       broker,
@@ -73,6 +78,7 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
         vaults: e.vault_ids.map((vault_id) => ({
           vault_id,
           domain: domainOf.get('commerce.receipt') ?? topology.semantic_domains[0]!,
+          ...(opts.vaultLimits ? { limits: opts.vaultLimits } : {}),
         })),
       }),
     );
