@@ -5,11 +5,13 @@ import type { CliIo } from './cli-io.ts';
 import { createCommandDeps } from './commands/command-deps.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerEpoch } from './commands/epoch.ts';
+import { registerIngest } from './commands/ingest.ts';
 import { registerNetwork } from './commands/network.ts';
 import { registerRewards } from './commands/rewards.ts';
 import { registerSettlement } from './commands/settlement-show.ts';
 import { registerTask } from './commands/task.ts';
 import { registerUp } from './commands/up.ts';
+import { registerVault } from './commands/vault.ts';
 import { parseUrl } from './option-parsers.ts';
 import { EXIT } from './report-error.ts';
 import { loadStandalone as defaultLoadStandalone, type StartStandalone } from './runtime/standalone.ts';
@@ -65,6 +67,8 @@ Start here:
   registerEpoch(program, deps);
   registerSettlement(program, deps);
   registerRewards(program, deps);
+  registerIngest(program, deps);
+  registerVault(program, deps);
   return { program, exitCode: () => exitCode };
 }
 

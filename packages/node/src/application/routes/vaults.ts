@@ -12,7 +12,7 @@ import { described } from '../response-schemas.ts';
 import type { ApiApp } from './api-app.ts';
 import { NoQuery } from './shared-schemas.ts';
 
-const tags = ['vaults'];
+const tags = ['records'];
 const VaultIdParams = Type.Object({ vaultId: VaultId }, { additionalProperties: false });
 const RECORD_TYPES = ['text/csv', 'application/x-ndjson'];
 const DOCUMENT_TYPES = ['image/png', 'image/jpeg', 'application/pdf', 'application/octet-stream'];
