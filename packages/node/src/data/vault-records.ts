@@ -6,10 +6,13 @@
  * record. Plaintext exists only in memory on this node, and only on the way in (sealing) or on the
  * way out through `snapshot`, whose sole caller is the materializer (`materialize-records.ts`).
  *
- * Bulk uploads are staged: each batch is sealed and written to `upload_staging` in its own
- * transaction, and `commitUpload` moves the whole upload into `sealed_records` in one
- * transaction. An upload is thus visible completely or not at all, and memory stays bounded by
- * one batch whatever the upload size.
+ * Every write belongs to an upload (a JSON batch is a one-statement upload). Rows are written
+ * once, batch by batch, each batch in its own transaction, tagged with their upload; they become
+ * visible only when `commitUpload` marks the upload committed and gives it the next commit
+ * position, in one small transaction. A snapshot position is a commit position: the records of a
+ * snapshot are those of the uploads committed at or before it, in (commit, insert) order, so a
+ * snapshot never changes once taken, an upload is visible completely or not at all, and memory
+ * stays bounded by one batch whatever the upload size.
  */
 import type { RecordInput } from '@symphony/api';
 import { bytesToHex, canonicalBytes, domainHash, sha256Hex } from '@symphony/protocol';
@@ -73,8 +76,21 @@ export function vaultRecordMigrations(schema: string): Migration[] {
     {
       id: `${schema}/0003-sealed-records`,
       sql: `drop table ${t('records')};
+        create sequence ${t('commit_positions')};
+        create table ${t('uploads')} (
+          upload_no bigserial unique,
+          upload_id text primary key,
+          vault_id text not null,
+          state text not null,
+          commit_seq bigint unique,
+          accepted integer not null default 0,
+          duplicates integer not null default 0,
+          created_at timestamptz not null default now()
+        );
+        create index on ${t('uploads')} (vault_id, commit_seq);
         create table ${t('sealed_records')} (
           seq bigserial primary key,
+          upload_no bigint not null,
           vault_id text not null,
           record_id text not null,
           subject text not null,
@@ -85,34 +101,10 @@ export function vaultRecordMigrations(schema: string): Migration[] {
           commitment text not null,
           size_bytes integer not null,
           expires_at timestamptz,
-          ingested_at timestamptz not null default now(),
           unique (vault_id, record_id)
         );
-        create index on ${t('sealed_records')} (vault_id, seq);
+        create index on ${t('sealed_records')} (upload_no, seq);
         create index on ${t('sealed_records')} (vault_id, subject);
-        create table ${t('upload_staging')} (
-          upload_id text not null,
-          ord bigserial,
-          vault_id text not null,
-          record_id text not null,
-          subject text not null,
-          kind text not null,
-          kek_version integer not null,
-          wrapped_key bytea,
-          ciphertext bytea not null,
-          commitment text not null,
-          size_bytes integer not null,
-          expires_at timestamptz,
-          primary key (upload_id, record_id)
-        );
-        create table ${t('uploads')} (
-          upload_id text primary key,
-          vault_id text not null,
-          state text not null,
-          accepted integer not null default 0,
-          duplicates integer not null default 0,
-          created_at timestamptz not null default now()
-        );
         create table ${t('document_chunks')} (
           vault_id text not null,
           record_id text not null,
@@ -211,15 +203,18 @@ export class VaultRecords {
     return this.#schema;
   }
 
-  /** Forgets uploads interrupted by a crash: their staged rows were never visible and never will be. */
+  /** Forgets uploads interrupted by a crash: their rows were never visible and never will be. */
   async dropInterruptedUploads(): Promise<void> {
     await this.#store.transaction(async (tx) => {
-      await tx.query(`delete from ${this.#t('upload_staging')}`);
+      await tx.query(
+        `delete from ${this.#t('sealed_records')} where upload_no in (
+           select upload_no from ${this.#t('uploads')} where state <> 'committed')`,
+      );
+      await tx.query(`update ${this.#t('uploads')} set state = 'aborted' where state = 'open'`);
       await tx.query(
         `delete from ${this.#t('document_chunks')} c where not exists (
            select 1 from ${this.#t('sealed_records')} r where r.vault_id = c.vault_id and r.record_id = c.record_id)`,
       );
-      await tx.query(`update ${this.#t('uploads')} set state = 'aborted' where state = 'open'`);
     });
   }
 
@@ -282,51 +277,58 @@ export class VaultRecords {
     });
   }
 
-  /** Refuses a batch that would take a subject over its quota (counting what is stored and staged). */
-  async #checkQuota(tx: StoreTx, vault_id: string, rows: readonly Prepared[], upload_id?: string): Promise<void> {
+  /**
+   * Refuses an upload that would take a data producer (a record subject) over its quota in the
+   * Vault, counting the committed records and the upload's own. Runs inside the commit, so a
+   * refusal rolls the commit back and the upload stays invisible.
+   */
+  async #checkQuota(tx: StoreTx, vault_id: string, upload_no: number): Promise<void> {
     const quota = this.#limits(vault_id).quota_per_subject;
-    const adding = new Map<string, number>();
-    for (const r of rows) adding.set(r.subject, (adding.get(r.subject) ?? 0) + 1);
-    const subjects = [...adding.keys()];
-    const held = await tx.query<{ subject: string; n: bigint }>(
-      `select subject, count(*)::bigint as n from (
-         select subject from ${this.#t('sealed_records')} where vault_id = $1 and subject = any($2::text[])
-         union all
-         select subject from ${this.#t('upload_staging')} where upload_id = $3 and subject = any($2::text[])
-       ) s group by subject`,
-      [vault_id, subjects, upload_id ?? ''],
+    const over = await tx.query<{ subject: string; n: bigint }>(
+      `select r.subject, count(*)::bigint as n
+       from ${this.#t('sealed_records')} r join ${this.#t('uploads')} u on u.upload_no = r.upload_no
+       where r.vault_id = $1
+         and r.subject in (select distinct subject from ${this.#t('sealed_records')} where upload_no = $2)
+         and (u.state = 'committed' or r.upload_no = $2)
+       group by r.subject having count(*) > $3 order by r.subject limit 1`,
+      [vault_id, upload_no, quota],
     );
-    const heldBy = new Map(held.map((h) => [h.subject, Number(h.n)]));
-    for (const [subject, n] of adding) {
-      if ((heldBy.get(subject) ?? 0) + n > quota)
-        throw new RecordRefused(
-          'quota_exceeded',
-          `subject ${subject} would hold more than ${quota} records in ${vault_id} (the per-producer quota)`,
-        );
-    }
+    const o = over[0];
+    if (o)
+      throw new RecordRefused(
+        'quota_exceeded',
+        `subject ${o.subject} would hold ${Number(o.n)} records in ${vault_id}, over the per-producer quota of ${quota}`,
+      );
   }
 
-  async #insertRows(tx: StoreTx, table: string, vault_id: string, rows: readonly Prepared[], upload_id?: string) {
+  async #insertRows(tx: StoreTx, vault_id: string, upload_no: number, rows: readonly Prepared[]): Promise<number> {
     let accepted = 0;
     for (let i = 0; i < rows.length; i += CHUNK) {
       const chunk = rows.slice(i, i + CHUNK);
-      const staged = upload_id !== undefined;
       const inserted = await tx.query<{ n: bigint }>(
         `with input as (select * from jsonb_to_recordset($2::jsonb) as x(${ROW_COLUMNS})),
          ins as (
-           insert into ${table} (${staged ? 'upload_id, ' : ''}vault_id, ${ROW_NAMES})
-           select ${staged ? '$3, ' : ''}$1, ${ROW_VALUES} from input i
-           ${staged ? `where not exists (select 1 from ${this.#t('sealed_records')} r where r.vault_id = $1 and r.record_id = i.record_id)` : ''}
-           on conflict do nothing returning 1
+           insert into ${this.#t('sealed_records')} (upload_no, vault_id, ${ROW_NAMES})
+           select $3, $1, ${ROW_VALUES} from input
+           on conflict (vault_id, record_id) do nothing returning 1
          ) select count(*)::bigint as n from ins`,
-        staged ? [vault_id, JSON.stringify(chunk), upload_id] : [vault_id, JSON.stringify(chunk)],
+        [vault_id, JSON.stringify(chunk), upload_no],
       );
       accepted += Number(inserted[0]?.n ?? 0n);
     }
     return accepted;
   }
 
-  /** Seals and inserts records in one transaction; returns how many were new and how many were duplicates. */
+  async #commit(tx: StoreTx, vault_id: string, upload_no: number, accepted: number, duplicates: number) {
+    await this.#checkQuota(tx, vault_id, upload_no);
+    await tx.query(
+      `update ${this.#t('uploads')} set state = 'committed', commit_seq = nextval('${this.#t('commit_positions')}'),
+         accepted = $2, duplicates = $3 where upload_no = $1`,
+      [upload_no, accepted, duplicates],
+    );
+  }
+
+  /** Seals and inserts records as one upload in one transaction; returns how many were new and how many were duplicates. */
   async insert(
     vault_id: string,
     records: readonly RecordInput[],
@@ -334,13 +336,18 @@ export class VaultRecords {
   ): Promise<{ accepted: number; duplicates: number }> {
     const rows = await this.#prepare(vault_id, records, nowMs);
     return this.#store.transaction(async (tx) => {
-      await this.#checkQuota(tx, vault_id, rows);
-      const accepted = await this.#insertRows(tx, this.#t('sealed_records'), vault_id, rows);
+      const u = await tx.query<{ upload_no: bigint }>(
+        `insert into ${this.#t('uploads')} (upload_id, vault_id, state) values ($1, $2, 'open') returning upload_no`,
+        [`upl_direct-${bytesToHex(this.#pool.take(12))}`, vault_id],
+      );
+      const upload_no = Number(u[0]!.upload_no);
+      const accepted = await this.#insertRows(tx, vault_id, upload_no, rows);
+      await this.#commit(tx, vault_id, upload_no, accepted, rows.length - accepted);
       return { accepted, duplicates: rows.length - accepted };
     });
   }
 
-  /** Opens a staged upload into a Vault. */
+  /** Opens an upload into a Vault: its rows stay invisible until `commitUpload`. */
   async beginUpload(vault_id: string, upload_id: string): Promise<void> {
     await this.#store.query(
       `insert into ${this.#t('uploads')} (upload_id, vault_id, state) values ($1, $2, 'open')
@@ -363,44 +370,46 @@ export class VaultRecords {
     );
   }
 
-  async #openUpload(upload_id: string): Promise<{ vault_id: string }> {
-    const rows = await this.#store.query<{ vault_id: string; state: string }>(
-      `select vault_id, state from ${this.#t('uploads')} where upload_id = $1`,
+  readonly #open = new Map<string, { vault_id: string; upload_no: number; sent: number }>();
+
+  async #openUpload(upload_id: string): Promise<{ vault_id: string; upload_no: number; sent: number }> {
+    const known = this.#open.get(upload_id);
+    if (known) return known;
+    const rows = await this.#store.query<{ vault_id: string; state: string; upload_no: bigint }>(
+      `select vault_id, state, upload_no from ${this.#t('uploads')} where upload_id = $1`,
       [upload_id],
     );
     const u = rows[0];
     if (u?.state !== 'open') throw new PortError('upload_not_open', `upload ${upload_id} is not open`);
-    return u;
+    const open = { vault_id: u.vault_id, upload_no: Number(u.upload_no), sent: 0 };
+    this.#open.set(upload_id, open);
+    return open;
   }
 
-  /** Seals one batch of an upload into staging (invisible until `commitUpload`). */
+  /** Seals one batch of an upload and writes it, invisible until `commitUpload`; returns the new rows. */
   async stageBatch(upload_id: string, records: readonly RecordInput[], nowMs = Date.now()): Promise<number> {
-    const { vault_id } = await this.#openUpload(upload_id);
-    const rows = await this.#prepare(vault_id, records, nowMs);
-    return this.#store.transaction(async (tx) => {
-      await this.#checkQuota(tx, vault_id, rows, upload_id);
-      return this.#insertRows(tx, this.#t('upload_staging'), vault_id, rows, upload_id);
-    });
+    const u = await this.#openUpload(upload_id);
+    const rows = await this.#prepare(u.vault_id, records, nowMs);
+    u.sent += rows.length;
+    return this.#store.transaction((tx) => this.#insertRows(tx, u.vault_id, u.upload_no, rows));
   }
 
-  /** Stages one already sealed row (a document's metadata record). */
+  /** Writes one already sealed row of an upload (a document's metadata record). */
   async stageSealed(
     upload_id: string,
     row: Omit<Prepared, 'wrapped_key' | 'ciphertext'> & { wrapped_key: Buffer; ciphertext: Buffer },
   ) {
-    const { vault_id } = await this.#openUpload(upload_id);
+    const u = await this.#openUpload(upload_id);
     const prepared: Prepared = {
       ...row,
       wrapped_key: row.wrapped_key.toString('base64'),
       ciphertext: row.ciphertext.toString('base64'),
     };
-    await this.#store.transaction(async (tx) => {
-      await this.#checkQuota(tx, vault_id, [prepared], upload_id);
-      await this.#insertRows(tx, this.#t('upload_staging'), vault_id, [prepared], upload_id);
-    });
+    u.sent += 1;
+    await this.#store.transaction((tx) => this.#insertRows(tx, u.vault_id, u.upload_no, [prepared]));
   }
 
-  /** Writes one sealed document chunk (invisible until its record is committed). */
+  /** Writes one sealed document chunk (unreadable until its record is committed). */
   async putChunk(vault_id: string, record_id: string, idx: number, ciphertext: Buffer): Promise<void> {
     await this.#store.query(
       `insert into ${this.#t('document_chunks')} (vault_id, record_id, idx, ciphertext) values ($1, $2, $3, $4)
@@ -418,77 +427,72 @@ export class VaultRecords {
     return rows.map((r) => r.ciphertext);
   }
 
-  /** Makes a whole upload visible in one transaction; an upload commits at most once. */
+  /** Makes a whole upload visible in one transaction (after the quota check); an upload commits at most once. */
   async commitUpload(upload_id: string): Promise<{ vault_id: string; accepted: number; duplicates: number }> {
-    return this.#store.transaction(async (tx) => {
+    const sent = this.#open.get(upload_id)?.sent ?? 0;
+    const result = await this.#store.transaction(async (tx) => {
       const u = (
-        await tx.query<{ vault_id: string; state: string; accepted: number; duplicates: number }>(
-          `select vault_id, state, accepted, duplicates from ${this.#t('uploads')} where upload_id = $1 for update`,
+        await tx.query<{ vault_id: string; state: string; upload_no: bigint; accepted: number; duplicates: number }>(
+          `select vault_id, state, upload_no, accepted, duplicates from ${this.#t('uploads')} where upload_id = $1 for update`,
           [upload_id],
         )
       )[0];
       if (!u) throw new PortError('upload_not_open', `upload ${upload_id} is not open`);
       if (u.state === 'committed') return { vault_id: u.vault_id, accepted: u.accepted, duplicates: u.duplicates };
       if (u.state !== 'open') throw new PortError('upload_not_open', `upload ${upload_id} is ${u.state}`);
-      const staged = Number(
-        (
-          await tx.query<{ n: bigint }>(
-            `select count(*)::bigint as n from ${this.#t('upload_staging')} where upload_id = $1`,
-            [upload_id],
-          )
-        )[0]?.n ?? 0n,
+      const upload_no = Number(u.upload_no);
+      const n = await tx.query<{ n: bigint }>(
+        `select count(*)::bigint as n from ${this.#t('sealed_records')} where upload_no = $1`,
+        [upload_no],
       );
-      const moved = await tx.query<{ n: bigint }>(
-        `with ins as (
-           insert into ${this.#t('sealed_records')} (vault_id, ${ROW_NAMES})
-           select vault_id, ${ROW_NAMES} from ${this.#t('upload_staging')} where upload_id = $1 order by ord
-           on conflict (vault_id, record_id) do nothing returning 1
-         ) select count(*)::bigint as n from ins`,
+      const accepted = Number(n[0]?.n ?? 0n);
+      const duplicates = Math.max(0, sent - accepted);
+      await this.#commit(tx, u.vault_id, upload_no, accepted, duplicates);
+      return { vault_id: u.vault_id, accepted, duplicates };
+    });
+    this.#open.delete(upload_id);
+    return result;
+  }
+
+  /** Abandons an upload: its rows are deleted and nothing of it becomes visible. */
+  async abortUpload(upload_id: string): Promise<void> {
+    this.#open.delete(upload_id);
+    await this.#store.transaction(async (tx) => {
+      const u = await tx.query<{ upload_no: bigint }>(
+        `update ${this.#t('uploads')} set state = 'aborted' where upload_id = $1 and state = 'open' returning upload_no`,
         [upload_id],
       );
-      const accepted = Number(moved[0]?.n ?? 0n);
-      await tx.query(`delete from ${this.#t('upload_staging')} where upload_id = $1`, [upload_id]);
-      await tx.query(
-        `update ${this.#t('uploads')} set state = 'committed', accepted = $2, duplicates = $3 where upload_id = $1`,
-        [upload_id, accepted, staged - accepted],
-      );
-      return { vault_id: u.vault_id, accepted, duplicates: staged - accepted };
+      if (u[0])
+        await tx.query(`delete from ${this.#t('sealed_records')} where upload_no = $1`, [Number(u[0].upload_no)]);
     });
   }
 
-  /** Abandons an upload: nothing of it becomes visible. */
-  async abortUpload(upload_id: string): Promise<void> {
-    await this.#store.transaction(async (tx) => {
-      await tx.query(`delete from ${this.#t('upload_staging')} where upload_id = $1`, [upload_id]);
-      await tx.query(`update ${this.#t('uploads')} set state = 'aborted' where upload_id = $1 and state = 'open'`, [
-        upload_id,
-      ]);
-    });
-  }
-
-  /** The latest snapshot position of a Vault (0 when empty): one index lookup. */
+  /** The latest snapshot position of a Vault (its last commit position; 0 when nothing committed). */
   async head(vault_id: string): Promise<number> {
-    const rows = await this.#store.query<{ seq: bigint }>(
-      `select seq from ${this.#t('sealed_records')} where vault_id = $1 order by seq desc limit 1`,
+    const rows = await this.#store.query<{ seq: bigint | null }>(
+      `select max(commit_seq)::bigint as seq from ${this.#t('uploads')} where vault_id = $1 and state = 'committed'`,
       [vault_id],
     );
     return Number(rows[0]?.seq ?? 0n);
   }
 
-  /** How many records a Vault holds. */
+  /** How many records a Vault holds (committed uploads only). */
   async count(vault_id: string): Promise<number> {
     return (await this.stats(vault_id)).record_count;
   }
 
-  /** Record count and stored bytes of a Vault. */
+  /** Record count and stored bytes of a Vault (committed uploads only). */
   async stats(vault_id: string): Promise<{ record_count: number; size_bytes: number }> {
     const rows = await this.#store.query<{ n: bigint; bytes: bigint | null }>(
-      `select count(*)::bigint as n, sum(octet_length(ciphertext))::bigint as bytes
-       from ${this.#t('sealed_records')} where vault_id = $1`,
+      `select count(*)::bigint as n, sum(octet_length(r.ciphertext))::bigint as bytes
+       from ${this.#t('sealed_records')} r join ${this.#t('uploads')} u on u.upload_no = r.upload_no
+       where r.vault_id = $1 and u.state = 'committed'`,
       [vault_id],
     );
     const chunkBytes = await this.#store.query<{ bytes: bigint | null }>(
-      `select sum(octet_length(ciphertext))::bigint as bytes from ${this.#t('document_chunks')} where vault_id = $1`,
+      `select sum(octet_length(ciphertext))::bigint as bytes from ${this.#t('document_chunks')} c where vault_id = $1
+       and exists (select 1 from ${this.#t('sealed_records')} r join ${this.#t('uploads')} u on u.upload_no = r.upload_no
+                   where r.vault_id = c.vault_id and r.record_id = c.record_id and u.state = 'committed')`,
       [vault_id],
     );
     return {
@@ -499,37 +503,49 @@ export class VaultRecords {
 
   async counts(): Promise<Map<string, number>> {
     const rows = await this.#store.query<{ vault_id: string; n: bigint }>(
-      `select vault_id, count(*)::bigint as n from ${this.#t('sealed_records')} group by vault_id`,
+      `select r.vault_id, count(*)::bigint as n
+       from ${this.#t('sealed_records')} r join ${this.#t('uploads')} u on u.upload_no = r.upload_no
+       where u.state = 'committed' group by r.vault_id`,
     );
     return new Map(rows.map((r) => [r.vault_id, Number(r.n)]));
   }
 
-  /** Sealed rows of a Vault up to a position, in ingest order, `CHUNK` at a time (no plaintext). */
+  /**
+   * Sealed rows of a Vault's snapshot (uploads committed at or before `as_of_seq`) in commit then
+   * insert order, `CHUNK` at a time (no plaintext).
+   */
   async *sealedRows(vault_id: string, as_of_seq: number): AsyncGenerator<SealedRow[]> {
-    let after = 0;
-    for (;;) {
-      const rows = await this.#store.query<{
-        seq: bigint;
-        record_id: string;
-        subject: string;
-        kind: 'record' | 'document';
-        kek_version: number;
-        wrapped_key: Uint8Array | null;
-        ciphertext: Uint8Array;
-        commitment: string;
-        expires_at: Date | null;
-      }>(
-        `select seq, record_id, subject, kind, kek_version, wrapped_key, ciphertext, commitment, expires_at
-         from ${this.#t('sealed_records')} where vault_id = $1 and seq > $2 and seq <= $3 order by seq limit ${CHUNK}`,
-        [vault_id, after, as_of_seq],
-      );
-      if (rows.length === 0) return;
-      yield rows.map((r) => ({
-        ...r,
-        seq: Number(r.seq),
-        expires_at_ms: r.expires_at ? r.expires_at.getTime() : null,
-      }));
-      after = Number(rows[rows.length - 1]!.seq);
+    const uploads = await this.#store.query<{ upload_no: bigint }>(
+      `select upload_no from ${this.#t('uploads')}
+       where vault_id = $1 and state = 'committed' and commit_seq <= $2 order by commit_seq`,
+      [vault_id, as_of_seq],
+    );
+    for (const { upload_no } of uploads) {
+      let after = 0;
+      for (;;) {
+        const rows = await this.#store.query<{
+          seq: bigint;
+          record_id: string;
+          subject: string;
+          kind: 'record' | 'document';
+          kek_version: number;
+          wrapped_key: Uint8Array | null;
+          ciphertext: Uint8Array;
+          commitment: string;
+          expires_at: Date | null;
+        }>(
+          `select seq, record_id, subject, kind, kek_version, wrapped_key, ciphertext, commitment, expires_at
+           from ${this.#t('sealed_records')} where upload_no = $1 and seq > $2 order by seq limit ${CHUNK}`,
+          [Number(upload_no), after],
+        );
+        if (rows.length === 0) break;
+        yield rows.map((r) => ({
+          ...r,
+          seq: Number(r.seq),
+          expires_at_ms: r.expires_at ? r.expires_at.getTime() : null,
+        }));
+        after = Number(rows[rows.length - 1]!.seq);
+      }
     }
   }
 

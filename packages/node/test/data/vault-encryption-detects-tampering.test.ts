@@ -91,6 +91,7 @@ describe('vault encryption', () => {
     await t.query(
       `update node_t.sealed_records set record_id = 'rec_b', vault_id = 'vlt_other' where record_id = 'rec_c'`,
     );
+    await t.query(`update node_t.uploads set vault_id = 'vlt_other'`);
     await assert.rejects(
       new VaultRecords(t, 'node_t', master).snapshot('vlt_other', 100),
       (e: unknown) => e instanceof VaultCryptoError && e.code === 'wrapped_key_tampered',

@@ -284,8 +284,11 @@ describe('Vault boundary: plaintext never leaves the enterprise node', () => {
       assert.ok(typeof res.body.message === 'string' && res.body.message.length > 0, what);
     }
     assert.equal(await count(), before, 'nothing of a refused upload is stored');
-    const chunks = await store.query<{ n: bigint }>(`select count(*)::bigint as n from node_lioncity.upload_staging`);
-    assert.equal(Number(chunks[0]!.n), 0, 'nothing is left in staging');
+    const left = await store.query<{ n: bigint }>(
+      `select count(*)::bigint as n from node_lioncity.sealed_records r join node_lioncity.uploads u
+       on u.upload_no = r.upload_no where u.state <> 'committed'`,
+    );
+    assert.equal(Number(left[0]!.n), 0, 'no row of a refused upload is left behind');
   });
 
   it('refuses a producer over its quota and stores none of the upload', async () => {
