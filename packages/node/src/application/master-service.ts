@@ -325,6 +325,17 @@ export class MasterService implements MasterApi {
       'Records covered by the last published snapshot root of a Vault.',
       vaults.map(([id, v]) => [`{vault_id="${id}"}`, v.last_snapshot?.record_count ?? 0]),
     );
+    const figures = [...this.vaults.figures].sort(([a], [b]) => (a < b ? -1 : 1));
+    gauge(
+      'scs_vault_records',
+      'Records in a Vault, as its node last reported them (refreshed by uploads and Vault reads).',
+      figures.map(([id, f]) => [`{vault_id="${id}"}`, f.record_count]),
+    );
+    gauge(
+      'scs_vault_size_bytes',
+      'Sealed bytes of a Vault, as its node last reported them (refreshed by Vault reads).',
+      figures.filter(([, f]) => f.size_bytes !== undefined).map(([id, f]) => [`{vault_id="${id}"}`, f.size_bytes!]),
+    );
     gauge('scs_log_appends', 'Entries this master appended.', [['', this.#o.writer.appended]]);
     gauge('scs_log_append_conflicts', 'Appends retried because another master appended first.', [
       ['', this.#o.writer.conflicts],

@@ -61,6 +61,8 @@ function problemFailure(p: UploadProblem): ApiFailure {
 
 export class VaultEdge {
   readonly #o: VaultEdgeOptions;
+  /** The last figures each Vault's node reported (refreshed by show/list and by every committed upload), for metrics. */
+  readonly figures = new Map<string, { record_count: number; size_bytes?: number }>();
 
   constructor(opts: VaultEdgeOptions) {
     this.#o = opts;
@@ -102,6 +104,7 @@ export class VaultEdge {
     try {
       const bytes = await send(nodeId, upload_id);
       const done = await this.#step(nodeId, { op: 'commit', upload_id });
+      this.figures.set(vaultId, { ...this.figures.get(vaultId), record_count: done.record_count ?? 0 });
       return {
         vault_id: vaultId,
         upload_id,
@@ -217,6 +220,7 @@ export class VaultEdge {
   async show(vaultId: string): Promise<VaultView> {
     const f = await this.#vault<VaultFigures>(vaultId, { op: 'show', vault_id: vaultId });
     const published = this.#o.follower.state.vaults[vaultId]?.last_snapshot;
+    this.figures.set(vaultId, { record_count: f.record_count, size_bytes: f.size_bytes });
     return {
       vault_id: f.vault_id,
       node_id: f.node_id,

@@ -38,6 +38,16 @@ export class EvidenceStore {
     );
   }
 
+  /** Every transcript and receipt kept for a task, by attempt: what a replay or a challenge of it needs. */
+  async byTask(
+    taskId: string,
+  ): Promise<{ transcript_hash: string; transcript: ExecutionTranscript; receipt: ExecutionReceipt }[]> {
+    return this.#store.query(
+      `select transcript_hash, transcript, receipt from ${this.#table} where task_id = $1 order by attempt, recorded_at`,
+      [taskId],
+    );
+  }
+
   async transcript(transcriptHash: string): Promise<ExecutionTranscript | undefined> {
     const rows = await this.#store.query<{ transcript: ExecutionTranscript }>(
       `select transcript from ${this.#table} where transcript_hash = $1`,

@@ -77,13 +77,16 @@ function open(key: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Buffer | un
   }
 }
 
-/** What binds a record's payload: its Vault, its id and its subject. */
+/**
+ * What binds a record's payload: its Vault, its id and its subject, NUL-separated after a purpose
+ * label (identifiers match `^[a-z]{3}_[0-9a-z_-]+$`, so the encoding is unambiguous).
+ */
 export const payloadAad = (vaultId: string, recordId: string, subject: string) =>
-  canonicalBytes({ purpose: 'scp/v1/record-payload', vault_id: vaultId, record_id: recordId, subject });
+  Buffer.from(`scp/v1/record-payload\u0000${vaultId}\u0000${recordId}\u0000${subject}`);
 
 /** What binds a wrapped data key: its Vault, its record and the KEK version that wraps it. */
 export const wrapAad = (vaultId: string, recordId: string, version: number) =>
-  canonicalBytes({ purpose: 'scp/v1/record-key', vault_id: vaultId, record_id: recordId, version });
+  Buffer.from(`scp/v1/record-key\u0000${vaultId}\u0000${recordId}\u0000${version}`);
 
 /** A sealed record: the payload ciphertext and its data key wrapped under the Vault KEK. */
 export type SealedRecord = { ciphertext: Buffer; wrapped_key: Buffer };

@@ -104,7 +104,12 @@ export function vaultRecordMigrations(schema: string): Migration[] {
           unique (vault_id, record_id)
         );
         create index on ${t('sealed_records')} (upload_no, seq);
-        create index on ${t('sealed_records')} (vault_id, subject);
+        create table ${t('subject_counts')} (
+          vault_id text not null,
+          subject text not null,
+          n bigint not null,
+          primary key (vault_id, subject)
+        );
         create table ${t('document_chunks')} (
           vault_id text not null,
           record_id text not null,
@@ -250,7 +255,7 @@ export class VaultRecords {
     return records.map((r, index) => {
       const record_id = r.record_id ?? contentRecordId(r.subject, r.fields);
       const salt = bytesToHex(this.#pool.take(16));
-      const plaintext = canonicalBytes({ fields: r.fields, salt });
+      const plaintext = Buffer.from(JSON.stringify({ fields: r.fields, salt }));
       if (plaintext.length > limits.max_record_bytes)
         throw new RecordRefused(
           'record_too_large',
@@ -285,12 +290,12 @@ export class VaultRecords {
   async #checkQuota(tx: StoreTx, vault_id: string, upload_no: number): Promise<void> {
     const quota = this.#limits(vault_id).quota_per_subject;
     const over = await tx.query<{ subject: string; n: bigint }>(
-      `select r.subject, count(*)::bigint as n
-       from ${this.#t('sealed_records')} r join ${this.#t('uploads')} u on u.upload_no = r.upload_no
-       where r.vault_id = $1
-         and r.subject in (select distinct subject from ${this.#t('sealed_records')} where upload_no = $2)
-         and (u.state = 'committed' or r.upload_no = $2)
-       group by r.subject having count(*) > $3 order by r.subject limit 1`,
+      `with added as (
+         insert into ${this.#t('subject_counts')} (vault_id, subject, n)
+         select $1, subject, count(*) from ${this.#t('sealed_records')} where upload_no = $2 group by subject
+         on conflict (vault_id, subject) do update set n = ${this.#t('subject_counts')}.n + excluded.n
+         returning subject, n
+       ) select subject, n from added where n > $3 order by subject limit 1`,
       [vault_id, upload_no, quota],
     );
     const o = over[0];
@@ -691,9 +696,13 @@ export class VaultRecords {
     const n = await this.#store.transaction(async (tx) => {
       const rows = await tx.query<{ n: bigint }>(
         `with d as (
-           delete from ${this.#t('sealed_records')} where vault_id = $1 and expires_at <= $2 returning record_id
+           delete from ${this.#t('sealed_records')} where vault_id = $1 and expires_at <= $2 returning record_id, subject
          ), c as (
            delete from ${this.#t('document_chunks')} where vault_id = $1 and record_id in (select record_id from d)
+         ), s as (
+           update ${this.#t('subject_counts')} sc set n = sc.n - g.k
+           from (select subject, count(*) as k from d group by subject) g
+           where sc.vault_id = $1 and sc.subject = g.subject
          ) select count(*)::bigint as n from d`,
         [vault_id, new Date(nowMs).toISOString()],
       );

@@ -155,6 +155,8 @@ export class EnterpriseNode {
         ...(last ? { last_snapshot: last } : {}),
       };
     }
+    // Retention is enforced when a snapshot is taken: expired records are deleted (with an audit event) first.
+    if (req.op === 'snapshot') await this.#records.purgeExpired(id, Date.now());
     const as_of_seq = await this.#records.head(id);
     const commitments = await this.#records.commitments(id, as_of_seq);
     const root = buildMerkleTree(commitments.map(hexToBytes)).rootHex;

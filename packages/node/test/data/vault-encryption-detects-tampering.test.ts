@@ -143,4 +143,37 @@ describe('vault encryption', () => {
     assert.deepEqual(audit.at(-1), { kind: 'subject_shredded', detail: { subject: 'act_s0', records: 4 } });
     await t.close();
   });
+
+  it('expires records after their retention: not materialized, then purged with an audit event', async () => {
+    const r = new VaultRecords(store, 'node_t', master, () => ({
+      max_record_bytes: 16 * 1024,
+      quota_per_subject: 100,
+      retention_ms: 60_000,
+    }));
+    const t0 = Date.parse('2026-11-01T00:00:00Z');
+    await r.insert('vlt_ret', [{ record_id: 'rec_old', subject: 'act_a', fields: fields(1) }], t0);
+    await r.insert('vlt_ret', [{ record_id: 'rec_new', subject: 'act_a', fields: fields(2) }], t0 + 50_000);
+    const head = await r.head('vlt_ret');
+    const read = (asOf: number) =>
+      materializeRecords(new VaultRecords(store, 'node_t', master), {
+        vault_id: 'vlt_ret',
+        as_of_seq: head,
+        as_of_ms: asOf,
+        attributes: [{ attribute: 'total_amount', field: 'total_amount' }],
+        admissible: ADMIT_ALL,
+      });
+    assert.equal((await read(t0 + 30_000)).record_count, 2);
+    assert.equal((await read(t0 + 70_000)).record_count, 1, 'an expired record is not read');
+    const refusing = await materializeRecords(new VaultRecords(store, 'node_t', master), {
+      vault_id: 'vlt_ret',
+      as_of_seq: head,
+      as_of_ms: t0,
+      attributes: [{ attribute: 'total_amount', field: 'total_amount' }],
+      admissible: (s) => s !== 'act_a',
+    });
+    assert.deepEqual([refusing.record_count, refusing.refused], [0, 2], 'the admissibility predicate filters subjects');
+    assert.equal(await r.purgeExpired('vlt_ret', t0 + 70_000), 1);
+    assert.equal(await r.count('vlt_ret'), 1);
+    assert.deepEqual((await r.auditEvents('vlt_ret')).at(-1), { kind: 'records_expired', detail: { records: 1 } });
+  });
 });
