@@ -7,7 +7,8 @@
  * encryption, no commitment, no staging. Records are generated batch by batch, never held all at
  * once; the JS heap and RSS peaks are sampled after every batch.
  *
- *   npx tsx bench/vault-ingest.bench.ts [--sizes 10000,100000,1000000] [--json FILE]
+ *   npx tsx --expose-gc bench/vault-ingest.bench.ts [--sizes 10000,100000,1000000] [--json FILE]
+ *   (`--expose-gc` adds the heap retained after a forced GC at the end of each sealed run)
  *
  * The store is PGlite on disk in a temporary folder (from the test template). RSS includes
  * PGlite's WASM memory, which holds its page cache; the JS heap is the ingestion path's own.
@@ -115,6 +116,8 @@ for (const n of sizes) {
   }
   const done = await records.commitUpload('upl_bench');
   memory(peak);
+  global.gc?.();
+  const retainedHeapMb = process.memoryUsage().heapUsed / 2 ** 20;
   if (done.accepted !== n) throw new Error(`expected ${n} accepted, got ${done.accepted}`);
   const sealed: Sample = {
     ms: performance.now() - t0,
@@ -135,6 +138,7 @@ for (const n of sizes) {
     sealed_peak_heap_mb: Math.round(sealed.peakHeapMb),
     baseline_peak_rss_mb: Math.round(baseline.peakRssMb),
     sealed_peak_rss_mb: Math.round(sealed.peakRssMb),
+    sealed_heap_after_gc_mb: Math.round(retainedHeapMb),
   };
   rows.push(row);
   console.error(JSON.stringify(row));
