@@ -549,6 +549,7 @@ export class VaultRecords {
           seq: Number(r.seq),
           expires_at_ms: r.expires_at ? r.expires_at.getTime() : null,
         }));
+        if (rows.length < CHUNK) break;
         after = Number(rows[rows.length - 1]!.seq);
       }
     }
