@@ -152,4 +152,4 @@ console.log(`| ${cols.join(' | ')} |`);
 console.log(`| ${cols.map(() => '---').join(' | ')} |`);
 for (const r of rows) console.log(`| ${cols.map((c) => r[c]).join(' | ')} |`);
 const out = argValue('--json');
-if (out) writeFileSync(out, JSON.stringify({ machine: machine(), rows }, null, 2));
+if (out) writeFileSync(out, `${JSON.stringify({ machine: machine(), rows }, null, 2)}\n`);
