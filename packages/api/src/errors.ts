@@ -102,6 +102,21 @@ export const ERROR_CATALOG = {
     description: 'The protocol refused the mapping, candidate or promotion.',
     fix: 'Read details.reason (e.g. candidate_not_eligible, window_open, invalid_mapping).',
   },
+  invalid_upload: {
+    status: 400,
+    description: 'The uploaded file is malformed (CSV or NDJSON syntax).',
+    fix: 'Correct the file at details.line; CSV needs a header row naming subject and attribute columns.',
+  },
+  unsupported_media_type: {
+    status: 415,
+    description: 'The upload is not of a supported type.',
+    fix: 'Send text/csv or application/x-ndjson records, or a PNG, JPEG or PDF document.',
+  },
+  quota_exceeded: {
+    status: 429,
+    description: 'A data producer would exceed its record quota in the Vault.',
+    fix: 'Read details.reason; remove records of that subject or ask the Vault operator for a larger quota.',
+  },
   result_not_ready: {
     status: 409,
     description: 'The task has no released result yet.',

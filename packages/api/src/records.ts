@@ -45,3 +45,65 @@ export const IngestRecordsResponse = Type.Object(
   { additionalProperties: false },
 );
 export type IngestRecordsResponse = Static<typeof IngestRecordsResponse>;
+
+export const UploadResponse = Type.Object(
+  {
+    vault_id: VaultId,
+    upload_id: Type.String(),
+    accepted: Type.Integer({ minimum: 0 }),
+    duplicates: Type.Integer({ minimum: 0 }),
+    record_count: Type.Integer({ minimum: 0, description: 'Records now in the Vault.' }),
+    bytes: Type.Integer({ minimum: 0, description: 'Bytes of the upload read.' }),
+    record_id: Type.Optional(RecordId),
+  },
+  { additionalProperties: false, description: 'A committed upload: all its records are stored, or none.' },
+);
+export type UploadResponse = Static<typeof UploadResponse>;
+
+export const VaultView = Type.Object(
+  {
+    vault_id: VaultId,
+    node_id: Type.String(),
+    record_count: Type.Integer({ minimum: 0 }),
+    size_bytes: Type.Integer({ minimum: 0, description: 'Bytes of sealed records and documents.' }),
+    key_version: Type.Integer({ minimum: 1 }),
+    last_snapshot: Type.Optional(
+      Type.Object(
+        {
+          epoch_id: Type.Integer({ minimum: 0 }),
+          record_count: Type.Integer({ minimum: 0 }),
+          commitments_root: Type.String(),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type VaultView = Static<typeof VaultView>;
+
+export const VaultList = Type.Object({ vaults: Type.Array(VaultView) }, { additionalProperties: false });
+export type VaultList = Static<typeof VaultList>;
+
+export const VaultCommitmentsView = Type.Object(
+  {
+    vault_id: VaultId,
+    as_of_seq: Type.Integer({ minimum: 0 }),
+    root: Type.String(),
+    commitments: Type.Array(Type.String()),
+  },
+  { additionalProperties: false, description: 'Salted record commitments in ingest order and their Merkle root.' },
+);
+export type VaultCommitmentsView = Static<typeof VaultCommitmentsView>;
+
+export const VaultSnapshotView = Type.Object(
+  {
+    vault_id: VaultId,
+    epoch_id: Type.Integer({ minimum: 0 }),
+    record_count: Type.Integer({ minimum: 0 }),
+    commitments_root: Type.String(),
+    log_seq: Type.Integer(),
+  },
+  { additionalProperties: false, description: 'A snapshot root published in the protocol log.' },
+);
+export type VaultSnapshotView = Static<typeof VaultSnapshotView>;

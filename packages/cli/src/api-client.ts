@@ -32,6 +32,11 @@ import type {
   TaskResolution,
   TaskResult,
   TaskView,
+  UploadResponse,
+  VaultCommitmentsView,
+  VaultList,
+  VaultSnapshotView,
+  VaultView,
 } from '@symphony/api';
 import type { SemanticDomain, VaultMapping } from '@symphony/protocol';
 import { ApiClientError } from './api-client-error.ts';
@@ -123,6 +128,74 @@ export class ApiClient {
   /** `POST /v1/vaults/:vaultId/records` */
   ingestRecords(vaultId: string, request: IngestRecordsRequest): Promise<IngestRecordsResponse> {
     return this.#json('POST', `/v1/vaults/${encodeURIComponent(vaultId)}/records`, { body: request });
+  }
+
+  /**
+   * Streams a file body to `POST /v1/vaults/:vaultId/uploads` (CSV or NDJSON) or `/documents`
+   * (PNG, JPEG, PDF). `onBytes` is called with the bytes sent so far. No timeout: the edge answers
+   * once the whole upload has committed.
+   */
+  async upload(
+    path: string,
+    contentType: string,
+    body: AsyncIterable<Uint8Array>,
+    onBytes: (sent: number) => void = () => {},
+  ): Promise<UploadResponse> {
+    let sent = 0;
+    const iterator = body[Symbol.asyncIterator]();
+    const stream = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const next = await iterator.next();
+        if (next.done) {
+          controller.close();
+          return;
+        }
+        sent += next.value.length;
+        onBytes(sent);
+        controller.enqueue(next.value);
+      },
+    });
+    let response: Response;
+    try {
+      response = await this.#fetch(this.baseUrl + path, {
+        method: 'POST',
+        headers: { accept: 'application/json', 'content-type': contentType },
+        body: stream,
+        duplex: 'half',
+      } as RequestInit);
+    } catch (error) {
+      throw this.#transportError(error);
+    }
+    const text = await response.text();
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (response.ok && parsed !== undefined) return parsed as UploadResponse;
+    if (isErrorBody(parsed)) throw new ApiClientError(parsed.code, parsed.message, response.status, parsed.details);
+    throw new ApiClientError('bad_response', `POST ${path} answered ${response.status}`, response.status);
+  }
+
+  /** `GET /v1/vaults` */
+  listVaults(): Promise<VaultList> {
+    return this.#json('GET', '/v1/vaults');
+  }
+
+  /** `GET /v1/vaults/:vaultId` */
+  getVault(vaultId: string): Promise<VaultView> {
+    return this.#json('GET', `/v1/vaults/${encodeURIComponent(vaultId)}`);
+  }
+
+  /** `GET /v1/vaults/:vaultId/commitments` */
+  vaultCommitments(vaultId: string): Promise<VaultCommitmentsView> {
+    return this.#json('GET', `/v1/vaults/${encodeURIComponent(vaultId)}/commitments`);
+  }
+
+  /** `POST /v1/vaults/:vaultId/snapshots` */
+  publishVaultSnapshot(vaultId: string): Promise<VaultSnapshotView> {
+    return this.#json('POST', `/v1/vaults/${encodeURIComponent(vaultId)}/snapshots`);
   }
 
   /** `POST /v1/tasks`, with an `Idempotency-Key` header when a key is given. */

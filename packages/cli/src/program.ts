@@ -6,12 +6,14 @@ import { createCommandDeps } from './commands/command-deps.ts';
 import { registerConsent } from './commands/consent.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerEpoch } from './commands/epoch.ts';
+import { registerIngest } from './commands/ingest.ts';
 import { registerNetwork } from './commands/network.ts';
 import { registerRewards } from './commands/rewards.ts';
 import { registerSemantic } from './commands/semantic.ts';
 import { registerSettlement } from './commands/settlement-show.ts';
 import { registerTask } from './commands/task.ts';
 import { registerUp } from './commands/up.ts';
+import { registerVault } from './commands/vault.ts';
 import { parseUrl } from './option-parsers.ts';
 import { EXIT } from './report-error.ts';
 import { loadStandalone as defaultLoadStandalone, type StartStandalone } from './runtime/standalone.ts';
@@ -69,6 +71,8 @@ Start here:
   registerRewards(program, deps);
   registerConsent(program, deps);
   registerSemantic(program, deps);
+  registerIngest(program, deps);
+  registerVault(program, deps);
   return { program, exitCode: () => exitCode };
 }
 

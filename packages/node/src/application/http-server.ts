@@ -19,6 +19,7 @@ import { registerRecordRoutes } from './routes/records.ts';
 import { registerRewardRoutes } from './routes/rewards.ts';
 import { registerSemanticRoutes } from './routes/semantic.ts';
 import { registerTaskRoutes } from './routes/tasks.ts';
+import { registerVaultRoutes } from './routes/vaults.ts';
 import { compileRequestValidator } from './schema-validation.ts';
 
 /** Default largest request body: 5 MiB. */
@@ -119,6 +120,7 @@ export async function createHttpServer(api: MasterApi, options: HttpServerOption
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();
   registerTaskRoutes(typed, api);
   registerRecordRoutes(typed, api);
+  registerVaultRoutes(typed, api);
   registerEpochRoutes(typed, api);
   registerRewardRoutes(typed, api);
   registerConsentRoutes(typed, api);

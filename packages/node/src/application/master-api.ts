@@ -20,6 +20,10 @@ import type {
   TaskListQuery,
   TaskResult,
   TaskView,
+  UploadResponse,
+  VaultCommitmentsView,
+  VaultSnapshotView,
+  VaultView,
 } from '@symphony/api';
 import type { ConsentApi, SemanticApi } from './admission-api.ts';
 
@@ -73,4 +77,25 @@ export interface MasterApi {
   readonly consent: ConsentApi;
   /** The semantic registry, Vault mappings, candidates and task resolutions. */
   readonly semantic: SemanticApi;
+  /** Vault uploads and operations (absent on an edge that serves no Vault routes: they answer `unavailable`). */
+  readonly vaults?: VaultOperations;
+}
+
+/** What the Vault routes ask of a master (implemented by `VaultEdge`). */
+export interface VaultOperations {
+  uploadRecords(
+    vaultId: string,
+    format: 'csv' | 'ndjson',
+    body: AsyncIterable<Buffer | string>,
+  ): Promise<UploadResponse>;
+  uploadDocument(
+    vaultId: string,
+    subject: string,
+    recordId: string | undefined,
+    body: AsyncIterable<Buffer | string>,
+  ): Promise<UploadResponse>;
+  list(): Promise<VaultView[]>;
+  show(vaultId: string): Promise<VaultView>;
+  commitments(vaultId: string): Promise<VaultCommitmentsView>;
+  publishSnapshot(vaultId: string): Promise<VaultSnapshotView>;
 }

@@ -36,6 +36,7 @@ import { ConsentService } from './consent-service.ts';
 import { ApiFailure, type MasterApi } from './master-api.ts';
 import type { MasterTables } from './master-tables.ts';
 import { type GovernanceSigner, SemanticService } from './semantic-service.ts';
+import { VaultEdge } from './vault-uploads.ts';
 import { epochView, rewardTotal, settlementView, taskView } from './views.ts';
 
 export type MasterServiceOptions = {
@@ -62,6 +63,8 @@ export class MasterService implements MasterApi {
   readonly consent: ConsentApi;
   readonly semantic: SemanticApi;
   readonly #records: TaskRecords;
+  /** Vault uploads and operations, routed to the enterprise nodes hosting the Vaults. */
+  readonly vaults: VaultEdge;
 
   constructor(opts: MasterServiceOptions) {
     this.#o = opts;
@@ -74,6 +77,12 @@ export class MasterService implements MasterApi {
     };
     this.consent = new ConsentService(common);
     this.semantic = new SemanticService({ ...common, ...(opts.governance ? { governance: opts.governance } : {}) });
+    this.vaults = new VaultEdge({
+      follower: opts.follower,
+      writer: opts.writer,
+      bus: opts.bus,
+      ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
+    });
   }
 
   get #state() {
@@ -147,6 +156,9 @@ export class MasterService implements MasterApi {
       if (hasErrorCode(error) && error.code === 'invalid_records')
         throw new ApiFailure('invalid_records', error.message);
       if (hasErrorCode(error) && error.code === 'unknown_vault') throw new ApiFailure('unknown_vault', error.message);
+      if (hasErrorCode(error) && error.code === 'quota_exceeded') throw new ApiFailure('quota_exceeded', error.message);
+      if (hasErrorCode(error) && error.code === 'record_too_large')
+        throw new ApiFailure('body_too_large', error.message);
       throw new ApiFailure('unavailable', `the enterprise node hosting ${vaultId} did not answer`, {
         node_id: vault.node_id,
       });
@@ -363,6 +375,28 @@ export class MasterService implements MasterApi {
         ),
       ].map(([state, n]): [string, number] => [`{state="${state}"}`, n]),
     ]);
+    const vaults = Object.entries(s.vaults).sort(([a], [b]) => (a < b ? -1 : 1));
+    gauge(
+      'scs_vault_snapshot_epoch',
+      'Epoch of the last snapshot root a Vault published in the log (-1: none yet).',
+      vaults.map(([id, v]) => [`{vault_id="${id}"}`, v.last_snapshot?.epoch_id ?? -1]),
+    );
+    gauge(
+      'scs_vault_snapshot_records',
+      'Records covered by the last published snapshot root of a Vault.',
+      vaults.map(([id, v]) => [`{vault_id="${id}"}`, v.last_snapshot?.record_count ?? 0]),
+    );
+    const figures = [...this.vaults.figures].sort(([a], [b]) => (a < b ? -1 : 1));
+    gauge(
+      'scs_vault_records',
+      'Records in a Vault, as its node last reported them (refreshed by uploads and Vault reads).',
+      figures.map(([id, f]) => [`{vault_id="${id}"}`, f.record_count]),
+    );
+    gauge(
+      'scs_vault_size_bytes',
+      'Sealed bytes of a Vault, as its node last reported them (refreshed by Vault reads).',
+      figures.filter(([, f]) => f.size_bytes !== undefined).map(([id, f]) => [`{vault_id="${id}"}`, f.size_bytes!]),
+    );
     gauge('scs_log_appends', 'Entries this master appended.', [['', this.#o.writer.appended]]);
     gauge('scs_log_append_conflicts', 'Appends retried because another master appended first.', [
       ['', this.#o.writer.conflicts],

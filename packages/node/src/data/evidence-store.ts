@@ -46,6 +46,16 @@ export class EvidenceStore {
     );
   }
 
+  /** Every transcript and receipt kept for a task, by attempt: what a replay or a challenge of it needs. */
+  async byTask(
+    taskId: string,
+  ): Promise<{ transcript_hash: string; transcript: SignedTranscript; receipt: ExecutionReceipt }[]> {
+    return this.#store.query(
+      `select transcript_hash, transcript, receipt from ${this.#table} where task_id = $1 order by attempt, recorded_at`,
+      [taskId],
+    );
+  }
+
   /** The sealed transcript stored under `transcriptHash`. */
   async transcript(transcriptHash: string): Promise<SignedTranscript | undefined> {
     const rows = await this.#store.query<{ transcript: SignedTranscript }>(

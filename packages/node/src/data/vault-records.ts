@@ -1,14 +1,27 @@
 /**
- * The Vault record store of an enterprise node: records in ingest order (`seq` is the snapshot
- * position an execution reads "as of"), one content commitment per record (unsalted for now; a
- * salted commitment belongs to the Vault encryption work), duplicates refused by id. Plaintext
- * lives only in this node's tables.
+ * The encrypted Vault record store of an enterprise node. Records are kept in ingest order (`seq`
+ * is the snapshot position an execution reads "as of"); each row holds the subject (a pseudonymous
+ * actor id, needed for consent, quota and shredding), the payload sealed under a fresh data key,
+ * that data key wrapped by the Vault KEK (`vault-crypto.ts`), and a salted commitment of the
+ * record. Plaintext exists only in memory on this node, and only on the way in (sealing) or on the
+ * way out through `snapshot`, whose sole caller is the materializer (`materialize-records.ts`).
+ *
+ * Every write belongs to an upload (a JSON batch is a one-statement upload). Rows are written
+ * once, batch by batch, each batch in its own transaction, tagged with their upload; they become
+ * visible only when `commitUpload` marks the upload committed and gives it the next commit
+ * position, in one small transaction. A snapshot position is a commit position: the records of a
+ * snapshot are those of the uploads committed at or before it, in (commit, insert) order, so a
+ * snapshot never changes once taken, an upload is visible completely or not at all, and memory
+ * stays bounded by one batch whatever the upload size.
  */
 import type { RecordInput } from '@symphony/api';
-import { canonicalBytes, sha256Hex } from '@symphony/protocol';
-import type { Migration, Store } from '../ports/store.ts';
+import { bytesToHex, canonicalBytes, domainHash, sha256Hex } from '@symphony/protocol';
+import { PortError } from '../ports/errors.ts';
+import type { Migration, Store, StoreTx } from '../ports/store.ts';
 import { qualified } from './sql-names.ts';
+import { deriveVaultKek, openRecord, RandomPool, rewrapDataKey, sealRecord, VaultCryptoError } from './vault-crypto.ts';
 
+/** A decrypted record as the materializer sees it. */
 export type StoredRecord = {
   seq: number;
   record_id: string;
@@ -17,13 +30,38 @@ export type StoredRecord = {
   commitment: string;
 };
 
+/** A record as stored: what anyone reading the table sees (no plaintext). */
+export type SealedRow = {
+  seq: number;
+  record_id: string;
+  subject: string;
+  kind: 'record' | 'document';
+  kek_version: number;
+  wrapped_key: Uint8Array | null;
+  ciphertext: Uint8Array;
+  commitment: string;
+  expires_at_ms: number | null;
+};
+
+/** Limits of one Vault (defaults in `DEFAULT_VAULT_LIMITS`). */
+export type VaultLimits = {
+  /** Largest sealed payload of one record, in bytes of canonical JSON. */
+  max_record_bytes: number;
+  /** Most records one data producer (the record subject) may hold in one Vault. */
+  quota_per_subject: number;
+  /** Records expire this long after ingestion; undefined keeps them. */
+  retention_ms?: number;
+};
+
+export const DEFAULT_VAULT_LIMITS: VaultLimits = { max_record_bytes: 16 * 1024, quota_per_subject: 100_000 };
+
 export function vaultRecordMigrations(schema: string): Migration[] {
-  const t = qualified(schema, 'records');
+  const t = (n: string) => qualified(schema, n);
   return [
     {
       id: `${schema}/0001-records`,
       sql: `create schema if not exists ${schema};
-        create table ${t} (
+        create table ${t('records')} (
           seq bigserial primary key,
           vault_id text not null,
           record_id text not null,
@@ -33,14 +71,83 @@ export function vaultRecordMigrations(schema: string): Migration[] {
           ingested_at timestamptz not null default now(),
           unique (vault_id, record_id)
         );
-        create index on ${t} (vault_id, seq);`,
+        create index on ${t('records')} (vault_id, seq);`,
+    },
+    {
+      id: `${schema}/0003-sealed-records`,
+      sql: `drop table ${t('records')};
+        create sequence ${t('commit_positions')};
+        create table ${t('uploads')} (
+          upload_no bigserial unique,
+          upload_id text primary key,
+          vault_id text not null,
+          state text not null,
+          commit_seq bigint unique,
+          accepted integer not null default 0,
+          duplicates integer not null default 0,
+          created_at timestamptz not null default now()
+        );
+        create index on ${t('uploads')} (vault_id, commit_seq);
+        create table ${t('sealed_records')} (
+          seq bigserial primary key,
+          upload_no bigint not null,
+          vault_id text not null,
+          record_id text not null,
+          subject text not null,
+          kind text not null default 'record',
+          kek_version integer not null,
+          wrapped_key bytea,
+          ciphertext bytea not null,
+          commitment text not null,
+          size_bytes integer not null,
+          expires_at timestamptz,
+          unique (vault_id, record_id)
+        );
+        create index on ${t('sealed_records')} (upload_no, seq);
+        create table ${t('subject_counts')} (
+          vault_id text not null,
+          subject text not null,
+          n bigint not null,
+          primary key (vault_id, subject)
+        );
+        create table ${t('document_chunks')} (
+          vault_id text not null,
+          record_id text not null,
+          idx integer not null,
+          ciphertext bytea not null,
+          primary key (vault_id, record_id, idx)
+        );
+        create table ${t('vault_keys')} (vault_id text primary key, version integer not null);
+        create table ${t('vault_audit')} (
+          id bigserial primary key,
+          vault_id text not null,
+          kind text not null,
+          detail jsonb not null,
+          at timestamptz not null default now()
+        );
+        create table ${t('vault_snapshots')} (
+          vault_id text not null,
+          epoch_id integer not null,
+          record_count integer not null,
+          commitments_root text not null,
+          primary key (vault_id, epoch_id)
+        );`,
     },
   ];
 }
 
-/** The commitment of a record: SHA-256 of its canonical form (vault, id, subject, fields). */
-export function recordCommitment(vault_id: string, record_id: string, subject: string, fields: unknown): string {
-  return sha256Hex(canonicalBytes({ vault_id, record_id, subject, fields }));
+/**
+ * The salted commitment of a record: hiding (the salt is random and sealed with the payload) and
+ * binding (it covers the Vault, id, subject and fields).
+ */
+export function recordCommitment(
+  vault_id: string,
+  record_id: string,
+  subject: string,
+  fields: unknown,
+  salt: string,
+): string {
+  return domainHash('scp/v1/record-commitment', { vault_id, record_id, subject, fields, salt });
 }
 
 /** A content-derived record id when the producer gives none: the same record twice is one record. */
@@ -50,88 +157,447 @@ export function contentRecordId(subject: string, fields: unknown): string {
 
 /** Snapshot rows kept in memory at most (records are immutable below a snapshot position, so caching is safe). */
 const SNAPSHOT_CACHE_ROWS = 200_000;
+/** Rows per SQL statement when writing or reading in bulk. */
+const CHUNK = 1000;
+
+/** Why a batch was refused; nothing of the batch is stored. */
+export class RecordRefused extends PortError<'invalid_records' | 'record_too_large' | 'quota_exceeded'> {}
+
+type Prepared = {
+  record_id: string;
+  subject: string;
+  kind: 'record' | 'document';
+  kek_version: number;
+  wrapped_key: string;
+  ciphertext: string;
+  commitment: string;
+  size_bytes: number;
+  expires_at: string | null;
+};
+
+const ROW_COLUMNS = `record_id text, subject text, kind text, kek_version integer, wrapped_key text, ciphertext text,
+  commitment text, size_bytes integer, expires_at timestamptz`;
+const ROW_VALUES = `record_id, subject, kind, kek_version, decode(wrapped_key, 'base64'), decode(ciphertext, 'base64'),
+  commitment, size_bytes, expires_at`;
+const ROW_NAMES = 'record_id, subject, kind, kek_version, wrapped_key, ciphertext, commitment, size_bytes, expires_at';
 
 export class VaultRecords {
   readonly #store: Store;
-  readonly #table: string;
+  readonly #schema: string;
+  readonly #t: (name: string) => string;
+  readonly #master: Uint8Array;
+  readonly #limits: (vault_id: string) => VaultLimits;
+  readonly #keks = new Map<string, Buffer>();
+  readonly #versions = new Map<string, number>();
+  readonly #pool = new RandomPool();
   readonly #snapshots = new Map<string, StoredRecord[]>();
   #cachedRows = 0;
+  /** A test-only hook called with every record opened; the boundary test uses it to plant a deliberate leak. */
+  static onOpen: ((vaultId: string, record: StoredRecord) => void) | undefined;
 
-  constructor(store: Store, schema: string) {
+  constructor(store: Store, schema: string, master: Uint8Array, limits?: (vault_id: string) => VaultLimits) {
     this.#store = store;
-    this.#table = qualified(schema, 'records');
+    this.#schema = schema;
+    this.#t = (n) => qualified(schema, n);
+    this.#master = master;
+    this.#limits = limits ?? (() => DEFAULT_VAULT_LIMITS);
   }
 
-  /** Inserts records in one transaction; returns how many were new and how many were duplicates. */
-  async insert(vault_id: string, records: readonly RecordInput[]): Promise<{ accepted: number; duplicates: number }> {
-    const rows = records.map((r) => {
+  /** The schema this store writes to (its node's). */
+  get schema(): string {
+    return this.#schema;
+  }
+
+  /** Forgets uploads interrupted by a crash: their rows were never visible and never will be. */
+  async dropInterruptedUploads(): Promise<void> {
+    await this.#store.transaction(async (tx) => {
+      await tx.query(
+        `delete from ${this.#t('sealed_records')} where upload_no in (
+           select upload_no from ${this.#t('uploads')} where state <> 'committed')`,
+      );
+      await tx.query(`update ${this.#t('uploads')} set state = 'aborted' where state = 'open'`);
+      await tx.query(
+        `delete from ${this.#t('document_chunks')} c where not exists (
+           select 1 from ${this.#t('sealed_records')} r where r.vault_id = c.vault_id and r.record_id = c.record_id)`,
+      );
+    });
+  }
+
+  #kek(vault_id: string, version: number): Buffer {
+    const key = `${vault_id}\u0000${version}`;
+    let kek = this.#keks.get(key);
+    if (!kek) {
+      kek = deriveVaultKek(this.#master, vault_id, version);
+      this.#keks.set(key, kek);
+    }
+    return kek;
+  }
+
+  /** The current KEK version of a Vault (1 until the first rotation). */
+  async keyVersion(vault_id: string): Promise<number> {
+    const cached = this.#versions.get(vault_id);
+    if (cached) return cached;
+    const rows = await this.#store.query<{ version: number }>(
+      `select version from ${this.#t('vault_keys')} where vault_id = $1`,
+      [vault_id],
+    );
+    const version = rows[0]?.version ?? 1;
+    this.#versions.set(vault_id, version);
+    return version;
+  }
+
+  /** Seals records (validated by the caller) into rows ready to insert; checks the size limit. */
+  async #prepare(vault_id: string, records: readonly RecordInput[], nowMs: number): Promise<Prepared[]> {
+    const limits = this.#limits(vault_id);
+    const version = await this.keyVersion(vault_id);
+    const kek = this.#kek(vault_id, version);
+    const expires_at = limits.retention_ms === undefined ? null : new Date(nowMs + limits.retention_ms).toISOString();
+    return records.map((r, index) => {
       const record_id = r.record_id ?? contentRecordId(r.subject, r.fields);
+      const salt = bytesToHex(this.#pool.take(16));
+      const plaintext = Buffer.from(JSON.stringify({ fields: r.fields, salt }));
+      if (plaintext.length > limits.max_record_bytes)
+        throw new RecordRefused(
+          'record_too_large',
+          `record ${index}: ${plaintext.length} bytes exceeds the limit of ${limits.max_record_bytes}`,
+        );
+      const sealed = sealRecord(
+        kek,
+        version,
+        { vaultId: vault_id, recordId: record_id, subject: r.subject },
+        plaintext,
+        this.#pool,
+      );
       return {
         record_id,
         subject: r.subject,
-        fields: r.fields,
-        commitment: recordCommitment(vault_id, record_id, r.subject, r.fields),
+        kind: 'record' as const,
+        kek_version: version,
+        wrapped_key: sealed.wrapped_key.toString('base64'),
+        ciphertext: sealed.ciphertext.toString('base64'),
+        commitment: recordCommitment(vault_id, record_id, r.subject, r.fields, salt),
+        size_bytes: plaintext.length,
+        expires_at,
       };
     });
+  }
+
+  /**
+   * Refuses an upload that would take a data producer (a record subject) over its quota in the
+   * Vault, counting the committed records and the upload's own. Runs inside the commit, so a
+   * refusal rolls the commit back and the upload stays invisible.
+   */
+  async #checkQuota(tx: StoreTx, vault_id: string, upload_no: number): Promise<void> {
+    const quota = this.#limits(vault_id).quota_per_subject;
+    const over = await tx.query<{ subject: string; n: bigint }>(
+      `with added as (
+         insert into ${this.#t('subject_counts')} (vault_id, subject, n)
+         select $1, subject, count(*) from ${this.#t('sealed_records')} where upload_no = $2 group by subject
+         on conflict (vault_id, subject) do update set n = ${this.#t('subject_counts')}.n + excluded.n
+         returning subject, n
+       ) select subject, n from added where n > $3 order by subject limit 1`,
+      [vault_id, upload_no, quota],
+    );
+    const o = over[0];
+    if (o)
+      throw new RecordRefused(
+        'quota_exceeded',
+        `subject ${o.subject} would hold ${Number(o.n)} records in ${vault_id}, over the per-producer quota of ${quota}`,
+      );
+  }
+
+  async #insertRows(tx: StoreTx, vault_id: string, upload_no: number, rows: readonly Prepared[]): Promise<number> {
+    let accepted = 0;
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      const chunk = rows.slice(i, i + CHUNK);
+      const inserted = await tx.query<{ n: bigint }>(
+        `with input as (select * from jsonb_to_recordset($2::jsonb) as x(${ROW_COLUMNS})),
+         ins as (
+           insert into ${this.#t('sealed_records')} (upload_no, vault_id, ${ROW_NAMES})
+           select $3, $1, ${ROW_VALUES} from input
+           on conflict (vault_id, record_id) do nothing returning 1
+         ) select count(*)::bigint as n from ins`,
+        [vault_id, JSON.stringify(chunk), upload_no],
+      );
+      accepted += Number(inserted[0]?.n ?? 0n);
+    }
+    return accepted;
+  }
+
+  async #commit(tx: StoreTx, vault_id: string, upload_no: number, accepted: number, duplicates: number) {
+    await this.#checkQuota(tx, vault_id, upload_no);
+    await tx.query(
+      `update ${this.#t('uploads')} set state = 'committed', commit_seq = nextval('${this.#t('commit_positions')}'),
+         accepted = $2, duplicates = $3 where upload_no = $1`,
+      [upload_no, accepted, duplicates],
+    );
+  }
+
+  /** Seals and inserts records as one upload in one transaction; returns how many were new and how many were duplicates. */
+  async insert(
+    vault_id: string,
+    records: readonly RecordInput[],
+    nowMs = Date.now(),
+  ): Promise<{ accepted: number; duplicates: number }> {
+    const rows = await this.#prepare(vault_id, records, nowMs);
     return this.#store.transaction(async (tx) => {
-      let accepted = 0;
-      for (let i = 0; i < rows.length; i += 500) {
-        const chunk = rows.slice(i, i + 500);
-        const inserted = await tx.query<{ n: bigint }>(
-          `with input as (
-             select * from jsonb_to_recordset($2::jsonb) as x(record_id text, subject text, fields jsonb, commitment text)
-           ), ins as (
-             insert into ${this.#table} (vault_id, record_id, subject, fields, commitment)
-             select $1, record_id, subject, fields, commitment from input
-             on conflict (vault_id, record_id) do nothing
-             returning 1
-           ) select count(*)::bigint as n from ins`,
-          [vault_id, JSON.stringify(chunk)],
-        );
-        accepted += Number(inserted[0]?.n ?? 0n);
-      }
+      const u = await tx.query<{ upload_no: bigint }>(
+        `insert into ${this.#t('uploads')} (upload_id, vault_id, state) values ($1, $2, 'open') returning upload_no`,
+        [`upl_direct-${bytesToHex(this.#pool.take(12))}`, vault_id],
+      );
+      const upload_no = Number(u[0]!.upload_no);
+      const accepted = await this.#insertRows(tx, vault_id, upload_no, rows);
+      await this.#commit(tx, vault_id, upload_no, accepted, rows.length - accepted);
       return { accepted, duplicates: rows.length - accepted };
     });
   }
 
-  /** The latest snapshot position of a Vault (0 when empty): one index lookup. */
+  /** Opens an upload into a Vault: its rows stay invisible until `commitUpload`. */
+  async beginUpload(vault_id: string, upload_id: string): Promise<void> {
+    await this.#store.query(
+      `insert into ${this.#t('uploads')} (upload_id, vault_id, state) values ($1, $2, 'open')
+       on conflict (upload_id) do nothing`,
+      [upload_id, vault_id],
+    );
+  }
+
+  /** The Vault of an open upload; rejects with `upload_not_open`. */
+  async uploadVault(upload_id: string): Promise<string> {
+    return (await this.#openUpload(upload_id)).vault_id;
+  }
+
+  /** Deletes the chunks of a document that never committed (its upload was refused or aborted). */
+  async dropChunks(vault_id: string, record_id: string): Promise<void> {
+    await this.#store.query(
+      `delete from ${this.#t('document_chunks')} c where vault_id = $1 and record_id = $2 and not exists (
+         select 1 from ${this.#t('sealed_records')} r where r.vault_id = c.vault_id and r.record_id = c.record_id)`,
+      [vault_id, record_id],
+    );
+  }
+
+  readonly #open = new Map<string, { vault_id: string; upload_no: number; sent: number }>();
+
+  async #openUpload(upload_id: string): Promise<{ vault_id: string; upload_no: number; sent: number }> {
+    const known = this.#open.get(upload_id);
+    if (known) return known;
+    const rows = await this.#store.query<{ vault_id: string; state: string; upload_no: bigint }>(
+      `select vault_id, state, upload_no from ${this.#t('uploads')} where upload_id = $1`,
+      [upload_id],
+    );
+    const u = rows[0];
+    if (u?.state !== 'open') throw new PortError('upload_not_open', `upload ${upload_id} is not open`);
+    const open = { vault_id: u.vault_id, upload_no: Number(u.upload_no), sent: 0 };
+    this.#open.set(upload_id, open);
+    return open;
+  }
+
+  /** Seals one batch of an upload and writes it, invisible until `commitUpload`; returns the new rows. */
+  async stageBatch(upload_id: string, records: readonly RecordInput[], nowMs = Date.now()): Promise<number> {
+    const u = await this.#openUpload(upload_id);
+    const rows = await this.#prepare(u.vault_id, records, nowMs);
+    u.sent += rows.length;
+    return this.#store.transaction((tx) => this.#insertRows(tx, u.vault_id, u.upload_no, rows));
+  }
+
+  /** Writes one already sealed row of an upload (a document's metadata record). */
+  async stageSealed(
+    upload_id: string,
+    row: Omit<Prepared, 'wrapped_key' | 'ciphertext'> & { wrapped_key: Buffer; ciphertext: Buffer },
+  ) {
+    const u = await this.#openUpload(upload_id);
+    const prepared: Prepared = {
+      ...row,
+      wrapped_key: row.wrapped_key.toString('base64'),
+      ciphertext: row.ciphertext.toString('base64'),
+    };
+    u.sent += 1;
+    await this.#store.transaction((tx) => this.#insertRows(tx, u.vault_id, u.upload_no, [prepared]));
+  }
+
+  /** Writes one sealed document chunk (unreadable until its record is committed). */
+  async putChunk(vault_id: string, record_id: string, idx: number, ciphertext: Buffer): Promise<void> {
+    await this.#store.query(
+      `insert into ${this.#t('document_chunks')} (vault_id, record_id, idx, ciphertext) values ($1, $2, $3, $4)
+       on conflict do nothing`,
+      [vault_id, record_id, idx, ciphertext],
+    );
+  }
+
+  /** A document's sealed chunks in order. */
+  async chunks(vault_id: string, record_id: string): Promise<Uint8Array[]> {
+    const rows = await this.#store.query<{ ciphertext: Uint8Array }>(
+      `select ciphertext from ${this.#t('document_chunks')} where vault_id = $1 and record_id = $2 order by idx`,
+      [vault_id, record_id],
+    );
+    return rows.map((r) => r.ciphertext);
+  }
+
+  /** Makes a whole upload visible in one transaction (after the quota check); an upload commits at most once. */
+  async commitUpload(upload_id: string): Promise<{ vault_id: string; accepted: number; duplicates: number }> {
+    const sent = this.#open.get(upload_id)?.sent ?? 0;
+    const result = await this.#store.transaction(async (tx) => {
+      const u = (
+        await tx.query<{ vault_id: string; state: string; upload_no: bigint; accepted: number; duplicates: number }>(
+          `select vault_id, state, upload_no, accepted, duplicates from ${this.#t('uploads')} where upload_id = $1 for update`,
+          [upload_id],
+        )
+      )[0];
+      if (!u) throw new PortError('upload_not_open', `upload ${upload_id} is not open`);
+      if (u.state === 'committed') return { vault_id: u.vault_id, accepted: u.accepted, duplicates: u.duplicates };
+      if (u.state !== 'open') throw new PortError('upload_not_open', `upload ${upload_id} is ${u.state}`);
+      const upload_no = Number(u.upload_no);
+      const n = await tx.query<{ n: bigint }>(
+        `select count(*)::bigint as n from ${this.#t('sealed_records')} where upload_no = $1`,
+        [upload_no],
+      );
+      const accepted = Number(n[0]?.n ?? 0n);
+      const duplicates = Math.max(0, sent - accepted);
+      await this.#commit(tx, u.vault_id, upload_no, accepted, duplicates);
+      return { vault_id: u.vault_id, accepted, duplicates };
+    });
+    this.#open.delete(upload_id);
+    return result;
+  }
+
+  /** Abandons an upload: its rows are deleted and nothing of it becomes visible. */
+  async abortUpload(upload_id: string): Promise<void> {
+    this.#open.delete(upload_id);
+    await this.#store.transaction(async (tx) => {
+      const u = await tx.query<{ upload_no: bigint }>(
+        `update ${this.#t('uploads')} set state = 'aborted' where upload_id = $1 and state = 'open' returning upload_no`,
+        [upload_id],
+      );
+      if (u[0])
+        await tx.query(`delete from ${this.#t('sealed_records')} where upload_no = $1`, [Number(u[0].upload_no)]);
+    });
+  }
+
+  /** The latest snapshot position of a Vault (its last commit position; 0 when nothing committed). */
   async head(vault_id: string): Promise<number> {
-    const rows = await this.#store.query<{ seq: bigint }>(
-      `select seq from ${this.#table} where vault_id = $1 order by seq desc limit 1`,
+    const rows = await this.#store.query<{ seq: bigint | null }>(
+      `select max(commit_seq)::bigint as seq from ${this.#t('uploads')} where vault_id = $1 and state = 'committed'`,
       [vault_id],
     );
     return Number(rows[0]?.seq ?? 0n);
   }
 
-  /** How many records a Vault holds. */
+  /** How many records a Vault holds (committed uploads only). */
   async count(vault_id: string): Promise<number> {
-    const rows = await this.#store.query<{ n: bigint }>(
-      `select count(*)::bigint as n from ${this.#table} where vault_id = $1`,
+    return (await this.stats(vault_id)).record_count;
+  }
+
+  /** Record count and stored bytes of a Vault (committed uploads only). */
+  async stats(vault_id: string): Promise<{ record_count: number; size_bytes: number }> {
+    const rows = await this.#store.query<{ n: bigint; bytes: bigint | null }>(
+      `select count(*)::bigint as n, sum(octet_length(r.ciphertext))::bigint as bytes
+       from ${this.#t('sealed_records')} r join ${this.#t('uploads')} u on u.upload_no = r.upload_no
+       where r.vault_id = $1 and u.state = 'committed'`,
       [vault_id],
     );
-    return Number(rows[0]?.n ?? 0n);
+    const chunkBytes = await this.#store.query<{ bytes: bigint | null }>(
+      `select sum(octet_length(ciphertext))::bigint as bytes from ${this.#t('document_chunks')} c where vault_id = $1
+       and exists (select 1 from ${this.#t('sealed_records')} r join ${this.#t('uploads')} u on u.upload_no = r.upload_no
+                   where r.vault_id = c.vault_id and r.record_id = c.record_id and u.state = 'committed')`,
+      [vault_id],
+    );
+    return {
+      record_count: Number(rows[0]?.n ?? 0n),
+      size_bytes: Number(rows[0]?.bytes ?? 0n) + Number(chunkBytes[0]?.bytes ?? 0n),
+    };
+  }
+
+  async counts(): Promise<Map<string, number>> {
+    const rows = await this.#store.query<{ vault_id: string; n: bigint }>(
+      `select r.vault_id, count(*)::bigint as n
+       from ${this.#t('sealed_records')} r join ${this.#t('uploads')} u on u.upload_no = r.upload_no
+       where u.state = 'committed' group by r.vault_id`,
+    );
+    return new Map(rows.map((r) => [r.vault_id, Number(r.n)]));
   }
 
   /**
-   * Every record of a Vault up to a snapshot position, in ingest order. A snapshot never changes
-   * (records below `as_of_seq` are never rewritten), so recent ones are served from memory: an
-   * execution and its re-execution, or consecutive tasks on one Vault, read the table once.
+   * Sealed rows of a Vault's snapshot (uploads committed at or before `as_of_seq`) in commit then
+   * insert order, `CHUNK` at a time (no plaintext).
    */
-  async snapshot(vault_id: string, as_of_seq: number): Promise<readonly StoredRecord[]> {
-    const key = `${vault_id}\u0000${as_of_seq}`;
-    const cached = this.#snapshots.get(key);
-    if (cached) return cached;
-    const rows = await this.#store.query<{
-      seq: bigint;
-      record_id: string;
-      subject: string;
-      fields: Record<string, unknown>;
-      commitment: string;
-    }>(
-      `select seq, record_id, subject, fields, commitment from ${this.#table} where vault_id = $1 and seq <= $2 order by seq`,
+  async *sealedRows(vault_id: string, as_of_seq: number): AsyncGenerator<SealedRow[]> {
+    const uploads = await this.#store.query<{ upload_no: bigint }>(
+      `select upload_no from ${this.#t('uploads')}
+       where vault_id = $1 and state = 'committed' and commit_seq <= $2 order by commit_seq`,
       [vault_id, as_of_seq],
     );
-    const records = rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+    for (const { upload_no } of uploads) {
+      let after = 0;
+      for (;;) {
+        const rows = await this.#store.query<{
+          seq: bigint;
+          record_id: string;
+          subject: string;
+          kind: 'record' | 'document';
+          kek_version: number;
+          wrapped_key: Uint8Array | null;
+          ciphertext: Uint8Array;
+          commitment: string;
+          expires_at: Date | null;
+        }>(
+          `select seq, record_id, subject, kind, kek_version, wrapped_key, ciphertext, commitment, expires_at
+           from ${this.#t('sealed_records')} where upload_no = $1 and seq > $2 order by seq limit ${CHUNK}`,
+          [Number(upload_no), after],
+        );
+        if (rows.length === 0) break;
+        yield rows.map((r) => ({
+          ...r,
+          seq: Number(r.seq),
+          expires_at_ms: r.expires_at ? r.expires_at.getTime() : null,
+        }));
+        if (rows.length < CHUNK) break;
+        after = Number(rows[rows.length - 1]!.seq);
+      }
+    }
+  }
+
+  /** Opens one sealed record; tampering or shredding throws a `VaultCryptoError`. */
+  openRow(vault_id: string, row: SealedRow): StoredRecord {
+    const plain = openRecord(
+      this.#kek(vault_id, row.kek_version),
+      row.kek_version,
+      { vaultId: vault_id, recordId: row.record_id, subject: row.subject },
+      row,
+    );
+    const payload = JSON.parse(plain.toString('utf8')) as { fields: Record<string, unknown> };
+    const record = {
+      seq: row.seq,
+      record_id: row.record_id,
+      subject: row.subject,
+      fields: payload.fields,
+      commitment: row.commitment,
+    };
+    VaultRecords.onOpen?.(vault_id, record);
+    return record;
+  }
+
+  /** A document's data key, unwrapped (for reading its chunks). */
+  documentKek(vault_id: string, version: number): Buffer {
+    return this.#kek(vault_id, version);
+  }
+
+  /**
+   * Every readable record of a Vault up to a snapshot position, in ingest order, decrypted. Only
+   * the materializer calls this. Crypto-shredded records, documents and records expired at
+   * `asOfMs` are left out; a tampered record throws. A snapshot of sealed rows never changes, so
+   * recent ones are served from memory.
+   */
+  async snapshot(vault_id: string, as_of_seq: number, asOfMs?: number): Promise<readonly StoredRecord[]> {
+    const key = `${vault_id}\u0000${as_of_seq}\u0000${asOfMs ?? ''}`;
+    const cached = this.#snapshots.get(key);
+    if (cached) return cached;
+    const records: StoredRecord[] = [];
+    for await (const rows of this.sealedRows(vault_id, as_of_seq)) {
+      for (const row of rows) {
+        if (row.kind !== 'record' || row.wrapped_key === null) continue;
+        if (asOfMs !== undefined && row.expires_at_ms !== null && row.expires_at_ms <= asOfMs) continue;
+        records.push(this.openRow(vault_id, row));
+      }
+    }
     for (const [k, v] of this.#snapshots) {
       if (this.#cachedRows + records.length <= SNAPSHOT_CACHE_ROWS) break;
       this.#snapshots.delete(k);
@@ -144,10 +610,153 @@ export class VaultRecords {
     return records;
   }
 
-  async counts(): Promise<Map<string, number>> {
-    const rows = await this.#store.query<{ vault_id: string; n: bigint }>(
-      `select vault_id, count(*)::bigint as n from ${this.#table} group by vault_id`,
+  /** The commitments of a Vault up to a position, in ingest order (shredded records keep theirs). */
+  async commitments(vault_id: string, as_of_seq: number): Promise<string[]> {
+    const out: string[] = [];
+    for await (const rows of this.sealedRows(vault_id, as_of_seq)) for (const r of rows) out.push(r.commitment);
+    return out;
+  }
+
+  /**
+   * Rotates a Vault's KEK: new records use version n+1 at once, then every wrapped data key is
+   * re-wrapped under it, `CHUNK` rows per transaction; payloads are not re-encrypted. Safe to
+   * interrupt and run again: each row names the version that wraps it.
+   */
+  async rotateKey(vault_id: string): Promise<{ version: number; rewrapped: number }> {
+    const version = (await this.keyVersion(vault_id)) + 1;
+    await this.#store.query(
+      `insert into ${this.#t('vault_keys')} (vault_id, version) values ($1, $2)
+       on conflict (vault_id) do update set version = excluded.version`,
+      [vault_id, version],
     );
-    return new Map(rows.map((r) => [r.vault_id, Number(r.n)]));
+    this.#versions.set(vault_id, version);
+    const to = { kek: this.#kek(vault_id, version), version };
+    let rewrapped = 0;
+    for (;;) {
+      const n = await this.#store.transaction(async (tx) => {
+        const rows = await tx.query<{ seq: bigint; record_id: string; kek_version: number; wrapped_key: Uint8Array }>(
+          `select seq, record_id, kek_version, wrapped_key from ${this.#t('sealed_records')}
+           where vault_id = $1 and kek_version < $2 and wrapped_key is not null order by seq limit ${CHUNK}`,
+          [vault_id, version],
+        );
+        const updates = rows.map((r) => ({
+          seq: Number(r.seq),
+          wrapped_key: rewrapDataKey(
+            { kek: this.#kek(vault_id, r.kek_version), version: r.kek_version },
+            to,
+            { vaultId: vault_id, recordId: r.record_id },
+            r.wrapped_key,
+            this.#pool,
+          )!.toString('base64'),
+        }));
+        if (updates.length > 0)
+          await tx.query(
+            `update ${this.#t('sealed_records')} s set wrapped_key = decode(u.wrapped_key, 'base64'), kek_version = $2
+             from jsonb_to_recordset($1::jsonb) as u(seq bigint, wrapped_key text) where s.seq = u.seq`,
+            [JSON.stringify(updates), version],
+          );
+        return updates.length;
+      });
+      rewrapped += n;
+      if (n === 0) break;
+    }
+    await this.audit(vault_id, 'key_rotated', { version, rewrapped });
+    return { version, rewrapped };
+  }
+
+  /**
+   * Crypto-shreds a subject: deletes the wrapped data keys of all its records (and the chunks of
+   * its documents) in one transaction, and writes an audit event. The ciphertexts and the
+   * commitments stay, unreadable; the materializer skips them from then on.
+   */
+  async shredSubject(vault_id: string, subject: string): Promise<{ shredded: number }> {
+    const shredded = await this.#store.transaction(async (tx) => {
+      const rows = await tx.query<{ n: bigint }>(
+        `with s as (
+           update ${this.#t('sealed_records')} set wrapped_key = null
+           where vault_id = $1 and subject = $2 and wrapped_key is not null returning record_id
+         ), c as (
+           delete from ${this.#t('document_chunks')} where vault_id = $1 and record_id in (select record_id from s)
+         ) select count(*)::bigint as n from s`,
+        [vault_id, subject],
+      );
+      const n = Number(rows[0]?.n ?? 0n);
+      await tx.query(
+        `insert into ${this.#t('vault_audit')} (vault_id, kind, detail) values ($1, 'subject_shredded', $2::jsonb)`,
+        [vault_id, JSON.stringify({ subject, records: n })],
+      );
+      return n;
+    });
+    this.#snapshots.clear();
+    this.#cachedRows = 0;
+    return { shredded };
+  }
+
+  /** Deletes records whose retention ended at `nowMs`, with an audit event; returns how many. */
+  async purgeExpired(vault_id: string, nowMs: number): Promise<number> {
+    const n = await this.#store.transaction(async (tx) => {
+      const rows = await tx.query<{ n: bigint }>(
+        `with d as (
+           delete from ${this.#t('sealed_records')} where vault_id = $1 and expires_at <= $2 returning record_id, subject
+         ), c as (
+           delete from ${this.#t('document_chunks')} where vault_id = $1 and record_id in (select record_id from d)
+         ), s as (
+           update ${this.#t('subject_counts')} sc set n = sc.n - g.k
+           from (select subject, count(*) as k from d group by subject) g
+           where sc.vault_id = $1 and sc.subject = g.subject
+         ) select count(*)::bigint as n from d`,
+        [vault_id, new Date(nowMs).toISOString()],
+      );
+      const deleted = Number(rows[0]?.n ?? 0n);
+      if (deleted > 0)
+        await tx.query(
+          `insert into ${this.#t('vault_audit')} (vault_id, kind, detail) values ($1, 'records_expired', $2::jsonb)`,
+          [vault_id, JSON.stringify({ records: deleted })],
+        );
+      return deleted;
+    });
+    if (n > 0) {
+      this.#snapshots.clear();
+      this.#cachedRows = 0;
+    }
+    return n;
+  }
+
+  /** Appends an audit event of this node (ids and counts only). */
+  async audit(vault_id: string, kind: string, detail: Record<string, unknown>): Promise<void> {
+    await this.#store.query(
+      `insert into ${this.#t('vault_audit')} (vault_id, kind, detail) values ($1, $2, $3::jsonb)`,
+      [vault_id, kind, JSON.stringify(detail)],
+    );
+  }
+
+  /** The audit events of a Vault, oldest first. */
+  async auditEvents(vault_id: string): Promise<{ kind: string; detail: Record<string, unknown> }[]> {
+    return this.#store.query(`select kind, detail from ${this.#t('vault_audit')} where vault_id = $1 order by id`, [
+      vault_id,
+    ]);
+  }
+
+  /** Remembers the snapshot root published for an epoch. */
+  async recordSnapshot(vault_id: string, epoch_id: number, record_count: number, root: string): Promise<void> {
+    await this.#store.query(
+      `insert into ${this.#t('vault_snapshots')} (vault_id, epoch_id, record_count, commitments_root)
+       values ($1, $2, $3, $4) on conflict do nothing`,
+      [vault_id, epoch_id, record_count, root],
+    );
+  }
+
+  /** The last snapshot root this node computed for a Vault. */
+  async lastSnapshot(
+    vault_id: string,
+  ): Promise<{ epoch_id: number; record_count: number; commitments_root: string } | undefined> {
+    const rows = await this.#store.query<{ epoch_id: number; record_count: number; commitments_root: string }>(
+      `select epoch_id, record_count, commitments_root from ${this.#t('vault_snapshots')}
+       where vault_id = $1 order by epoch_id desc limit 1`,
+      [vault_id],
+    );
+    return rows[0];
   }
 }
+
+export { VaultCryptoError };

@@ -5,20 +5,17 @@
  * receipt signed by the node key that commits to transcript and attestation evidence.
  */
 import {
-  buildMerkleTree,
   type Contribution,
   type Derivation,
   digestBytes,
   domainHash,
   type ExecutionReceipt,
-  evaluateDerivation,
-  hexToBytes,
-  parseDerivation,
   receiptHash,
   type TaskEnvelope,
   transcriptHash,
 } from '@symphony/protocol';
-import { admittedRecords, type ConsentGate, type ConsentOracle } from '../data/consent-gate.ts';
+import type { ConsentGate, ConsentOracle } from '../data/consent-gate.ts';
+import { InvalidDerivation, materializeRecords } from '../data/materialize-records.ts';
 import type { VaultRecords } from '../data/vault-records.ts';
 import type { Keyring } from '../ports/keyring.ts';
 import type { TeeProvider } from '../ports/tee-provider.ts';
@@ -71,21 +68,9 @@ export type ExecutionContext = {
   tee: TeeProvider;
 };
 
-/** Work already done on a snapshot (a snapshot never changes): its commitment root and its rows per binding. */
-const snapshotWork = new WeakMap<readonly unknown[], { root?: string; rows: Map<string, Row[]> }>();
-
-/** The parsed derivation rules of a binding; a rule that does not parse refuses the execution. */
-function bindingRules(binding: Resolution['bindings'][number]): [string, Derivation][] {
-  return binding.attributes.map((a) => {
-    const parsed = parseDerivation(a.derivation);
-    if (!parsed.ok) throw new ExecutionRefused('invalid_derivation');
-    return [a.attribute, parsed.rule];
-  });
-}
-
 /**
- * Materializes one Vault as of a snapshot: only the resolved attributes (derived from local fields
- * by the binding's rules), never other fields, and only rows of subjects the consent gate admits.
+ * Materializes one Vault as of a snapshot through the materializer: only the resolved attributes,
+ * and only rows of subjects the task's consent gate admits.
  */
 async function materialize(
   ctx: ExecutionContext,
@@ -93,36 +78,26 @@ async function materialize(
   as_of_seq: number,
   resolution: Resolution,
   gate: ConsentGate,
+  asOfMs: number,
 ) {
   const binding = resolution.bindings.find((b) => b.vault_id === vault_id);
   if (!binding) throw new ExecutionRefused('vault_not_resolved');
-  const stored = await ctx.records.snapshot(vault_id, as_of_seq);
-  let work = snapshotWork.get(stored);
-  if (!work) {
-    work = { rows: new Map() };
-    snapshotWork.set(stored, work);
-  }
-  const bindingKey = binding.attributes.map((a) => `${a.attribute}=${a.derivation}`).join(',');
-  let rows = work.rows.get(bindingKey);
-  if (!rows) {
-    const rules = bindingRules(binding);
-    rows = stored.map((r) => ({
-      subject: r.subject,
-      fields: Object.fromEntries(rules.map(([attribute, rule]) => [attribute, evaluateDerivation(rule, r.fields)])),
-    }));
-    work.rows.set(bindingKey, rows);
-  }
-  work.root ??= buildMerkleTree(stored.map((r) => hexToBytes(r.commitment))).rootHex;
-  const admitted = admittedRecords(gate, vault_id, rows);
-  return {
-    rows: admitted,
-    input: {
+  let m: Awaited<ReturnType<typeof materializeRecords>>;
+  try {
+    m = await materializeRecords(ctx.records, {
       vault_id,
       as_of_seq,
-      record_count: stored.length,
-      records_admitted: admitted.length,
-      records_root: work.root,
-    },
+      as_of_ms: asOfMs,
+      attributes: binding.attributes,
+      admissible: (subject) => gate.admits(vault_id, subject),
+    });
+  } catch (error) {
+    if (error instanceof InvalidDerivation) throw new ExecutionRefused(error.code);
+    throw error;
+  }
+  return {
+    rows: m.rows as Row[],
+    input: { vault_id, as_of_seq, record_count: m.record_count, records_root: m.records_root },
   };
 }
 
@@ -148,7 +123,9 @@ export async function computeOutput(
   let usage: SandboxUsage | undefined;
   let materialized: Awaited<ReturnType<typeof materialize>>[];
   if (program.type === 'builtin') {
-    materialized = await Promise.all(snapshots.map((s) => materialize(ctx, s.vault_id, s.as_of_seq, resolution, gate)));
+    materialized = await Promise.all(
+      snapshots.map((s) => materialize(ctx, s.vault_id, s.as_of_seq, resolution, gate, envelope.admitted_at_ms)),
+    );
     const rows = materialized.flatMap((m) => m.rows);
     ({ output, contributors } = runBuiltin(program, spec.filter, rows, { referenceMs: envelope.admitted_at_ms, kMin }));
     code_hash = domainHash('scp/v1/builtin-program', program);
@@ -156,7 +133,7 @@ export async function computeOutput(
     try {
       const source = checkProgramAllowed(program, envelope.targets.vault_ids, ctx.programApproval ?? (() => false));
       materialized = await Promise.all(
-        snapshots.map((s) => materialize(ctx, s.vault_id, s.as_of_seq, resolution, gate)),
+        snapshots.map((s) => materialize(ctx, s.vault_id, s.as_of_seq, resolution, gate, envelope.admitted_at_ms)),
       );
       const rows = materialized.flatMap((m) => m.rows);
       const run = await runSandboxCompute(

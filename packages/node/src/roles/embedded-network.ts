@@ -9,6 +9,7 @@ import { MemoryBroker, MemoryBus } from '../adapters/memory-bus.ts';
 import { SqlProtocolLog } from '../adapters/sql-protocol-log.ts';
 import { SystemClock } from '../adapters/system-clock.ts';
 import type { Backoff } from '../coordination/retry.ts';
+import type { VaultLimits } from '../data/vault-records.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Keyring } from '../ports/keyring.ts';
 import type { Store } from '../ports/store.ts';
@@ -36,6 +37,10 @@ export type EmbeddedNetworkOptions = {
   attestationPolicy?: AttestationPolicy;
   /** The enclave of each enterprise node (default: a simulated enclave keyed in `keyring`). */
   teeFor?: (nodeId: string) => Promise<TeeProvider>;
+  /** The in-memory broker the nodes talk through (tests pass one to observe every message). */
+  broker?: MemoryBroker;
+  /** Limits applied to every Vault (size, per-producer quota, retention); defaults otherwise. */
+  vaultLimits?: Partial<VaultLimits>;
 };
 
 export type EmbeddedNetwork = {
@@ -51,7 +56,7 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
   const topology = opts.topology ?? EMBEDDED_TOPOLOGY;
   const clock = opts.clock ?? new SystemClock();
   const progress = opts.onProgress ?? (() => {});
-  const broker = new MemoryBroker();
+  const broker = opts.broker ?? new MemoryBroker();
   const busOf = () =>
     new MemoryBus({
       broker,
@@ -84,6 +89,7 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
           vault_id,
           domain: domainOf.get('commerce.receipt') ?? topology.semantic_domains[0]!,
           approved_programs: e.approved_programs?.[vault_id] ?? [],
+          ...(opts.vaultLimits ? { limits: opts.vaultLimits } : {}),
         })),
       }),
     );

@@ -6,9 +6,11 @@
 import {
   type AttestationKind,
   attestationHash,
+  buildMerkleTree,
   digestBytes,
   domainHash,
   type EnclaveRegistration,
+  hexToBytes,
   mappingInForce,
   type SemanticDomain,
 } from '@symphony/protocol';
@@ -18,13 +20,21 @@ import { StateFollower } from '../coordination/state-follower.ts';
 import { EvidenceStore, evidenceMigrations } from '../data/evidence-store.ts';
 import { schemaOf } from '../data/sql-names.ts';
 import { firstRecordProblem } from '../data/validate-records.ts';
+import { loadVaultMasterSecret } from '../data/vault-crypto.ts';
 import {
   type DocumentInput,
   type ParsedDocument,
   VaultDocuments,
   vaultDocumentMigrations,
 } from '../data/vault-documents.ts';
-import { VaultRecords, vaultRecordMigrations } from '../data/vault-records.ts';
+import { VaultIngest } from '../data/vault-ingest.ts';
+import {
+  DEFAULT_VAULT_LIMITS,
+  RecordRefused,
+  type VaultLimits,
+  VaultRecords,
+  vaultRecordMigrations,
+} from '../data/vault-records.ts';
 import {
   computeOutput,
   EXECUTOR_MEASUREMENT,
@@ -53,11 +63,17 @@ import {
   type ReexecuteReply,
   type ReexecuteRequest,
   type StatusReply,
+  type UploadReply,
+  type UploadRequest,
+  type VaultReply,
+  type VaultRequest,
 } from '../wire/enterprise-rpc.ts';
 
+/** A hosted Vault: its declared domain (records are validated against it), its limits and program policy. */
 export type EnterpriseVault = {
   vault_id: string;
   domain: SemanticDomain;
+  limits?: Partial<VaultLimits>;
   /** The Vault's program policy: SHA-256 code hashes its operator approved to run over its records. */
   approved_programs?: readonly string[];
 };
@@ -88,6 +104,7 @@ export class EnterpriseNode {
   readonly nodeId: string;
   readonly #opts: EnterpriseOptions;
   readonly #records: VaultRecords;
+  readonly #ingestion: VaultIngest;
   readonly #evidence: EvidenceStore;
   readonly #documents: VaultDocuments;
   readonly #ocr = new OcrEngine();
@@ -95,12 +112,14 @@ export class EnterpriseNode {
   readonly #ctx: ExecutionContext;
   readonly follower: StateFollower;
 
-  private constructor(opts: EnterpriseOptions, tee: TeeProvider) {
+  private constructor(opts: EnterpriseOptions, tee: TeeProvider, master: Uint8Array) {
     this.nodeId = opts.nodeId;
     this.#opts = opts;
     this.follower = new StateFollower(opts.log);
     const schema = schemaOf(opts.nodeId);
-    this.#records = new VaultRecords(opts.store, schema);
+    const limits = new Map(opts.vaults.map((v) => [v.vault_id, { ...DEFAULT_VAULT_LIMITS, ...v.limits }]));
+    this.#records = new VaultRecords(opts.store, schema, master, (id) => limits.get(id) ?? DEFAULT_VAULT_LIMITS);
+    this.#ingestion = new VaultIngest(this.#records, (id) => opts.vaults.find((v) => v.vault_id === id)?.domain);
     this.#evidence = new EvidenceStore(opts.store, schema);
     this.#documents = new VaultDocuments(opts.store, schema);
     const records = this.#records;
@@ -137,7 +156,6 @@ export class EnterpriseNode {
         measurement: EXECUTOR_MEASUREMENT,
         ...(opts.production ? { production: true } : {}),
       }));
-    const node = new EnterpriseNode(opts, tee);
     const schema = schemaOf(opts.nodeId);
     await opts.store.migrate([
       ...vaultRecordMigrations(schema),
@@ -145,6 +163,8 @@ export class EnterpriseNode {
       ...vaultDocumentMigrations(schema),
     ]);
     await opts.keyring.ensureKey(keyNameOf(opts.nodeId));
+    const node = new EnterpriseNode(opts, tee, await loadVaultMasterSecret(opts.keyring, keyNameOf(opts.nodeId)));
+    await node.#records.dropInterruptedUploads();
     await node.follower.start(opts.pollIntervalMs);
     const subjects = enterpriseSubjects(opts.nodeId);
     node.#subscriptions.push(
@@ -153,6 +173,8 @@ export class EnterpriseNode {
       await opts.bus.serve(subjects.reexecute, (p) => node.#reexecute(p as ReexecuteRequest)),
       await opts.bus.serve(subjects.status, () => node.status()),
       await opts.bus.serve(subjects.attest, (p) => node.#attest(p as AttestRequest)),
+      await opts.bus.serve(subjects.upload, (p) => node.#upload(p as UploadRequest)),
+      await opts.bus.serve(subjects.vault, (p) => node.#vault(p as VaultRequest)),
     );
     return node;
   }
@@ -202,7 +224,14 @@ export class EnterpriseNode {
     if (problem) {
       throw new PortError('invalid_records', `record ${problem.index}: field ${problem.field}: ${problem.reason}`);
     }
-    const { accepted, duplicates } = await this.#records.insert(req.vault_id, req.records);
+    let result: { accepted: number; duplicates: number };
+    try {
+      result = await this.#records.insert(req.vault_id, req.records);
+    } catch (error) {
+      if (error instanceof RecordRefused) throw new PortError(error.code, error.message);
+      throw error;
+    }
+    const { accepted, duplicates } = result;
     return { vault_id: req.vault_id, accepted, duplicates, record_count: await this.#records.count(req.vault_id) };
   }
 
@@ -225,6 +254,52 @@ export class EnterpriseNode {
       });
     }
     return { statements };
+  }
+
+  /** The hosted Vault's records, for operations and tests on this node (never exposed on the bus). */
+  get records(): VaultRecords {
+    return this.#records;
+  }
+
+  async #upload(req: UploadRequest): Promise<UploadReply> {
+    if ('vault_id' in req && !this.#opts.vaults.some((v) => v.vault_id === req.vault_id))
+      throw new PortError('unknown_vault', `vault ${req.vault_id} is not hosted by ${this.nodeId}`);
+    return this.#ingestion.handle(req);
+  }
+
+  async #vault(req: VaultRequest): Promise<VaultReply> {
+    if (!this.#opts.vaults.some((v) => v.vault_id === req.vault_id))
+      throw new PortError('unknown_vault', `vault ${req.vault_id} is not hosted by ${this.nodeId}`);
+    const id = req.vault_id;
+    if (req.op === 'show') {
+      const last = await this.#records.lastSnapshot(id);
+      return {
+        vault_id: id,
+        node_id: this.nodeId,
+        ...(await this.#records.stats(id)),
+        key_version: await this.#records.keyVersion(id),
+        ...(last ? { last_snapshot: last } : {}),
+      };
+    }
+    // Retention is enforced when a snapshot is taken: expired records are deleted (with an audit event) first.
+    if (req.op === 'snapshot') await this.#records.purgeExpired(id, Date.now());
+    const as_of_seq = await this.#records.head(id);
+    const commitments = await this.#records.commitments(id, as_of_seq);
+    const root = buildMerkleTree(commitments.map(hexToBytes)).rootHex;
+    if (req.op === 'commitments') return { vault_id: id, as_of_seq, commitments, root };
+    const body = {
+      vault_id: id,
+      node_id: this.nodeId,
+      epoch_id: req.epoch_id,
+      record_count: commitments.length,
+      commitments_root: root,
+    };
+    const signature = await this.#opts.keyring.sign(
+      keyNameOf(this.nodeId),
+      digestBytes(domainHash('scp/v1/vault-snapshot', body)),
+    );
+    await this.#records.recordSnapshot(id, req.epoch_id, commitments.length, root);
+    return { ...body, signature };
   }
 
   async #execute(req: ExecuteRequest): Promise<ExecuteReply> {

@@ -14,6 +14,8 @@ export function enterpriseSubjects(nodeId: string) {
     reexecute: `scs.enterprise.${nodeId}.reexecute`,
     status: `scs.enterprise.${nodeId}.status`,
     attest: `scs.enterprise.${nodeId}.attest`,
+    upload: `scs.enterprise.${nodeId}.upload`,
+    vault: `scs.enterprise.${nodeId}.vault`,
   } as const;
 }
 
@@ -61,3 +63,60 @@ export type AttestRequest = {
 export type AttestReply = { statements: (Record<string, unknown> & { signature: string })[] };
 
 export type StatusReply = { node_id: string; vaults: { vault_id: string; record_count: number }[] };
+
+/**
+ * One step of a staged upload into a Vault (bulk records, CSV rows, or a binary document sent in
+ * chunks). Nothing is visible until `commit`; `abort`, a refused step or a crash leaves nothing.
+ * CSV rows travel as the strings the file holds: the enterprise node types them against the Vault's
+ * declared domain. `first_line` numbers the batch's first row in the uploaded file.
+ */
+export type UploadRequest =
+  | { op: 'begin'; vault_id: string; upload_id: string }
+  | { op: 'begin_document'; vault_id: string; upload_id: string; subject: string; record_id?: string }
+  | { op: 'records'; upload_id: string; records: RecordInput[]; first_line: number }
+  | { op: 'csv_rows'; upload_id: string; columns: string[]; rows: string[][]; first_line: number }
+  | { op: 'chunk'; upload_id: string; data_base64: string }
+  | { op: 'commit'; upload_id: string }
+  | { op: 'abort'; upload_id: string };
+
+/** Why a step was refused, naming the line (1-based in the uploaded file), the field and the reason. */
+export type UploadProblem = {
+  code: 'invalid_records' | 'record_too_large' | 'quota_exceeded' | 'body_too_large' | 'unsupported_media_type';
+  line?: number;
+  field?: string;
+  reason: string;
+};
+
+export type UploadReply =
+  | { ok: true; staged?: number; accepted?: number; duplicates?: number; record_count?: number; record_id?: string }
+  | { ok: false; problem: UploadProblem };
+
+/** Operations on a hosted Vault: its figures, its commitments, and a signed snapshot root for an epoch. */
+export type VaultRequest =
+  | { op: 'show'; vault_id: string }
+  | { op: 'commitments'; vault_id: string }
+  | { op: 'snapshot'; vault_id: string; epoch_id: number };
+
+export type VaultFigures = {
+  vault_id: string;
+  node_id: string;
+  record_count: number;
+  size_bytes: number;
+  key_version: number;
+  last_snapshot?: { epoch_id: number; record_count: number; commitments_root: Hex64 };
+};
+
+/** A Vault's commitments in ingest order (salted hashes: they reveal nothing about the records). */
+export type VaultCommitments = { vault_id: string; as_of_seq: number; commitments: Hex64[]; root: Hex64 };
+
+/** A Vault snapshot root signed by the hosting node, ready to be published in the log. */
+export type VaultSnapshot = {
+  vault_id: string;
+  node_id: string;
+  epoch_id: number;
+  record_count: number;
+  commitments_root: Hex64;
+  signature: string;
+};
+
+export type VaultReply = VaultFigures | VaultCommitments | VaultSnapshot;

@@ -23,6 +23,12 @@ type Json = any;
 
 const ROUTES = [
   ['post', '/v1/vaults/{vaultId}/records'],
+  ['post', '/v1/vaults/{vaultId}/uploads'],
+  ['post', '/v1/vaults/{vaultId}/documents'],
+  ['get', '/v1/vaults'],
+  ['get', '/v1/vaults/{vaultId}'],
+  ['get', '/v1/vaults/{vaultId}/commitments'],
+  ['post', '/v1/vaults/{vaultId}/snapshots'],
   ['post', '/v1/tasks'],
   ['get', '/v1/tasks'],
   ['get', '/v1/tasks/{taskId}'],

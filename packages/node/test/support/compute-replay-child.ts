@@ -1,8 +1,8 @@
 /**
  * Runs built-in Compute tasks once in a fresh process and prints their hashes, for the replay
- * test: `node --import tsx compute-replay-child.ts DATA_DIR EPOCH_ID`. A fresh in-memory PGlite
- * Vault gets the same records every run; the node and enclave keys come from DATA_DIR/keys so
- * every run is the same node and enclave. Prints one JSON line.
+ * test: `node --import tsx compute-replay-child.ts DATA_DIR EPOCH_ID`. Every run reads the same
+ * sealed Vault stored in DATA_DIR (the first run stores it); the node and enclave keys come from
+ * DATA_DIR/keys so every run is the same node and enclave. Prints one JSON line.
  */
 
 import {
@@ -16,35 +16,35 @@ import {
 import { FileKeyring } from '../../src/adapters/file-keyring.ts';
 import { SimulatedTeeProvider } from '../../src/adapters/simulated-tee.ts';
 import { schemaOf } from '../../src/data/sql-names.ts';
-import { VaultRecords, vaultRecordMigrations } from '../../src/data/vault-records.ts';
 import type { BuiltinProgram } from '../../src/execution/builtin-operators.ts';
 import { EXECUTOR_MEASUREMENT, executeTask } from '../../src/execution/execute-task.ts';
 import { sealIsIntact } from '../../src/execution/transcript.ts';
 import type { Resolution } from '../../src/wire/enterprise-rpc.ts';
 import { everySubjectConsents } from './consent.ts';
-import { openTestPglite } from './pglite.ts';
+import { openReplayVault } from './replay-vault.ts';
 
 const [dataDir, epochArg] = process.argv.slice(2);
 if (!dataDir || !epochArg) throw new Error('usage: compute-replay-child.ts DATA_DIR EPOCH_ID');
 const epoch_id = Number(epochArg);
 
-const store = await openTestPglite();
 const schema = schemaOf('node_replay');
-await store.migrate(vaultRecordMigrations(schema));
-const records = new VaultRecords(store, schema);
 const vault_id = 'vlt_replay';
-await records.insert(
+const { store, records } = await openReplayVault({
+  dataDir,
+  schema,
+  nodeKeyName: 'node-replay',
   vault_id,
-  Array.from({ length: 40 }, (_, i) => ({
-    subject: `act_sub-${i % 9}`,
-    fields: {
-      merchant: `Shop ${i % 4}`,
-      category: i % 3 === 0 ? 'grocery' : 'coffee',
-      total_amount: `${(i * 7) % 23}.${String((i * 13) % 100).padStart(2, '0')}`,
-      purchased_at: `2026-11-${String(1 + (i % 20)).padStart(2, '0')}T08:00:00Z`,
-    },
-  })),
-);
+  records: () =>
+    Array.from({ length: 40 }, (_, i) => ({
+      subject: `act_sub-${i % 9}`,
+      fields: {
+        merchant: `Shop ${i % 4}`,
+        category: i % 3 === 0 ? 'grocery' : 'coffee',
+        total_amount: `${(i * 7) % 23}.${String((i * 13) % 100).padStart(2, '0')}`,
+        purchased_at: `2026-11-${String(1 + (i % 20)).padStart(2, '0')}T08:00:00Z`,
+      },
+    })),
+});
 
 const keyring = new FileKeyring({ dataDir });
 await keyring.ensureKey('node-replay');

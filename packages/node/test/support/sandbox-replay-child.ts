@@ -1,36 +1,36 @@
 /**
  * Runs one sandboxed Compute task over a fixed Vault snapshot in its own process and prints the
  * released output and the transcript as canonical JSON, for the replay test:
- * `node --import tsx sandbox-replay-child.ts`.
+ * `node --import tsx sandbox-replay-child.ts DATA_DIR` (every run reads the Vault stored there).
  */
 
 import { readFile } from 'node:fs/promises';
 import { canonicalString, domainHash, sha256Hex, type TaskEnvelope } from '@symphony/protocol';
-import { MemoryKeyring } from '../../src/adapters/memory-keyring.ts';
 import { SimulatedTeeProvider } from '../../src/adapters/simulated-tee.ts';
-import { VaultRecords, vaultRecordMigrations } from '../../src/data/vault-records.ts';
 import { computeOutput, EXECUTOR_MEASUREMENT } from '../../src/execution/execute-task.ts';
 import { everySubjectConsents } from './consent.ts';
-import { openTestPglite } from './pglite.ts';
+import { openReplayVault } from './replay-vault.ts';
 
 const source = await readFile(new URL('../../../../examples/programs/coffee-eligibility.js', import.meta.url), 'utf8');
 const code_hash = sha256Hex(new TextEncoder().encode(source));
-const keyring = new MemoryKeyring();
-const store = await openTestPglite();
-await store.migrate(vaultRecordMigrations('replay'));
-const records = new VaultRecords(store, 'replay');
+const [dataDir] = process.argv.slice(2);
+if (!dataDir) throw new Error('usage: sandbox-replay-child.ts DATA_DIR');
 const vault_id = 'vlt_replay';
-await records.insert(
+const { store, keyring, records } = await openReplayVault({
+  dataDir,
+  schema: 'replay',
+  nodeKeyName: 'node-replay',
   vault_id,
-  Array.from({ length: 60 }, (_, i) => ({
-    subject: `act_sub-${i % 12}`,
-    fields: {
-      category: i % 4 === 0 ? 'grocery' : 'coffee',
-      total_amount: `${(i % 9) + 2}.${i % 10}0`,
-      purchased_at: `2026-11-${String(10 + (i % 15)).padStart(2, '0')}T08:00:00Z`,
-    },
-  })),
-);
+  records: () =>
+    Array.from({ length: 60 }, (_, i) => ({
+      subject: `act_sub-${i % 12}`,
+      fields: {
+        category: i % 4 === 0 ? 'grocery' : 'coffee',
+        total_amount: `${(i % 9) + 2}.${i % 10}0`,
+        purchased_at: `2026-11-${String(10 + (i % 15)).padStart(2, '0')}T08:00:00Z`,
+      },
+    })),
+});
 const envelope = {
   task_id: 'tsk_replay',
   epoch_id: 3,

@@ -196,6 +196,23 @@ export const SemanticCandidatesPromotedEvent = event(
   { promotion: SemanticPromotion },
   "Governance promotes a closed epoch window's candidates into a new semantic_version.",
 );
+export const VaultSnapshotPublishedEvent = event(
+  'vault_snapshot_published',
+  {
+    snapshot: Type.Object(
+      {
+        vault_id: VaultId,
+        node_id: NodeId,
+        epoch_id: EpochId,
+        record_count: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+        commitments_root: Hex64String,
+      },
+      { additionalProperties: false },
+    ),
+    signature: SignatureHex,
+  },
+  "A Vault's Merkle root of its salted record commitments for an epoch, signed by the hosting node.",
+);
 
 export const PROTOCOL_EVENTS = [
   GenesisEvent,
@@ -225,6 +242,7 @@ export const PROTOCOL_EVENTS = [
   VaultMappingDeclaredEvent,
   SemanticCandidateProposedEvent,
   SemanticCandidatesPromotedEvent,
+  VaultSnapshotPublishedEvent,
 ] as const;
 
 export const ProtocolEvent = Type.Union([...PROTOCOL_EVENTS]);

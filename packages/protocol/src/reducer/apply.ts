@@ -27,6 +27,7 @@ import { promoteSemanticCandidates } from './steps/promote-semantic-candidates.t
 import { proposeSemanticCandidate } from './steps/propose-semantic-candidate.ts';
 import { publishPolicy } from './steps/publish-policy.ts';
 import { publishSemanticDomain } from './steps/publish-semantic-domain.ts';
+import { publishVaultSnapshot } from './steps/publish-vault-snapshot.ts';
 import { recordReceipt } from './steps/record-receipt.ts';
 import { recordVerification } from './steps/record-verification.ts';
 import { registerNode } from './steps/register-node.ts';
@@ -67,6 +68,7 @@ const steps: { [T in ProtocolEventType]: Step<T> } = {
   vault_mapping_declared: declareVaultMapping,
   semantic_candidate_proposed: proposeSemanticCandidate,
   semantic_candidates_promoted: promoteSemanticCandidates,
+  vault_snapshot_published: publishVaultSnapshot,
 };
 
 /** One compiled validator per event type, so an error names the field of the event actually sent. */

@@ -140,7 +140,15 @@ export type ProtocolState = {
       enclaves?: EnclaveRegistration[];
     }
   >;
-  vaults: Record<string, { node_id: string; operator: string }>;
+  vaults: Record<
+    string,
+    {
+      node_id: string;
+      operator: string;
+      /** The last published snapshot root (absent until the first `vault_snapshot_published`). */
+      last_snapshot?: { epoch_id: number; record_count: number; commitments_root: string; seq: number };
+    }
+  >;
   tasks: Record<string, TaskRecord>;
   challenges: Record<string, ChallengeRecord>;
   settlements: Record<string, SettlementRecord>;

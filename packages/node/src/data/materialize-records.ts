@@ -1,0 +1,101 @@
+/**
+ * The authorization-aware materializer: the only path from sealed Vault records to plaintext rows.
+ * It runs inside the enterprise node, for the execution runtime of that node only, and returns
+ * rows holding just the task's resolved attributes (derived from the Vault's local fields by the
+ * binding's rules; never other fields, never record ids), of the subjects the admissibility
+ * predicate admits, as of a pinned snapshot.
+ *
+ * Who may see what is an explicit input: `admissible(subject)` (the subject's consent for the
+ * task's scope at the task's log position: `data/consent-gate.ts`) and `attributes` (the resolved
+ * attributes the submitter is granted). A subject the predicate refuses, a crypto-shredded record
+ * and a record past its retention are not read.
+ */
+import { buildMerkleTree, type Derivation, evaluateDerivation, hexToBytes, parseDerivation } from '@symphony/protocol';
+import type { StoredRecord, VaultRecords } from './vault-records.ts';
+
+/** One materialized row: the subject (for k-anonymity and contributions) and the resolved attributes only. */
+export type MaterializedRow = { subject: string; fields: Record<string, unknown> };
+
+/** Decides whether a subject's records may be read for this task; must be pure and fail closed. */
+export type Admissibility = (subject: string) => boolean;
+
+export type MaterializeRequest = {
+  vault_id: string;
+  as_of_seq: number;
+  /** The task's reference time (its admission time): records expired by then are not read. */
+  as_of_ms: number;
+  /** Canonical attribute -> derivation rule over the Vault's fields, for the resolved, granted attributes. */
+  attributes: readonly { attribute: string; derivation: string }[];
+  admissible: Admissibility;
+};
+
+export type Materialized = {
+  rows: MaterializedRow[];
+  /** Merkle root of the commitments of the records read (the execution input commitment). */
+  records_root: string;
+  record_count: number;
+  /** Records of the snapshot refused by the predicate (a count, never ids). */
+  refused: number;
+};
+
+/** Raised for a derivation rule that does not parse: the execution is refused, never guessed. */
+export class InvalidDerivation extends Error {
+  readonly code = 'invalid_derivation';
+}
+
+type Derived = { subject: string; commitment: string; fields: Record<string, unknown> };
+
+/** Derived rows per snapshot (a snapshot never changes) and binding: derivation runs once, filtering per task. */
+const derivedWork = new WeakMap<readonly StoredRecord[], Map<string, Derived[]>>();
+
+function rulesOf(attributes: MaterializeRequest['attributes']): [string, Derivation][] {
+  return attributes.map((a) => {
+    const parsed = parseDerivation(a.derivation);
+    if (!parsed.ok) throw new InvalidDerivation(`attribute ${a.attribute}: ${parsed.error}`);
+    return [a.attribute, parsed.rule];
+  });
+}
+
+/** Materializes one Vault for one task. */
+export async function materializeRecords(records: VaultRecords, req: MaterializeRequest): Promise<Materialized> {
+  const stored = await records.snapshot(req.vault_id, req.as_of_seq, req.as_of_ms);
+  let perBinding = derivedWork.get(stored);
+  if (!perBinding) {
+    perBinding = new Map();
+    derivedWork.set(stored, perBinding);
+  }
+  const key = req.attributes.map((a) => `${a.attribute}=${a.derivation}`).join(',');
+  let derived = perBinding.get(key);
+  if (!derived) {
+    const rules = rulesOf(req.attributes);
+    derived = stored.map((r) => ({
+      subject: r.subject,
+      commitment: r.commitment,
+      fields: Object.fromEntries(rules.map(([attribute, rule]) => [attribute, evaluateDerivation(rule, r.fields)])),
+    }));
+    perBinding.set(key, derived);
+  }
+  const decided = new Map<string, boolean>();
+  const rows: MaterializedRow[] = [];
+  const commitments: Uint8Array[] = [];
+  for (const r of derived) {
+    let ok = decided.get(r.subject);
+    if (ok === undefined) {
+      try {
+        ok = req.admissible(r.subject) === true;
+      } catch {
+        ok = false;
+      }
+      decided.set(r.subject, ok);
+    }
+    if (!ok) continue;
+    rows.push({ subject: r.subject, fields: r.fields });
+    commitments.push(hexToBytes(r.commitment));
+  }
+  return {
+    rows,
+    records_root: buildMerkleTree(commitments).rootHex,
+    record_count: rows.length,
+    refused: derived.length - rows.length,
+  };
+}
