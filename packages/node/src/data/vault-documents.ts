@@ -1,10 +1,8 @@
 /**
- * The binary documents of a Vault (receipt images, PDFs) and the attributes Parse derived from
- * them, in this node's own tables. A minimal store, kept apart from the record store, for Parse
- * to read from; the encrypted data plane's document store replaces it and feeds Parse through the
- * same `VaultDocumentSource` shape. Plaintext bytes and parsed fields never leave this node.
+ * What Parse reads and writes beside the sealed record store: the shape of a document it reads
+ * (`VaultDocumentSource`, served by `sealed-documents.ts`) and the attributes it derived from each
+ * document, in this node's own table. Parsed fields never leave this node.
  */
-import { sha256Hex } from '@symphony/protocol';
 import type { Migration, Store } from '../ports/store.ts';
 import { qualified } from './sql-names.ts';
 
@@ -38,23 +36,11 @@ export type ParsedDocument = {
 };
 
 export function vaultDocumentMigrations(schema: string): Migration[] {
-  const documents = qualified(schema, 'documents');
   const parsed = qualified(schema, 'parsed_documents');
   return [
     {
       id: `${schema}/0003-documents`,
-      sql: `create table ${documents} (
-          seq bigserial primary key,
-          vault_id text not null,
-          document_id text not null,
-          subject text not null,
-          media_type text not null,
-          bytes bytea not null,
-          sha256 text not null,
-          ingested_at timestamptz not null default now(),
-          unique (vault_id, document_id)
-        );
-        create table ${parsed} (
+      sql: `create table ${parsed} (
           vault_id text not null,
           parsed_record_id text not null,
           document_id text not null,
@@ -71,36 +57,13 @@ export function vaultDocumentMigrations(schema: string): Migration[] {
   ];
 }
 
-export class VaultDocuments implements VaultDocumentSource {
+export class VaultDocuments {
   readonly #store: Store;
-  readonly #documents: string;
   readonly #parsed: string;
 
   constructor(store: Store, schema: string) {
     this.#store = store;
-    this.#documents = qualified(schema, 'documents');
     this.#parsed = qualified(schema, 'parsed_documents');
-  }
-
-  /** Stores a document once per id; a second put with the same id changes nothing. */
-  async put(vault_id: string, doc: DocumentInput): Promise<{ stored: boolean; sha256: string }> {
-    const sha256 = sha256Hex(doc.bytes);
-    const rows = await this.#store.query(
-      `insert into ${this.#documents} (vault_id, document_id, subject, media_type, bytes, sha256)
-       values ($1, $2, $3, $4, $5, $6) on conflict (vault_id, document_id) do nothing returning seq`,
-      [vault_id, doc.document_id, doc.subject, doc.media_type, doc.bytes, sha256],
-    );
-    return { stored: rows.length === 1, sha256 };
-  }
-
-  async document(vault_id: string, document_id: string): Promise<StoredDocument | undefined> {
-    const rows = await this.#store.query<Omit<StoredDocument, 'seq'> & { seq: bigint }>(
-      `select seq, document_id, subject, media_type, bytes, sha256 from ${this.#documents}
-       where vault_id = $1 and document_id = $2`,
-      [vault_id, document_id],
-    );
-    const row = rows[0];
-    return row ? { ...row, seq: Number(row.seq), bytes: new Uint8Array(row.bytes) } : undefined;
   }
 
   /** Records what Parse derived from a document (idempotent: the same parse twice is one row). */

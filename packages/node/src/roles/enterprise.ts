@@ -3,6 +3,7 @@
  * answers masters on the bus; plaintext never leaves this node: replies carry aggregates,
  * commitments and signatures only.
  */
+import { randomUUID } from 'node:crypto';
 import {
   type AttestationKind,
   attestationHash,
@@ -18,6 +19,7 @@ import { SimulatedTeeProvider } from '../adapters/simulated-tee.ts';
 import { FollowerConsentOracle } from '../coordination/follower-consent.ts';
 import { StateFollower } from '../coordination/state-follower.ts';
 import { EvidenceStore, evidenceMigrations } from '../data/evidence-store.ts';
+import { sealedDocumentSource } from '../data/sealed-documents.ts';
 import { schemaOf } from '../data/sql-names.ts';
 import { firstRecordProblem } from '../data/validate-records.ts';
 import { loadVaultMasterSecret } from '../data/vault-crypto.ts';
@@ -70,6 +72,9 @@ import {
 } from '../wire/enterprise-rpc.ts';
 
 /** A hosted Vault: its declared domain (records are validated against it), its limits and program policy. */
+/** Chunk size of a document stored on this node (the API edge streams 256 KiB chunks too). */
+const DOCUMENT_CHUNK_BYTES = 256 * 1024;
+
 export type EnterpriseVault = {
   vault_id: string;
   domain: SemanticDomain;
@@ -131,7 +136,7 @@ export class EnterpriseNode {
       keyring: opts.keyring,
       records: this.#records,
       parse: {
-        documents,
+        documents: sealedDocumentSource(records),
         ocr: this.#ocr,
         async store(vault_id, document, record) {
           await documents.putParsed(vault_id, document);
@@ -197,13 +202,27 @@ export class EnterpriseNode {
   }
 
   /**
-   * Stores a binary document (receipt image or PDF) in a hosted Vault, for Parse. Minimal entry
-   * point until the data plane's document ingestion replaces it.
+   * Stores a binary document (receipt image or PDF) in a hosted Vault, sealed like an upload through
+   * the API edge (its media type is read from its bytes); for tools and tests on this node.
    */
-  async storeDocument(vault_id: string, doc: DocumentInput): Promise<{ stored: boolean; sha256: string }> {
+  async storeDocument(vault_id: string, doc: DocumentInput): Promise<{ record_id: string }> {
     if (!this.#opts.vaults.some((v) => v.vault_id === vault_id))
       throw new PortError('unknown_vault', `vault ${vault_id} is not hosted by ${this.nodeId}`);
-    return this.#documents.put(vault_id, doc);
+    const upload_id = `upl_local-${randomUUID()}`;
+    const step = async (req: UploadRequest) => {
+      const reply = await this.#ingestion.handle(req);
+      if (!reply.ok) throw new PortError(reply.problem.code, reply.problem.reason);
+      return reply;
+    };
+    await step({ op: 'begin_document', vault_id, upload_id, subject: doc.subject, record_id: doc.document_id });
+    for (let at = 0; at < doc.bytes.length; at += DOCUMENT_CHUNK_BYTES)
+      await step({
+        op: 'chunk',
+        upload_id,
+        data_base64: Buffer.from(doc.bytes.subarray(at, at + DOCUMENT_CHUNK_BYTES)).toString('base64'),
+      });
+    const done = await step({ op: 'commit', upload_id });
+    return { record_id: done.record_id ?? doc.document_id };
   }
 
   /** What Parse derived from a document of a hosted Vault (stays on this node). */

@@ -124,21 +124,26 @@ describe('Parse through the HTTP API on the embedded network', () => {
       }
     }
     const status = await lioncity.status();
-    assert.equal(status.vaults.find((v) => v.vault_id === VAULT)?.record_count, 2, 'two parsed records in the Vault');
+    assert.equal(
+      status.vaults.find((v) => v.vault_id === VAULT)?.record_count,
+      4,
+      'two sealed documents and the two records parsed from them',
+    );
   });
 
-  it('fails a Parse of a missing or mislabelled document with its reason', async () => {
+  it('fails a Parse of a missing document, or of a subject without consent, with its reason', async () => {
     const lioncity = net.enterprises.find((e) => e.nodeId === 'node_lioncity')!;
     const image = renderReceiptImage(7, 3);
+    // act_sub-9 never consented: its document stays unread.
     await lioncity.storeDocument(VAULT, {
-      document_id: 'rec_receipt-mislabelled',
-      subject: 'act_sub-8',
-      media_type: 'application/pdf',
+      document_id: 'rec_receipt-unconsented',
+      subject: 'act_sub-9',
+      media_type: image.media_type,
       bytes: image.bytes,
     });
     for (const [document_id, reason] of [
       ['rec_receipt-nowhere', 'document_not_found'],
-      ['rec_receipt-mislabelled', 'media_type_mismatch'],
+      ['rec_receipt-unconsented', 'consent_missing'],
     ] as const) {
       const submitted = await call('POST', '/v1/tasks', parseTask(document_id));
       assert.equal(submitted.status, 201);

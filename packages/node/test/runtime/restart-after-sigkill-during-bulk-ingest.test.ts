@@ -4,6 +4,7 @@
  * there and decrypts (a count task over the Vault reads them all through the materializer), and
  * nothing of the interrupted upload is visible or left in staging.
  */
+
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, describe, it } from 'node:test';
+import { consentGrants } from '../support/consent.ts';
 import { delay } from '../support/wait.ts';
 
 const child = join(import.meta.dirname, '..', 'support', 'standalone-child.ts');
@@ -92,6 +94,12 @@ describe('restart after SIGKILL during a bulk ingest', () => {
     procs.push(second.proc);
     const vault = await call(second.url, 'GET', `/v1/vaults/${V}`);
     assert.equal(vault.body.record_count, acked * BATCH, 'exactly the acknowledged records are visible');
+    // The acknowledged records' subjects consent to the task's scope (consent is tested elsewhere).
+    const grants = consentGrants(
+      V,
+      Array.from({ length: 20 }, (_, i) => `act_ack-${i}`),
+    );
+    assert.equal((await call(second.url, 'POST', '/v1/consents', { grants })).status, 201);
     const task = await call(second.url, 'POST', '/v1/tasks', {
       class: 'compute',
       submitter: 'act_restart-test',

@@ -9,6 +9,7 @@
  * Bad uploads (wrong schema, oversized record, malformed CSV, unknown Vault, producer over quota,
  * not a document) get a 4xx naming the line/field and reason, and store nothing.
  */
+
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
@@ -20,6 +21,7 @@ import type { PgliteStore } from '../../src/adapters/pglite-store.ts';
 import { createHttpServer } from '../../src/application/http-server.ts';
 import { VaultRecords } from '../../src/data/vault-records.ts';
 import { type EmbeddedNetwork, openEmbeddedNetwork } from '../../src/roles/embedded-network.ts';
+import { grantConsents } from '../support/consent.ts';
 import { openTestPglite } from '../support/pglite.ts';
 import { delay } from '../support/wait.ts';
 
@@ -151,6 +153,13 @@ describe('Vault boundary: plaintext never leaves the enterprise node', () => {
     });
     http = await createHttpServer(net.coordinator.service, { logger });
     base = await http.listen({ port: 0, host: '127.0.0.1' });
+    // Every subject consents to the tasks' scope, so every task class reads the marked records.
+    const subjects = [
+      ...Array.from({ length: 10 }, (_, i) => `act_sub-${i}`),
+      ...Array.from({ length: 7 }, (_, i) => `act_csv-${i}`),
+      ...Array.from({ length: 6 }, (_, i) => `act_nd-${i}`),
+    ];
+    await grantConsents(net.coordinator.service, V, subjects);
   });
   after(async () => {
     VaultRecords.onOpen = undefined;

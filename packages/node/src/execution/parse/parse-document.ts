@@ -23,7 +23,9 @@ export type ParseInput = { document_id: string; media_type: string; bytes: Uint8
 
 /** Why a document cannot be parsed (a task rejection reason, never fraud). */
 export class ParseRefused extends Error {
-  constructor(readonly code: 'unsupported_media_type' | 'media_type_mismatch' | 'document_too_large') {
+  constructor(
+    readonly code: 'unsupported_media_type' | 'media_type_mismatch' | 'document_too_large' | 'document_unreadable',
+  ) {
     super(code);
   }
 }
@@ -91,7 +93,13 @@ export async function parseDocument(input: ParseInput, semantic_version: string,
   if (input.bytes.length > MAX_DOCUMENT_BYTES) throw new ParseRefused('document_too_large');
   if (sniff(input.bytes) !== input.media_type) throw new ParseRefused('media_type_mismatch');
   const source = input.media_type === 'application/pdf' ? 'pdf_text' : 'ocr';
-  const text = source === 'pdf_text' ? await pdfText(input.bytes) : await ocr.recognize(input.bytes);
+  let text: string;
+  try {
+    text = source === 'pdf_text' ? await pdfText(input.bytes) : await ocr.recognize(input.bytes);
+  } catch {
+    // A file whose header says PDF or image but whose body does not decode: refused, never retried.
+    throw new ParseRefused('document_unreadable');
+  }
   const fields = extractReceipt(text);
   const document_commitment = documentCommitment(input.document_id, input.media_type, input.bytes);
   return {
