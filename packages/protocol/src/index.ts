@@ -2,6 +2,8 @@
  * @symphony/protocol — the pure, deterministic SCP core. No I/O, no clock, no randomness:
  * the same log in gives the same state, roots and ledgers out.
  */
+export * from './admission/authorize-task.ts';
+export * from './admission/delegation.ts';
 export * from './core-encoding.ts';
 export * from './crypto/ed25519.ts';
 export * from './crypto/signing-digests.ts';
@@ -14,6 +16,7 @@ export * from './objects/challenge.ts';
 export * from './objects/common.ts';
 export * from './objects/domain-tags.ts';
 export * from './objects/execution-receipt.ts';
+export * from './objects/identity.ts';
 export * from './objects/parameter-set.ts';
 export * from './objects/reward-record.ts';
 export * from './objects/semantic-domain.ts';
@@ -28,10 +31,13 @@ export { type ApplyOutcome, apply, checkEvent } from './reducer/apply.ts';
 export { type FoldResult, fold } from './reducer/fold.ts';
 export type { Refusal } from './reducer/refusal.ts';
 export {
+  type AccountRecord,
+  type ActorRecord,
   type ChallengeRecord,
   type EpochRecord,
   type Equivocation,
   emptyState,
+  type GrantRecord,
   type ProtocolState,
   type SettlementRecord,
   type StateStep,

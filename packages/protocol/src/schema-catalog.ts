@@ -3,6 +3,7 @@ import type { TSchema } from 'typebox';
 import { PROTOCOL_EVENTS, ProtocolEvent } from './events/protocol-event.ts';
 import { Challenge } from './objects/challenge.ts';
 import { ExecutionReceipt, ReplayContext } from './objects/execution-receipt.ts';
+import { DelegationCredential, SignedDelegation, VaultGrant } from './objects/identity.ts';
 import { ParameterSet } from './objects/parameter-set.ts';
 import { PayoutIntent, RewardRecord } from './objects/reward-record.ts';
 import { SemanticDomain } from './objects/semantic-domain.ts';
@@ -25,6 +26,9 @@ export const OBJECT_SCHEMAS: Record<string, TSchema> = {
   'parameter-set': ParameterSet,
   'semantic-domain': SemanticDomain,
   'protocol-event': ProtocolEvent,
+  'vault-grant': VaultGrant,
+  'delegation-credential': DelegationCredential,
+  'signed-delegation': SignedDelegation,
 };
 
 /** Event schemas by event type, e.g. `event-task-admitted`. */

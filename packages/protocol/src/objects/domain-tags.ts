@@ -14,5 +14,6 @@ export const DomainTags = {
   resolution: 'scp/v1/semantic-resolution',
   protocolState: 'scp/v1/protocol-state',
   logEntry: 'scp/v1/log-entry',
+  delegationCredential: 'scp/v1/delegation-credential',
 } as const;
 export type DomainTag = (typeof DomainTags)[keyof typeof DomainTags];
