@@ -5,6 +5,7 @@ import type { CliIo } from './cli-io.ts';
 import { createCommandDeps } from './commands/command-deps.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerEpoch } from './commands/epoch.ts';
+import { registerKeys } from './commands/keys.ts';
 import { registerNetwork } from './commands/network.ts';
 import { registerRewards } from './commands/rewards.ts';
 import { registerSettlement } from './commands/settlement-show.ts';
@@ -44,6 +45,9 @@ export function createProgram(io: CliIo, options: ProgramOptions = {}): Symphony
         .argParser(parseUrl),
     )
     .option('--json', 'print raw JSON (for scripts) instead of text')
+    .addOption(
+      new Option('--as <actor>', 'actor whose key signs the requests (see `symphony keys`)').env('SYMPHONY_ACTOR'),
+    )
     .exitOverride()
     .showHelpAfterError('(add --help for usage)')
     .showSuggestionAfterError(true)
@@ -65,6 +69,7 @@ Start here:
   registerEpoch(program, deps);
   registerSettlement(program, deps);
   registerRewards(program, deps);
+  registerKeys(program, deps);
   return { program, exitCode: () => exitCode };
 }
 

@@ -19,7 +19,7 @@ import type {
   TaskResult,
   TaskView,
 } from '@symphony/api';
-import { envelopeHash, policyInForce } from '@symphony/protocol';
+import { authorizeTask, envelopeHash, identityEnforced, policyInForce } from '@symphony/protocol';
 import type { LifecycleController } from '../coordination/lifecycle-controller.ts';
 import type { LogWriter } from '../coordination/log-writer.ts';
 import type { StateFollower } from '../coordination/state-follower.ts';
@@ -27,9 +27,11 @@ import type { Bus } from '../ports/bus.ts';
 import type { Clock } from '../ports/clock.ts';
 import { hasErrorCode } from '../ports/errors.ts';
 import { enterpriseSubjects, type IngestReply } from '../wire/enterprise-rpc.ts';
+import { checkCaller, DEFAULT_OPEN_TASK_QUOTA, failureOf, grantIdsFor } from './admission-gate.ts';
 import { buildEnvelope, requestHash, taskIdFor } from './admit-task.ts';
 import { ApiFailure, type MasterApi } from './master-api.ts';
 import type { MasterTables } from './master-tables.ts';
+import type { ActorDirectory, Caller } from './request-auth.ts';
 import { epochView, rewardTotal, settlementView, taskView } from './views.ts';
 
 export type MasterServiceOptions = {
@@ -43,6 +45,8 @@ export type MasterServiceOptions = {
   /** Log positions of the other masters, for the network view (embedded mode knows them). */
   peers?: () => { node_id: string; log_position: number }[];
   requestTimeoutMs?: number;
+  /** Open (not yet terminal) tasks one submitter may have (default 1000). */
+  openTaskQuota?: number;
 };
 
 const TERMINAL_OR_SETTLED = new Set(['awaiting_settlement', 'completed', 'challenged']);
@@ -122,7 +126,22 @@ export class MasterService implements MasterApi {
     }
   }
 
-  async submitTask(request: SubmitTaskRequest, idempotencyKey?: string): Promise<{ task: TaskView; created: boolean }> {
+  directory(): ActorDirectory {
+    return {
+      actor: (id) => this.#state.actors[id],
+      vaultOperator: (id) => this.#state.vaults[id]?.operator,
+    };
+  }
+
+  async submitTask(
+    request: SubmitTaskRequest,
+    idempotencyKey?: string,
+    caller?: Caller,
+  ): Promise<{ task: TaskView; created: boolean }> {
+    const now = this.#o.clock.now();
+    const delegation = caller
+      ? checkCaller(this.#state, request, caller, now, this.#o.openTaskQuota ?? DEFAULT_OPEN_TASK_QUOTA)
+      : undefined;
     const body_hash = requestHash(request);
     const task_id = taskIdFor(request.submitter, idempotencyKey);
     const key = idempotencyKey ? `${request.submitter}:${idempotencyKey}` : undefined;
@@ -135,7 +154,12 @@ export class MasterService implements MasterApi {
       throw new ApiFailure('unknown_vault', `vault ${missing} is not registered on this network`, {
         vault_id: missing,
       });
-    const envelope = buildEnvelope(this.#state, request, task_id, this.#o.clock.now());
+    const built = buildEnvelope(this.#state, request, task_id, now, delegation);
+    const envelope = { ...built, authorization: { grant_ids: grantIdsFor(this.#state, request, built) } };
+    if (caller || identityEnforced(this.#state)) {
+      const refusal = authorizeTask(this.#state, envelope);
+      if (refusal) throw failureOf(refusal, this.#state, request);
+    }
     if (key) {
       const held = await this.#o.tables.claimIdempotencyKey(key, body_hash, task_id);
       if (held.body_hash !== body_hash || held.task_id !== task_id) return this.#replay(held, body_hash);
@@ -149,9 +173,7 @@ export class MasterService implements MasterApi {
       const existing = this.#state.tasks[task_id];
       if (key && existing && result.refusal.code === 'duplicate_task')
         return { task: taskView(existing), created: false };
-      throw new ApiFailure('task_refused', `the protocol refused the task: ${result.refusal.message}`, {
-        reason: result.refusal.code,
-      });
+      throw failureOf(result.refusal, this.#state, request);
     }
     return { task: taskView(this.#state.tasks[task_id]!), created: true };
   }

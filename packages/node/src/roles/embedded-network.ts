@@ -13,12 +13,14 @@ import type { Keyring } from '../ports/keyring.ts';
 import type { Store } from '../ports/store.ts';
 import { EnterpriseNode } from './enterprise.ts';
 import { MasterNode } from './master.ts';
-import { EMBEDDED_TOPOLOGY, genesisEvents, type Topology } from './network-topology.ts';
+import { EMBEDDED_TOPOLOGY, genesisEvents, type Topology, type TopologyActor } from './network-topology.ts';
 
 export type EmbeddedNetworkOptions = {
   store: Store;
   keyring: Keyring;
   topology?: Topology;
+  /** Actors to register at bootstrap (see `Topology.actors`); with any, identity is enforced. */
+  actors?: TopologyActor[];
   clock?: Clock;
   /**
    * How often followers poll the log when nothing wakes them (default 1 s): appends through the
@@ -41,7 +43,8 @@ export type EmbeddedNetwork = {
 };
 
 export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise<EmbeddedNetwork> {
-  const topology = opts.topology ?? EMBEDDED_TOPOLOGY;
+  const base = opts.topology ?? EMBEDDED_TOPOLOGY;
+  const topology: Topology = opts.actors ? { ...base, actors: [...(base.actors ?? []), ...opts.actors] } : base;
   const clock = opts.clock ?? new SystemClock();
   const progress = opts.onProgress ?? (() => {});
   const broker = new MemoryBroker();

@@ -9,7 +9,8 @@ export const fundAccount: Step<'account_funded'> = {
     return undefined;
   },
   run(state, e) {
-    const account = (state.accounts[e.actor_id] ??= { balance: '0', stake: '0' });
+    state.accounts[e.actor_id] ??= { balance: '0', stake: '0' };
+    const account = state.accounts[e.actor_id]!;
     account[e.account] = toAmount(parseAmount(account[e.account]) + parseAmount(e.amount));
   },
 };
