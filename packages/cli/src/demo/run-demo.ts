@@ -85,8 +85,8 @@ export async function runDemo(
   try {
     step(1, 'starting the embedded network');
     log.line(`  data folder ${dataDir}`);
-    const demoKey = new KeyStore(join(dataDir, 'actor-keys')).ensure(DEMO_ACTOR);
-    log.line(`  signing every request as ${demoKey.keyid} (its key: ${join(dataDir, 'actor-keys')})`);
+    const demoKey = new KeyStore(join(dataDir, 'cli', 'keys')).ensure(DEMO_ACTOR);
+    log.line(`  signing every request as ${demoKey.keyid} (its key: ${join(dataDir, 'cli', 'keys')})`);
     network = await startStandalone({
       dataDir,
       port: 0,

@@ -21,6 +21,8 @@ export type EmbeddedNetworkOptions = {
   topology?: Topology;
   /** Actors to register at bootstrap (see `Topology.actors`); with any, identity is enforced. */
   actors?: TopologyActor[];
+  /** Open tasks one submitter may have (admission quota). */
+  openTaskQuota?: number;
   clock?: Clock;
   /**
    * How often followers poll the log when nothing wakes them (default 1 s): appends through the
@@ -96,6 +98,7 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
         keyring: opts.keyring,
         clock,
         coordinator: i === 0,
+        ...(opts.openTaskQuota ? { openTaskQuota: opts.openTaskQuota } : {}),
         peers: () => masters.map((x) => ({ node_id: x.nodeId, log_position: x.follower.state.head?.seq ?? -1 })),
         ...(opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {}),
         ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),

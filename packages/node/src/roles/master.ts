@@ -34,6 +34,8 @@ export type MasterOptions = {
   backoff?: Backoff;
   onError?: (what: string, error: unknown) => void;
   peers?: () => { node_id: string; log_position: number }[];
+  /** Open tasks one submitter may have (admission quota; default 1000). */
+  openTaskQuota?: number;
 };
 
 export class MasterNode {
@@ -85,6 +87,7 @@ export class MasterNode {
       clock: opts.clock,
       ...(controller ? { controller } : {}),
       ...(opts.peers ? { peers: opts.peers } : {}),
+      ...(opts.openTaskQuota ? { openTaskQuota: opts.openTaskQuota } : {}),
     });
     this.#parts = [verifier, signer, ...(controller ? [controller] : [])];
     this.#start = () => {
