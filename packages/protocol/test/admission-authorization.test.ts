@@ -125,6 +125,32 @@ describe('admission authorization in the reducer', () => {
     assert.equal(outcome.kind === 'ignored' && outcome.refusal.code, 'executor_understaked');
   });
 
+  it('refuses a verification decision from a verifier below the minimum stake', () => {
+    const net = identityNetwork();
+    grant(net, { grant_id: 'grt_a1', vault_id: 'vlt_a1' });
+    assert.equal(
+      net.admit(net.envelope('tsk_v', ['vlt_a1'], { authorization: { grant_ids: ['grt_a1'] } })).kind,
+      'applied',
+    );
+    net.must({ type: 'task_resolution_started', task_id: 'tsk_v' });
+    assert.equal(net.dispatch('tsk_v').kind, 'applied');
+    net.must({ type: 'execution_receipt_recorded', receipt: net.receipt('tsk_v') });
+    const verifier = net.masters[1]!.operator;
+    net.must({
+      type: 'actor_registered',
+      actor_id: verifier,
+      roles: ['verifier'],
+      public_key: net.masters[1]!.key.publicKeyHex,
+    });
+    const unstaked = net.append({ type: 'verification_decided', decision: net.decision('tsk_v', 'accepted') });
+    assert.equal(unstaked.kind === 'ignored' && unstaked.refusal.code, 'verifier_understaked');
+    net.must({ type: 'account_funded', actor_id: verifier, account: 'stake', amount: '100000' });
+    assert.equal(
+      net.append({ type: 'verification_decided', decision: net.decision('tsk_v', 'accepted') }).kind,
+      'applied',
+    );
+  });
+
   it('only the Vault operator issues and revokes grants for its Vault', () => {
     const net = identityNetwork();
     const outcome = net.append({
