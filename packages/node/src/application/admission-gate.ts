@@ -15,8 +15,8 @@ import {
   payerOf,
   type TaskEnvelope,
 } from '@symphony/protocol';
+import type { Caller } from './caller.ts';
 import { ApiFailure } from './master-api.ts';
-import type { Caller } from './request-auth.ts';
 
 /** The open tasks one actor may have at a time unless configured otherwise. */
 export const DEFAULT_OPEN_TASK_QUOTA = 1000;

@@ -21,7 +21,7 @@ import type {
   TaskResult,
   TaskView,
 } from '@symphony/api';
-import type { ActorDirectory, Caller } from './request-auth.ts';
+import type { ActorDirectory, Caller } from './caller.ts';
 
 /**
  * An expected failure with a stable code from the API error catalog. Its message never carries record contents.

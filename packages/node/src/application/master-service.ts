@@ -29,9 +29,9 @@ import { hasErrorCode } from '../ports/errors.ts';
 import { enterpriseSubjects, type IngestReply } from '../wire/enterprise-rpc.ts';
 import { checkCaller, DEFAULT_OPEN_TASK_QUOTA, failureOf, grantIdsFor } from './admission-gate.ts';
 import { buildEnvelope, requestHash, taskIdFor } from './admit-task.ts';
+import type { ActorDirectory, Caller } from './caller.ts';
 import { ApiFailure, type MasterApi } from './master-api.ts';
 import type { MasterTables } from './master-tables.ts';
-import type { ActorDirectory, Caller } from './request-auth.ts';
 import { epochView, rewardTotal, settlementView, taskView } from './views.ts';
 
 export type MasterServiceOptions = {

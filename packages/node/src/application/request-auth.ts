@@ -17,21 +17,12 @@ import {
 } from '@symphony/api';
 import { verifyEd25519 } from '@symphony/protocol';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ActorDirectory, Caller } from './caller.ts';
 import { ApiFailure } from './master-api.ts';
 import { NonceCache } from './nonce-cache.ts';
 import { DEFAULT_RATE_LIMIT, type RateLimit, TokenBuckets } from './token-bucket.ts';
 
-/** A registered actor as authentication needs it. */
-export type ActorEntry = { roles: readonly string[]; public_key: string };
-
-/** Where authentication looks actors and Vault operators up (the folded protocol state). */
-export interface ActorDirectory {
-  actor(actorId: string): ActorEntry | undefined;
-  vaultOperator(vaultId: string): string | undefined;
-}
-
-/** The authenticated caller of a request. */
-export type Caller = { actor_id: string; roles: readonly string[] };
+export type { ActorDirectory, ActorEntry, Caller } from './caller.ts';
 
 /** Options of the authentication layer. */
 export type RequestAuthOptions = {

@@ -281,7 +281,20 @@ describe('GET /openapi.json', () => {
 
   it('carries the response schemas, including every error answer', () => {
     const submit = doc.paths['/v1/tasks'].post.responses;
-    assert.deepEqual(Object.keys(submit).sort(), ['200', '201', '400', '401', '402', '403', '409', '413', '422', '429', '500', '503']);
+    assert.deepEqual(Object.keys(submit).sort(), [
+      '200',
+      '201',
+      '400',
+      '401',
+      '402',
+      '403',
+      '409',
+      '413',
+      '422',
+      '429',
+      '500',
+      '503',
+    ]);
     for (const status of ['200', '201']) {
       const schema = submit[status].content['application/json'].schema;
       assert.deepEqual(Object.keys(schema.properties).sort(), Object.keys(TaskView.properties).sort());
