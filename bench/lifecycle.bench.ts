@@ -309,7 +309,9 @@ async function openNetwork(): Promise<Env> {
       if (errors.length < 20) errors.push(`${what}: ${(error as Error).message ?? String(error)}`);
     },
   });
-  const http = await createHttpServer(net.coordinator.service);
+  // This network registers no actors, so its API runs unsigned; the cost of request signatures is
+  // measured beside an unsigned baseline in bench/admission.bench.ts.
+  const http = await createHttpServer(net.coordinator.service, { authentication: false });
   const url = await http.listen({ port: 0, host: '127.0.0.1' });
   const start = performance.now();
   let records = 0;

@@ -114,8 +114,9 @@ export const ERROR_CATALOG = {
   },
   quota_exceeded: {
     status: 429,
-    description: 'A data producer would exceed its record quota in the Vault.',
-    fix: 'Read details.reason; remove records of that subject or ask the Vault operator for a larger quota.',
+    description:
+      'An actor is at its quota: a submitter at its open-task quota, or a data producer at its record quota in a Vault.',
+    fix: 'Read details: wait for open tasks to settle (details.limit), or remove records of that subject or ask the Vault operator for a larger quota (details.reason).',
   },
   result_not_ready: {
     status: 409,
@@ -127,6 +128,51 @@ export const ERROR_CATALOG = {
     status: 503,
     description: 'A node needed for the request did not answer.',
     fix: 'Retry after the time in Retry-After; check GET /healthz.',
+  },
+  unauthenticated: {
+    status: 401,
+    description: 'The request is not signed, or its signature is malformed, expired, replayed or wrong.',
+    fix: 'Sign every request (RFC 9421, label scs, Ed25519) with a registered key; details.reason says what failed.',
+  },
+  forbidden: {
+    status: 403,
+    description: "The signing actor's roles do not allow this route, or it acts for another actor.",
+    fix: 'Use a key whose actor holds the role in details.required_roles, and name yourself as submitter.',
+  },
+  not_granted: {
+    status: 403,
+    description: 'No live Vault grant covers a target Vault for the task class and every attribute it reads.',
+    fix: 'Ask the Vault operator for a grant, or drop the Vault or attribute named in details.',
+  },
+  delegation_invalid: {
+    status: 403,
+    description: 'The delegation credential is forged, revoked, for another agent, or does not verify.',
+    fix: "Have the principal sign a fresh credential naming this agent with the principal's registered key.",
+  },
+  delegation_expired: {
+    status: 403,
+    description: 'The delegation credential has expired.',
+    fix: 'Have the principal issue a new credential.',
+  },
+  delegation_out_of_scope: {
+    status: 403,
+    description: 'The task exceeds the delegation: Vault, task class, usage scope or maximum spend.',
+    fix: 'Stay inside the credential (details.reason), or have the principal widen it.',
+  },
+  rate_limited: {
+    status: 429,
+    description: "The actor's request rate exceeds its token bucket.",
+    fix: 'Retry after the time in Retry-After.',
+  },
+  insufficient_budget: {
+    status: 402,
+    description: "The payer's free balance (balance minus escrow of open tasks) does not cover budget.max_fee.",
+    fix: 'Lower budget.max_fee or fund the account; details.available is the free balance.',
+  },
+  executor_understaked: {
+    status: 422,
+    description: 'An executor hosting a target Vault is below the minimum stake of the current policy_version.',
+    fix: 'Target other Vaults, or wait until the executor (details.vault_id) bonds enough stake.',
   },
   internal: {
     status: 500,

@@ -2,6 +2,7 @@
 export * from './common.ts';
 export * from './consent.ts';
 export * from './errors.ts';
+export * from './http-signature.ts';
 export * from './network.ts';
 export * from './records.ts';
 export * from './semantic.ts';

@@ -3,6 +3,8 @@
  * {@link ApiClientError}: error bodies keep their code, status and details; a refused connection
  * says how to start a node.
  */
+
+import { randomBytes } from 'node:crypto';
 import type {
   ApiErrorBody,
   CandidateList,
@@ -38,6 +40,7 @@ import type {
   VaultSnapshotView,
   VaultView,
 } from '@symphony/api';
+import { type RequestSigner, signRequest } from '@symphony/api';
 import type { SemanticDomain, VaultMapping } from '@symphony/protocol';
 import { ApiClientError } from './api-client-error.ts';
 
@@ -52,6 +55,8 @@ export type ApiClientOptions = {
   fetch?: typeof fetch;
   /** Per-request timeout in milliseconds (default 30 s). */
   timeoutMs?: number;
+  /** Signs every request (RFC 9421) as this actor; without one, requests go unsigned. */
+  signer?: RequestSigner;
 };
 
 /** What `POST /v1/tasks` answered: the task, and whether this call created it (false for an idempotent replay). */
@@ -65,11 +70,13 @@ export class ApiClient {
   readonly baseUrl: string;
   readonly #fetch: typeof fetch;
   readonly #timeoutMs: number;
+  readonly #signer: RequestSigner | undefined;
 
   constructor(options: ApiClientOptions = {}) {
     this.baseUrl = (options.baseUrl ?? DEFAULT_API_URL).replace(/\/+$/, '');
     this.#fetch = options.fetch ?? globalThis.fetch;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#signer = options.signer;
   }
 
   /** `POST /v1/consents` */
@@ -275,12 +282,29 @@ export class ApiClient {
     path: string,
     options: { body?: unknown; query?: Query; headers?: Record<string, string>; acceptStatus?: number[] },
   ): Promise<{ status: number; body: unknown }> {
-    const url = this.baseUrl + path + queryString(options.query);
+    const target = path + queryString(options.query);
+    const url = this.baseUrl + target;
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     const init: RequestInit = { method, headers, signal: AbortSignal.timeout(this.#timeoutMs) };
+    let body: string | undefined;
     if (options.body !== undefined) {
       headers['content-type'] = 'application/json';
-      init.body = JSON.stringify(options.body);
+      body = JSON.stringify(options.body);
+      init.body = body;
+    }
+    if (this.#signer) {
+      const created = Math.floor(Date.now() / 1000);
+      const nonce = randomBytes(16).toString('hex');
+      const basePath = new URL(this.baseUrl).pathname.replace(/\/+$/, '');
+      Object.assign(
+        headers,
+        signRequest(
+          this.#signer,
+          { method, target: basePath + target, ...(body !== undefined ? { body } : {}) },
+          created,
+          nonce,
+        ),
+      );
     }
     let response: Response;
     try {
@@ -289,24 +313,24 @@ export class ApiClient {
       throw this.#transportError(error);
     }
     const text = await response.text();
-    let body: unknown;
+    let answer: unknown;
     try {
-      body = text === '' ? undefined : JSON.parse(text);
+      answer = text === '' ? undefined : JSON.parse(text);
     } catch {
-      body = undefined;
+      answer = undefined;
     }
     if (response.ok || options.acceptStatus?.includes(response.status)) {
-      if (body === undefined) {
+      if (answer === undefined) {
         throw new ApiClientError(
           'bad_response',
           `${method} ${path} answered ${response.status} without a JSON body`,
           response.status,
         );
       }
-      return { status: response.status, body };
+      return { status: response.status, body: answer };
     }
-    if (isErrorBody(body)) {
-      throw new ApiClientError(body.code, body.message, response.status, body.details);
+    if (isErrorBody(answer)) {
+      throw new ApiClientError(answer.code, answer.message, response.status, answer.details);
     }
     const excerpt = text.trim().slice(0, 200);
     throw new ApiClientError(

@@ -7,6 +7,7 @@ import { registerConsent } from './commands/consent.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerEpoch } from './commands/epoch.ts';
 import { registerIngest } from './commands/ingest.ts';
+import { registerKeys } from './commands/keys.ts';
 import { registerNetwork } from './commands/network.ts';
 import { registerRewards } from './commands/rewards.ts';
 import { registerSemantic } from './commands/semantic.ts';
@@ -48,6 +49,9 @@ export function createProgram(io: CliIo, options: ProgramOptions = {}): Symphony
         .argParser(parseUrl),
     )
     .option('--json', 'print raw JSON (for scripts) instead of text')
+    .addOption(
+      new Option('--as <actor>', 'actor whose key signs the requests (see `symphony keys`)').env('SYMPHONY_ACTOR'),
+    )
     .exitOverride()
     .showHelpAfterError('(add --help for usage)')
     .showSuggestionAfterError(true)
@@ -73,6 +77,7 @@ Start here:
   registerSemantic(program, deps);
   registerIngest(program, deps);
   registerVault(program, deps);
+  registerKeys(program, deps);
   return { program, exitCode: () => exitCode };
 }
 

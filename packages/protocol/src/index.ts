@@ -3,6 +3,8 @@
  * the same log in gives the same state, roots and ledgers out.
  */
 
+export * from './admission/authorize-task.ts';
+export * from './admission/delegation.ts';
 export * from './consent/consent-admits.ts';
 export * from './core-encoding.ts';
 export * from './crypto/attestation-digests.ts';
@@ -20,6 +22,7 @@ export * from './objects/consent.ts';
 export * from './objects/domain-tags.ts';
 export * from './objects/execution-receipt.ts';
 export * from './objects/execution-transcript.ts';
+export * from './objects/identity.ts';
 export * from './objects/parameter-set.ts';
 export * from './objects/rejection-reasons.ts';
 export * from './objects/reward-record.ts';
@@ -36,6 +39,8 @@ export { type ApplyOutcome, apply, checkEvent } from './reducer/apply.ts';
 export { type FoldResult, fold } from './reducer/fold.ts';
 export type { Refusal } from './reducer/refusal.ts';
 export {
+  type AccountRecord,
+  type ActorRecord,
   type CandidateRecord,
   type ChallengeRecord,
   type ConsentChange,
@@ -43,6 +48,7 @@ export {
   type EpochRecord,
   type Equivocation,
   emptyState,
+  type GrantRecord,
   type ProtocolState,
   type SettlementRecord,
   type StateStep,

@@ -6,6 +6,7 @@ import { Challenge } from './objects/challenge.ts';
 import { ConsentGrant, ConsentRevocation } from './objects/consent.ts';
 import { ExecutionReceipt, ReplayContext } from './objects/execution-receipt.ts';
 import { ExecutionTranscript, SignedTranscript } from './objects/execution-transcript.ts';
+import { DelegationCredential, SignedDelegation, VaultGrant } from './objects/identity.ts';
 import { ParameterSet } from './objects/parameter-set.ts';
 import { PayoutIntent, RewardRecord } from './objects/reward-record.ts';
 import { SemanticDomain } from './objects/semantic-domain.ts';
@@ -38,6 +39,9 @@ export const OBJECT_SCHEMAS: Record<string, TSchema> = {
   'semantic-candidate': SemanticCandidate,
   'semantic-promotion': SemanticPromotion,
   'protocol-event': ProtocolEvent,
+  'vault-grant': VaultGrant,
+  'delegation-credential': DelegationCredential,
+  'signed-delegation': SignedDelegation,
 };
 
 /** Event schemas by event type, e.g. `event-task-admitted`. */

@@ -7,6 +7,8 @@ import { DEFAULT_API_URL } from '../api-client.ts';
 import type { CommandContext } from '../command-context.ts';
 import { renderPairs } from '../format/table.ts';
 import { formatDuration } from '../format/time.ts';
+import { KeyStore, keyDirOf } from '../keys/key-store.ts';
+import { localActors } from '../keys/local-actors.ts';
 import { parsePort } from '../option-parsers.ts';
 import { networkUrls } from '../runtime/network-urls.ts';
 import type { StandaloneOptions } from '../runtime/standalone.ts';
@@ -82,8 +84,12 @@ async function up(context: CommandContext, deps: CommandDeps, options: Options):
   const startStandalone = await deps.loadStandalone();
   const started = io.now();
   progress.line(`starting the embedded network (data: ${dataDir})`);
+  const store = new KeyStore(keyDirOf(io.env));
+  const key = store.ensure(store.defaultActor(context.actor));
+  progress.line(`signing as ${key.keyid} (key in ${store.dir}; registered when the data folder is new)`);
   const standaloneOptions: StandaloneOptions = {
     dataDir,
+    actors: localActors(key),
     port: options.port,
     host: options.host,
     onProgress: (step) => progress.line(progress.colors.dim(`  · ${step}`)),

@@ -15,8 +15,13 @@ export function printExplore(log: Printer, dataDir: string, summary: Record<stri
   log.line();
   log.heading('explore further');
   log.line(dim(`the demo network has stopped; its data stays in ${dataDir}. Serve it again with:`));
+  log.line(`  ${cyan(`export SYMPHONY_HOME=${shellQuote(`${dataDir}/cli`)}`)}  ${dim("# sign as the demo's actor")}`);
   log.line(`  ${cyan(`symphony up --data ${quoted}`)}`);
-  log.line(dim(`then, in another terminal (the API answers at ${urls.api}, docs at ${urls.docs}):`));
+  log.line(
+    dim(
+      `then, in another terminal with the same SYMPHONY_HOME (the API answers at ${urls.api}, docs at ${urls.docs}):`,
+    ),
+  );
   for (const command of [
     'symphony network',
     'symphony task list',
@@ -29,7 +34,9 @@ export function printExplore(log: Printer, dataDir: string, summary: Record<stri
   ]) {
     log.line(`  ${cyan(command)}`);
   }
-  log.line(dim(`or read the raw JSON: curl ${urls.api}/v1/epochs/${epoch}/settlement`));
+  log.line(
+    dim(`or read the raw JSON (requests are signed, so not with curl): symphony --json settlement show ${epoch}`),
+  );
 }
 
 /** The text quoted for a POSIX shell when it needs quoting. */

@@ -20,6 +20,8 @@ import { renderTable } from '../format/table.ts';
 import { describeTaskOutput } from '../format/task-output.ts';
 import { plural } from '../format/text.ts';
 import { formatDuration } from '../format/time.ts';
+import { KeyStore } from '../keys/key-store.ts';
+import { DEMO_ACTOR, localActors } from '../keys/local-actors.ts';
 import type { StartStandalone } from '../runtime/standalone.ts';
 import { WATCH_STOP_STATES } from '../task-states.ts';
 import { waitForSettlement } from '../wait-for-settlement.ts';
@@ -89,15 +91,18 @@ export async function runDemo(
   try {
     step(1, 'starting the embedded network');
     log.line(`  data folder ${dataDir}`);
+    const demoKey = new KeyStore(join(dataDir, 'cli', 'keys')).ensure(DEMO_ACTOR);
+    log.line(`  signing every request as ${demoKey.keyid} (its key: ${join(dataDir, 'cli', 'keys')})`);
     network = await startStandalone({
       dataDir,
       port: 0,
       host: '127.0.0.1',
       logger: false,
+      actors: localActors(demoKey),
       onProgress: (text) => log.line(dim(`  · ${text}`)),
     });
     checkInterrupted();
-    const client = context.client(network.url);
+    const client = context.client(network.url, demoKey);
     const view = await client.network();
     const vaultIds = view.enterprise_nodes.flatMap((node) => node.vault_ids);
     log.line(

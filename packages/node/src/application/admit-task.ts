@@ -25,6 +25,7 @@ export function buildEnvelope(
   request: SubmitTaskRequest,
   task_id: string,
   now_ms: number,
+  delegation?: TaskEnvelope['delegation'],
 ): TaskEnvelope {
   const policy = policyInForce(state, state.current_epoch);
   const admitted_at_ms = Math.max(now_ms, state.last_time_ms);
@@ -33,6 +34,7 @@ export function buildEnvelope(
     task_id,
     class: request.class,
     submitter: request.submitter,
+    ...(delegation ? { delegation } : {}),
     authorization: { grant_ids: sorted(request.grant_ids ?? []) },
     consent_scope: request.consent_scope,
     targets: { vault_ids: sorted(request.targets.vault_ids) },

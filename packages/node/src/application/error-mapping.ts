@@ -51,7 +51,7 @@ function fromApiFailure(failure: ApiFailure): ErrorAnswer {
   if (!Object.hasOwn(ERROR_CATALOG, failure.code) || failure.code === 'internal') return internalAnswer();
   const details = plainDetails(failure.details);
   const answer = errorAnswer(failure.code, failure.message, details);
-  if (failure.code !== 'unavailable') return answer;
+  if (failure.code !== 'unavailable' && failure.code !== 'rate_limited') return answer;
   const requested = details?.retry_after_seconds;
   const seconds =
     typeof requested === 'number' && Number.isInteger(requested) && requested > 0

@@ -6,8 +6,16 @@ import { ApiErrorBody, type ApiErrorCode, ERROR_CATALOG } from '@symphony/api';
 import Type, { type TObject } from 'typebox';
 import { RESPONSE_DESCRIPTION } from './response-schemas.ts';
 
-/** Codes any route can answer with: bad input, an unreachable node, an unexpected failure. */
-export const COMMON_ERROR_CODES = ['invalid_request', 'unknown_field', 'unavailable', 'internal'] as const;
+/** Codes any route can answer with: bad input, a refused signature, an unreachable node, an unexpected failure. */
+export const COMMON_ERROR_CODES = [
+  'invalid_request',
+  'unknown_field',
+  'unauthenticated',
+  'forbidden',
+  'rate_limited',
+  'unavailable',
+  'internal',
+] as const;
 
 /** The error body schema of one status, described by the catalog entries of its codes. */
 export type ErrorResponseSchema = TObject<typeof ApiErrorBody.properties>;
@@ -28,7 +36,7 @@ export function errorResponses(...codes: readonly ApiErrorCode[]): Record<number
       .map((code) => `\`${code}\`: ${ERROR_CATALOG[code].description} ${ERROR_CATALOG[code].fix}`)
       .join('\n\n');
     const headers =
-      status === ERROR_CATALOG.unavailable.status
+      status === ERROR_CATALOG.unavailable.status || status === ERROR_CATALOG.rate_limited.status
         ? { 'retry-after': { type: 'integer', minimum: 1, description: 'Seconds to wait before retrying.' } }
         : undefined;
     out[status] = Type.Object(ApiErrorBody.properties, {

@@ -11,6 +11,7 @@ import { type ErrorAnswer, errorAnswer, mapError } from './error-mapping.ts';
 import { HttpMetrics, UNMATCHED_ROUTE } from './http-metrics.ts';
 import { ApiFailure, type MasterApi } from './master-api.ts';
 import { registerApiDocs, registerOpenApi } from './openapi.ts';
+import { type RequestAuthOptions, registerRequestAuthentication } from './request-auth.ts';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.ts';
 import { registerConsentRoutes } from './routes/consent.ts';
 import { registerEpochRoutes } from './routes/epochs.ts';
@@ -34,6 +35,12 @@ export type HttpServerOptions = {
    * for a 500 also the error's class name). Never bodies, URLs or error messages. Default `false`: no logging.
    */
   logger?: Logger | false;
+  /**
+   * Request signatures (RFC 9421) and role checks on every `/v1` route. Default: on, with the api's
+   * actor directory (an api without one authenticates nobody: fail closed). `false` turns it off
+   * (tests of the HTTP layer alone, and the signature-off baseline of the admission benchmark).
+   */
+  authentication?: Partial<RequestAuthOptions> | false;
   /** Reserved for serving the web console's static build from `root`; not read yet. */
   console?: { root: string };
 };
@@ -115,6 +122,12 @@ export async function createHttpServer(api: MasterApi, options: HttpServerOption
     if (status >= 500) logger.error(line, 'request failed');
     else logger.info(line, 'request');
   });
+
+  if (options.authentication !== false) {
+    const directory = options.authentication?.directory ??
+      api.directory?.() ?? { actor: () => undefined, vaultOperator: () => undefined };
+    registerRequestAuthentication(app, { ...options.authentication, directory });
+  }
 
   await registerOpenApi(app);
   const typed = app.withTypeProvider<TypeBoxTypeProvider>();

@@ -26,6 +26,7 @@ import type {
   VaultView,
 } from '@symphony/api';
 import type { ConsentApi, SemanticApi } from './admission-api.ts';
+import type { ActorDirectory, Caller } from './caller.ts';
 
 /**
  * An expected failure with a stable code from the API error catalog. Its message never carries record contents.
@@ -61,7 +62,13 @@ export interface MasterApi {
    * Admits a task. With an idempotency key, the same key and body return the same task
    * (`created: false`); the same key with another body fails with `idempotency_conflict`.
    */
-  submitTask(request: SubmitTaskRequest, idempotencyKey?: string): Promise<{ task: TaskView; created: boolean }>;
+  submitTask(
+    request: SubmitTaskRequest,
+    idempotencyKey?: string,
+    caller?: Caller,
+  ): Promise<{ task: TaskView; created: boolean }>;
+  /** The registered actors, for request authentication (an api without one authenticates nobody). */
+  directory?(): ActorDirectory;
   getTask(taskId: string): TaskView | undefined;
   listTasks(query: TaskListQuery): Promise<TaskList>;
   taskEvents(taskId: string): Promise<TaskEvents | undefined>;

@@ -19,7 +19,7 @@ import type {
   TaskResult,
   TaskView,
 } from '@symphony/api';
-import { envelopeHash, policyInForce } from '@symphony/protocol';
+import { authorizeTask, envelopeHash, identityEnforced, policyInForce } from '@symphony/protocol';
 import type { AdmissionPriority } from '../coordination/admission-priority.ts';
 import type { LifecycleController } from '../coordination/lifecycle-controller.ts';
 import type { LogWriter } from '../coordination/log-writer.ts';
@@ -31,7 +31,9 @@ import { hasErrorCode } from '../ports/errors.ts';
 import { enterpriseSubjects, type IngestReply } from '../wire/enterprise-rpc.ts';
 import type { ConsentApi, SemanticApi } from './admission-api.ts';
 import { bindAdmission } from './admission-checks.ts';
+import { checkCaller, DEFAULT_OPEN_TASK_QUOTA, failureOf, grantIdsFor } from './admission-gate.ts';
 import { buildEnvelope, requestHash, taskIdFor } from './admit-task.ts';
+import type { ActorDirectory, Caller } from './caller.ts';
 import { ConsentService } from './consent-service.ts';
 import { ApiFailure, type MasterApi } from './master-api.ts';
 import type { MasterTables } from './master-tables.ts';
@@ -54,6 +56,8 @@ export type MasterServiceOptions = {
   governance?: GovernanceSigner;
   /** Marks admissions as running, so lifecycle steps give way to them. */
   priority?: AdmissionPriority;
+  /** Open (not yet terminal) tasks one submitter may have (default 1000). */
+  openTaskQuota?: number;
 };
 
 const TERMINAL_OR_SETTLED = new Set(['awaiting_settlement', 'completed', 'challenged']);
@@ -165,17 +169,33 @@ export class MasterService implements MasterApi {
     }
   }
 
-  submitTask(request: SubmitTaskRequest, idempotencyKey?: string): Promise<{ task: TaskView; created: boolean }> {
+  directory(): ActorDirectory {
+    return {
+      actor: (id) => this.#state.actors[id],
+      vaultOperator: (id) => this.#state.vaults[id]?.operator,
+    };
+  }
+
+  submitTask(
+    request: SubmitTaskRequest,
+    idempotencyKey?: string,
+    caller?: Caller,
+  ): Promise<{ task: TaskView; created: boolean }> {
     const priority = this.#o.priority;
     return priority
-      ? priority.admit(() => this.#submitTask(request, idempotencyKey))
-      : this.#submitTask(request, idempotencyKey);
+      ? priority.admit(() => this.#submitTask(request, idempotencyKey, caller))
+      : this.#submitTask(request, idempotencyKey, caller);
   }
 
   async #submitTask(
     request: SubmitTaskRequest,
     idempotencyKey?: string,
+    caller?: Caller,
   ): Promise<{ task: TaskView; created: boolean }> {
+    const now = this.#o.clock.now();
+    const delegation = caller
+      ? checkCaller(this.#state, request, caller, now, this.#o.openTaskQuota ?? DEFAULT_OPEN_TASK_QUOTA)
+      : undefined;
     const body_hash = requestHash(request);
     const task_id = taskIdFor(request.submitter, idempotencyKey);
     const key = idempotencyKey ? `${request.submitter}:${idempotencyKey}` : undefined;
@@ -190,7 +210,12 @@ export class MasterService implements MasterApi {
     }
     let envelope: ReturnType<typeof bindAdmission>;
     try {
-      envelope = bindAdmission(this.#state, buildEnvelope(this.#state, request, task_id, this.#o.clock.now()));
+      const built = bindAdmission(this.#state, buildEnvelope(this.#state, request, task_id, now, delegation));
+      envelope = { ...built, authorization: { grant_ids: grantIdsFor(this.#state, request, built) } };
+      if (caller || identityEnforced(this.#state)) {
+        const refusal = authorizeTask(this.#state, envelope);
+        if (refusal) throw failureOf(refusal, this.#state, request);
+      }
     } catch (error) {
       // A replay answers as before even if, say, consent was revoked since; only a new request is refused.
       const held = key ? await this.#o.tables.idempotencyKey(key) : undefined;
@@ -212,9 +237,7 @@ export class MasterService implements MasterApi {
       const existing = this.#state.tasks[task_id];
       if (key && existing && result.refusal.code === 'duplicate_task')
         return { task: taskView(existing), created: false };
-      throw new ApiFailure('task_refused', `the protocol refused the task: ${result.refusal.message}`, {
-        reason: result.refusal.code,
-      });
+      throw failureOf(result.refusal, this.#state, request);
     }
     return { task: taskView(this.#state.tasks[task_id]!), created: true };
   }

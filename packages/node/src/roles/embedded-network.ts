@@ -17,12 +17,16 @@ import type { TeeProvider } from '../ports/tee-provider.ts';
 import type { AttestationPolicy } from '../verification/attestation-verifier.ts';
 import { EnterpriseNode } from './enterprise.ts';
 import { MasterNode } from './master.ts';
-import { EMBEDDED_TOPOLOGY, genesisEvents, type Topology } from './network-topology.ts';
+import { EMBEDDED_TOPOLOGY, genesisEvents, type Topology, type TopologyActor } from './network-topology.ts';
 
 export type EmbeddedNetworkOptions = {
   store: Store;
   keyring: Keyring;
   topology?: Topology;
+  /** Actors to register at bootstrap (see `Topology.actors`); with any, identity is enforced. */
+  actors?: TopologyActor[];
+  /** Open tasks one submitter may have (admission quota). */
+  openTaskQuota?: number;
   clock?: Clock;
   /**
    * How often followers poll the log when nothing wakes them (default 1 s): appends through the
@@ -53,7 +57,8 @@ export type EmbeddedNetwork = {
 };
 
 export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise<EmbeddedNetwork> {
-  const topology = opts.topology ?? EMBEDDED_TOPOLOGY;
+  const base = opts.topology ?? EMBEDDED_TOPOLOGY;
+  const topology: Topology = opts.actors ? { ...base, actors: [...(base.actors ?? []), ...opts.actors] } : base;
   const clock = opts.clock ?? new SystemClock();
   const progress = opts.onProgress ?? (() => {});
   const broker = opts.broker ?? new MemoryBroker();
@@ -110,6 +115,7 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
         keyring: opts.keyring,
         clock,
         coordinator: i === 0,
+        ...(opts.openTaskQuota ? { openTaskQuota: opts.openTaskQuota } : {}),
         peers: () => masters.map((x) => ({ node_id: x.nodeId, log_position: x.follower.state.head?.seq ?? -1 })),
         ...(opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {}),
         ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),

@@ -47,6 +47,8 @@ export type MasterOptions = {
   attestationPolicy?: AttestationPolicy;
   /** Verifies SGX/TDX DCAP quotes (with stored collateral); without it hardware evidence is rejected. */
   quoteVerifier?: QuoteVerifier;
+  /** Open tasks one submitter may have (admission quota; default 1000). */
+  openTaskQuota?: number;
 };
 
 export class MasterNode {
@@ -107,6 +109,7 @@ export class MasterNode {
       ...(priority ? { priority } : {}),
       ...(opts.peers ? { peers: opts.peers } : {}),
       governance: { node_id: opts.nodeId, sign: (digest) => opts.keyring.sign(keyName, digest) },
+      ...(opts.openTaskQuota ? { openTaskQuota: opts.openTaskQuota } : {}),
     });
     this.#parts = [verifier, signer, ...(controller ? [controller] : [])];
     this.#start = () => {

@@ -2,7 +2,14 @@
  * The shape of a network: its masters, enterprise nodes and Vaults, the first parameter set and
  * the starter semantic registry. `genesisEvents` turns it into the first log entries.
  */
-import type { EnclaveRegistration, ParameterSet, ProtocolEvent, SemanticDomain } from '@symphony/protocol';
+import type {
+  ActorRole,
+  EnclaveRegistration,
+  ParameterSet,
+  ProtocolEvent,
+  SemanticDomain,
+  TaskClass,
+} from '@symphony/protocol';
 import { COMMERCE_RECEIPT_V1 } from '../semantic/starter-registry.ts';
 
 export type Topology = {
@@ -18,7 +25,25 @@ export type Topology = {
   }[];
   parameters: ParameterSet;
   semantic_domains: SemanticDomain[];
+  /**
+   * Actors registered at bootstrap with their own keys (users, agents, governance). When there are
+   * any, the node operators are registered too (executors and verifiers, staked at the policy's
+   * minimum), and identity is enforced for every task. `grants: 'all'` has every Vault operator grant
+   * the actor every task class on every attribute of the Vault's domain (a development network).
+   */
+  actors?: TopologyActor[];
 };
+
+/** An actor of the topology. */
+export type TopologyActor = {
+  actor_id: string;
+  roles: ActorRole[];
+  public_key: string;
+  balance?: string;
+  grants?: 'all';
+};
+
+const ALL_CLASSES: TaskClass[] = ['compute', 'parse', 'query', 'train'];
 
 const price = { base: '1000', per_record: '2', per_fuel_kilo: '1', per_round_vault: '50' };
 
@@ -88,5 +113,60 @@ export function genesisEvents(
         (vault_id): ProtocolEvent => ({ type: 'vault_registered', vault_id, node_id: e.node_id, operator: e.operator }),
       ),
     ]),
+    ...identityEvents(topology, key),
   ];
+}
+
+/** Actor registrations, stakes, balances and grants of a topology that has actors. */
+function identityEvents(topology: Topology, key: (id: string) => string): ProtocolEvent[] {
+  const actors = topology.actors ?? [];
+  if (actors.length === 0) return [];
+  const { min_stake } = topology.parameters;
+  const events: ProtocolEvent[] = [];
+  for (const m of topology.masters) {
+    events.push(
+      { type: 'actor_registered', actor_id: m.operator, roles: ['verifier'], public_key: key(m.node_id) },
+      { type: 'account_funded', actor_id: m.operator, account: 'stake', amount: min_stake.verifier },
+    );
+  }
+  for (const e of topology.enterprises) {
+    events.push(
+      {
+        type: 'actor_registered',
+        actor_id: e.operator,
+        roles: ['executor', 'vault_operator'],
+        public_key: key(e.node_id),
+      },
+      { type: 'account_funded', actor_id: e.operator, account: 'stake', amount: min_stake.executor },
+    );
+  }
+  const domain = topology.semantic_domains[0];
+  for (const a of actors) {
+    events.push({
+      type: 'actor_registered',
+      actor_id: a.actor_id,
+      roles: [...a.roles].sort(),
+      public_key: a.public_key,
+    });
+    if (a.balance) events.push({ type: 'account_funded', actor_id: a.actor_id, account: 'balance', amount: a.balance });
+    if (a.grants !== 'all' || !domain) continue;
+    for (const e of topology.enterprises) {
+      for (const vault_id of e.vault_ids) {
+        events.push({
+          type: 'vault_grant_issued',
+          grant: {
+            schema_version: 1,
+            grant_id: `grt_${a.actor_id.slice(4)}-${vault_id.slice(4)}`.slice(0, 67),
+            vault_id,
+            issuer: e.operator,
+            grantee: a.actor_id,
+            task_classes: ALL_CLASSES,
+            domain: domain.domain,
+            attributes: domain.attributes.map((x) => x.name).sort(),
+          },
+        });
+      }
+    }
+  }
+  return events;
 }

@@ -10,7 +10,7 @@ import { FileKeyring } from '../adapters/file-keyring.ts';
 import { PgliteStore } from '../adapters/pglite-store.ts';
 import { createHttpServer } from '../application/http-server.ts';
 import { type EmbeddedNetwork, openEmbeddedNetwork } from './embedded-network.ts';
-import { EMBEDDED_TOPOLOGY } from './network-topology.ts';
+import { EMBEDDED_TOPOLOGY, type TopologyActor } from './network-topology.ts';
 
 export type StandaloneOptions = {
   dataDir: string;
@@ -22,6 +22,10 @@ export type StandaloneOptions = {
   onProgress?: (step: string) => void;
   /** Per Vault: SHA-256 code hashes of Compute programs its operator approves. */
   approvedPrograms?: Record<string, string[]>;
+  /** Actors (with their public keys) registered when the data folder's log is new; requests are signed by them. */
+  actors?: TopologyActor[];
+  /** Request signature checking: on unless `false` (never turn it off outside benchmarks). */
+  authentication?: false;
 };
 
 export type StandaloneNetwork = {
@@ -54,6 +58,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
       : {}),
     keyring: new FileKeyring({ dataDir: options.dataDir }),
     onProgress: progress,
+    ...(options.actors ? { actors: options.actors } : {}),
     ...(logger
       ? {
           onError: (what: string, error: unknown) =>
@@ -62,7 +67,10 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
       : {}),
   });
   progress('starting the API');
-  const http = await createHttpServer(network.coordinator.service, { logger });
+  const http = await createHttpServer(network.coordinator.service, {
+    logger,
+    ...(options.authentication === false ? { authentication: false as const } : {}),
+  });
   const url = await http.listen({ port: options.port ?? 7070, host: options.host ?? '127.0.0.1' });
   let closing: Promise<void> | undefined;
   return {

@@ -9,7 +9,9 @@ import {
   decisionHash,
   digestBytes,
   type ExecutionReceipt,
+  identityEnforced,
   type ProtocolState,
+  stakeCompliant,
   type TaskRecord,
   type VerificationDecision,
 } from '@symphony/protocol';
@@ -25,9 +27,21 @@ import { resolveTask } from '../semantic/resolve-task.ts';
 import { enterpriseSubjects, type ReexecuteReply, type ReexecuteRequest } from '../wire/enterprise-rpc.ts';
 import type { AttestationVerifier } from './attestation-verifier.ts';
 
-/** The master assigned to verify a task: masters sorted by id, indexed by the envelope hash. */
-export function assignedVerifier(state: ProtocolState, t: Pick<TaskRecord, 'envelope_hash'>): string {
-  const masters = Object.keys(state.masters).sort();
+/**
+ * The master assigned to verify a task: masters sorted by id, indexed by the envelope hash. On a
+ * network that registers actors, only masters whose operator holds the verifier stake of the task's
+ * policy_version are eligible; with none eligible nobody verifies (the task times out).
+ */
+export function assignedVerifier(
+  state: ProtocolState,
+  t: Pick<TaskRecord, 'envelope_hash'> & Partial<Pick<TaskRecord, 'policy_version'>>,
+): string | undefined {
+  let masters = Object.keys(state.masters).sort();
+  if (identityEnforced(state) && t.policy_version !== undefined) {
+    const version = t.policy_version;
+    masters = masters.filter((m) => stakeCompliant(state, state.masters[m]!.operator, 'verifier', version));
+  }
+  if (masters.length === 0) return undefined;
   return masters[Number.parseInt(t.envelope_hash.slice(0, 8), 16) % masters.length]!;
 }
 

@@ -113,7 +113,7 @@ describe('HttpMetrics', () => {
 
 describe('GET /metrics', () => {
   it('serves the runtime metrics followed by the HTTP metrics of routes (never raw URLs)', async () => {
-    const app = await createHttpServer(fakeMasterApi({ getTask: () => undefined }).api);
+    const app = await createHttpServer(fakeMasterApi({ getTask: () => undefined }).api, { authentication: false });
     try {
       await app.inject({ url: '/v1/tasks/tsk_secretish' });
       await app.inject({ url: '/v1/tasks/tsk_1' });
@@ -139,7 +139,9 @@ describe('GET /metrics', () => {
   });
 
   it('keeps the exposition valid when the runtime text lacks a final newline', async () => {
-    const app = await createHttpServer(fakeMasterApi({ metrics: () => '# TYPE scs_up gauge\nscs_up 1' }).api);
+    const app = await createHttpServer(fakeMasterApi({ metrics: () => '# TYPE scs_up gauge\nscs_up 1' }).api, {
+      authentication: false,
+    });
     try {
       const response = await app.inject({ url: '/metrics' });
       const { samples } = parseExposition(response.body);

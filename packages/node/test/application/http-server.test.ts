@@ -44,7 +44,8 @@ async function withServer(
   options: HttpServerOptions = {},
 ): Promise<void> {
   const { api, calls } = fakeMasterApi(overrides);
-  const app = await createHttpServer(api, options);
+  // The HTTP layer alone: request signatures are covered by the admission tests.
+  const app = await createHttpServer(api, { authentication: false, ...options });
   try {
     await run({ app, calls });
   } finally {
@@ -756,7 +757,7 @@ describe('shutdown', () => {
         return closeEpochResponse;
       },
     });
-    const app = await createHttpServer(api);
+    const app = await createHttpServer(api, { authentication: false });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.server.address() as AddressInfo;
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });

@@ -238,7 +238,7 @@ describe('GET /openapi.json', () => {
   let doc: Json;
 
   before(async () => {
-    app = await createHttpServer(fakeMasterApi().api);
+    app = await createHttpServer(fakeMasterApi().api, { authentication: false });
     const response = await app.inject({ url: '/openapi.json' });
     assert.equal(response.statusCode, 200);
     assert.match(String(response.headers['content-type']), /application\/json/);
@@ -301,11 +301,14 @@ describe('GET /openapi.json', () => {
       '200',
       '201',
       '400',
+      '401',
+      '402',
       '403',
       '404',
       '409',
       '413',
       '422',
+      '429',
       '500',
       '503',
     ]);

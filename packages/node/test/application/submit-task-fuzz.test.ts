@@ -1,7 +1,9 @@
 /**
- * Fuzzing `POST /v1/tasks` with arbitrary JSON, arbitrary text and mutations of valid bodies:
- * never a 5xx, and `submitTask` is called exactly when the body is schema-valid (decided
- * independently with typebox's compiler against `SubmitTaskRequest`), with the body as sent.
+ * Fuzzing `POST /v1/tasks` with arbitrary JSON, arbitrary text and mutations of valid bodies, all
+ * signed (RFC 9421) by a registered actor: never a 5xx, and `submitTask` is called exactly when the
+ * body is schema-valid (decided independently with typebox's compiler against `SubmitTaskRequest`),
+ * with the body as sent and the authenticated caller. Hostile signatures (missing, mangled, replayed,
+ * stale, another actor's, a body changed after signing) never reach the api: 401, nothing admitted.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -10,11 +12,20 @@ import fc from 'fast-check';
 import type { FastifyInstance } from 'fastify';
 import Compile from 'typebox/compile';
 import { createHttpServer } from '../../src/application/http-server.ts';
+import { actorKey, signedHeaders } from '../support/signed-requests.ts';
 import { type Call, fakeMasterApi, validTask } from './fake-master-api.ts';
 
 type Json = any;
 
 const schema = Compile(SubmitTaskRequest);
+
+/** The registered actor that signs the fuzzed requests (the submitter of `validTask()`). */
+const alice = actorKey('act_alice');
+const directory = {
+  actor: (id: string) =>
+    id === alice.keyid ? { roles: ['task_submitter'], public_key: alice.publicKeyHex } : undefined,
+  vaultOperator: () => undefined,
+};
 
 /** Valid bodies of each task class, the seeds of the mutations. */
 const SEEDS: Json[] = [
@@ -156,7 +167,9 @@ describe('POST /v1/tasks under fuzzing', () => {
   before(async () => {
     const fake = fakeMasterApi();
     calls = fake.calls;
-    app = await createHttpServer(fake.api);
+    app = await createHttpServer(fake.api, {
+      authentication: { directory, rateLimit: { capacity: 1e9, refillPerSecond: 1e9 } },
+    });
   });
   after(async () => {
     await app.close();
@@ -171,7 +184,11 @@ describe('POST /v1/tasks under fuzzing', () => {
       method: 'POST',
       url: '/v1/tasks',
       ...(text === undefined ? {} : { payload: text }),
-      headers: { ...(text === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      headers: {
+        ...(text === undefined ? {} : { 'content-type': 'application/json' }),
+        ...headers,
+        ...signedHeaders(alice, 'POST', '/v1/tasks', text),
+      },
     });
     assert.ok(response.statusCode < 500, `${response.statusCode} for ${text?.slice(0, 300)}`);
     let parsed: Json;
@@ -188,6 +205,7 @@ describe('POST /v1/tasks under fuzzing', () => {
       assert.equal(response.statusCode, 201, response.body);
       assert.equal(submitted.length, 1);
       assert.deepEqual(submitted[0]?.args[0], parsed);
+      assert.deepEqual(submitted[0]?.args[2], { actor_id: alice.keyid, roles: ['task_submitter'] });
     } else {
       seen.invalid += 1;
       assert.deepEqual(calls, [], `the api was called for ${text?.slice(0, 300)}`);
@@ -244,6 +262,61 @@ describe('POST /v1/tasks under fuzzing', () => {
         check(JSON.stringify(validTask()), { 'idempotency-key': k }, keyPattern.test(k)),
       ),
       { numRuns: 200 },
+    );
+  });
+
+  it('hostile signatures never reach the api: 401, nothing admitted', async () => {
+    const body = JSON.stringify(validTask());
+    const used = signedHeaders(alice, 'POST', '/v1/tasks', body);
+    const mallory = { ...actorKey('act_mallory'), keyid: alice.keyid };
+    const header = fc.constantFrom('signature', 'signature-input', 'content-digest');
+    const attack = fc.oneof(
+      fc.record({ kind: fc.constant('drop' as const), header }),
+      fc.record({ kind: fc.constant('set' as const), header, value: fc.string({ maxLength: 200 }) }),
+      fc.record({ kind: fc.constant('flip' as const), header, at: fc.nat(300) }),
+      fc.record({ kind: fc.constant('replay' as const) }),
+      fc.record({ kind: fc.constant('stale' as const), seconds: fc.integer({ min: 301, max: 10 ** 9 }) }),
+      fc.record({ kind: fc.constant('impostor' as const) }),
+      fc.record({ kind: fc.constant('tamper' as const), extra: fc.string({ minLength: 1, maxLength: 20 }) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(attack, async (a) => {
+        calls.length = 0;
+        let text = body;
+        let headers: Record<string, string> = signedHeaders(alice, 'POST', '/v1/tasks', body);
+        if (a.kind === 'drop') delete headers[a.header];
+        else if (a.kind === 'set') headers[a.header] = a.value.replace(/[\r\n]/g, '');
+        else if (a.kind === 'flip') {
+          const v = headers[a.header]!;
+          const i = a.at % v.length;
+          headers[a.header] = v.slice(0, i) + (v[i] === 'A' ? 'B' : 'A') + v.slice(i + 1);
+        } else if (a.kind === 'replay') headers = used;
+        else if (a.kind === 'stale')
+          headers = signedHeaders(alice, 'POST', '/v1/tasks', body, Math.floor(Date.now() / 1000) - a.seconds);
+        else if (a.kind === 'impostor') headers = signedHeaders(mallory, 'POST', '/v1/tasks', body);
+        else text = body.replace('"analytics"', JSON.stringify(`analytics${a.extra}`));
+        if (headers === used)
+          await app.inject({
+            method: 'POST',
+            url: '/v1/tasks',
+            payload: body,
+            headers: { 'content-type': 'application/json', ...used },
+          });
+        calls.length = 0;
+        const response = await app.inject({
+          method: 'POST',
+          url: '/v1/tasks',
+          payload: text,
+          headers: { 'content-type': 'application/json', ...headers },
+        });
+        assert.ok(response.statusCode < 500, `${response.statusCode}: ${response.body}`);
+        const unchanged = a.kind === 'flip' && headers['signature-input'] !== undefined && response.statusCode === 201;
+        if (!unchanged) {
+          assert.deepEqual(calls, [], `admitted under attack ${JSON.stringify(a)}`);
+          assert.ok([400, 401].includes(response.statusCode), `${response.statusCode}: ${response.body}`);
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 });

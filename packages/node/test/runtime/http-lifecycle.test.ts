@@ -13,6 +13,7 @@ import { createHttpServer } from '../../src/application/http-server.ts';
 import { type EmbeddedNetwork, openEmbeddedNetwork } from '../../src/roles/embedded-network.ts';
 import { consentGrants } from '../support/consent.ts';
 import { openTestPglite } from '../support/pglite.ts';
+import { actorKey, signedHeaders } from '../support/signed-requests.ts';
 import { delay } from '../support/wait.ts';
 
 const SUBJECTS = 12;
@@ -26,6 +27,8 @@ const records = Array.from({ length: 60 }, (_, i) => ({
     purchased_at: `2026-11-${String(10 + (i % 15)).padStart(2, '0')}T09:30:00Z`,
   },
 }));
+
+const kopi = actorKey('act_brand-kopi');
 
 const task = {
   class: 'compute',
@@ -47,10 +50,13 @@ describe('HTTP API: one task through a full epoch', () => {
   let http: FastifyInstance;
   let base: string;
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
+    const signed = signedHeaders(kopi, method, path, text);
     const res = await fetch(`${base}${path}`, {
       method,
-      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-      ...(body === undefined ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+      headers:
+        text === undefined ? { ...headers, ...signed } : { 'content-type': 'application/json', ...headers, ...signed },
+      ...(text === undefined ? {} : { body: text }),
     });
     return { status: res.status, body: (await res.json()) as Record<string, any> };
   };
@@ -66,7 +72,20 @@ describe('HTTP API: one task through a full epoch', () => {
 
   before(async () => {
     store = await openTestPglite();
-    net = await openEmbeddedNetwork({ store, keyring: new MemoryKeyring(), pollIntervalMs: 20 });
+    net = await openEmbeddedNetwork({
+      store,
+      keyring: new MemoryKeyring(),
+      pollIntervalMs: 20,
+      actors: [
+        {
+          actor_id: kopi.keyid,
+          roles: ['data_producer', 'governance', 'task_submitter'],
+          public_key: kopi.publicKeyHex,
+          balance: '100000000',
+          grants: 'all',
+        },
+      ],
+    });
     http = await createHttpServer(net.coordinator.service);
     base = await http.listen({ port: 0, host: '127.0.0.1' });
   });

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, describe, it } from 'node:test';
 import { consentGrants } from '../support/consent.ts';
+import { actorKey, signedHeaders } from '../support/signed-requests.ts';
 import { delay } from '../support/wait.ts';
 
 const child = join(import.meta.dirname, '..', 'support', 'standalone-child.ts');
@@ -24,11 +25,16 @@ function start(dataDir: string): Promise<{ proc: ChildProcess; url: string }> {
   });
 }
 
+const tester = actorKey('act_restart-test');
+
 async function call(base: string, method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  const text = body === undefined ? undefined : JSON.stringify(body);
+  const signed = signedHeaders(tester, method, path, text);
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    headers:
+      text === undefined ? { ...headers, ...signed } : { 'content-type': 'application/json', ...headers, ...signed },
+    ...(text === undefined ? {} : { body: text }),
   });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }

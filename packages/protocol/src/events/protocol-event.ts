@@ -7,8 +7,11 @@ import { EnclaveRegistration } from '../objects/attestation.ts';
 import { Challenge } from '../objects/challenge.ts';
 import {
   ActorId,
+  ActorRoleSchema,
+  AmountString,
   ChallengeId,
   EpochId,
+  GrantId,
   Hex64String,
   NetworkId,
   NodeId,
@@ -20,6 +23,7 @@ import {
 } from '../objects/common.ts';
 import { ConsentGrant, ConsentRevocation } from '../objects/consent.ts';
 import { ExecutionReceipt } from '../objects/execution-receipt.ts';
+import { VaultGrant } from '../objects/identity.ts';
 import { ParameterSet } from '../objects/parameter-set.ts';
 import { SemanticDomain } from '../objects/semantic-domain.ts';
 import { SemanticCandidate, SemanticPromotion, VaultMapping } from '../objects/semantic-governance.ts';
@@ -213,6 +217,39 @@ export const VaultSnapshotPublishedEvent = event(
   },
   "A Vault's Merkle root of its salted record commitments for an epoch, signed by the hosting node.",
 );
+export const ActorRegisteredEvent = event(
+  'actor_registered',
+  {
+    actor_id: ActorId,
+    roles: Type.Array(ActorRoleSchema, { minItems: 1, maxItems: 7, uniqueItems: true }),
+    public_key: PublicKeyHex,
+  },
+  'An actor joins with its Ed25519 key and roles; it signs its API requests with that key.',
+);
+export const AccountFundedEvent = event(
+  'account_funded',
+  {
+    actor_id: ActorId,
+    account: Type.Union([Type.Literal('balance'), Type.Literal('stake')]),
+    amount: AmountString,
+  },
+  "The treasury credits an actor's spendable balance or bonds stake for it.",
+);
+export const VaultGrantIssuedEvent = event(
+  'vault_grant_issued',
+  { grant: VaultGrant },
+  "A Vault's operator lets a submitter run task classes on attributes of the Vault.",
+);
+export const VaultGrantRevokedEvent = event(
+  'vault_grant_revoked',
+  { grant_id: GrantId, revoked_by: ActorId },
+  'The Vault operator withdraws a grant; tasks admitted after it cannot use it.',
+);
+export const DelegationRevokedEvent = event(
+  'delegation_revoked',
+  { principal: ActorId, credential_hash: Hex64String },
+  'A user withdraws a delegation credential; agents can no longer submit with it.',
+);
 
 export const PROTOCOL_EVENTS = [
   GenesisEvent,
@@ -243,6 +280,11 @@ export const PROTOCOL_EVENTS = [
   SemanticCandidateProposedEvent,
   SemanticCandidatesPromotedEvent,
   VaultSnapshotPublishedEvent,
+  ActorRegisteredEvent,
+  AccountFundedEvent,
+  VaultGrantIssuedEvent,
+  VaultGrantRevokedEvent,
+  DelegationRevokedEvent,
 ] as const;
 
 export const ProtocolEvent = Type.Union([...PROTOCOL_EVENTS]);

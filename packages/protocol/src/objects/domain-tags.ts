@@ -24,5 +24,6 @@ export const DomainTags = {
   attestationEvidence: 'scp/v1/attestation-evidence',
   simulatedAttestation: 'scp/v1/simulated-attestation',
   enclaveKeyBinding: 'scp/v1/enclave-key-binding',
+  delegationCredential: 'scp/v1/delegation-credential',
 } as const;
 export type DomainTag = (typeof DomainTags)[keyof typeof DomainTags];

@@ -20,8 +20,10 @@ import { declareVaultMapping } from './steps/declare-vault-mapping.ts';
 import { dispatchTask } from './steps/dispatch-task.ts';
 import { failResolution } from './steps/fail-resolution.ts';
 import { failSettlement } from './steps/fail-settlement.ts';
+import { fundAccount } from './steps/fund-account.ts';
 import { genesis } from './steps/genesis.ts';
 import { grantConsent } from './steps/grant-consent.ts';
+import { issueGrant } from './steps/issue-grant.ts';
 import { openChallenge } from './steps/open-challenge.ts';
 import { promoteSemanticCandidates } from './steps/promote-semantic-candidates.ts';
 import { proposeSemanticCandidate } from './steps/propose-semantic-candidate.ts';
@@ -30,11 +32,14 @@ import { publishSemanticDomain } from './steps/publish-semantic-domain.ts';
 import { publishVaultSnapshot } from './steps/publish-vault-snapshot.ts';
 import { recordReceipt } from './steps/record-receipt.ts';
 import { recordVerification } from './steps/record-verification.ts';
+import { registerActor } from './steps/register-actor.ts';
 import { registerNode } from './steps/register-node.ts';
 import { registerVault } from './steps/register-vault.ts';
 import { reopenChallenge } from './steps/reopen-challenge.ts';
 import { retrySettlement } from './steps/retry-settlement.ts';
 import { revokeConsent } from './steps/revoke-consent.ts';
+import { revokeDelegation } from './steps/revoke-delegation.ts';
+import { revokeGrant } from './steps/revoke-grant.ts';
 import { signSettlement } from './steps/sign-settlement.ts';
 import { startChallengeReview } from './steps/start-challenge-review.ts';
 import { startResolution } from './steps/start-resolution.ts';
@@ -69,6 +74,11 @@ const steps: { [T in ProtocolEventType]: Step<T> } = {
   semantic_candidate_proposed: proposeSemanticCandidate,
   semantic_candidates_promoted: promoteSemanticCandidates,
   vault_snapshot_published: publishVaultSnapshot,
+  actor_registered: registerActor,
+  account_funded: fundAccount,
+  vault_grant_issued: issueGrant,
+  vault_grant_revoked: revokeGrant,
+  delegation_revoked: revokeDelegation,
 };
 
 /** One compiled validator per event type, so an error names the field of the event actually sent. */

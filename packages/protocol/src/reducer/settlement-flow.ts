@@ -139,6 +139,17 @@ export function candidateStatementHash(s: SettlementRecord): string | undefined 
   return s.candidate ? statementHash(s.candidate.statement) : undefined;
 }
 
+/**
+ * Charges the paying actor the task's fee; the rest of its escrowed maximum is released by the task
+ * becoming terminal (escrow is derived from open tasks). Actors without an account pay nothing.
+ */
+function chargeFee(state: ProtocolState, task: TaskRecord, fee: string): void {
+  const account = state.accounts[task.delegation?.principal ?? task.submitter];
+  if (!account) return;
+  const left = parseAmount(account.balance) - parseAmount(fee);
+  account.balance = toAmount(left > 0n ? left : 0n);
+}
+
 /** Quorum reached: certificate, tasks completed, rewards finalized, payout intents derived. */
 export function finalizeSettlement(state: ProtocolState, s: SettlementRecord, at: LogPosition): void {
   const candidate = s.candidate!;
@@ -157,6 +168,7 @@ export function finalizeSettlement(state: ProtocolState, s: SettlementRecord, at
   for (const e of s.entries) {
     const task = state.tasks[e.task_id]!;
     moveTask(task, 'completed', at);
+    chargeFee(state, task, e.fee);
     for (const r of rewardsOfTask(state, e.task_id)) {
       if (r.state !== 'calculated') continue;
       moveReward(r, 'finalized', at);

@@ -9,6 +9,7 @@ import type { EnclaveRegistration } from '../objects/attestation.ts';
 import type { Challenge } from '../objects/challenge.ts';
 import type { TaskClass, UsageScope } from '../objects/common.ts';
 import type { Contribution } from '../objects/execution-receipt.ts';
+import type { VaultGrant } from '../objects/identity.ts';
 import type { ParameterSet } from '../objects/parameter-set.ts';
 import type { PayoutIntent, RewardRecord } from '../objects/reward-record.ts';
 import type { AttributeDefinition, SemanticDomain } from '../objects/semantic-domain.ts';
@@ -46,7 +47,18 @@ export type TaskRecord = {
   /** Ids of the task's reward records (none until verification accepts it). */
   reward_ids: string[];
   reason_code?: string;
+  /** For a task an agent submitted on a user's behalf: the user (who pays) and the credential's hash. */
+  delegation?: { principal: string; credential_hash: string };
 };
+
+/** A registered actor: its roles and the key its API requests are signed with. */
+export type ActorRecord = { roles: string[]; public_key: string; registered_seq: number };
+
+/** An actor's funds: spendable balance and bonded stake (escrow is derived from its open tasks). */
+export type AccountRecord = { balance: string; stake: string };
+
+/** A Vault grant in force (or revoked at `revoked_seq`). */
+export type GrantRecord = VaultGrant & { issued_seq: number; revoked_seq?: number };
 
 export type ChallengeRecord = {
   challenge: Challenge;
@@ -161,6 +173,14 @@ export type ProtocolState = {
   vault_mappings?: Record<string, { seq: number; mapping: VaultMapping }[]>;
   /** Candidate attributes by `candidateKey(epoch, domain, definition)`; absent until the first proposal. */
   semantic_candidates?: Record<string, CandidateRecord>;
+  /** Registered actors by id. */
+  actors: Record<string, ActorRecord>;
+  /** Funds by actor id. */
+  accounts: Record<string, AccountRecord>;
+  /** Vault grants by grant id. */
+  grants: Record<string, GrantRecord>;
+  /** Revoked delegation credentials: credential hash -> seq of the revocation. */
+  revoked_delegations: Record<string, number>;
   /** Entries that were well-formed and chained but not applicable (e.g. a late duplicate): counted, never silently dropped. */
   ignored: { count: number; last?: { seq: number; code: string } };
 };
@@ -185,6 +205,10 @@ export function emptyState(): ProtocolState {
     rewards: {},
     payouts: {},
     equivocations: [],
+    actors: {},
+    accounts: {},
+    grants: {},
+    revoked_delegations: {},
     ignored: { count: 0 },
   };
 }

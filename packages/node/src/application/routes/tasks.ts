@@ -12,6 +12,7 @@ import { TaskId } from '@symphony/protocol';
 import Type from 'typebox';
 import { errorResponses } from '../error-responses.ts';
 import { ApiFailure, type MasterApi } from '../master-api.ts';
+import { callerOf } from '../request-auth.ts';
 import { described } from '../response-schemas.ts';
 import type { ApiApp } from './api-app.ts';
 import { NoQuery } from './shared-schemas.ts';
@@ -62,14 +63,25 @@ export function registerTaskRoutes(app: ApiApp, api: MasterApi): void {
             'unknown_attribute',
             'incompatible_semantic_version',
             'attribute_not_mapped',
+            'not_granted',
+            'delegation_invalid',
+            'delegation_expired',
+            'delegation_out_of_scope',
+            'quota_exceeded',
+            'insufficient_budget',
+            'executor_understaked',
           ),
         },
       },
     },
     async (request, reply) => {
       const key = request.headers['idempotency-key'];
-      const { task, created } =
-        key === undefined ? await api.submitTask(request.body) : await api.submitTask(request.body, key);
+      const caller = callerOf(request);
+      const { task, created } = caller
+        ? await api.submitTask(request.body, key, caller)
+        : key === undefined
+          ? await api.submitTask(request.body)
+          : await api.submitTask(request.body, key);
       return reply.code(created ? 201 : 200).send(task);
     },
   );

@@ -1,3 +1,4 @@
+import { authorizeTask, identityEnforced } from '../../admission/authorize-task.ts';
 import { envelopeHash } from '../../crypto/signing-digests.ts';
 import { resolveParameters } from '../../params/resolve-parameters.ts';
 import { refuse } from '../refusal.ts';
@@ -7,7 +8,8 @@ const isSorted = (xs: readonly string[]) => xs.every((x, i) => i === 0 || xs[i -
 
 /**
  * Records a task the admission plane accepted. The reducer re-checks only what the log alone can
- * prove: identity of the envelope, its version context and epoch, and the Vaults and attributes it names.
+ * prove: identity of the envelope, its version context and epoch, and the Vaults and attributes it names;
+ * on a network that registers actors, also the submitter's role, grants, free balance and executor stake.
  */
 export const admitTask: Step<'task_admitted'> = {
   check(state, e, at) {
@@ -39,6 +41,8 @@ export const admitTask: Step<'task_admitted'> = {
     if (unknown.length > 0) return refuse('unknown_attribute', `not in ${env.semantic.domain}: ${unknown.join(', ')}`);
     const missing = env.targets.vault_ids.filter((v) => !state.vaults[v]);
     if (missing.length > 0) return refuse('unknown_vault', `unregistered vaults: ${missing.join(', ')}`);
+    // Once the log registers actors, every task must be authorized by it (grants, budget, stake).
+    if (identityEnforced(state)) return authorizeTask(state, env);
     return undefined;
   },
   run(state, e, at) {
@@ -59,6 +63,7 @@ export const admitTask: Step<'task_admitted'> = {
       attempt: 0,
       reward_ids: [],
       ...(env.semantic.resolution_hash ? { resolution_hash: env.semantic.resolution_hash } : {}),
+      ...(env.delegation ? { delegation: { ...env.delegation } } : {}),
     };
   },
 };

@@ -1,3 +1,4 @@
+import { identityEnforced, stakeCompliant } from '../../admission/authorize-task.ts';
 import { verifyEd25519 } from '../../crypto/ed25519.ts';
 import { decisionHash, digestBytes } from '../../crypto/signing-digests.ts';
 import { priceTask } from '../../economics/pricing.ts';
@@ -33,6 +34,8 @@ export const recordVerification: Step<'verification_decided'> = {
     const operator = masterOperator(state, d.signer_public_key);
     if (!operator || operator !== d.verifier)
       return refuse('unknown_verifier', 'the decision is not signed by a verifier key');
+    if (identityEnforced(state) && !stakeCompliant(state, d.verifier, 'verifier', t.policy_version))
+      return refuse('verifier_understaked', `${d.verifier} is below the minimum verifier stake`);
     if (!verifyEd25519(d.signer_public_key, digestBytes(decisionHash(d)), d.signature)) {
       return refuse('bad_signature', 'decision signature does not verify');
     }

@@ -1,0 +1,148 @@
+/**
+ * Request authentication and route authorization at the HTTP edge. Every `/v1` request must carry
+ * an RFC 9421 signature (see `@symphony/api` http-signature) by a registered actor's key: the
+ * `created` time inside the window, a nonce not seen before, the body matching `Content-Digest`.
+ * Then the actor's token bucket is charged and the route's roles are checked. Public routes
+ * (`/healthz`, `/metrics`, `/openapi.json`, `/docs`) need no signature.
+ */
+import { createHash } from 'node:crypto';
+import { Transform } from 'node:stream';
+import {
+  type ApiErrorCode,
+  parseSignature,
+  SIGNATURE_WINDOW_SECONDS,
+  type SignedComponents,
+  signatureBase,
+  targetComponents,
+} from '@symphony/api';
+import { verifyEd25519 } from '@symphony/protocol';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { ActorDirectory, Caller } from './caller.ts';
+import { ApiFailure } from './master-api.ts';
+import { NonceCache } from './nonce-cache.ts';
+import { DEFAULT_RATE_LIMIT, type RateLimit, TokenBuckets } from './token-bucket.ts';
+
+export type { ActorDirectory, ActorEntry, Caller } from './caller.ts';
+
+/** Options of the authentication layer. */
+export type RequestAuthOptions = {
+  directory: ActorDirectory;
+  windowSeconds?: number;
+  rateLimit?: RateLimit;
+  now?: () => number;
+};
+
+/** Roles that may call a route (`METHOD url-template`); unlisted `/v1` routes need any registered actor. */
+export const ROUTE_ROLES: Readonly<Record<string, readonly string[]>> = {
+  'POST /v1/tasks': ['task_submitter'],
+  'POST /v1/vaults/:vaultId/records': ['data_producer', 'vault_operator'],
+  'POST /v1/epochs/current/close': ['governance'],
+};
+
+const callers = new WeakMap<FastifyRequest, Caller>();
+
+/** The authenticated caller of a request (undefined when authentication is off). */
+export const callerOf = (request: FastifyRequest): Caller | undefined => callers.get(request);
+
+const digests = new WeakMap<FastifyRequest, string>();
+
+const fail = (code: ApiErrorCode, reason: string, message: string, details: Record<string, unknown> = {}) =>
+  new ApiFailure(code, message, { reason, ...details });
+
+/** Adds the hooks to `app`: body digesting while parsing, then verification before validation. */
+export function registerRequestAuthentication(app: FastifyInstance, options: RequestAuthOptions): void {
+  const windowSeconds = options.windowSeconds ?? SIGNATURE_WINDOW_SECONDS;
+  const now = options.now ?? Date.now;
+  const nonces = new NonceCache(windowSeconds * 1000);
+  const buckets = new TokenBuckets(options.rateLimit ?? DEFAULT_RATE_LIMIT);
+
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    if (!request.url.startsWith('/v1/')) return payload;
+    const hash = createHash('sha256');
+    let received = 0;
+    const digesting = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        hash.update(chunk);
+        received += chunk.length;
+        (digesting as unknown as { receivedEncodedLength: number }).receivedEncodedLength = received;
+        done(null, chunk);
+      },
+      flush(done) {
+        digests.set(request, `sha-256=:${hash.digest('base64')}:`);
+        done();
+      },
+    });
+    (digesting as unknown as { receivedEncodedLength: number }).receivedEncodedLength = 0;
+    payload.on('error', (e) => digesting.destroy(e));
+    return payload.pipe(digesting);
+  });
+
+  app.addHook('preValidation', async (request) => {
+    if (!request.url.startsWith('/v1/')) return;
+    const caller = authenticate(request);
+    const bucket = buckets.take(caller.actor_id, now());
+    if (!bucket.ok)
+      throw new ApiFailure('rate_limited', `${caller.actor_id} sends requests faster than its rate limit`, {
+        retry_after_seconds: bucket.retryAfterSeconds,
+      });
+    authorize(request, caller, options.directory);
+    callers.set(request, caller);
+  });
+
+  function authenticate(request: FastifyRequest): Caller {
+    const header = (name: string) => {
+      const v = request.headers[name];
+      return typeof v === 'string' ? v : undefined;
+    };
+    const parsed = parseSignature(header('signature-input'), header('signature'));
+    if (!parsed.ok) throw fail('unauthenticated', parsed.reason, 'Sign the request (RFC 9421, label scs, Ed25519).');
+    const { params } = parsed;
+    const hasBody = digests.has(request);
+    const required = ['@method', '@path', '@query', ...(hasBody ? ['content-digest'] : [])];
+    if (parsed.covers.join(' ') !== required.join(' '))
+      throw fail('unauthenticated', 'wrong_components', `The signature must cover ${required.join(' ')}.`);
+    const nowSeconds = Math.floor(now() / 1000);
+    if (Math.abs(nowSeconds - params.created) > windowSeconds)
+      throw fail(
+        'unauthenticated',
+        'signature_expired',
+        `The signature was created outside the ${windowSeconds} s window.`,
+      );
+    let contentDigest: string | undefined;
+    if (hasBody) {
+      contentDigest = digests.get(request)!;
+      if (header('content-digest') !== contentDigest)
+        throw fail('unauthenticated', 'digest_mismatch', 'Content-Digest does not match the body.');
+    }
+    const actor = options.directory.actor(params.keyid);
+    if (!actor) throw fail('unauthenticated', 'unknown_key', `No registered actor ${params.keyid}.`);
+    const components: SignedComponents = {
+      method: request.method,
+      ...targetComponents(request.url),
+      ...(contentDigest !== undefined ? { contentDigest } : {}),
+    };
+    const base = new TextEncoder().encode(signatureBase(components, params));
+    if (!verifyEd25519(actor.public_key, base, Buffer.from(parsed.signature).toString('hex')))
+      throw fail('unauthenticated', 'bad_signature', `The signature does not verify with ${params.keyid}'s key.`);
+    if (!nonces.claim(params.keyid, params.nonce, now()))
+      throw fail('unauthenticated', 'replayed_nonce', 'This nonce was already used; sign each request afresh.');
+    return { actor_id: params.keyid, roles: actor.roles };
+  }
+}
+
+function authorize(request: FastifyRequest, caller: Caller, directory: ActorDirectory): void {
+  const route = `${request.method} ${request.routeOptions.url ?? ''}`;
+  const allowed = ROUTE_ROLES[route];
+  if (!allowed) return;
+  if (route === 'POST /v1/vaults/:vaultId/records') {
+    const vaultId = (request.params as { vaultId?: string }).vaultId ?? '';
+    if (caller.roles.includes('data_producer') || directory.vaultOperator(vaultId) === caller.actor_id) return;
+    throw fail('forbidden', 'wrong_role', `${caller.actor_id} may not ingest into ${vaultId}.`, {
+      required_roles: allowed,
+    });
+  }
+  if (!allowed.some((r) => caller.roles.includes(r)))
+    throw fail('forbidden', 'wrong_role', `${caller.actor_id} lacks the role for ${route}.`, {
+      required_roles: allowed,
+    });
+}
