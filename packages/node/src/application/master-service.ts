@@ -210,12 +210,14 @@ export class MasterService implements MasterApi {
     }
     let envelope: ReturnType<typeof bindAdmission>;
     try {
-      const built = bindAdmission(this.#state, buildEnvelope(this.#state, request, task_id, now, delegation));
-      envelope = { ...built, authorization: { grant_ids: grantIdsFor(this.#state, request, built) } };
+      // Who may ask comes first (identity, grants, budget), then what the Vaults can answer (consent, semantics).
+      const built = buildEnvelope(this.#state, request, task_id, now, delegation);
+      const authorized = { ...built, authorization: { grant_ids: grantIdsFor(this.#state, request, built) } };
       if (caller || identityEnforced(this.#state)) {
-        const refusal = authorizeTask(this.#state, envelope);
+        const refusal = authorizeTask(this.#state, authorized);
         if (refusal) throw failureOf(refusal, this.#state, request);
       }
+      envelope = bindAdmission(this.#state, authorized);
     } catch (error) {
       // A replay answers as before even if, say, consent was revoked since; only a new request is refused.
       const held = key ? await this.#o.tables.idempotencyKey(key) : undefined;

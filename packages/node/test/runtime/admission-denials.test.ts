@@ -4,6 +4,7 @@
  * over-scope delegation, quota exceeded, rate limited, insufficient budget, under-staked executor.
  * Each is a 4xx with its catalog code, and none leaves a task, an escrow or a charge behind.
  */
+
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { type DelegationCredential, delegationSigningBytes, escrowedBy } from '@symphony/protocol';
@@ -12,6 +13,7 @@ import { MemoryKeyring } from '../../src/adapters/memory-keyring.ts';
 import type { PgliteStore } from '../../src/adapters/pglite-store.ts';
 import { createHttpServer } from '../../src/application/http-server.ts';
 import { type EmbeddedNetwork, openEmbeddedNetwork } from '../../src/roles/embedded-network.ts';
+import { grantConsents } from '../support/consent.ts';
 import { openTestPglite } from '../support/pglite.ts';
 import { type ActorKey, actorKey, signedHeaders, signedInject } from '../support/signed-requests.ts';
 
@@ -142,6 +144,9 @@ describe('admission denials over HTTP', () => {
         attributes: ['category', 'total_amount'],
       },
     });
+    // A subject of each Vault consents, so admission gets past consent to the checks under test.
+    for (const vault of ['vlt_lioncity-app', 'vlt_straits-wallet'])
+      await grantConsents(net.coordinator.service, vault, ['act_sub-0']);
     app = await createHttpServer(net.coordinator.service);
   });
   after(async () => {

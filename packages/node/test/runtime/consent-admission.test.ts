@@ -49,7 +49,8 @@ describe('consent: admission denials and per-record filtering', () => {
   before(async () => {
     store = await openTestPglite();
     net = await openEmbeddedNetwork({ store, keyring: new MemoryKeyring(), pollIntervalMs: 20 });
-    http = await createHttpServer(net.coordinator.service);
+    // Identity is not what this test is about (admission-denials and http-lifecycle sign every request).
+    http = await createHttpServer(net.coordinator.service, { authentication: false });
   });
   after(async () => {
     await http?.close();

@@ -3,6 +3,7 @@
  * sandbox, is verified by re-execution and settles; an unapproved program and an approved one that
  * tries to release raw records end as rejected tasks with their reasons.
  */
+
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
@@ -14,6 +15,7 @@ import type { PgliteStore } from '../../src/adapters/pglite-store.ts';
 import { createHttpServer } from '../../src/application/http-server.ts';
 import { type EmbeddedNetwork, openEmbeddedNetwork } from '../../src/roles/embedded-network.ts';
 import { EMBEDDED_TOPOLOGY } from '../../src/roles/network-topology.ts';
+import { grantConsents } from '../support/consent.ts';
 import { openTestPglite } from '../support/pglite.ts';
 import { waitFor } from '../support/wait.ts';
 
@@ -42,7 +44,8 @@ describe('embedded network: Compute with a submitted program', () => {
       ),
     };
     net = await openEmbeddedNetwork({ store, keyring: new MemoryKeyring(), pollIntervalMs: 20, topology });
-    http = await createHttpServer(net.coordinator.service);
+    // Identity is not what this test is about (admission-denials and http-lifecycle sign every request).
+    http = await createHttpServer(net.coordinator.service, { authentication: false });
     base = await http.listen({ port: 0, host: '127.0.0.1' });
     const now = Date.now();
     await net.coordinator.service.ingest('vlt_lioncity-app', {
@@ -57,6 +60,11 @@ describe('embedded network: Compute with a submitted program', () => {
         },
       })),
     });
+    await grantConsents(
+      net.coordinator.service,
+      'vlt_lioncity-app',
+      Array.from({ length: 6 }, (_, i) => `act_sub-${i}`),
+    );
   });
   after(async () => {
     await http?.close();

@@ -59,7 +59,8 @@ describe('Parse through the HTTP API on the embedded network', () => {
   before(async () => {
     store = await openTestPglite();
     net = await openEmbeddedNetwork({ store, keyring: new MemoryKeyring(), pollIntervalMs: 20 });
-    http = await createHttpServer(net.coordinator.service);
+    // Identity is not what this test is about (admission-denials and http-lifecycle sign every request).
+    http = await createHttpServer(net.coordinator.service, { authentication: false });
     base = await http.listen({ port: 0, host: '127.0.0.1' });
     // The documents' subject consents to the scope the tasks use; consent itself is tested elsewhere.
     await grantConsents(net.coordinator.service, VAULT, ['act_sub-7', 'act_sub-8']);

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, describe, it } from 'node:test';
 import { consentGrants } from '../support/consent.ts';
+import { actorKey, signedHeaders } from '../support/signed-requests.ts';
 import { delay } from '../support/wait.ts';
 
 const child = join(import.meta.dirname, '..', 'support', 'standalone-child.ts');
@@ -27,11 +28,18 @@ function start(dataDir: string): Promise<{ proc: ChildProcess; url: string }> {
   });
 }
 
+/** The actor `standalone-child.ts` registers; every request is signed by it. */
+const tester = actorKey('act_restart-test');
+
 async function call(base: string, method: string, path: string, body?: unknown) {
+  const text = body === undefined ? undefined : JSON.stringify(body);
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    headers: {
+      ...(text === undefined ? {} : { 'content-type': 'application/json' }),
+      ...signedHeaders(tester, method, path, text),
+    },
+    ...(text === undefined ? {} : { body: text }),
   });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
@@ -71,7 +79,7 @@ describe('restart after SIGKILL during a bulk ingest', () => {
     })();
     const bulk = fetch(`${first.url}/v1/vaults/${V}/uploads`, {
       method: 'POST',
-      headers: { 'content-type': 'text/csv' },
+      headers: { 'content-type': 'text/csv', ...signedHeaders(tester, 'POST', `/v1/vaults/${V}/uploads`) },
       body: ReadableStream.from(rows),
       duplex: 'half',
     } as RequestInit).then(
@@ -128,7 +136,7 @@ describe('restart after SIGKILL during a bulk ingest', () => {
     ].join('\n');
     const res = await fetch(`${second.url}/v1/vaults/${V}/uploads`, {
       method: 'POST',
-      headers: { 'content-type': 'text/csv' },
+      headers: { 'content-type': 'text/csv', ...signedHeaders(tester, 'POST', `/v1/vaults/${V}/uploads`) },
       body: csv,
     });
     assert.equal(res.status, 201);

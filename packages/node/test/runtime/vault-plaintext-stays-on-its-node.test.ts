@@ -151,7 +151,8 @@ describe('Vault boundary: plaintext never leaves the enterprise node', () => {
       pollIntervalMs: 20,
       onError: (what, error) => logger.warn({ what, code: (error as { code?: string }).code }, 'retrying'),
     });
-    http = await createHttpServer(net.coordinator.service, { logger });
+    // Identity is not what this test is about (admission-denials and http-lifecycle sign every request).
+    http = await createHttpServer(net.coordinator.service, { logger, authentication: false });
     base = await http.listen({ port: 0, host: '127.0.0.1' });
     // Every subject consents to the tasks' scope, so every task class reads the marked records.
     const subjects = [
