@@ -190,7 +190,11 @@ export class VaultRecords {
   readonly #keks = new Map<string, Buffer>();
   readonly #versions = new Map<string, number>();
   readonly #pool = new RandomPool();
-  readonly #snapshots = new Map<string, StoredRecord[]>();
+  /** Decrypted snapshots by Vault and position (a snapshot never changes), with the records that expire. */
+  readonly #snapshots = new Map<
+    string,
+    { records: StoredRecord[]; expiring: { record: StoredRecord; expires_at_ms: number }[] }
+  >();
   #cachedRows = 0;
   /** A test-only hook called with every record opened; the boundary test uses it to plant a deliberate leak. */
   static onOpen: ((vaultId: string, record: StoredRecord) => void) | undefined;
@@ -587,27 +591,32 @@ export class VaultRecords {
    * recent ones are served from memory.
    */
   async snapshot(vault_id: string, as_of_seq: number, asOfMs?: number): Promise<readonly StoredRecord[]> {
-    const key = `${vault_id}\u0000${as_of_seq}\u0000${asOfMs ?? ''}`;
-    const cached = this.#snapshots.get(key);
-    if (cached) return cached;
-    const records: StoredRecord[] = [];
-    for await (const rows of this.sealedRows(vault_id, as_of_seq)) {
-      for (const row of rows) {
-        if (row.kind !== 'record' || row.wrapped_key === null) continue;
-        if (asOfMs !== undefined && row.expires_at_ms !== null && row.expires_at_ms <= asOfMs) continue;
-        records.push(this.openRow(vault_id, row));
+    const key = `${vault_id}\u0000${as_of_seq}`;
+    let cached = this.#snapshots.get(key);
+    if (!cached) {
+      cached = { records: [], expiring: [] };
+      for await (const rows of this.sealedRows(vault_id, as_of_seq)) {
+        for (const row of rows) {
+          if (row.kind !== 'record' || row.wrapped_key === null) continue;
+          const record = this.openRow(vault_id, row);
+          cached.records.push(record);
+          if (row.expires_at_ms !== null) cached.expiring.push({ record, expires_at_ms: row.expires_at_ms });
+        }
+      }
+      for (const [k, v] of this.#snapshots) {
+        if (this.#cachedRows + cached.records.length <= SNAPSHOT_CACHE_ROWS) break;
+        this.#snapshots.delete(k);
+        this.#cachedRows -= v.records.length;
+      }
+      if (cached.records.length <= SNAPSHOT_CACHE_ROWS) {
+        this.#snapshots.set(key, cached);
+        this.#cachedRows += cached.records.length;
       }
     }
-    for (const [k, v] of this.#snapshots) {
-      if (this.#cachedRows + records.length <= SNAPSHOT_CACHE_ROWS) break;
-      this.#snapshots.delete(k);
-      this.#cachedRows -= v.length;
-    }
-    if (records.length <= SNAPSHOT_CACHE_ROWS) {
-      this.#snapshots.set(key, records);
-      this.#cachedRows += records.length;
-    }
-    return records;
+    // The same array whenever nothing has expired by `asOfMs`, so work done on a snapshot is reused.
+    if (asOfMs === undefined) return cached.records;
+    const expired = new Set(cached.expiring.filter((e) => e.expires_at_ms <= asOfMs).map((e) => e.record));
+    return expired.size === 0 ? cached.records : cached.records.filter((r) => !expired.has(r));
   }
 
   /** The commitments of a Vault up to a position, in ingest order (shredded records keep theirs). */
