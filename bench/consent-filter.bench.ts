@@ -1,6 +1,6 @@
 /**
  * Consent cost on the execution path: the materializer keeps only rows whose subject holds a live
- * consent at the task's admission (`admittedRecords` + `consentAdmits`), then the built-in operator
+ * consent at the task's admission (`keepAdmissible` + `consentAdmits`), then the built-in operator
  * runs. Baseline in the same run: the same operator over the unfiltered rows. Also folds the
  * consent grants themselves (batches of 1000) beside the raw Ed25519 verifications they need.
  *
@@ -8,7 +8,7 @@
  */
 
 import { createPublicKey, verify } from 'node:crypto';
-import { admittedRecords } from '../packages/node/src/data/consent-gate.ts';
+import { keepAdmissible } from '../packages/node/src/data/materialize-records.ts';
 import { runBuiltin } from '../packages/node/src/execution/builtin-operators.ts';
 import {
   admissionOf,
@@ -79,7 +79,7 @@ for (const subjects of sizes) {
     base.push(timeMs(() => runBuiltin(program, filter, rows, { referenceMs: 0, kMin: 5 })));
     gated.push(
       timeMs(() => {
-        const admitted = admittedRecords(gate, VAULT, rows);
+        const admitted = keepAdmissible((subject) => gate.admits(VAULT, subject), rows);
         kept = admitted.length;
         runBuiltin(program, filter, admitted, { referenceMs: 0, kMin: 5 });
       }),

@@ -1,6 +1,6 @@
 /**
  * The consent boundary of the data plane: which subjects' records may contribute to one task.
- * A materializer asks `gateFor` once per task and keeps only rows whose subject the gate admits;
+ * The materializer asks `gateFor` once per task and keeps only rows whose subject the gate admits;
  * the answer is a pure function of the protocol log up to the task's admission entry, so the
  * execution and every re-execution see the same rows. Fails closed: an unknown task, a task
  * whose envelope does not match the log, or a subject without a live consent admits nothing.
@@ -19,21 +19,4 @@ export interface ConsentGate {
 export interface ConsentOracle {
   /** The gate of an admitted task; the envelope must hash to the one its admission entry recorded. */
   gateFor(envelope: TaskEnvelope): Promise<ConsentGate>;
-}
-
-/** Keeps the records whose subject the gate admits (a subject's consent is looked up once). */
-export function admittedRecords<T extends { readonly subject: string }>(
-  gate: ConsentGate,
-  vault_id: string,
-  records: readonly T[],
-): T[] {
-  const decided = new Map<string, boolean>();
-  return records.filter((r) => {
-    let ok = decided.get(r.subject);
-    if (ok === undefined) {
-      ok = gate.admits(vault_id, r.subject);
-      decided.set(r.subject, ok);
-    }
-    return ok;
-  });
 }

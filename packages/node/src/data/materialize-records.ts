@@ -56,6 +56,29 @@ function rulesOf(attributes: MaterializeRequest['attributes']): [string, Derivat
   });
 }
 
+/**
+ * Keeps the records whose subject `admissible` admits: asked once per subject, and a predicate that
+ * throws admits nothing (fails closed). The execution path's only consent filter.
+ */
+export function keepAdmissible<T extends { readonly subject: string }>(
+  admissible: Admissibility,
+  records: readonly T[],
+): T[] {
+  const decided = new Map<string, boolean>();
+  return records.filter((r) => {
+    let ok = decided.get(r.subject);
+    if (ok === undefined) {
+      try {
+        ok = admissible(r.subject) === true;
+      } catch {
+        ok = false;
+      }
+      decided.set(r.subject, ok);
+    }
+    return ok;
+  });
+}
+
 /** Materializes one Vault for one task. */
 export async function materializeRecords(records: VaultRecords, req: MaterializeRequest): Promise<Materialized> {
   const stored = await records.snapshot(req.vault_id, req.as_of_seq, req.as_of_ms);
@@ -75,27 +98,13 @@ export async function materializeRecords(records: VaultRecords, req: Materialize
     }));
     perBinding.set(key, derived);
   }
-  const decided = new Map<string, boolean>();
-  const rows: MaterializedRow[] = [];
-  const commitments: Uint8Array[] = [];
-  for (const r of derived) {
-    let ok = decided.get(r.subject);
-    if (ok === undefined) {
-      try {
-        ok = req.admissible(r.subject) === true;
-      } catch {
-        ok = false;
-      }
-      decided.set(r.subject, ok);
-    }
-    if (!ok) continue;
-    rows.push({ subject: r.subject, fields: r.fields });
-    commitments.push(hexToBytes(r.commitment));
-  }
+  const kept = keepAdmissible(req.admissible, derived);
+  const rows: MaterializedRow[] = kept.map((r) => ({ subject: r.subject, fields: r.fields }));
+  const commitments = kept.map((r) => hexToBytes(r.commitment));
   return {
     rows,
     records_root: buildMerkleTree(commitments).rootHex,
     record_count: rows.length,
-    refused: derived.length - rows.length,
+    refused: derived.length - kept.length,
   };
 }

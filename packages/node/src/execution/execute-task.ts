@@ -32,8 +32,6 @@ import { DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from './sandbox/quickjs-sa
 import { SandboxRejected } from './sandbox/sandbox-rejection.ts';
 import { buildTranscript, replayContextOf, sealTranscript } from './transcript.ts';
 
-export { replaySeed } from './transcript.ts';
-
 /** Raised when a task cannot be executed for a reason that is not fraud (reported as a failed receipt). */
 export class ExecutionRefused extends Error {
   constructor(readonly code: string) {

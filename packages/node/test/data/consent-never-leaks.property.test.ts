@@ -24,7 +24,7 @@ import { MemoryProtocolLog } from '../../src/adapters/memory-protocol-log.ts';
 import { FollowerConsentOracle } from '../../src/coordination/follower-consent.ts';
 import { LogWriter } from '../../src/coordination/log-writer.ts';
 import { StateFollower } from '../../src/coordination/state-follower.ts';
-import { admittedRecords } from '../../src/data/consent-gate.ts';
+import { keepAdmissible } from '../../src/data/materialize-records.ts';
 import { runBuiltin } from '../../src/execution/builtin-operators.ts';
 import { DEFAULT_PARAMETERS } from '../../src/roles/network-topology.ts';
 import { COMMERCE_RECEIPT_V1 } from '../../src/semantic/starter-registry.ts';
@@ -197,9 +197,8 @@ describe('consent: property', () => {
           for (const { envelope, allowed } of tasks) {
             const gate = await oracle.gateFor(envelope);
             const rows = envelope.targets.vault_ids.flatMap((vault_id) =>
-              admittedRecords(
-                gate,
-                vault_id,
+              keepAdmissible(
+                (subject) => gate.admits(vault_id, subject),
                 recs
                   .filter((r) => VAULTS[r.vault] === vault_id)
                   .map((r) => ({ vault_id, subject: SUBJECTS[r.subject]!, fields: { category: r.category } })),

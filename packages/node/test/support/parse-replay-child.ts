@@ -7,9 +7,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { domainHash, type TaskEnvelope } from '@symphony/protocol';
-import { replaySeed } from '../../src/execution/execute-task.ts';
 import { OcrEngine } from '../../src/execution/parse/parse-document.ts';
 import { runParseTask } from '../../src/execution/parse/parse-task.ts';
+import { replaySeed } from '../../src/execution/transcript.ts';
 import { everySubjectConsents } from './consent.ts';
 
 const dir = process.argv[2];
