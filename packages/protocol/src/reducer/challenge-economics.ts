@@ -42,7 +42,8 @@ function move(
   if (delta === 0n) return;
   const a = account(state, id);
   a[field] = toAmount(parseAmount(a[field]) + delta);
-  (state.stake_ledger ??= []).push({ seq: at.seq, ref, account: id, kind, field, delta: toSignedAmount(delta) });
+  state.stake_ledger ??= [];
+  state.stake_ledger.push({ seq: at.seq, ref, account: id, kind, field, delta: toSignedAmount(delta) });
 }
 
 /** On a network that registers actors, a challenger must be registered, staked and able to pay its bond. */
