@@ -68,4 +68,5 @@ export * from './semantic/derivation.ts';
 export * from './semantic/vault-mapping.ts';
 export * from './settlement/settlement-tree.ts';
 export * from './verification/adjudicate-evidence.ts';
+export * from './verification/replay-adjudication.ts';
 export * from './verification/verifier-assignment.ts';
