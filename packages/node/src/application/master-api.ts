@@ -25,6 +25,7 @@ import type {
   VaultSnapshotView,
   VaultView,
 } from '@symphony/api';
+import type { ChallengeApi } from '../verification/challenge-service.ts';
 import type { ConsentApi, SemanticApi } from './admission-api.ts';
 import type { ActorDirectory, Caller } from './caller.ts';
 
@@ -86,6 +87,8 @@ export interface MasterApi {
   readonly semantic: SemanticApi;
   /** Vault uploads and operations (absent on an edge that serves no Vault routes: they answer `unavailable`). */
   readonly vaults?: VaultOperations;
+  /** Challenge ingress and views (absent: the challenge routes answer `unavailable`). */
+  readonly challenges?: ChallengeApi;
 }
 
 /** What the Vault routes ask of a master (implemented by `VaultEdge`). */

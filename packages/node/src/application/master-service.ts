@@ -28,6 +28,7 @@ import { TaskRecords } from '../coordination/task-records.ts';
 import type { Bus } from '../ports/bus.ts';
 import type { Clock } from '../ports/clock.ts';
 import { hasErrorCode } from '../ports/errors.ts';
+import type { ChallengeApi } from '../verification/challenge-service.ts';
 import { enterpriseSubjects, type IngestReply } from '../wire/enterprise-rpc.ts';
 import type { ConsentApi, SemanticApi } from './admission-api.ts';
 import { bindAdmission } from './admission-checks.ts';
@@ -58,6 +59,8 @@ export type MasterServiceOptions = {
   priority?: AdmissionPriority;
   /** Open (not yet terminal) tasks one submitter may have (default 1000). */
   openTaskQuota?: number;
+  /** Challenge ingress and views. */
+  challenges?: ChallengeApi;
 };
 
 const TERMINAL_OR_SETTLED = new Set(['awaiting_settlement', 'completed', 'challenged']);
@@ -69,9 +72,11 @@ export class MasterService implements MasterApi {
   readonly #records: TaskRecords;
   /** Vault uploads and operations, routed to the enterprise nodes hosting the Vaults. */
   readonly vaults: VaultEdge;
+  readonly challenges?: ChallengeApi;
 
   constructor(opts: MasterServiceOptions) {
     this.#o = opts;
+    if (opts.challenges) this.challenges = opts.challenges;
     this.#records = new TaskRecords(opts.follower);
     const common = {
       follower: opts.follower,
