@@ -1,36 +1,29 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ChallengeReplayBundle } from '@symphony/api';
-import { challengeOf, runChallenge } from '../../protocol/test/support/challenge-flow.ts';
-import { fakeDigest } from '../../protocol/test/support/network-fixture.ts';
-import { actorDecision, executeTask, verificationNetwork } from '../../protocol/test/support/verification-network.ts';
+import type { ChallengeEvidence, Entry } from '@symphony/protocol';
 import { runCli } from '../src/program.ts';
 import { argv, captureIo } from './support/capture-io.ts';
 import { type FakeApi, startFakeApi } from './support/fake-api.ts';
 
-/** A decided challenge from a real log: a watcher's replay claim that independent re-execution disproved. */
+/**
+ * A decided equivocation challenge from the golden vector `reducer/staked-challenges.json`: its
+ * evidence is master-2's two `settlement_signed` events of epoch 1, both on the log.
+ */
 function decidedBundle(): ChallengeReplayBundle {
-  const net = verificationNetwork();
-  const receipt = executeTask(net, 'tsk_cli', 'vlt_a1', fakeDigest('output/tsk_cli'));
-  const a = net.state.tasks.tsk_cli!.verification_assignment!;
-  net.must({ type: 'verification_decided', decision: actorDecision(net, 'tsk_cli', a.verifier!, 'accepted') });
-  net.closeEpoch();
-  const evidence = {
-    kind: 'replay_output' as const,
-    task_id: 'tsk_cli',
-    attempt: 1,
-    output_hash: fakeDigest('claimed'),
-    transcript_hash: fakeDigest('claimed transcript'),
-  };
-  const findings = {
-    receipt,
-    reexecution: { output_hash: receipt.output_hash, transcript_hash: receipt.transcript_hash },
-  };
-  runChallenge(net, challengeOf('chl_cli', { kind: 'task', task_id: 'tsk_cli' }, evidence), evidence, findings);
-  return { challenge_id: 'chl_cli', evidence, findings, entries: net.entries };
+  const vector = JSON.parse(
+    readFileSync(join(import.meta.dirname, '../../../spec/vectors/reducer/staked-challenges.json'), 'utf8'),
+  ) as { entries: Entry[] };
+  const signed = vector.entries
+    .map((e) => e.event)
+    .filter((e) => e.type === 'settlement_signed' && e.master_id === 'node_master-2' && e.statement.epoch_id === 1)
+    .slice(0, 2)
+    .map((e) => (e.type === 'settlement_signed' ? { statement: e.statement, signature: e.signature } : undefined)!);
+  const evidence: ChallengeEvidence = { kind: 'master_equivocation', epoch_id: 1, master_id: 'node_master-2', signed };
+  return { challenge_id: 'chl_equivocation', evidence, findings: {}, entries: vector.entries };
 }
 
 describe('challenge commands', () => {
@@ -41,13 +34,14 @@ describe('challenge commands', () => {
 
   before(async () => {
     api = await startFakeApi({
-      'GET /v1/challenges/chl_cli/replay': () => ({
+      'GET /v1/challenges/chl_equivocation/replay': () => ({
+        // Tampered: the same two signatures in the other order are other evidence than the log committed to.
         body: tampered
           ? {
               ...bundle,
-              findings: {
-                ...bundle.findings,
-                reexecution: { output_hash: 'a'.repeat(64), transcript_hash: 'b'.repeat(64) },
+              evidence: {
+                ...bundle.evidence,
+                signed: [...(bundle.evidence as { signed: unknown[] }).signed].reverse(),
               },
             }
           : bundle,
@@ -84,30 +78,30 @@ describe('challenge commands', () => {
   };
 
   it('replays a decided challenge in this process and reproduces the logged decision', async () => {
-    const { code, out } = await run('challenge', 'replay', 'chl_cli');
+    const { code, out } = await run('challenge', 'replay', 'chl_equivocation');
     assert.equal(code, 0, out);
-    assert.match(out, /outcome\s+not_confirmed \(reexecution_matches_receipt\)/);
+    assert.match(out, /outcome\s+confirmed \(master_equivocation\)/);
+    assert.match(out, /accused\s+node_master-2/);
     assert.match(out, /the replay reproduces the logged decision/);
   });
 
-  it('exits 1 when the findings do not reproduce the logged decision', async () => {
+  it('exits 1 when the evidence served does not reproduce the logged decision', async () => {
     tampered = true;
-    const { code, out } = await run('challenge', 'replay', 'chl_cli');
+    const { code, out } = await run('challenge', 'replay', 'chl_equivocation');
     tampered = false;
     assert.equal(code, 1, out);
     assert.match(out, /MISMATCH/);
-    assert.match(out, /outcome\s+confirmed \(output_mismatch\)/);
   });
 
   it('opens a challenge from an evidence file, and refuses malformed evidence before sending anything', async () => {
     const good = join(dir, 'evidence.json');
     writeFileSync(good, JSON.stringify(bundle.evidence));
-    const opened = await run('challenge', 'open', '--task', 'tsk_cli', '--evidence', good, '--bond', '700');
+    const opened = await run('challenge', 'open', '--epoch', '1', '--evidence', good, '--bond', '700');
     assert.equal(opened.code, 0, opened.err);
     const sent = api.requests.at(-1)!;
     assert.equal(sent.path, '/v1/challenges');
     assert.deepEqual(sent.body, {
-      target: { kind: 'task', task_id: 'tsk_cli' },
+      target: { kind: 'settlement', epoch_id: 1 },
       evidence: bundle.evidence,
       bond: '700',
     });

@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import type { ChallengeDetail, ChallengeStateSchema, ChallengeView } from '@symphony/api';
+import type { ChallengeDetail, ChallengeView } from '@symphony/api';
 import {
   CHALLENGE_STATES,
   ChallengeEvidence,

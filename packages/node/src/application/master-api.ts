@@ -25,9 +25,9 @@ import type {
   VaultSnapshotView,
   VaultView,
 } from '@symphony/api';
-import type { ChallengeApi } from '../verification/challenge-service.ts';
 import type { ConsentApi, SemanticApi } from './admission-api.ts';
 import type { ActorDirectory, Caller } from './caller.ts';
+import type { ChallengeApi } from './challenge-api.ts';
 
 /**
  * An expected failure with a stable code from the API error catalog. Its message never carries record contents.

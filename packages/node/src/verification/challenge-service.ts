@@ -24,6 +24,7 @@ import {
   fold,
 } from '@symphony/protocol';
 import type { Caller } from '../application/caller.ts';
+import type { ChallengeApi } from '../application/challenge-api.ts';
 import { ApiFailure } from '../application/master-api.ts';
 import type { LogWriter } from '../coordination/log-writer.ts';
 import type { StateFollower } from '../coordination/state-follower.ts';
@@ -31,15 +32,6 @@ import type { ProtocolLog } from '../ports/protocol-log.ts';
 import { readLog } from './challenge-adjudicator.ts';
 import type { ChallengeEvidenceStore } from './challenge-evidence-store.ts';
 import { CLASS_EVIDENCE, type ClassVerifiers } from './class-verifiers.ts';
-
-/** What the challenge routes ask of a master. */
-export interface ChallengeApi {
-  open(request: OpenChallengeRequest, caller?: Caller): Promise<ChallengeDetail>;
-  list(query: ChallengeListQuery): ChallengeList;
-  get(challengeId: string): Promise<ChallengeDetail | undefined>;
-  replayBundle(challengeId: string): Promise<ChallengeReplayBundle | undefined>;
-  approve(challengeId: string, approver: string): Promise<ChallengeView>;
-}
 
 export type ChallengeServiceOptions = {
   follower: StateFollower;

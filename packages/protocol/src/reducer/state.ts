@@ -15,7 +15,16 @@ import type { PayoutIntent, RewardRecord } from '../objects/reward-record.ts';
 import type { AttributeDefinition, SemanticDomain } from '../objects/semantic-domain.ts';
 import type { VaultMapping } from '../objects/semantic-governance.ts';
 import type { QuorumCertificate, SettlementCandidate, SettlementEntry } from '../objects/settlement.ts';
-import type { VerificationAssignment } from '../verification/verifier-assignment.ts';
+
+/** Sampling and verifier assignment fixed for one receipt, stored on the task (see `assignVerification`). */
+export type VerificationAssignment = {
+  /** The staked verifier actor that must sign the decision; absent when no actor is eligible (a master verifies). */
+  verifier?: string;
+  /** Whether the policy's sample picked this receipt for re-execution; otherwise it is accepted as `sampled_out`. */
+  sampled: boolean;
+  /** The seq of the log entry that recorded the receipt (the seed's position). */
+  seq: number;
+};
 
 /** A state change of any lifecycle object, with the log position that caused it. */
 export type StateStep<S extends string> = { state: S; seq: number; time_ms: number };

@@ -11,17 +11,9 @@ import { parseAmount } from '../encoding/amount.ts';
 import { domainHash } from '../hashing/domain-hash.ts';
 import { VerificationTags } from '../objects/challenge-evidence.ts';
 import type { ParameterSet } from '../objects/parameter-set.ts';
-import type { ProtocolState } from '../reducer/state.ts';
+import type { ProtocolState, VerificationAssignment } from '../reducer/state.ts';
 
-/** Sampling and assignment fixed for one receipt, stored on the task. */
-export type VerificationAssignment = {
-  /** The staked verifier actor that must sign the decision; absent when no actor is eligible (a master verifies). */
-  verifier?: string;
-  /** Whether the policy's sample picked this receipt for re-execution; otherwise the verifier accepts it as `sampled_out`. */
-  sampled: boolean;
-  /** The seq of the log entry that recorded the receipt (the seed's position). */
-  seq: number;
-};
+export type { VerificationAssignment };
 
 /** Default share of receipts verified when the policy says nothing: all. */
 export const DEFAULT_VERIFICATION_SAMPLE_BPS = 10_000;

@@ -9,7 +9,7 @@ import {
 } from '@symphony/api';
 import { ChallengeId } from '@symphony/protocol';
 import Type from 'typebox';
-import type { ChallengeApi } from '../../verification/challenge-service.ts';
+import type { ChallengeApi } from '../challenge-api.ts';
 import { errorResponses } from '../error-responses.ts';
 import { ApiFailure, type MasterApi } from '../master-api.ts';
 import { callerOf } from '../request-auth.ts';
