@@ -34,6 +34,15 @@ export const OpenChallengeRequest = Type.Object(
 );
 export type OpenChallengeRequest = Static<typeof OpenChallengeRequest>;
 
+export const ReopenChallengeRequest = Type.Object(
+  { evidence: ChallengeEvidence },
+  {
+    additionalProperties: false,
+    description: 'New evidence for a challenge closed without penalty, inside its window.',
+  },
+);
+export type ReopenChallengeRequest = Static<typeof ReopenChallengeRequest>;
+
 export const StakeMovementView = Type.Object(
   {
     seq: Type.Integer({ minimum: 0 }),

@@ -27,6 +27,7 @@ import type {
   OpenChallengeRequest,
   PromoteCandidatesRequest,
   ProposeCandidateRequest,
+  ReopenChallengeRequest,
   RevokeConsentRequest,
   RewardList,
   RewardQuery,
@@ -280,6 +281,11 @@ export class ApiClient {
   /** `GET /v1/challenges/:id` */
   challenge(challengeId: string): Promise<ChallengeDetail> {
     return this.#json('GET', `/v1/challenges/${encodeURIComponent(challengeId)}`);
+  }
+
+  /** `POST /v1/challenges/:id/evidence` */
+  reopenChallenge(challengeId: string, request: ReopenChallengeRequest): Promise<ChallengeDetail> {
+    return this.#json('POST', `/v1/challenges/${encodeURIComponent(challengeId)}/evidence`, { body: request });
   }
 
   /** `GET /v1/challenges/:id/replay` */

@@ -46,6 +46,14 @@ describe('challenge commands', () => {
             }
           : bundle,
       }),
+      'POST /v1/challenges/chl_equivocation/evidence': () => ({
+        status: 422,
+        body: {
+          code: 'challenge_refused',
+          message: 'closed with a penalty',
+          details: { reason: 'illegal_transition' },
+        },
+      }),
       'POST /v1/challenges': (request) => ({
         status: 201,
         body: {
@@ -112,5 +120,9 @@ describe('challenge commands', () => {
     assert.equal(refused.code, 2, refused.err);
     assert.match(refused.err, /not valid challenge evidence/);
     assert.equal(api.requests.length, count, 'nothing was sent');
+    const reopen = await run('challenge', 'reopen', 'chl_equivocation', '--evidence', good);
+    assert.notEqual(reopen.code, 0);
+    assert.deepEqual(api.requests.at(-1)!.body, { evidence: bundle.evidence });
+    assert.match(reopen.err, /challenge_refused|closed with a penalty/);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * `symphony challenge open|list|show|replay`: challenge a task result or an epoch settlement with a
+ * `symphony challenge open|reopen|list|show|replay`: challenge a task result or an epoch settlement with a
  * bond and evidence, follow it, and replay its adjudication in this (fresh) process from the log.
  */
 import { readFile } from 'node:fs/promises';
@@ -77,6 +77,17 @@ export function registerChallenge(program: Command, deps: CommandDeps): void {
           ...(options.grounds ? { grounds: options.grounds } : {}),
         });
         return printDetail(context, detail);
+      }),
+    );
+  challenge
+    .command('reopen')
+    .description('reopen a challenge that closed without penalty with new evidence, inside its window')
+    .argument('<id>', 'challenge id', parseChallengeId)
+    .requiredOption('--evidence <file>', 'JSON evidence not posted before')
+    .action((id: string, options: { evidence: string }, command: Command) =>
+      deps.run(command, async (context) => {
+        const evidence = await readEvidence(options.evidence, context.io.cwd);
+        return printDetail(context, await context.client().reopenChallenge(id, { evidence }));
       }),
     );
   challenge

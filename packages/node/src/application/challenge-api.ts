@@ -6,6 +6,7 @@ import type {
   ChallengeReplayBundle,
   ChallengeView,
   OpenChallengeRequest,
+  ReopenChallengeRequest,
 } from '@symphony/api';
 import type { Caller } from './caller.ts';
 
@@ -15,4 +16,6 @@ export interface ChallengeApi {
   get(challengeId: string): Promise<ChallengeDetail | undefined>;
   replayBundle(challengeId: string): Promise<ChallengeReplayBundle | undefined>;
   approve(challengeId: string, approver: string): Promise<ChallengeView>;
+  /** Reopens a challenge closed without penalty with new evidence, inside the window (its challenger only). */
+  reopen(challengeId: string, request: ReopenChallengeRequest, caller?: Caller): Promise<ChallengeDetail>;
 }

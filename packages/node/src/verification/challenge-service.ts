@@ -12,6 +12,7 @@ import type {
   ChallengeReplayBundle,
   ChallengeView,
   OpenChallengeRequest,
+  ReopenChallengeRequest,
 } from '@symphony/api';
 import {
   adjudicateEvidence,
@@ -129,6 +130,36 @@ export class ChallengeService implements ChallengeApi {
     if (!stored) return undefined;
     const entries = await readLog(this.#o.log);
     return { challenge_id: challengeId, evidence: stored.evidence, findings: stored.findings ?? {}, entries };
+  }
+
+  async reopen(challengeId: string, request: ReopenChallengeRequest, caller?: Caller): Promise<ChallengeDetail> {
+    const c = this.#o.follower.state.challenges[challengeId];
+    if (!c) throw new ApiFailure('not_found', `No challenge ${challengeId}.`);
+    if (caller && caller.actor_id !== c.challenge.challenger)
+      throw new ApiFailure('forbidden', `Only ${c.challenge.challenger} may reopen ${challengeId}.`, {
+        reason: 'not_the_challenger',
+      });
+    const misfit = evidenceFitsTarget(c.challenge.target, request.evidence);
+    if (misfit)
+      throw new ApiFailure('invalid_evidence', misfit.message, { field: `/${misfit.field.replaceAll('.', '/')}` });
+    const cls = CLASS_EVIDENCE[request.evidence.kind];
+    if (cls && !this.#o.classVerifiers?.[cls]?.checkEvidence)
+      throw new ApiFailure('invalid_evidence', `No ${cls} checker can judge ${request.evidence.kind} evidence yet.`, {
+        field: '/evidence/kind',
+        reason: 'evidence_not_checkable',
+      });
+    const evidence_hash = challengeEvidenceHash(request.evidence);
+    const stored = await this.#o.evidence.put(evidence_hash, challengeId, request.evidence);
+    const result = await this.#o.writer.append({
+      type: 'challenge_reopened',
+      challenge_id: challengeId,
+      evidence_hash,
+    });
+    if (result.kind !== 'applied') {
+      if (stored) await this.#o.evidence.remove(evidence_hash);
+      throw new ApiFailure('challenge_refused', result.refusal.message, { reason: result.refusal.code });
+    }
+    return (await this.get(challengeId))!;
   }
 
   async approve(challengeId: string, approver: string): Promise<ChallengeView> {

@@ -57,6 +57,7 @@ const ROUTES = [
   ['get', '/v1/challenges/{challengeId}'],
   ['get', '/v1/challenges/{challengeId}/replay'],
   ['post', '/v1/challenges/{challengeId}/approve'],
+  ['post', '/v1/challenges/{challengeId}/evidence'],
 ] as const;
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];

@@ -11,6 +11,7 @@ import {
   type ParameterSet,
   type ProtocolState,
   parseAmount,
+  receiptHash,
   type SettlementStatement,
   stateHash,
   statementHash,
@@ -244,5 +245,61 @@ describe('challenge ingress over HTTP', () => {
     assert.equal(missing.statusCode, 404);
     // Settlement was withdrawn by the challenge and rebuilt as a new attempt.
     assert.ok(state().settlements[candidateEpoch]!.attempt >= 2);
+  });
+
+  it('reopens a challenge closed without penalty with new evidence, and the new evidence convicts', async () => {
+    const post = (key: ActorKey, url: string, payload: unknown) =>
+      signedInject(app, key, { method: 'POST', url, payload });
+    const first = await post(watcher, '/v1/challenges', {
+      target: { kind: 'task', task_id: candidateTask },
+      bond: '500',
+      evidence: replay(candidateTask),
+    });
+    assert.equal(first.statusCode, 201, first.body);
+    const id = first.json().challenge.challenge_id as string;
+    await waitFor(() => state().challenges[id]?.state === 'closed_without_penalty', 'bogus replay closed', 30_000);
+    assert.equal(state().tasks[candidateTask]!.state, 'awaiting_settlement');
+
+    const seq = net.coordinator.follower.taskEntries
+      .get(candidateTask)!
+      .find((e) => e.type === 'execution_receipt_recorded' && e.outcome === 'applied')!.seq;
+    const entry = await net.coordinator.follower.entryAt(seq);
+    assert.equal(entry?.event.type, 'execution_receipt_recorded');
+    const recorded = entry!.event.type === 'execution_receipt_recorded' ? entry!.event.receipt : undefined;
+    const { signature: _s, ...unsigned } = { ...recorded!, output_hash: 'e'.repeat(64) };
+    const node = recorded!.executor_node;
+    const conflicting = {
+      ...unsigned,
+      signature: await keyring.sign(keyNameOf(node), digestBytes(receiptHash(unsigned))),
+    };
+    const evidence = { kind: 'conflicting_receipt', task_id: candidateTask, receipt: conflicting };
+    const stranger = await post(poor, `/v1/challenges/${id}/evidence`, { evidence });
+    assert.equal(stranger.statusCode, 403, stranger.body);
+    const stale = await post(watcher, `/v1/challenges/${id}/evidence`, { evidence: replay(candidateTask) });
+    assert.equal(stale.statusCode, 422, stale.body);
+    assert.equal(stale.json().details.reason, 'evidence_not_new');
+    const operator = state().enterprise_nodes[node]!.operator;
+    const stakeBefore = parseAmount(state().accounts[operator]!.stake);
+    const reopened = await post(watcher, `/v1/challenges/${id}/evidence`, { evidence });
+    assert.equal(reopened.statusCode, 200, reopened.body);
+    assert.equal(reopened.json().evidence.length, 2);
+    await waitFor(() => state().challenges[id]?.state === 'penalty_recorded', 'reopened challenge penalized', 30_000);
+    assert.deepEqual(
+      state().challenges[id]!.history.map((h) => h.state),
+      [
+        'opened',
+        'reviewing',
+        'not_confirmed',
+        'closed_without_penalty',
+        'reopened',
+        'reviewing',
+        'confirmed',
+        'penalty_recorded',
+      ],
+    );
+    assert.equal(state().tasks[candidateTask]!.state, 'rejected');
+    assert.ok(parseAmount(state().accounts[operator]!.stake) < stakeBefore);
+    const shown = (await signedInject(app, watcher, { url: `/v1/challenges/${id}` })).json();
+    assert.equal(shown.adjudication.reason_code, 'executor_signed_conflicting_receipts');
   });
 });

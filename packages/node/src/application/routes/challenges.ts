@@ -6,6 +6,7 @@ import {
   ChallengeReplayBundle,
   ChallengeView,
   OpenChallengeRequest,
+  ReopenChallengeRequest,
 } from '@symphony/api';
 import { ChallengeId } from '@symphony/protocol';
 import Type from 'typebox';
@@ -105,6 +106,28 @@ export function registerChallengeRoutes(app: ApiApp, api: MasterApi): void {
         throw new ApiFailure('not_found', `No decided challenge ${request.params.challengeId} with evidence.`);
       return bundle;
     },
+  );
+
+  app.post(
+    '/v1/challenges/:challengeId/evidence',
+    {
+      schema: {
+        operationId: 'reopenChallenge',
+        summary: 'Reopen a challenge with new evidence',
+        description:
+          'Only for a challenge that closed without penalty, inside the challenge window, by its challenger; ' +
+          '`challenge_reopened` carries the new evidence hash and adjudication reviews it again.',
+        tags,
+        params: ChallengeIdParams,
+        querystring: NoQuery,
+        body: ReopenChallengeRequest,
+        response: {
+          200: described(ChallengeDetail, 'The reopened challenge with all its evidence.'),
+          ...errorResponses('body_too_large', 'not_found', 'challenge_refused', 'invalid_evidence'),
+        },
+      },
+    },
+    async (request) => challengesOf(api).reopen(request.params.challengeId, request.body, callerOf(request)),
   );
 
   app.post(
