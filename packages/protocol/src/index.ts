@@ -17,6 +17,7 @@ export * from './events/protocol-event.ts';
 export * from './lifecycle/index.ts';
 export * from './objects/attestation.ts';
 export * from './objects/challenge.ts';
+export * from './objects/challenge-evidence.ts';
 export * from './objects/common.ts';
 export * from './objects/consent.ts';
 export * from './objects/domain-tags.ts';
@@ -36,8 +37,14 @@ export * from './params/resolve-parameters.ts';
 export * from './params/semantic-compatibility.ts';
 export * from './params/validate-parameter-set.ts';
 export { type ApplyOutcome, apply, checkEvent } from './reducer/apply.ts';
+export {
+  DEFAULT_BOND_FORFEIT_BPS,
+  DEFAULT_CHALLENGER_REWARD_BPS,
+  isFaultReason,
+} from './reducer/challenge-economics.ts';
 export { type FoldResult, fold } from './reducer/fold.ts';
 export type { Refusal } from './reducer/refusal.ts';
+export type { StakeMovement } from './reducer/state.ts';
 export {
   type AccountRecord,
   type ActorRecord,
@@ -60,3 +67,6 @@ export { CANDIDATE_PROMOTION_MIN_VAULTS } from './reducer/steps/promote-semantic
 export * from './semantic/derivation.ts';
 export * from './semantic/vault-mapping.ts';
 export * from './settlement/settlement-tree.ts';
+export * from './verification/adjudicate-evidence.ts';
+export * from './verification/replay-adjudication.ts';
+export * from './verification/verifier-assignment.ts';

@@ -10,6 +10,7 @@ import { SqlProtocolLog } from '../adapters/sql-protocol-log.ts';
 import { SystemClock } from '../adapters/system-clock.ts';
 import type { Backoff } from '../coordination/retry.ts';
 import type { VaultLimits } from '../data/vault-records.ts';
+import type { ExecutionFault } from '../execution/execute-task.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Keyring } from '../ports/keyring.ts';
 import type { Store } from '../ports/store.ts';
@@ -45,6 +46,8 @@ export type EmbeddedNetworkOptions = {
   broker?: MemoryBroker;
   /** Limits applied to every Vault (size, per-producer quota, retention); defaults otherwise. */
   vaultLimits?: Partial<VaultLimits>;
+  /** Test-only: a compromised enclave's tampering per enterprise node (see `ExecutionFault`). */
+  faultFor?: (nodeId: string) => ExecutionFault | undefined;
 };
 
 export type EmbeddedNetwork = {
@@ -90,6 +93,7 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
         log,
         ...(opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {}),
         ...(opts.teeFor ? { tee: await opts.teeFor(e.node_id) } : {}),
+        ...(opts.faultFor?.(e.node_id) ? { fault: opts.faultFor(e.node_id)! } : {}),
         vaults: e.vault_ids.map((vault_id) => ({
           vault_id,
           domain: domainOf.get('commerce.receipt') ?? topology.semantic_domains[0]!,

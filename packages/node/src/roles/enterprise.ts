@@ -41,6 +41,7 @@ import {
   computeOutput,
   EXECUTOR_MEASUREMENT,
   type ExecutionContext,
+  type ExecutionFault,
   ExecutionRefused,
   executeTask,
   failureReceipt,
@@ -103,6 +104,8 @@ export type EnterpriseOptions = {
   tee?: TeeProvider;
   /** Production flag: a simulated enclave is then refused at start. */
   production?: boolean;
+  /** Test-only: a compromised enclave's tampering (see `ExecutionFault`); refused in production. */
+  fault?: ExecutionFault;
 };
 
 export class EnterpriseNode {
@@ -148,6 +151,7 @@ export class EnterpriseNode {
       ...(opts.sandboxLimits ? { sandboxLimits: opts.sandboxLimits } : {}),
       consent: new FollowerConsentOracle(this.follower),
       tee,
+      ...(opts.fault && !opts.production ? { fault: opts.fault } : {}),
     };
   }
 
