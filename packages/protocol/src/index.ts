@@ -60,3 +60,11 @@ export { CANDIDATE_PROMOTION_MIN_VAULTS } from './reducer/steps/promote-semantic
 export * from './semantic/derivation.ts';
 export * from './semantic/vault-mapping.ts';
 export * from './settlement/settlement-tree.ts';
+export * from './privacy/budget-ledger.ts';
+export * from './privacy/discrete-laplace.ts';
+export * from './privacy/seeded-integers.ts';
+export * from './query/differencing-check.ts';
+export * from './query/partial-aggregate.ts';
+export * from './query/query-plan.ts';
+export * from './query/query-policy.ts';
+export * from './query/release-query.ts';
