@@ -35,6 +35,15 @@ export * from './objects/verification-decision.ts';
 export * from './params/resolve-parameters.ts';
 export * from './params/semantic-compatibility.ts';
 export * from './params/validate-parameter-set.ts';
+export * from './privacy/budget-ledger.ts';
+export * from './privacy/discrete-laplace.ts';
+export * from './privacy/seeded-integers.ts';
+export * from './query/decide-release.ts';
+export * from './query/differencing-check.ts';
+export * from './query/partial-aggregate.ts';
+export * from './query/query-plan.ts';
+export * from './query/query-policy.ts';
+export * from './query/release-query.ts';
 export { type ApplyOutcome, apply, checkEvent } from './reducer/apply.ts';
 export { type FoldResult, fold } from './reducer/fold.ts';
 export type { Refusal } from './reducer/refusal.ts';
@@ -49,6 +58,7 @@ export {
   type Equivocation,
   emptyState,
   type GrantRecord,
+  type PrivacyState,
   type ProtocolState,
   type SettlementRecord,
   type StateStep,
@@ -60,11 +70,3 @@ export { CANDIDATE_PROMOTION_MIN_VAULTS } from './reducer/steps/promote-semantic
 export * from './semantic/derivation.ts';
 export * from './semantic/vault-mapping.ts';
 export * from './settlement/settlement-tree.ts';
-export * from './privacy/budget-ledger.ts';
-export * from './privacy/discrete-laplace.ts';
-export * from './privacy/seeded-integers.ts';
-export * from './query/differencing-check.ts';
-export * from './query/partial-aggregate.ts';
-export * from './query/query-plan.ts';
-export * from './query/query-policy.ts';
-export * from './query/release-query.ts';

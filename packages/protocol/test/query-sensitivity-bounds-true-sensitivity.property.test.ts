@@ -9,8 +9,8 @@ type Rec = { subject: string; g: string; v: number };
 function partialOf(vault: string, records: Rec[]): PartialAggregate {
   const groups = new Map<string, Map<string, [string, number, number]>>();
   for (const r of records) {
-    let g = groups.get(r.g);
-    if (!g) groups.set(r.g, (g = new Map()));
+    const g = groups.get(r.g) ?? new Map<string, [string, number, number]>();
+    groups.set(r.g, g);
     const s = g.get(r.subject) ?? [r.subject, 0, 0];
     s[1] += 1;
     s[2] += r.v;

@@ -158,8 +158,38 @@ export class LifecycleController {
       },
     );
     if (!reply) return;
+    if (
+      reply.release &&
+      reply.receipt.status === 'succeeded' &&
+      !(await this.#decideRelease(t.task_id, attempt, reply.release))
+    )
+      return;
     await this.#o.tables.putOutput(t.task_id, attempt, reply.output, reply.receipt.output_hash);
     await this.#o.writer.append({ type: 'execution_receipt_recorded', receipt: reply.receipt });
+  }
+
+  /**
+   * A query's release goes through the reducer first: the budget charge and the differencing check
+   * at the log position. Only a granted release stores the output and records the receipt.
+   */
+  async #decideRelease(
+    task_id: string,
+    attempt: number,
+    release: NonNullable<ExecuteReply['release']>,
+  ): Promise<boolean> {
+    const prior = this.#o.follower.state.tasks[task_id]?.release;
+    if (!prior || prior.attempt !== attempt) {
+      await this.#o.writer.append({
+        type: 'query_release_decided',
+        task_id,
+        attempt,
+        scope: release.scope as never,
+        charged: release.charged,
+        released_sets: release.released_sets,
+      });
+    }
+    const decided = this.#o.follower.state.tasks[task_id]?.release;
+    return decided?.attempt === attempt && decided.outcome === 'granted';
   }
 
   async #tick(): Promise<void> {

@@ -19,6 +19,7 @@ import {
   ReasonCode,
   SignatureHex,
   TaskId,
+  UsageScopeSchema,
   VaultId,
 } from '../objects/common.ts';
 import { ConsentGrant, ConsentRevocation } from '../objects/consent.ts';
@@ -251,6 +252,22 @@ export const DelegationRevokedEvent = event(
   'A user withdraws a delegation credential; agents can no longer submit with it.',
 );
 
+export const QueryReleaseDecidedEvent = event(
+  'query_release_decided',
+  {
+    task_id: TaskId,
+    attempt: Type.Integer({ minimum: 1, maximum: 1000 }),
+    scope: UsageScopeSchema,
+    /** Keyed pseudonyms (enclave-computed) of every subject whose records the release read. */
+    charged: Type.Array(Type.String({ pattern: '^[0-9a-f]{32}$' }), { maxItems: 5_000_000 }),
+    /** Sorted pseudonyms of each released group, for the differencing check. */
+    released_sets: Type.Array(Type.Array(Type.String({ pattern: '^[0-9a-f]{32}$' }), { maxItems: 5_000_000 }), {
+      maxItems: 100_000,
+    }),
+  },
+  'The aggregation enclave asks to release a query: the reducer charges the privacy budget and checks differencing, or rejects the task whole.',
+);
+
 export const PROTOCOL_EVENTS = [
   GenesisEvent,
   PolicyPublishedEvent,
@@ -285,6 +302,7 @@ export const PROTOCOL_EVENTS = [
   VaultGrantIssuedEvent,
   VaultGrantRevokedEvent,
   DelegationRevokedEvent,
+  QueryReleaseDecidedEvent,
 ] as const;
 
 export const ProtocolEvent = Type.Union([...PROTOCOL_EVENTS]);

@@ -64,9 +64,9 @@ export function boundContributions(groups: Map<string, CombinedGroup>, max: numb
   const kept = new Map<string, Set<string>>();
   for (const [p, texts] of bySubject) {
     for (const t of texts) {
-      let s = kept.get(t);
-      if (!s) kept.set(t, (s = new Set()));
+      const s = kept.get(t) ?? new Set<string>();
       s.add(p);
+      kept.set(t, s);
     }
   }
   return kept;

@@ -16,6 +16,7 @@ import { approveChallenge } from './steps/approve-challenge.ts';
 import { closeChallenge } from './steps/close-challenge.ts';
 import { closeEpoch } from './steps/close-epoch.ts';
 import { decideChallenge } from './steps/decide-challenge.ts';
+import { decideQueryRelease } from './steps/decide-query-release.ts';
 import { declareVaultMapping } from './steps/declare-vault-mapping.ts';
 import { dispatchTask } from './steps/dispatch-task.ts';
 import { failResolution } from './steps/fail-resolution.ts';
@@ -79,6 +80,7 @@ const steps: { [T in ProtocolEventType]: Step<T> } = {
   vault_grant_issued: issueGrant,
   vault_grant_revoked: revokeGrant,
   delegation_revoked: revokeDelegation,
+  query_release_decided: decideQueryRelease,
 };
 
 /** One compiled validator per event type, so an error names the field of the event actually sent. */

@@ -15,6 +15,8 @@ import type { PayoutIntent, RewardRecord } from '../objects/reward-record.ts';
 import type { AttributeDefinition, SemanticDomain } from '../objects/semantic-domain.ts';
 import type { VaultMapping } from '../objects/semantic-governance.ts';
 import type { QuorumCertificate, SettlementCandidate, SettlementEntry } from '../objects/settlement.ts';
+import type { BudgetLedger } from '../privacy/budget-ledger.ts';
+import type { ReleaseHistoryEntry } from '../query/differencing-check.ts';
 
 /** A state change of any lifecycle object, with the log position that caused it. */
 export type StateStep<S extends string> = { state: S; seq: number; time_ms: number };
@@ -49,7 +51,12 @@ export type TaskRecord = {
   reason_code?: string;
   /** For a task an agent submitted on a user's behalf: the user (who pays) and the credential's hash. */
   delegation?: { principal: string; credential_hash: string };
+  /** A query's release decision (budget and differencing), recorded before its receipt. */
+  release?: { attempt: number; outcome: 'granted' | 'refused'; code?: string; charged: number; epsilon_micro: number };
 };
+
+/** The per-subject privacy budget ledger and the release history the differencing check reads. */
+export type PrivacyState = { ledger: BudgetLedger; releases: ReleaseHistoryEntry[] };
 
 /** A registered actor: its roles and the key its API requests are signed with. */
 export type ActorRecord = { roles: string[]; public_key: string; registered_seq: number };
@@ -169,6 +176,8 @@ export type ProtocolState = {
   equivocations: Equivocation[];
   /** Consents by `consentKey(vault, subject, scope)`; absent until the first consent event. */
   consents?: Record<string, ConsentRecord>;
+  /** Privacy budgets and recent query releases; absent until the first query release. */
+  privacy?: PrivacyState;
   /** Each Vault's declared mappings in log order (the one in force at a position is the last before it). */
   vault_mappings?: Record<string, { seq: number; mapping: VaultMapping }[]>;
   /** Candidate attributes by `candidateKey(epoch, domain, definition)`; absent until the first proposal. */
