@@ -137,7 +137,9 @@ describe('query oracle on vega-datasets flights over 5 Vaults', { skip: !url }, 
         await net.coordinator.service.ingest(vault_id, {
           records: mine.map((f) => ({ subject: f.subject, fields: fieldsOf(f) })),
         });
-        await grantConsents(net.coordinator.service, vault_id, [...new Set(mine.filter(consented).map((f) => f.subject))]);
+        await grantConsents(net.coordinator.service, vault_id, [
+          ...new Set(mine.filter(consented).map((f) => f.subject)),
+        ]);
       }
     });
     after(async () => {

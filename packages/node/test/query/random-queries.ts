@@ -36,13 +36,22 @@ export function randomQuery(rand: () => number, flights: readonly Flight[]): Gen
   const filter: Condition[] = [];
   if (rand() < 0.4) {
     const lo = 100 * Math.floor(rand() * 10);
-    filter.push({ attribute: 'distance', op: 'between', value: [String(lo), String(lo + 300 + 100 * Math.floor(rand() * 15))] });
+    filter.push({
+      attribute: 'distance',
+      op: 'between',
+      value: [String(lo), String(lo + 300 + 100 * Math.floor(rand() * 15))],
+    });
   }
-  if (rand() < 0.3) filter.push({ attribute: 'origin', op: 'in', value: Array.from({ length: 12 }, () => pick(origins)) });
+  if (rand() < 0.3)
+    filter.push({ attribute: 'origin', op: 'in', value: Array.from({ length: 12 }, () => pick(origins)) });
   if (rand() < 0.25) filter.push({ attribute: 'month', op: 'eq', value: pick(['2001-01', '2001-02', '2001-03']) });
   if (rand() < 0.25) filter.push({ attribute: 'delay', op: 'gte', value: String(Math.floor(rand() * 30) - 10) });
   if (rand() < 0.15)
-    filter.push({ attribute: 'flown_at', op: 'between', value: ['2001-01-15T00:00:00.000Z', '2001-03-10T00:00:00.000Z'] });
+    filter.push({
+      attribute: 'flown_at',
+      op: 'between',
+      value: ['2001-01-15T00:00:00.000Z', '2001-03-10T00:00:00.000Z'],
+    });
   const group_by = pick(GROUPINGS);
   const dLo = -Math.floor(rand() * 60);
   const dHi = 30 + Math.floor(rand() * 200);
