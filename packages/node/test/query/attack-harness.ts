@@ -82,7 +82,7 @@ export class Session {
 }
 
 /** The released value of a single-group query's aggregate, or undefined (refused or suppressed). */
-export function valueOf(a: Answer, index = 0): number | undefined {
+export function releasedValue(a: Answer, index = 0): number | undefined {
   if ('refused' in a) return undefined;
   const row = a.result.rows[0];
   if (!row) return undefined;

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { defaultQueryPolicy, thresholdOnlyPolicy } from '@symphony/protocol';
-import { leastSquares, type Person, population, Session, sumSecret, valueOf } from './attack-harness.ts';
+import { leastSquares, type Person, population, releasedValue, Session, sumSecret } from './attack-harness.ts';
 
 const K = 5;
 const people = population(200);
@@ -25,7 +25,7 @@ describe('query attacks', () => {
       for (const target of people.slice(0, 20)) {
         const s = new Session(people, policy);
         const city = target.fields.city!;
-        const cohort = valueOf(s.ask('act_attacker', sumSecret([{ attribute: 'city', op: 'eq', value: city }])));
+        const cohort = releasedValue(s.ask('act_attacker', sumSecret([{ attribute: 'city', op: 'eq', value: city }])));
         const minus = s.ask(
           'act_attacker',
           sumSecret([
@@ -38,7 +38,7 @@ describe('query attacks', () => {
           refused++;
           continue;
         }
-        if (cohort !== undefined && cohort - valueOf(minus)! === secretOf(target)) learned++;
+        if (cohort !== undefined && cohort - releasedValue(minus)! === secretOf(target)) learned++;
       }
       if (expectLeak) assert.equal(learned, 20, 'threshold-only leaks every secret');
       else assert.deepEqual({ learned, refused }, { learned: 0, refused: 20 });
@@ -59,9 +59,9 @@ describe('query attacks', () => {
           'act_tracker',
           sumSecret([{ attribute: 'bucket', op: 'in', value: [target.fields.bucket!] }]),
         );
-        assert.equal(valueOf(alone), undefined, 'a single subject is never released');
+        assert.equal(releasedValue(alone), undefined, 'a single subject is never released');
         const padding = people.filter((_, j) => j !== i && j >= 100 && j < 130).map((p) => p.fields.bucket!);
-        const withTarget = valueOf(
+        const withTarget = releasedValue(
           s.ask(
             'act_tracker',
             sumSecret([{ attribute: 'bucket', op: 'in', value: [...padding, target.fields.bucket!] }]),
@@ -69,7 +69,11 @@ describe('query attacks', () => {
         );
         // A colleague of the same organisation asks the second half: the policy groups them.
         const pad = s.ask('act_colleague', sumSecret([{ attribute: 'bucket', op: 'in', value: padding }]));
-        if (withTarget !== undefined && valueOf(pad) !== undefined && withTarget - valueOf(pad)! === secretOf(target))
+        if (
+          withTarget !== undefined &&
+          releasedValue(pad) !== undefined &&
+          withTarget - releasedValue(pad)! === secretOf(target)
+        )
           learned++;
         if (!expectLeak) assert.deepEqual(pad, { refused: 'differencing_suspected' });
       }
@@ -109,7 +113,7 @@ describe('query attacks', () => {
         ] as const;
         const values: number[] = [];
         for (let r = 0; r < 60; r++) {
-          const v = valueOf(s.ask('act_averager', sumSecret([...phrasings[r % 3]!] as never)));
+          const v = releasedValue(s.ask('act_averager', sumSecret([...phrasings[r % 3]!] as never)));
           if (v !== undefined) values.push(v);
         }
         answered += values.length;
@@ -148,7 +152,9 @@ describe('query attacks', () => {
           .filter((_, i) => row[i])
           .map((p) => p.fields.bucket!)
           .slice(0, 256);
-        const v = valueOf(s.ask('act_reconstructor', sumSecret([{ attribute: 'bucket', op: 'in', value: buckets }])));
+        const v = releasedValue(
+          s.ask('act_reconstructor', sumSecret([{ attribute: 'bucket', op: 'in', value: buckets }])),
+        );
         if (v === undefined) continue;
         rows.push(row);
         answers.push(v);
