@@ -16,6 +16,8 @@
 import { createHmac } from 'node:crypto';
 import { loadavg } from 'node:os';
 import pg from 'pg';
+import { aggregatorKeyPair, openPartial, sealPartial } from '../packages/node/src/execution/query/partial-sealing.ts';
+import { computeVaultPartial } from '../packages/node/src/execution/query/vault-partial.ts';
 import {
   combinePartials,
   defaultQueryPolicy,
@@ -23,8 +25,6 @@ import {
   planQuery,
   releaseQuery,
 } from '../packages/protocol/src/index.ts';
-import { openPartial, aggregatorKeyPair, sealPartial } from '../packages/node/src/execution/query/partial-sealing.ts';
-import { computeVaultPartial } from '../packages/node/src/execution/query/vault-partial.ts';
 import { argValue, machine, percentile } from './bench-util.ts';
 
 const url = process.env.DATABASE_URL;
@@ -106,7 +106,12 @@ try {
         const sealed = vaults.map((rows, v) => {
           const s = performance.now();
           const partial = computeVaultPartial(`vlt_b${v}`, rows, spec.filter, plan, 0, pseudonymOf);
-          const box = sealPartial(partial, { aggregator_key: keys.public_key, task_id: 'tsk_bench', attempt: 1, vault_id: `vlt_b${v}` });
+          const box = sealPartial(partial, {
+            aggregator_key: keys.public_key,
+            task_id: 'tsk_bench',
+            attempt: 1,
+            vault_id: `vlt_b${v}`,
+          });
           perVault.push(performance.now() - s);
           return box;
         });
