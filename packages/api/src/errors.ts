@@ -77,6 +77,12 @@ export const ERROR_CATALOG = {
     description: 'The protocol refused the consent change (stale revision, expiry not in the future).',
     fix: 'Read details.reason; an expiry must be after the current log time.',
   },
+  participation_refused: {
+    status: 409,
+    description:
+      'The protocol refused the acceptance (the query is not a target of this Vault, already runs, or was accepted).',
+    fix: 'Read details.reason; a subject accepts a participant query before it is dispatched.',
+  },
   unknown_semantic_version: {
     status: 422,
     description: 'The domain is not published at that semantic_version.',

@@ -41,6 +41,7 @@ export * from './privacy/seeded-integers.ts';
 export * from './query/decide-release.ts';
 export * from './query/differencing-check.ts';
 export * from './query/partial-aggregate.ts';
+export * from './query/participation.ts';
 export * from './query/query-plan.ts';
 export * from './query/query-policy.ts';
 export * from './query/release-query.ts';

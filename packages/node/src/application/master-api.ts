@@ -4,6 +4,7 @@
  * the log, the stores or the bus itself.
  */
 import type {
+  AcceptParticipationRequest,
   ApiErrorCode,
   CloseEpochResponse,
   EpochList,
@@ -11,6 +12,7 @@ import type {
   IngestRecordsRequest,
   IngestRecordsResponse,
   NetworkView,
+  ParticipationView,
   RewardList,
   RewardQuery,
   SettlementView,
@@ -86,6 +88,10 @@ export interface MasterApi {
   readonly semantic: SemanticApi;
   /** Vault uploads and operations (absent on an edge that serves no Vault routes: they answer `unavailable`). */
   readonly vaults?: VaultOperations;
+  /** Acceptances of participant queries (absent: the route answers `unavailable`). */
+  readonly participation?: {
+    accept(task_id: string, req: AcceptParticipationRequest): Promise<ParticipationView>;
+  };
 }
 
 /** What the Vault routes ask of a master (implemented by `VaultEdge`). */

@@ -256,7 +256,11 @@ export type ReceiptFacts = Pick<
 > & { failure_code?: string; attestation?: ExecutionReceipt['attestation'] };
 
 /** Completes a receipt with the node's identity and signs it with the node key. */
-export async function signReceipt(ctx: ExecutionContext, req: ExecuteRequest, facts: ReceiptFacts): Promise<ExecutionReceipt> {
+export async function signReceipt(
+  ctx: ExecutionContext,
+  req: ExecuteRequest,
+  facts: ReceiptFacts,
+): Promise<ExecutionReceipt> {
   const { attestation, ...rest } = facts;
   const identity = attestation ? undefined : await ctx.tee.identity();
   const unsigned: Omit<ExecutionReceipt, 'signature'> = {

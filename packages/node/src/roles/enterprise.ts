@@ -47,6 +47,7 @@ import {
 } from '../execution/execute-task.ts';
 import { OcrEngine } from '../execution/parse/parse-document.ts';
 import { executeQueryTask, reexecuteQuery } from '../execution/query/execute-query-task.ts';
+import { type ParticipationSignRequest, signParticipation } from '../execution/query/participation-signer.ts';
 import { answerPartial, type QueryPartialRequest, type QueryRuntime } from '../execution/query/query-runtime.ts';
 import { loadPseudonymizer } from '../execution/query/subject-pseudonyms.ts';
 import type { SandboxLimits } from '../execution/sandbox/quickjs-sandbox.ts';
@@ -196,6 +197,12 @@ export class EnterpriseNode {
       await opts.bus.serve(subjects.upload, (p) => node.#upload(p as UploadRequest)),
       await opts.bus.serve(subjects.vault, (p) => node.#vault(p as VaultRequest)),
       await opts.bus.serve(subjects.queryPartial, (p) => answerPartial(node.#query!, p as QueryPartialRequest)),
+      await opts.bus.serve(subjects.queryParticipation, (p) =>
+        signParticipation(
+          { ...node.#query!, keyName: keyNameOf(opts.nodeId), keyring: opts.keyring },
+          p as ParticipationSignRequest,
+        ),
+      ),
     );
     return node;
   }

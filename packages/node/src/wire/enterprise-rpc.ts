@@ -17,6 +17,7 @@ export function enterpriseSubjects(nodeId: string) {
     upload: `scs.enterprise.${nodeId}.upload`,
     vault: `scs.enterprise.${nodeId}.vault`,
     queryPartial: `scs.enterprise.${nodeId}.query_partial`,
+    queryParticipation: `scs.enterprise.${nodeId}.query_participation`,
   } as const;
 }
 

@@ -268,6 +268,12 @@ export const QueryReleaseDecidedEvent = event(
   'The aggregation enclave asks to release a query: the reducer charges the privacy budget and checks differencing, or rejects the task whole.',
 );
 
+export const QueryParticipationAcceptedEvent = event(
+  'query_participation_accepted',
+  { task_id: TaskId, vault_id: VaultId, subject: ActorId, signer_node: NodeId, signature: SignatureHex },
+  "A data subject accepts a participant query through its Vault; the Vault's node signs on its behalf.",
+);
+
 export const PROTOCOL_EVENTS = [
   GenesisEvent,
   PolicyPublishedEvent,
@@ -303,6 +309,7 @@ export const PROTOCOL_EVENTS = [
   VaultGrantRevokedEvent,
   DelegationRevokedEvent,
   QueryReleaseDecidedEvent,
+  QueryParticipationAcceptedEvent,
 ] as const;
 
 export const ProtocolEvent = Type.Union([...PROTOCOL_EVENTS]);

@@ -11,6 +11,7 @@ import { verifyChain } from '../log/hash-chain.ts';
 import type { Refusal } from './refusal.ts';
 import type { ProtocolState } from './state.ts';
 import type { Entry, LogPosition, Step } from './step.ts';
+import { acceptQueryParticipation } from './steps/accept-query-participation.ts';
 import { admitTask } from './steps/admit-task.ts';
 import { approveChallenge } from './steps/approve-challenge.ts';
 import { closeChallenge } from './steps/close-challenge.ts';
@@ -81,6 +82,7 @@ const steps: { [T in ProtocolEventType]: Step<T> } = {
   vault_grant_revoked: revokeGrant,
   delegation_revoked: revokeDelegation,
   query_release_decided: decideQueryRelease,
+  query_participation_accepted: acceptQueryParticipation,
 };
 
 /** One compiled validator per event type, so an error names the field of the event actually sent. */

@@ -17,6 +17,7 @@ import type { VaultMapping } from '../objects/semantic-governance.ts';
 import type { QuorumCertificate, SettlementCandidate, SettlementEntry } from '../objects/settlement.ts';
 import type { BudgetLedger } from '../privacy/budget-ledger.ts';
 import type { ReleaseHistoryEntry } from '../query/differencing-check.ts';
+import type { Participation } from '../query/participation.ts';
 
 /** A state change of any lifecycle object, with the log position that caused it. */
 export type StateStep<S extends string> = { state: S; seq: number; time_ms: number };
@@ -178,6 +179,8 @@ export type ProtocolState = {
   consents?: Record<string, ConsentRecord>;
   /** Privacy budgets and recent query releases; absent until the first query release. */
   privacy?: PrivacyState;
+  /** Acceptances of participant queries by task, in log order; absent until the first. */
+  participation?: Record<string, Participation[]>;
   /** Each Vault's declared mappings in log order (the one in force at a position is the last before it). */
   vault_mappings?: Record<string, { seq: number; mapping: VaultMapping }[]>;
   /** Candidate attributes by `candidateKey(epoch, domain, definition)`; absent until the first proposal. */

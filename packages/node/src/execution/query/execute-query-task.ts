@@ -17,10 +17,15 @@ export async function executeQueryTask(
 ): Promise<ExecuteReply> {
   const run = await runQuery(rt, req);
   const sealed = await sealTranscript(ctx.tee, run.transcript);
-  const contributions: Contribution[] = [...run.operators]
-    .filter(([, units]) => units > 0)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([account, units]) => ({ account, role: 'vault_operator', units }));
+  const contributions: Contribution[] = [
+    ...run.producers.map((account) => ({ account, role: 'data_producer' as const, units: 1 })),
+  ];
+  contributions.push(
+    ...[...run.operators]
+      .filter(([, units]) => units > 0)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([account, units]) => ({ account, role: 'vault_operator' as const, units })),
+  );
   const receipt = await signReceipt(ctx, req, {
     replay_context: run.transcript.replay_context,
     input_commitments: run.transcript.inputs.map((i) => i.records_root),

@@ -14,6 +14,8 @@ import {
   envelopeHash,
   type InputCommitment,
   type PartialAggregate,
+  participantsOf,
+  participates,
   planQuery,
   type QueryPlan,
   releaseQuery,
@@ -140,7 +142,11 @@ export async function answerPartial(rt: QueryRuntime, req: QueryPartialRequest):
       as_of_seq,
       as_of_ms: req.envelope.admitted_at_ms,
       attributes: binding.attributes,
-      admissible: (subject) => gate.admits(req.vault_id, subject),
+      // A participant query reads only the subjects who accepted it here before it was dispatched.
+      admissible: (subject) =>
+        gate.admits(req.vault_id, subject) &&
+        (!spec.participation?.required ||
+          participates(state, task_id, req.vault_id, subject, spec.participation.max_participants)),
     });
   } catch (error) {
     if (error instanceof InvalidDerivation) throw new PortError('invalid_derivation', error.message);
@@ -176,6 +182,8 @@ export type QueryRun = {
   output_hash: string;
   records_scanned: number;
   operators: Map<string, number>;
+  /** Participating subjects credited as data producers (participant queries only). */
+  producers: string[];
   release: QueryRelease;
 };
 
@@ -254,8 +262,16 @@ export async function runQuery(
       consent_scope: envelope.consent_scope,
     },
   });
+  // Participants whose records were read are the task's data producers (they accepted to be named).
+  const producers: string[] = [];
+  if (envelope.spec.participation?.required) {
+    const charged = new Set(d.charged);
+    for (const subject of participantsOf(state, envelope.task_id, envelope.spec.participation.max_participants))
+      if (charged.has(rt.pseudonymOf(subject))) producers.push(subject);
+  }
   return {
     output: released.result,
+    producers: producers.sort(),
     ...built,
     records_scanned,
     operators,
