@@ -6,6 +6,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type {
+  AcceptParticipationRequest,
   ApiErrorBody,
   CandidateList,
   CandidateView,
@@ -20,6 +21,7 @@ import type {
   IngestRecordsRequest,
   IngestRecordsResponse,
   NetworkView,
+  ParticipationView,
   PromoteCandidatesRequest,
   ProposeCandidateRequest,
   RevokeConsentRequest,
@@ -82,6 +84,11 @@ export class ApiClient {
   /** `POST /v1/consents` */
   async grantConsents(grants: GrantConsentRequest[]): Promise<ConsentView[]> {
     return (await this.#json<{ consents: ConsentView[] }>('POST', '/v1/consents', { body: { grants } })).consents;
+  }
+
+  /** `POST /v1/tasks/{id}/participation`: a subject accepts a participant query through its Vault. */
+  acceptParticipation(taskId: string, request: AcceptParticipationRequest): Promise<ParticipationView> {
+    return this.#json('POST', `/v1/tasks/${encodeURIComponent(taskId)}/participation`, { body: request });
   }
 
   /** `POST /v1/consents/revoke` */

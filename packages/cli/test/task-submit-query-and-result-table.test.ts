@@ -25,13 +25,17 @@ const output = {
   ],
 };
 
-describe('symphony task submit --query, and a query result as a table', () => {
+describe('symphony task submit --query, task accept, and a query result as a table', () => {
   let api: FakeApi;
   before(async () => {
     api = await startFakeApi({
       'POST /v1/tasks': () => ({ status: 201, body: sampleTask('accepted') }),
       'GET /v1/tasks/tsk_0001': () => ({ body: sampleTask('awaiting_settlement') }),
       'GET /v1/tasks/tsk_0001/events': () => ({ body: { task_id: 'tsk_0001', events: [] } }),
+      'POST /v1/tasks/tsk_0001/participation': (request) => ({
+        status: 201,
+        body: { task_id: 'tsk_0001', ...(request.body as object), accepted: 3 },
+      }),
       'GET /v1/tasks/tsk_0001/result': () => ({
         body: {
           task_id: 'tsk_0001',
@@ -98,5 +102,16 @@ describe('symphony task submit --query, and a query result as a table', () => {
     assert.match(text, /city\s+subjects\s+sum\(total_amount\)\s+±99% subjects\s+±99% sum\(total_amount\)/);
     assert.match(text, /Singapore\s+41\s+1203\.5\s+182\s+36400/);
     assert.match(text, /Johor Bahru\s+12\s+310/);
+  });
+
+  it('accepts a participant query on behalf of a subject through its Vault', async () => {
+    const io = captureIo();
+    const code = await runCli(
+      argv('--api', api.url, 'task', 'accept', 'tsk_0001', '--vault', 'vlt_lioncity-app', '--subject', 'act_sub-0001'),
+      io,
+    );
+    assert.equal(code, 0, io.err());
+    assert.deepEqual(api.requests.at(-1)?.body, { vault_id: 'vlt_lioncity-app', subject: 'act_sub-0001' });
+    assert.match(io.out(), /act_sub-0001 accepted tsk_0001 through vlt_lioncity-app \(3 accepted so far\)/);
   });
 });
