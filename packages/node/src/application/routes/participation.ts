@@ -1,4 +1,4 @@
-/** Participant queries: `POST /v1/tasks/:task_id/participation` (a subject accepts through its Vault). */
+/** Participant queries: `POST /v1/tasks/:taskId/participation` (a subject accepts through its Vault). */
 import { AcceptParticipationRequest, ParticipationView } from '@symphony/api';
 import { TaskId } from '@symphony/protocol';
 import Type from 'typebox';
@@ -11,7 +11,7 @@ import { NoQuery } from './shared-schemas.ts';
 /** Registers the participation route. */
 export function registerParticipationRoutes(app: ApiApp, api: MasterApi): void {
   app.post(
-    '/v1/tasks/:task_id/participation',
+    '/v1/tasks/:taskId/participation',
     {
       schema: {
         operationId: 'acceptParticipation',
@@ -20,7 +20,7 @@ export function registerParticipationRoutes(app: ApiApp, api: MasterApi): void {
           "The Vault's node signs the acceptance and it is appended as `query_participation_accepted`. A query " +
           'whose spec requires participation reads only accepted subjects, and its receipt credits them.',
         tags: ['tasks'],
-        params: Type.Object({ task_id: TaskId }, { additionalProperties: false }),
+        params: Type.Object({ taskId: TaskId }, { additionalProperties: false }),
         querystring: NoQuery,
         body: AcceptParticipationRequest,
         response: {
@@ -31,7 +31,7 @@ export function registerParticipationRoutes(app: ApiApp, api: MasterApi): void {
     },
     async (request, reply) => {
       if (!api.participation) throw new ApiFailure('unavailable', 'this edge does not record participation');
-      return reply.code(201).send(await api.participation.accept(request.params.task_id, request.body));
+      return reply.code(201).send(await api.participation.accept(request.params.taskId, request.body));
     },
   );
 }
