@@ -46,10 +46,11 @@ import {
   failureReceipt,
 } from '../execution/execute-task.ts';
 import { OcrEngine } from '../execution/parse/parse-document.ts';
+import { openAudience } from '../execution/query/audience-handle.ts';
 import { executeQueryTask, reexecuteQuery } from '../execution/query/execute-query-task.ts';
 import { type ParticipationSignRequest, signParticipation } from '../execution/query/participation-signer.ts';
 import { answerPartial, type QueryPartialRequest, type QueryRuntime } from '../execution/query/query-runtime.ts';
-import { loadPseudonymizer } from '../execution/query/subject-pseudonyms.ts';
+import { loadAudienceKey, loadPseudonymizer } from '../execution/query/subject-pseudonyms.ts';
 import type { SandboxLimits } from '../execution/sandbox/quickjs-sandbox.ts';
 import type { Bus, Subscription } from '../ports/bus.ts';
 import { PortError } from '../ports/errors.ts';
@@ -186,6 +187,7 @@ export class EnterpriseNode {
       records: node.#records,
       consent: node.#ctx.consent,
       pseudonymOf: await loadPseudonymizer(opts.keyring),
+      audienceKey: await loadAudienceKey(opts.keyring),
       hosts: (vault_id) => opts.vaults.some((v) => v.vault_id === vault_id),
     };
     node.#subscriptions.push(
@@ -296,6 +298,19 @@ export class EnterpriseNode {
       });
     }
     return { statements };
+  }
+
+  /**
+   * The subjects of a hosted Vault that an audience handle names, for delivery from this node
+   * (coupons, offers); the identities never leave it. Throws `invalid_audience_handle`.
+   */
+  async audienceMembers(vault_id: string, task_id: string, handle: string): Promise<string[]> {
+    if (!this.#opts.vaults.some((v) => v.vault_id === vault_id))
+      throw new PortError('unknown_vault', `vault ${vault_id} is not hosted by ${this.nodeId}`);
+    const members = new Set(openAudience(this.#query!.audienceKey, task_id, handle));
+    const stored = await this.#records.snapshot(vault_id, await this.#records.head(vault_id), Date.now());
+    const subjects = new Set(stored.map((r) => r.subject));
+    return [...subjects].filter((s) => members.has(this.#query!.pseudonymOf(s))).sort();
   }
 
   /** The hosted Vault's records, for operations and tests on this node (never exposed on the bus). */

@@ -43,6 +43,8 @@ export type QueryPlan = {
   k_min: number;
   max_groups_per_subject: number;
   value_scale: number;
+  /** Audience selection: how many subjects a handle may name, and the noise of the eligible count. */
+  audience?: { max_subjects: number; scale?: LaplaceScale; bound99: number };
 };
 
 export type PlanRefusal = { code: string; field: string; message: string };
@@ -124,13 +126,24 @@ export function planQuery(spec: Spec, policy: QueryPolicy): PlanOutcome {
       components: a.fn === 'mean' ? [sum, componentIndex('count')] : [sum],
     });
   }
+  // The eligible-subject count of an audience is one more released quantity (sensitivity 1).
+  const parts = wanted.length + (spec.audience ? 1 : 0);
+  let audience: QueryPlan['audience'];
+  if (spec.audience) {
+    const scale = noisy ? scaleFor(1, policy.epsilon_micro, parts) : undefined;
+    audience = {
+      max_subjects: spec.audience.max_subjects,
+      ...(scale ? { scale } : {}),
+      bound99: scale ? laplaceBound(scale) : 0,
+    };
+  }
   const components: PlannedComponent[] = [];
   for (const [i, w] of wanted.entries()) {
     const perSubject = w.kind === 'count' ? 1 : Math.max(Math.abs(w.lower), Math.abs(w.upper), 1);
     const sensitivity = perSubject * G;
     let scale: LaplaceScale | undefined;
     if (noisy) {
-      scale = scaleFor(sensitivity, policy.epsilon_micro, wanted.length);
+      scale = scaleFor(sensitivity, policy.epsilon_micro, parts);
       if (!scale)
         return refused('noise_scale_out_of_range', `spec.aggregates`, `component ${i} needs too large a scale`);
     }
@@ -147,6 +160,7 @@ export function planQuery(spec: Spec, policy: QueryPolicy): PlanOutcome {
       k_min: policy.k_min,
       max_groups_per_subject: G,
       value_scale: policy.value_scale,
+      ...(audience ? { audience } : {}),
     },
   };
 }

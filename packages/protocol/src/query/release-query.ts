@@ -6,6 +6,7 @@
  * discrete Laplace noise drawn per (component, group key) from the seed, and list the decisions a
  * verifier replays: groups suppressed, noise scales, and the privacy loss charged per pseudonym.
  */
+import { createHash } from 'node:crypto';
 import { sampleDiscreteLaplace } from '../privacy/discrete-laplace.ts';
 import { SeededIntegers } from '../privacy/seeded-integers.ts';
 import { type CombinedGroup, groupKeyText } from './partial-aggregate.ts';
@@ -37,7 +38,19 @@ export type ReleaseDecisions = {
 /** True (noise-free) component values per group, for the oracle and property tests. */
 export type TrueGroup = { key: CombinedGroup['key']; subjects: number; components: number[] };
 
-export type Released = { result: QueryResult; decisions: ReleaseDecisions; truth: TrueGroup[] };
+/**
+ * An audience selection: the noisy eligible-subject count, and the pseudonyms a sealed handle will
+ * name (at most `max_subjects`, chosen by a seeded order). Under k_min eligible subjects it is
+ * released as an empty audience, exactly as when nobody is eligible.
+ */
+export type AudienceSelection = { eligible: number; bound99: number; members: string[] };
+
+export type Released = {
+  result: QueryResult;
+  decisions: ReleaseDecisions;
+  truth: TrueGroup[];
+  audience?: AudienceSelection;
+};
 
 const clamp = (x: number, lo: number, hi: number) => (x < lo ? lo : x > hi ? hi : x);
 
@@ -133,7 +146,24 @@ export function releaseQuery(plan: QueryPlan, groups: Map<string, CombinedGroup>
     rows.push({ group: Object.fromEntries(plan.group_by.map((attr, i) => [attr, g.key[i] ?? null])), values });
     released_sets.push([...(kept.get(text) ?? [])].sort());
   }
+  let audience: AudienceSelection | undefined;
+  if (plan.audience) {
+    const a = plan.audience;
+    if (charged.size < plan.k_min) audience = { eligible: 0, bound99: a.bound99, members: [] };
+    else {
+      const noise = a.scale ? sampleDiscreteLaplace(new SeededIntegers(seed, 'audience'), a.scale) : 0;
+      const order = (p: string) => createHash('sha256').update(`${seed}\u0000${p}`).digest('hex');
+      const members = [...charged]
+        .map((p) => [order(p), p] as const)
+        .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0))
+        .slice(0, a.max_subjects)
+        .map(([, p]) => p)
+        .sort();
+      audience = { eligible: Math.max(0, charged.size + noise), bound99: a.bound99, members };
+    }
+  }
   return {
+    ...(audience ? { audience } : {}),
     result: { rows },
     decisions: {
       groups_released: rows.length,

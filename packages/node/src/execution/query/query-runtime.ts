@@ -32,6 +32,7 @@ import { resolveTask } from '../../semantic/resolve-task.ts';
 import { type ExecuteRequest, enterpriseSubjects } from '../../wire/enterprise-rpc.ts';
 import { ExecutionRefused } from '../execute-task.ts';
 import { buildTranscript, replayContextOf } from '../transcript.ts';
+import { sealAudience } from './audience-handle.ts';
 import {
   aggregatorKeyDigest,
   aggregatorKeyPair,
@@ -55,6 +56,8 @@ export type QueryRuntime = {
   records: VaultRecords;
   consent: ConsentOracle;
   pseudonymOf: PseudonymOf;
+  /** The enclaves' key for audience handles. */
+  audienceKey: Buffer;
   hosts(vault_id: string): boolean;
   /** How long a Vault waits for its copy of the log to show the dispatch (default 10 s). */
   followWaitMs?: number;
@@ -231,11 +234,19 @@ export async function runQuery(
   const partials = replies.map(
     (r) => openPartial(r.sealed, keys.private_key, envelope.task_id, req.attempt) as PartialAggregate,
   );
-  const released = releaseQuery(
-    plan,
-    combinePartials(partials, plan.summed.length),
-    replayContextOf(envelope, req.envelope_hash).seed,
-  );
+  const seed = replayContextOf(envelope, req.envelope_hash).seed;
+  const released = releaseQuery(plan, combinePartials(partials, plan.summed.length), seed);
+  const a = released.audience;
+  const output = a
+    ? {
+        ...released.result,
+        audience: {
+          eligible: a.eligible,
+          bound99: a.bound99,
+          handle: a.members.length > 0 ? sealAudience(rt.audienceKey, envelope.task_id, seed, a.members) : null,
+        },
+      }
+    : released.result;
   const records_scanned = replies.reduce((n, r) => n + r.input.record_count, 0);
   const operators = new Map<string, number>();
   for (const r of replies) operators.set(r.operator, (operators.get(r.operator) ?? 0) + r.input.record_count);
@@ -247,7 +258,7 @@ export async function runQuery(
     code_hash: QUERY_CODE_HASH,
     replay_context: replayContextOf(envelope, req.envelope_hash),
     inputs: replies.map((r) => r.input),
-    output: released.result,
+    output,
     resource_use: { records_scanned, fuel: 0, memory_bytes: 0 },
     details: {
       k_min: plan.k_min,
@@ -270,7 +281,7 @@ export async function runQuery(
       if (charged.has(rt.pseudonymOf(subject))) producers.push(subject);
   }
   return {
-    output: released.result,
+    output,
     producers: producers.sort(),
     ...built,
     records_scanned,

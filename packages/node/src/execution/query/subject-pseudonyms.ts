@@ -15,12 +15,22 @@ export const PSEUDONYM_ROOT_KEY = 'query-pseudonym-root';
 
 export type PseudonymOf = (subject: string) => string;
 
-/** Loads (creating once) the network pseudonym key and returns the keyed pseudonym function. */
-export async function loadPseudonymizer(keyring: Keyring): Promise<PseudonymOf> {
+/** The enclaves' shared root secret (see the file comment), from which purpose keys are derived. */
+async function enclaveRoot(keyring: Keyring): Promise<Buffer> {
   await keyring.ensureKey(PSEUDONYM_ROOT_KEY);
   const signature = await keyring.sign(PSEUDONYM_ROOT_KEY, new TextEncoder().encode('scp/v1/query-pseudonym-key'));
+  return Buffer.from(signature, 'hex');
+}
+
+/** The key that seals audience handles (only enclaves, hence only Vault nodes, can open them). */
+export async function loadAudienceKey(keyring: Keyring): Promise<Buffer> {
+  return Buffer.from(hkdfSync('sha256', await enclaveRoot(keyring), Buffer.alloc(0), 'scp/v1/audience-handle', 32));
+}
+
+/** Loads (creating once) the network pseudonym key and returns the keyed pseudonym function. */
+export async function loadPseudonymizer(keyring: Keyring): Promise<PseudonymOf> {
   const key = Buffer.from(
-    hkdfSync('sha256', Buffer.from(signature, 'hex'), Buffer.alloc(0), 'scp/v1/query-pseudonym', 32),
+    hkdfSync('sha256', await enclaveRoot(keyring), Buffer.alloc(0), 'scp/v1/query-pseudonym', 32),
   );
   const cache = new Map<string, string>();
   return (subject) => {
