@@ -5,7 +5,7 @@
  * are the data producers its receipt credits, so the settlement pays them.
  */
 import { domainHash, type Hex64 } from '../hashing/domain-hash.ts';
-import type { ProtocolState } from '../reducer/state.ts';
+import type { Participation, ProtocolState } from '../reducer/state.ts';
 
 export type ParticipationStatement = { task_id: string; vault_id: string; subject: string; signer_node: string };
 
@@ -17,9 +17,6 @@ export const participationHash = (s: ParticipationStatement): Hex64 =>
     subject: s.subject,
     signer_node: s.signer_node,
   });
-
-/** An acceptance as the state keeps it. */
-export type Participation = { vault_id: string; subject: string; seq: number };
 
 /** The subjects admitted as participants of a task (first `max` distinct subjects by log position). */
 export function participantsOf(state: ProtocolState, task_id: string, max: number): Set<string> {

@@ -17,7 +17,6 @@ import type { VaultMapping } from '../objects/semantic-governance.ts';
 import type { QuorumCertificate, SettlementCandidate, SettlementEntry } from '../objects/settlement.ts';
 import type { BudgetLedger } from '../privacy/budget-ledger.ts';
 import type { ReleaseHistoryEntry } from '../query/differencing-check.ts';
-import type { Participation } from '../query/participation.ts';
 
 /** A state change of any lifecycle object, with the log position that caused it. */
 export type StateStep<S extends string> = { state: S; seq: number; time_ms: number };
@@ -55,6 +54,9 @@ export type TaskRecord = {
   /** A query's release decision (budget and differencing), recorded before its receipt. */
   release?: { attempt: number; outcome: 'granted' | 'refused'; code?: string; charged: number; epsilon_micro: number };
 };
+
+/** A subject's acceptance of a participant query, at its log position. */
+export type Participation = { vault_id: string; subject: string; seq: number };
 
 /** The per-subject privacy budget ledger and the release history the differencing check reads. */
 export type PrivacyState = { ledger: BudgetLedger; releases: ReleaseHistoryEntry[] };
