@@ -77,6 +77,12 @@ export const ERROR_CATALOG = {
     description: 'The protocol refused the consent change (stale revision, expiry not in the future).',
     fix: 'Read details.reason; an expiry must be after the current log time.',
   },
+  invalid_query: {
+    status: 422,
+    description:
+      'The query spec breaks the privacy policy: an identifying filter or grouping, a sum or mean without clamping bounds, or an unsupported aggregate.',
+    fix: 'Read details.field and details.reason; declare clamp bounds, drop identifying attributes, use count/sum/mean.',
+  },
   participation_refused: {
     status: 409,
     description:

@@ -106,4 +106,24 @@ describe('audience selection', () => {
       audience: { eligible: 0, bound99: few.output.audience.bound99, handle: null },
     });
   });
+
+  it('refuses at admission a query the privacy policy refuses, naming the field, with nothing admitted', async () => {
+    const before = Object.keys(net.coordinator.follower.state.tasks).length;
+    await assert.rejects(
+      net.coordinator.service.submitTask({
+        class: 'query',
+        submitter: 'act_brand',
+        consent_scope: 'analytics',
+        targets: { vault_ids: VAULTS },
+        semantic: { domain: 'commerce.receipt', semantic_version: '1.0.0', attributes: ['total_amount'] },
+        budget: { max_fee: '100000' },
+        spec: { kind: 'query', filter: [], group_by: [], aggregates: [{ fn: 'sum', attribute: 'total_amount' }] },
+      } as SubmitTaskRequest),
+      (e: { code?: string; details?: { field?: string; reason?: string } }) =>
+        e.code === 'invalid_query' &&
+        e.details?.field === 'spec.aggregates[0].clamp' &&
+        e.details.reason === 'missing_clamp',
+    );
+    assert.equal(Object.keys(net.coordinator.follower.state.tasks).length, before);
+  });
 });
