@@ -77,6 +77,18 @@ export const ERROR_CATALOG = {
     description: 'The protocol refused the consent change (stale revision, expiry not in the future).',
     fix: 'Read details.reason; an expiry must be after the current log time.',
   },
+  invalid_query: {
+    status: 422,
+    description:
+      'The query spec breaks the privacy policy: an identifying filter or grouping, a sum or mean without clamping bounds, or an unsupported aggregate.',
+    fix: 'Read details.field and details.reason; declare clamp bounds, drop identifying attributes, use count/sum/mean.',
+  },
+  participation_refused: {
+    status: 409,
+    description:
+      'The protocol refused the acceptance (the query is not a target of this Vault, already runs, or was accepted).',
+    fix: 'Read details.reason; a subject accepts a participant query before it is dispatched.',
+  },
   unknown_semantic_version: {
     status: 422,
     description: 'The domain is not published at that semantic_version.',

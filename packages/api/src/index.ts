@@ -6,6 +6,7 @@ export * from './consent.ts';
 export * from './errors.ts';
 export * from './http-signature.ts';
 export * from './network.ts';
+export * from './participation.ts';
 export * from './records.ts';
 export * from './semantic.ts';
 export * from './settlement.ts';

@@ -6,6 +6,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type {
+  AcceptParticipationRequest,
   ApiErrorBody,
   CandidateList,
   CandidateView,
@@ -25,6 +26,7 @@ import type {
   IngestRecordsResponse,
   NetworkView,
   OpenChallengeRequest,
+  ParticipationView,
   PromoteCandidatesRequest,
   ProposeCandidateRequest,
   ReopenChallengeRequest,
@@ -88,6 +90,11 @@ export class ApiClient {
   /** `POST /v1/consents` */
   async grantConsents(grants: GrantConsentRequest[]): Promise<ConsentView[]> {
     return (await this.#json<{ consents: ConsentView[] }>('POST', '/v1/consents', { body: { grants } })).consents;
+  }
+
+  /** `POST /v1/tasks/{id}/participation`: a subject accepts a participant query through its Vault. */
+  acceptParticipation(taskId: string, request: AcceptParticipationRequest): Promise<ParticipationView> {
+    return this.#json('POST', `/v1/tasks/${encodeURIComponent(taskId)}/participation`, { body: request });
   }
 
   /** `POST /v1/consents/revoke` */

@@ -36,6 +36,16 @@ export * from './objects/verification-decision.ts';
 export * from './params/resolve-parameters.ts';
 export * from './params/semantic-compatibility.ts';
 export * from './params/validate-parameter-set.ts';
+export * from './privacy/budget-ledger.ts';
+export * from './privacy/discrete-laplace.ts';
+export * from './privacy/seeded-integers.ts';
+export * from './query/decide-release.ts';
+export * from './query/differencing-check.ts';
+export * from './query/partial-aggregate.ts';
+export * from './query/participation.ts';
+export * from './query/query-plan.ts';
+export * from './query/query-policy.ts';
+export * from './query/release-query.ts';
 export { type ApplyOutcome, apply, checkEvent } from './reducer/apply.ts';
 export {
   DEFAULT_BOND_FORFEIT_BPS,
@@ -56,6 +66,7 @@ export {
   type Equivocation,
   emptyState,
   type GrantRecord,
+  type PrivacyState,
   type ProtocolState,
   type SettlementRecord,
   type StateStep,

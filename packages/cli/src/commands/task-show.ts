@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { ApiClientError } from '../api-client-error.ts';
 import type { CommandContext } from '../command-context.ts';
 import { describeAttestation } from '../format/attestation.ts';
+import { isQueryResult, renderQueryResult } from '../format/query-result.ts';
 import { paintState } from '../format/states.ts';
 import { renderPairs, renderTable } from '../format/table.ts';
 import { shortHex } from '../format/text.ts';
@@ -76,7 +77,7 @@ async function showTask(context: CommandContext, taskId: string): Promise<number
   out.line();
   if (result) {
     out.heading(`result${result.verified ? ' (verified)' : ''}`);
-    out.line(JSON.stringify(result.output, null, 2));
+    out.line(isQueryResult(result.output) ? renderQueryResult(result.output) : JSON.stringify(result.output, null, 2));
     out.line(out.colors.dim(`output ${shortHex(result.output_hash)}  receipt ${shortHex(result.receipt_hash)}`));
     if (result.attestation) out.line(out.colors.dim(describeAttestation(result.attestation)));
   } else {

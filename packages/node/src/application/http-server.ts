@@ -17,6 +17,7 @@ import { registerChallengeRoutes } from './routes/challenges.ts';
 import { registerConsentRoutes } from './routes/consent.ts';
 import { registerEpochRoutes } from './routes/epochs.ts';
 import { registerOperationRoutes } from './routes/operations.ts';
+import { registerParticipationRoutes } from './routes/participation.ts';
 import { registerRecordRoutes } from './routes/records.ts';
 import { registerRewardRoutes } from './routes/rewards.ts';
 import { registerSemanticRoutes } from './routes/semantic.ts';
@@ -138,6 +139,7 @@ export async function createHttpServer(api: MasterApi, options: HttpServerOption
   registerEpochRoutes(typed, api);
   registerRewardRoutes(typed, api);
   registerConsentRoutes(typed, api);
+  registerParticipationRoutes(typed, api);
   registerSemanticRoutes(typed, api);
   registerOperationRoutes(typed, api, metrics);
   registerChallengeRoutes(typed, api);

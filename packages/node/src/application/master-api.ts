@@ -4,6 +4,7 @@
  * the log, the stores or the bus itself.
  */
 import type {
+  AcceptParticipationRequest,
   ApiErrorCode,
   CloseEpochResponse,
   EpochList,
@@ -11,6 +12,7 @@ import type {
   IngestRecordsRequest,
   IngestRecordsResponse,
   NetworkView,
+  ParticipationView,
   RewardList,
   RewardQuery,
   SettlementView,
@@ -89,6 +91,10 @@ export interface MasterApi {
   readonly vaults?: VaultOperations;
   /** Challenge ingress and views (absent: the challenge routes answer `unavailable`). */
   readonly challenges?: ChallengeApi;
+  /** Acceptances of participant queries (absent: the route answers `unavailable`). */
+  readonly participation?: {
+    accept(task_id: string, req: AcceptParticipationRequest): Promise<ParticipationView>;
+  };
 }
 
 /** What the Vault routes ask of a master (implemented by `VaultEdge`). */

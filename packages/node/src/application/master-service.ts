@@ -38,6 +38,7 @@ import type { ChallengeApi } from './challenge-api.ts';
 import { ConsentService } from './consent-service.ts';
 import { ApiFailure, type MasterApi } from './master-api.ts';
 import type { MasterTables } from './master-tables.ts';
+import { ParticipationService } from './participation-service.ts';
 import { type GovernanceSigner, SemanticService } from './semantic-service.ts';
 import { VaultEdge } from './vault-uploads.ts';
 import { epochView, rewardTotal, settlementView, taskView } from './views.ts';
@@ -73,6 +74,7 @@ export class MasterService implements MasterApi {
   /** Vault uploads and operations, routed to the enterprise nodes hosting the Vaults. */
   readonly vaults: VaultEdge;
   readonly challenges?: ChallengeApi;
+  readonly participation: ParticipationService;
 
   constructor(opts: MasterServiceOptions) {
     this.#o = opts;
@@ -85,6 +87,7 @@ export class MasterService implements MasterApi {
       timeoutMs: opts.requestTimeoutMs ?? 60_000,
     };
     this.consent = new ConsentService(common);
+    this.participation = new ParticipationService(common);
     this.semantic = new SemanticService({ ...common, ...(opts.governance ? { governance: opts.governance } : {}) });
     this.vaults = new VaultEdge({
       follower: opts.follower,

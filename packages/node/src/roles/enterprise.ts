@@ -47,6 +47,11 @@ import {
   failureReceipt,
 } from '../execution/execute-task.ts';
 import { OcrEngine } from '../execution/parse/parse-document.ts';
+import { openAudience } from '../execution/query/audience-handle.ts';
+import { executeQueryTask, reexecuteQuery } from '../execution/query/execute-query-task.ts';
+import { type ParticipationSignRequest, signParticipation } from '../execution/query/participation-signer.ts';
+import { answerPartial, type QueryPartialRequest, type QueryRuntime } from '../execution/query/query-runtime.ts';
+import { loadAudienceKey, loadPseudonymizer } from '../execution/query/subject-pseudonyms.ts';
 import type { SandboxLimits } from '../execution/sandbox/quickjs-sandbox.ts';
 import type { Bus, Subscription } from '../ports/bus.ts';
 import { PortError } from '../ports/errors.ts';
@@ -118,6 +123,7 @@ export class EnterpriseNode {
   readonly #ocr = new OcrEngine();
   readonly #subscriptions: Subscription[] = [];
   readonly #ctx: ExecutionContext;
+  #query: QueryRuntime | undefined;
   readonly follower: StateFollower;
 
   private constructor(opts: EnterpriseOptions, tee: TeeProvider, master: Uint8Array) {
@@ -176,6 +182,18 @@ export class EnterpriseNode {
     await node.#records.dropInterruptedUploads();
     await node.follower.start(opts.pollIntervalMs);
     const subjects = enterpriseSubjects(opts.nodeId);
+    node.#query = {
+      nodeId: opts.nodeId,
+      operator: opts.operator,
+      bus: opts.bus,
+      follower: node.follower,
+      tee,
+      records: node.#records,
+      consent: node.#ctx.consent,
+      pseudonymOf: await loadPseudonymizer(opts.keyring),
+      audienceKey: await loadAudienceKey(opts.keyring),
+      hosts: (vault_id) => opts.vaults.some((v) => v.vault_id === vault_id),
+    };
     node.#subscriptions.push(
       await opts.bus.serve(subjects.ingest, (p) => node.#ingest(p as IngestRequest)),
       await opts.bus.serve(subjects.execute, (p) => node.#execute(p as ExecuteRequest)),
@@ -184,6 +202,13 @@ export class EnterpriseNode {
       await opts.bus.serve(subjects.attest, (p) => node.#attest(p as AttestRequest)),
       await opts.bus.serve(subjects.upload, (p) => node.#upload(p as UploadRequest)),
       await opts.bus.serve(subjects.vault, (p) => node.#vault(p as VaultRequest)),
+      await opts.bus.serve(subjects.queryPartial, (p) => answerPartial(node.#query!, p as QueryPartialRequest)),
+      await opts.bus.serve(subjects.queryParticipation, (p) =>
+        signParticipation(
+          { ...node.#query!, keyName: keyNameOf(opts.nodeId), keyring: opts.keyring },
+          p as ParticipationSignRequest,
+        ),
+      ),
     );
     return node;
   }
@@ -279,6 +304,19 @@ export class EnterpriseNode {
     return { statements };
   }
 
+  /**
+   * The subjects of a hosted Vault that an audience handle names, for delivery from this node
+   * (coupons, offers); the identities never leave it. Throws `invalid_audience_handle`.
+   */
+  async audienceMembers(vault_id: string, task_id: string, handle: string): Promise<string[]> {
+    if (!this.#opts.vaults.some((v) => v.vault_id === vault_id))
+      throw new PortError('unknown_vault', `vault ${vault_id} is not hosted by ${this.nodeId}`);
+    const members = new Set(openAudience(this.#query!.audienceKey, task_id, handle));
+    const stored = await this.#records.snapshot(vault_id, await this.#records.head(vault_id), Date.now());
+    const subjects = new Set(stored.map((r) => r.subject));
+    return [...subjects].filter((s) => members.has(this.#query!.pseudonymOf(s))).sort();
+  }
+
   /** The hosted Vault's records, for operations and tests on this node (never exposed on the bus). */
   get records(): VaultRecords {
     return this.#records;
@@ -326,10 +364,12 @@ export class EnterpriseNode {
   }
 
   async #execute(req: ExecuteRequest): Promise<ExecuteReply> {
+    // A query aggregates Vaults of other nodes too: their partials come sealed to this node's enclave.
+    const isQuery = req.envelope.spec.kind === 'query';
     const foreign = req.envelope.targets.vault_ids.find((v) => !this.#opts.vaults.some((x) => x.vault_id === v));
     try {
-      if (foreign) throw new ExecutionRefused('vault_not_hosted');
-      const reply = await executeTask(this.#ctx, req);
+      if (foreign && !isQuery) throw new ExecutionRefused('vault_not_hosted');
+      const reply = isQuery ? await executeQueryTask(this.#ctx, this.#query!, req) : await executeTask(this.#ctx, req);
       await this.#evidence.put(reply.receipt.transcript_hash, reply.transcript, reply.receipt);
       return reply;
     } catch (error) {
@@ -348,6 +388,8 @@ export class EnterpriseNode {
     if (!sealed)
       throw new PortError('evidence_missing', `no transcript ${req.receipt.transcript_hash} on ${this.nodeId}`);
     const original = sealed.transcript;
+    if (req.envelope.spec.kind === 'query')
+      return reexecuteQuery(this.#query!, { ...req, attempt: req.receipt.attempt }, original.inputs, sealed);
     const run = await computeOutput(
       this.#ctx,
       req.envelope,

@@ -16,6 +16,8 @@ export function enterpriseSubjects(nodeId: string) {
     attest: `scs.enterprise.${nodeId}.attest`,
     upload: `scs.enterprise.${nodeId}.upload`,
     vault: `scs.enterprise.${nodeId}.vault`,
+    queryPartial: `scs.enterprise.${nodeId}.query_partial`,
+    queryParticipation: `scs.enterprise.${nodeId}.query_participation`,
   } as const;
 }
 
@@ -43,7 +45,13 @@ export type ExecuteRequest = {
 };
 
 /** The reply to an execution: the signed receipt, the released output and the sealed transcript (commitments only). */
-export type ExecuteReply = { receipt: ExecutionReceipt; output: unknown; transcript: SignedTranscript };
+export type ExecuteReply = {
+  receipt: ExecutionReceipt;
+  output: unknown;
+  transcript: SignedTranscript;
+  /** A query's release request: the reducer charges it (or rejects the task) before the receipt is recorded. */
+  release?: { scope: string; charged: string[]; released_sets: string[][] };
+};
 
 export type ReexecuteRequest = {
   envelope: TaskEnvelope;

@@ -34,6 +34,7 @@ const ROUTES = [
   ['get', '/v1/tasks/{taskId}'],
   ['get', '/v1/tasks/{taskId}/events'],
   ['get', '/v1/tasks/{taskId}/result'],
+  ['post', '/v1/tasks/{taskId}/participation'],
   ['get', '/v1/epochs'],
   ['post', '/v1/epochs/current/close'],
   ['get', '/v1/epochs/{epochId}/settlement'],

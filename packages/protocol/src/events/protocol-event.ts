@@ -19,6 +19,7 @@ import {
   ReasonCode,
   SignatureHex,
   TaskId,
+  UsageScopeSchema,
   VaultId,
 } from '../objects/common.ts';
 import { ConsentGrant, ConsentRevocation } from '../objects/consent.ts';
@@ -252,6 +253,28 @@ export const DelegationRevokedEvent = event(
   'A user withdraws a delegation credential; agents can no longer submit with it.',
 );
 
+export const QueryReleaseDecidedEvent = event(
+  'query_release_decided',
+  {
+    task_id: TaskId,
+    attempt: Type.Integer({ minimum: 1, maximum: 1000 }),
+    scope: UsageScopeSchema,
+    /** Keyed pseudonyms (enclave-computed) of every subject whose records the release read. */
+    charged: Type.Array(Type.String({ pattern: '^[0-9a-f]{32}$' }), { maxItems: 5_000_000 }),
+    /** Sorted pseudonyms of each released group, for the differencing check. */
+    released_sets: Type.Array(Type.Array(Type.String({ pattern: '^[0-9a-f]{32}$' }), { maxItems: 5_000_000 }), {
+      maxItems: 100_000,
+    }),
+  },
+  'The aggregation enclave asks to release a query: the reducer charges the privacy budget and checks differencing, or rejects the task whole.',
+);
+
+export const QueryParticipationAcceptedEvent = event(
+  'query_participation_accepted',
+  { task_id: TaskId, vault_id: VaultId, subject: ActorId, signer_node: NodeId, signature: SignatureHex },
+  "A data subject accepts a participant query through its Vault; the Vault's node signs on its behalf.",
+);
+
 export const PROTOCOL_EVENTS = [
   GenesisEvent,
   PolicyPublishedEvent,
@@ -286,6 +309,8 @@ export const PROTOCOL_EVENTS = [
   VaultGrantIssuedEvent,
   VaultGrantRevokedEvent,
   DelegationRevokedEvent,
+  QueryReleaseDecidedEvent,
+  QueryParticipationAcceptedEvent,
 ] as const;
 
 export const ProtocolEvent = Type.Union([...PROTOCOL_EVENTS]);

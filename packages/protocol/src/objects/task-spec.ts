@@ -100,7 +100,12 @@ export const QuerySpec = Type.Object(
     ),
     participation: Type.Optional(
       Type.Object(
-        { required: Type.Boolean(), max_participants: Type.Integer({ minimum: 1, maximum: 1_000_000 }) },
+        {
+          required: Type.Boolean(),
+          max_participants: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+          /** How long after admission subjects may accept before the query runs (default: until max_participants). */
+          open_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86_400_000 })),
+        },
         { additionalProperties: false },
       ),
     ),

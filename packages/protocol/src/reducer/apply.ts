@@ -11,11 +11,13 @@ import { verifyChain } from '../log/hash-chain.ts';
 import type { Refusal } from './refusal.ts';
 import type { ProtocolState } from './state.ts';
 import type { Entry, LogPosition, Step } from './step.ts';
+import { acceptQueryParticipation } from './steps/accept-query-participation.ts';
 import { admitTask } from './steps/admit-task.ts';
 import { approveChallenge } from './steps/approve-challenge.ts';
 import { closeChallenge } from './steps/close-challenge.ts';
 import { closeEpoch } from './steps/close-epoch.ts';
 import { decideChallenge } from './steps/decide-challenge.ts';
+import { decideQueryRelease } from './steps/decide-query-release.ts';
 import { declareVaultMapping } from './steps/declare-vault-mapping.ts';
 import { dispatchTask } from './steps/dispatch-task.ts';
 import { failResolution } from './steps/fail-resolution.ts';
@@ -79,6 +81,8 @@ const steps: { [T in ProtocolEventType]: Step<T> } = {
   vault_grant_issued: issueGrant,
   vault_grant_revoked: revokeGrant,
   delegation_revoked: revokeDelegation,
+  query_release_decided: decideQueryRelease,
+  query_participation_accepted: acceptQueryParticipation,
 };
 
 /** One compiled validator per event type, so an error names the field of the event actually sent. */

@@ -15,6 +15,8 @@ import type { PayoutIntent, RewardRecord } from '../objects/reward-record.ts';
 import type { AttributeDefinition, SemanticDomain } from '../objects/semantic-domain.ts';
 import type { VaultMapping } from '../objects/semantic-governance.ts';
 import type { QuorumCertificate, SettlementCandidate, SettlementEntry } from '../objects/settlement.ts';
+import type { BudgetLedger } from '../privacy/budget-ledger.ts';
+import type { ReleaseHistoryEntry } from '../query/differencing-check.ts';
 
 /** Sampling and verifier assignment fixed for one receipt, stored on the task (see `assignVerification`). */
 export type VerificationAssignment = {
@@ -61,7 +63,15 @@ export type TaskRecord = {
   delegation?: { principal: string; credential_hash: string };
   /** Set when a succeeded receipt is recorded: the assigned verifier and whether it must re-execute. */
   verification_assignment?: VerificationAssignment;
+  /** A query's release decision (budget and differencing), recorded before its receipt. */
+  release?: { attempt: number; outcome: 'granted' | 'refused'; code?: string; charged: number; epsilon_micro: number };
 };
+
+/** A subject's acceptance of a participant query, at its log position. */
+export type Participation = { vault_id: string; subject: string; seq: number };
+
+/** The per-subject privacy budget ledger and the release history the differencing check reads. */
+export type PrivacyState = { ledger: BudgetLedger; releases: ReleaseHistoryEntry[] };
 
 /** A registered actor: its roles and the key its API requests are signed with. */
 export type ActorRecord = { roles: string[]; public_key: string; registered_seq: number };
@@ -197,6 +207,10 @@ export type ProtocolState = {
   equivocations: Equivocation[];
   /** Consents by `consentKey(vault, subject, scope)`; absent until the first consent event. */
   consents?: Record<string, ConsentRecord>;
+  /** Privacy budgets and recent query releases; absent until the first query release. */
+  privacy?: PrivacyState;
+  /** Acceptances of participant queries by task, in log order; absent until the first. */
+  participation?: Record<string, Participation[]>;
   /** Each Vault's declared mappings in log order (the one in force at a position is the last before it). */
   vault_mappings?: Record<string, { seq: number; mapping: VaultMapping }[]>;
   /** Candidate attributes by `candidateKey(epoch, domain, definition)`; absent until the first proposal. */
