@@ -10,6 +10,8 @@ export * from './core-encoding.ts';
 export * from './crypto/attestation-digests.ts';
 export * from './crypto/ed25519.ts';
 export * from './crypto/signing-digests.ts';
+export * from './economics/emission.ts';
+export * from './economics/epoch-accounting.ts';
 export * from './economics/pricing.ts';
 export * from './economics/reward-split.ts';
 export * from './epochs/epoch-mapping.ts';
