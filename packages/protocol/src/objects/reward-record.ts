@@ -45,6 +45,12 @@ export const PayoutIntent = Type.Object(
     reward_ids_hash: Hex64String,
     reward_count: Count,
     state: Type.Union([Type.Literal('pending'), Type.Literal('executed')]),
+    batch_id: Type.Optional(
+      Type.String({
+        pattern: '^pbt_[1-9][0-9]{0,12}-(0|[1-9][0-9]{0,8})$',
+        description: 'The payout batch paying it.',
+      }),
+    ),
   },
   {
     additionalProperties: false,

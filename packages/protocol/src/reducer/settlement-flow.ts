@@ -10,8 +10,10 @@ import { parseAmount, toAmount } from '../encoding/amount.ts';
 import { domainHash } from '../hashing/domain-hash.ts';
 import { SCHEMA_VERSION } from '../objects/common.ts';
 import { DomainTags } from '../objects/domain-tags.ts';
+import type { PayoutIntent } from '../objects/reward-record.ts';
 import type { SettlementEntry, SettlementStatement } from '../objects/settlement.ts';
 import { policyInForce } from '../params/resolve-parameters.ts';
+import { buildPayoutBatches } from '../payout/payout-batches.ts';
 import { orderEntries, rewardTree, settlementTree } from '../settlement/settlement-tree.ts';
 import { checkSettlementMove, moveReward, moveSettlement, moveTask } from './moves.ts';
 import { calculateRewards, rewardsOfTask } from './reward-records.ts';
@@ -178,10 +180,11 @@ export function finalizeSettlement(state: ProtocolState, s: SettlementRecord, at
       perAccount.set(r.account, acc);
     }
   }
+  const intents: PayoutIntent[] = [];
   for (const [account, { amount, ids }] of [...perAccount].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const intentKey = domainHash(DomainTags.payoutIntent, { epoch_id: s.epoch_id, account });
     const intent_id = `pay_${intentKey.slice(0, 32)}`;
-    state.payouts[intent_id] = {
+    const intent: PayoutIntent = {
       schema_version: SCHEMA_VERSION,
       intent_id,
       epoch_id: s.epoch_id,
@@ -191,5 +194,12 @@ export function finalizeSettlement(state: ProtocolState, s: SettlementRecord, at
       reward_count: ids.length,
       state: 'pending',
     };
+    state.payouts[intent_id] = intent;
+    intents.push(intent);
+  }
+  for (const { batch, claims } of buildPayoutBatches(s.epoch_id, intents)) {
+    state.payout_batches ??= {};
+    state.payout_batches[batch.batch_id] = batch;
+    for (const c of claims) state.payouts[c.intent_id]!.batch_id = batch.batch_id;
   }
 }
