@@ -1,6 +1,7 @@
 /** @symphony/api — the SCS HTTP surface as schemas: the server validates with them, the SDK types with them. */
 export * from './common.ts';
 export * from './consent.ts';
+export * from './economics.ts';
 export * from './errors.ts';
 export * from './http-signature.ts';
 export * from './network.ts';

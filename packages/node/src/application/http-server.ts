@@ -14,6 +14,7 @@ import { registerApiDocs, registerOpenApi } from './openapi.ts';
 import { type RequestAuthOptions, registerRequestAuthentication } from './request-auth.ts';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.ts';
 import { registerConsentRoutes } from './routes/consent.ts';
+import { registerEconomicsRoutes } from './routes/economics.ts';
 import { registerEpochRoutes } from './routes/epochs.ts';
 import { registerOperationRoutes } from './routes/operations.ts';
 import { registerRecordRoutes } from './routes/records.ts';
@@ -136,6 +137,7 @@ export async function createHttpServer(api: MasterApi, options: HttpServerOption
   registerVaultRoutes(typed, api);
   registerEpochRoutes(typed, api);
   registerRewardRoutes(typed, api);
+  registerEconomicsRoutes(typed, api);
   registerConsentRoutes(typed, api);
   registerSemanticRoutes(typed, api);
   registerOperationRoutes(typed, api, metrics);

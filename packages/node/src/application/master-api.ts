@@ -28,6 +28,7 @@ import type {
 } from '@symphony/api';
 import type { ConsentApi, SemanticApi } from './admission-api.ts';
 import type { ActorDirectory, Caller } from './caller.ts';
+import type { EconomicsApi } from './economics-api.ts';
 
 /**
  * An expected failure with a stable code from the API error catalog. Its message never carries record contents.
@@ -89,6 +90,8 @@ export interface MasterApi {
   readonly semantic: SemanticApi;
   /** Vault uploads and operations (absent on an edge that serves no Vault routes: they answer `unavailable`). */
   readonly vaults?: VaultOperations;
+  /** Staking and payouts (absent on an edge that serves neither: they answer `unavailable`). */
+  readonly economics?: EconomicsApi;
 }
 
 /** What the Vault routes ask of a master (implemented by `VaultEdge`). */

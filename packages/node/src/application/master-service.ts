@@ -36,6 +36,7 @@ import { checkCaller, DEFAULT_OPEN_TASK_QUOTA, failureOf, grantIdsFor } from './
 import { buildEnvelope, requestHash, taskIdFor } from './admit-task.ts';
 import type { ActorDirectory, Caller } from './caller.ts';
 import { ConsentService } from './consent-service.ts';
+import { EconomicsService } from './economics-service.ts';
 import { ApiFailure, type MasterApi } from './master-api.ts';
 import type { MasterTables } from './master-tables.ts';
 import { type GovernanceSigner, SemanticService } from './semantic-service.ts';
@@ -72,6 +73,8 @@ export class MasterService implements MasterApi {
   readonly #proofs = new SettlementProofs();
   /** Vault uploads and operations, routed to the enterprise nodes hosting the Vaults. */
   readonly vaults: VaultEdge;
+  /** Staking and payouts. */
+  readonly economics: EconomicsService;
 
   constructor(opts: MasterServiceOptions) {
     this.#o = opts;
@@ -84,6 +87,7 @@ export class MasterService implements MasterApi {
     };
     this.consent = new ConsentService(common);
     this.semantic = new SemanticService({ ...common, ...(opts.governance ? { governance: opts.governance } : {}) });
+    this.economics = new EconomicsService({ follower: opts.follower, writer: opts.writer });
     this.vaults = new VaultEdge({
       follower: opts.follower,
       writer: opts.writer,
