@@ -76,7 +76,8 @@ describe('epoch accounting balances exactly', () => {
         assert.equal(t.escrowed + t.emission, t.rewards + t.treasury + t.refunds);
         assert.equal(t.fees + t.emission, t.rewards + t.treasury);
         const emitted = ledger.emission_lines.reduce((s, l) => s + l.amount, 0n);
-        assert.equal(emitted, emission.total);
+        assert.equal(emitted, settled.length > 0 ? emission.total : 0n);
+        assert.equal(t.emission, emitted);
         for (const { lines } of ledger.fee_lines) for (const l of lines) assert.ok(l.amount >= 0n);
         for (const l of ledger.emission_lines) assert.ok(l.amount > 0n);
       }),
@@ -130,19 +131,26 @@ describe('epoch accounting balances exactly', () => {
     const lines = distributeEmission(
       { total: 1000n, data_quality: 600n, node_operation: 400n },
       [
-        { account: 'act_a', role: 'data_producer', units: 2 },
-        { account: 'act_b', role: 'data_producer', units: 1 },
-        { account: 'act_a', role: 'data_producer', units: 1 },
+        { task_id: 'tsk_1', contributions: [{ account: 'act_a', role: 'data_producer', units: 2 }] },
+        {
+          task_id: 'tsk_2',
+          contributions: [
+            { account: 'act_b', role: 'data_producer', units: 1 },
+            { account: 'act_a', role: 'data_producer', units: 1 },
+          ],
+        },
       ],
       'act_treasury',
     );
     assert.deepEqual(
-      lines.map((l) => [l.account, l.role, l.pool, l.amount]),
+      lines.map((l) => [l.task_id, l.account, l.role, l.pool, l.amount]),
       [
-        ['act_a', 'data_producer', 'data_quality', 450n],
-        ['act_b', 'data_producer', 'data_quality', 150n],
-        ['act_treasury', 'treasury', 'treasury', 400n],
+        ['tsk_1', 'act_a', 'data_producer', 'data_quality', 300n],
+        ['tsk_2', 'act_a', 'data_producer', 'data_quality', 150n],
+        ['tsk_2', 'act_b', 'data_producer', 'data_quality', 150n],
+        ['tsk_1', 'act_treasury', 'treasury', 'treasury', 400n],
       ],
     );
+    assert.deepEqual(distributeEmission({ total: 5n, data_quality: 5n, node_operation: 0n }, [], 'act_treasury'), []);
   });
 });

@@ -20,36 +20,49 @@ export const EMISSION_POOLS = {
 } as const satisfies Record<string, readonly ContributorRole[]>;
 export type EmissionPool = keyof typeof EMISSION_POOLS;
 
-export type EmissionLine = RewardLine & { pool: EmissionPool | 'treasury' };
+export type EmissionLine = RewardLine & { task_id: string; pool: EmissionPool | 'treasury' };
 
 /**
- * Distributes the epoch's emission: each pool is divided among the epoch's contributions of its
- * roles by units (merged per account and role over all tasks), rounded down; every remainder and
- * a pool without contributors go to the treasury (the last line). The lines sum to `emission.total`.
+ * Distributes the epoch's emission over its settled tasks (in leaf order): each pool is divided
+ * among every (task, account, role) contribution of its roles by units, rounded down; every
+ * remainder and a pool without contributors go to the treasury, in one line attached to the first
+ * task. The lines sum to `emission.total`; an epoch without tasks mints nothing (empty result).
  */
 export function distributeEmission(
   emission: EpochEmission,
-  contributions: readonly Contribution[],
+  tasks: readonly { task_id: string; contributions: readonly Contribution[] }[],
   treasuryAccount: string,
 ): EmissionLine[] {
+  if (tasks.length === 0 || emission.total === 0n) return [];
   const lines: EmissionLine[] = [];
   let distributed = 0n;
-  const merged = normalizeContributions(contributions);
+  const merged = tasks.map((t) => ({ task_id: t.task_id, contributions: normalizeContributions(t.contributions) }));
   for (const pool of ['data_quality', 'node_operation'] as const) {
     const amount = emission[pool];
     const roles = EMISSION_POOLS[pool] as readonly ContributorRole[];
-    const members = merged.filter((c) => roles.includes(c.role) && c.units > 0);
+    const members = merged.flatMap((t) =>
+      t.contributions.filter((c) => roles.includes(c.role) && c.units > 0).map((c) => ({ ...c, task_id: t.task_id })),
+    );
     const units = members.reduce((s, c) => s + BigInt(c.units), 0n);
     if (units === 0n || amount === 0n) continue;
     for (const c of members) {
       const share = (amount * BigInt(c.units)) / units;
       if (share === 0n) continue;
-      lines.push({ account: c.account, role: c.role, units: c.units, amount: share, pool });
+      lines.push({ task_id: c.task_id, account: c.account, role: c.role, units: c.units, amount: share, pool });
       distributed += share;
     }
   }
   const rest = emission.total - distributed;
-  if (rest > 0n) lines.push({ account: treasuryAccount, role: 'treasury', units: 1, amount: rest, pool: 'treasury' });
+  if (rest > 0n) {
+    lines.push({
+      task_id: tasks[0]!.task_id,
+      account: treasuryAccount,
+      role: 'treasury',
+      units: 1,
+      amount: rest,
+      pool: 'treasury',
+    });
+  }
   return lines;
 }
 
@@ -64,6 +77,7 @@ export type SettledTask = {
 export type EpochLedger = {
   fee_lines: { task_id: string; lines: RewardLine[] }[];
   emission_lines: EmissionLine[];
+  /** `emission` is what was minted: the epoch's emission, or 0 for an epoch without settled tasks. */
   totals: { escrowed: bigint; fees: bigint; refunds: bigint; emission: bigint; rewards: bigint; treasury: bigint };
 };
 
@@ -79,7 +93,6 @@ export function epochLedger(
   let refunds = 0n;
   let rewards = 0n;
   let treasury = 0n;
-  const all: Contribution[] = [];
   for (const t of tasks) {
     if (t.fee < 0n || t.fee > t.max_fee) throw new RangeError(`fee of ${t.task_id} is outside [0, max_fee]`);
     const lines = splitFee(t.fee, t.split, t.contributions, treasuryAccount);
@@ -87,20 +100,25 @@ export function epochLedger(
     escrowed += t.max_fee;
     fees += t.fee;
     refunds += t.max_fee - t.fee;
-    all.push(...t.contributions.filter((c) => c.role !== 'treasury'));
     for (const l of lines) {
       if (l.role === 'treasury') treasury += l.amount;
       else rewards += l.amount;
     }
   }
-  const emission_lines = distributeEmission(emission, all, treasuryAccount);
+  const emission_lines = distributeEmission(
+    emission,
+    tasks.map((t) => ({ task_id: t.task_id, contributions: t.contributions.filter((c) => c.role !== 'treasury') })),
+    treasuryAccount,
+  );
+  let minted = 0n;
   for (const l of emission_lines) {
+    minted += l.amount;
     if (l.role === 'treasury') treasury += l.amount;
     else rewards += l.amount;
   }
   return {
     fee_lines,
     emission_lines,
-    totals: { escrowed, fees, refunds, emission: emission.total, rewards, treasury },
+    totals: { escrowed, fees, refunds, emission: minted, rewards, treasury },
   };
 }

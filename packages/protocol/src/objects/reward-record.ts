@@ -30,6 +30,11 @@ export const RewardRecord = Type.Object(
     blocked_reason: Type.Optional(Type.String({ maxLength: 64 })),
     adjusts: Type.Optional(Type.String({ pattern: '^rwd_[0-9a-f]{32}$' })),
     delta: Type.Optional(Type.String({ pattern: '^-?(0|[1-9][0-9]{0,77})$' })),
+    source: Type.Optional(
+      Type.Literal('emission', {
+        description: "Absent for a share of the task's fee; 'emission' for a share of the epoch's emission pools.",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -95,6 +95,8 @@ export type SettlementRecord = {
   signatures: SignatureRecord[];
   certificate?: QuorumCertificate;
   failure_reason?: string;
+  /** Reward records of the candidate's emission (absent when the policy emits nothing). */
+  emission_reward_ids?: string[];
 };
 
 export type EpochRecord = {
