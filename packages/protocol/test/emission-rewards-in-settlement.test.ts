@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EMISSION_YEAR_MS, epochEmission, rewardTree } from '../src/index.ts';
+import { understaked } from '../src/reducer/stake-compliance.ts';
 import { defaultParameters, NetworkFixture } from './support/network-fixture.ts';
 
 const economics = {
@@ -61,6 +62,36 @@ describe('emission in settlement', () => {
     net.must({ type: 'settlement_retried', epoch_id: 1 });
     assert.equal(net.state.settlements[1]!.attempt, 2);
     assert.deepEqual(Object.keys(net.state.rewards).sort(), before);
+  });
+
+  it('an understaked executor or verifier is blocked (stake_non_compliance): its share goes to the treasury', () => {
+    const net = settled();
+    const blocked = Object.values(net.state.rewards).filter((r) => r.state === 'blocked');
+    assert.ok(blocked.length > 0);
+    assert.ok(blocked.every((r) => r.blocked_reason === 'stake_non_compliance'));
+    assert.deepEqual([...new Set(blocked.map((r) => r.role))].sort(), ['executor', 'verifier']);
+    const emitted = Object.values(net.state.rewards).filter((r) => r.source === 'emission');
+    assert.ok(emitted.every((r) => r.role !== 'executor' && r.role !== 'verifier'));
+    const s = net.state.settlements[1]!;
+    const fees = s.entries.reduce((t, e) => t + BigInt(e.fee), 0n);
+    const calculated = Object.values(net.state.rewards).filter((r) => r.state === 'calculated');
+    assert.equal(
+      calculated.reduce((t, r) => t + BigInt(r.amount!), 0n),
+      fees + BigInt(s.candidate!.total_emission!),
+    );
+  });
+
+  it('compliance reads the bonded stake against the role minimum, and only under an economics policy', () => {
+    const net = settled();
+    const policy = net.state.parameter_history[0]!;
+    const line = { account: 'act_op-ent-1', role: 'executor' };
+    assert.equal(understaked(net.state, policy, line), true);
+    net.state.accounts['act_op-ent-1'] = { balance: '0', stake: policy.min_stake.executor };
+    assert.equal(understaked(net.state, policy, line), false);
+    assert.equal(understaked(net.state, policy, { account: 'act_alice', role: 'data_producer' }), false);
+    const { economics: _, ...plain } = policy;
+    net.state.accounts['act_op-ent-1'] = { balance: '0', stake: '0' };
+    assert.equal(understaked(net.state, plain, line), false);
   });
 
   it('an epoch that settles nothing mints nothing; emission ends after the schedule', () => {

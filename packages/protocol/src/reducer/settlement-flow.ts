@@ -19,6 +19,7 @@ import { buildPayoutBatches } from '../payout/payout-batches.ts';
 import { orderEntries, rewardTree, settlementTree } from '../settlement/settlement-tree.ts';
 import { checkSettlementMove, moveReward, moveSettlement, moveTask } from './moves.ts';
 import { calculateRewards, rewardId, rewardsOfTask } from './reward-records.ts';
+import { blockUnderstaked, compliantContributions, STAKE_NON_COMPLIANCE } from './stake-compliance.ts';
 import type { ProtocolState, SettlementRecord, TaskRecord } from './state.ts';
 import type { LogPosition } from './step.ts';
 
@@ -86,7 +87,8 @@ export function tryBuildCandidate(state: ProtocolState, epoch_id: number, at: Lo
   for (const e of entries) {
     const taskPolicy = state.parameter_history.find((p) => p.policy_version === e.policy_version) ?? policy;
     const lines = splitFee(parseAmount(e.fee), taskPolicy.reward_split_bps, e.contributions, state.treasury_account);
-    calculated.push(...calculateRewards(state, epoch_id, e.task_id, lines, at));
+    const paid = blockUnderstaked(state, taskPolicy, epoch_id, e.task_id, lines, at);
+    calculated.push(...calculateRewards(state, epoch_id, e.task_id, paid, at));
     totalFees += parseAmount(e.fee);
     totalRefunds += parseAmount(e.refund);
   }
@@ -135,7 +137,11 @@ function calculateEmission(
   const genesisMs = state.epochs[1]?.opened_at_ms;
   if (!policy?.economics || window?.closed_at_ms === undefined || genesisMs === undefined) return [];
   const emission = epochEmission(policy.economics, genesisMs, window.opened_at_ms, window.closed_at_ms);
-  const lines = distributeEmission(emission, entries, state.treasury_account);
+  const lines = distributeEmission(
+    emission,
+    entries.map((e) => ({ task_id: e.task_id, contributions: compliantContributions(state, policy, e.contributions) })),
+    state.treasury_account,
+  );
   const out: RewardRecord[] = [];
   s.emission_reward_ids = [];
   for (const l of lines) {
@@ -176,6 +182,9 @@ export function discardCandidate(state: ProtocolState, s: SettlementRecord, at: 
       if (r.state === 'calculated') {
         moveReward(r, 'eligible', at);
         delete r.amount;
+      } else if (r.state === 'blocked' && r.blocked_reason === STAKE_NON_COMPLIANCE) {
+        moveReward(r, 'eligible', at);
+        delete r.blocked_reason;
       }
     }
   }
