@@ -29,6 +29,7 @@ import { TaskRecords } from '../coordination/task-records.ts';
 import type { Bus } from '../ports/bus.ts';
 import type { Clock } from '../ports/clock.ts';
 import { hasErrorCode } from '../ports/errors.ts';
+import { settlementFailureFigures } from '../settlement/settlement-alerts.ts';
 import { enterpriseSubjects, type IngestReply } from '../wire/enterprise-rpc.ts';
 import type { ConsentApi, SemanticApi } from './admission-api.ts';
 import { bindAdmission } from './admission-checks.ts';
@@ -410,6 +411,13 @@ export class MasterService implements MasterApi {
           new Map<string, number>(),
         ),
       ].map(([state, n]): [string, number] => [`{state="${state}"}`, n]),
+    ]);
+    const failures = settlementFailureFigures(s);
+    gauge('scs_settlement_failed_epochs', 'Epochs whose settlement is failed now (alert when > 0).', [
+      ['', failures.failedEpochs],
+    ]);
+    gauge('scs_settlement_failures_total', 'Settlement failures in the log so far, recovered or not.', [
+      ['', failures.failuresTotal],
     ]);
     const vaults = Object.entries(s.vaults).sort(([a], [b]) => (a < b ? -1 : 1));
     gauge(

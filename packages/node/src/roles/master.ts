@@ -17,6 +17,7 @@ import type { Keyring } from '../ports/keyring.ts';
 import type { ProtocolLog } from '../ports/protocol-log.ts';
 import type { Store } from '../ports/store.ts';
 import type { QuoteVerifier } from '../ports/tee-provider.ts';
+import { type SettlementAlert, SettlementAlerts, stderrAlertSink } from '../settlement/settlement-alerts.ts';
 import { SettlementSigner } from '../settlement/settlement-signer.ts';
 import {
   type AttestationPolicy,
@@ -49,6 +50,8 @@ export type MasterOptions = {
   quoteVerifier?: QuoteVerifier;
   /** Open tasks one submitter may have (admission quota; default 1000). */
   openTaskQuota?: number;
+  /** Where the coordinating master sends settlement alerts (default: a JSON line on stderr). */
+  onAlert?: (alert: SettlementAlert) => void;
 };
 
 export class MasterNode {
@@ -111,7 +114,8 @@ export class MasterNode {
       governance: { node_id: opts.nodeId, sign: (digest) => opts.keyring.sign(keyName, digest) },
       ...(opts.openTaskQuota ? { openTaskQuota: opts.openTaskQuota } : {}),
     });
-    this.#parts = [verifier, signer, ...(controller ? [controller] : [])];
+    const alerts = opts.coordinator ? new SettlementAlerts(this.follower, opts.onAlert ?? stderrAlertSink) : undefined;
+    this.#parts = [verifier, signer, ...(controller ? [controller] : []), ...(alerts ? [alerts] : [])];
     this.#start = () => {
       verifier.start();
       signer.start();
