@@ -38,7 +38,7 @@ for (const tasks of sizes) {
   const finalityMs = timeMs(() => {
     if (net.sign(1, 0).kind !== 'applied' || net.sign(1, 1).kind !== 'applied') throw new Error('signature refused');
   });
-  if (s.state !== 'finalized') throw new Error('not finalized');
+  if (net.state.settlements[1]!.state !== 'finalized') throw new Error('not finalized');
   const leaves = s.entries.map((e) => canonicalBytes(e));
   const baselineMs = timeMs(() => merkleRootHex(leaves));
   rows.push({
