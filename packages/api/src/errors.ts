@@ -136,6 +136,16 @@ export const ERROR_CATALOG = {
     fix: 'Wait until the task reaches awaiting_settlement or completed (GET /v1/tasks/{taskId}).',
   },
   epoch_refused: { status: 409, description: 'The epoch cannot be closed now.', fix: 'Read details.reason.' },
+  stake_refused: {
+    status: 409,
+    description: 'The log refused the staking request (balance, stake or unbonding period).',
+    fix: 'Read details.reason; GET /v1/stakes/{actorId} shows balance, stake and release times.',
+  },
+  payout_refused: {
+    status: 409,
+    description: 'The log refused the payout execution (unknown or executed batch, wrong root or total, signature).',
+    fix: 'Read details.reason; GET /v1/payouts/batches/{batchId} shows the batch to restate and sign.',
+  },
   unavailable: {
     status: 503,
     description: 'A node needed for the request did not answer.',

@@ -3,6 +3,7 @@
 export * from './challenges.ts';
 export * from './common.ts';
 export * from './consent.ts';
+export * from './economics.ts';
 export * from './errors.ts';
 export * from './http-signature.ts';
 export * from './network.ts';

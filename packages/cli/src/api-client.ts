@@ -27,6 +27,10 @@ import type {
   NetworkView,
   OpenChallengeRequest,
   ParticipationView,
+  PayoutBatchView,
+  PayoutClaimProofView,
+  PayoutList,
+  PayoutQuery,
   PromoteCandidatesRequest,
   ProposeCandidateRequest,
   ReopenChallengeRequest,
@@ -35,6 +39,8 @@ import type {
   RewardQuery,
   SemanticDomainList,
   SettlementView,
+  StakeRequest,
+  StakeView,
   SubmitTaskRequest,
   TaskEvents,
   TaskList,
@@ -298,6 +304,44 @@ export class ApiClient {
   /** `GET /v1/challenges/:id/replay` */
   challengeReplay(challengeId: string): Promise<ChallengeReplayBundle> {
     return this.#json('GET', `/v1/challenges/${encodeURIComponent(challengeId)}/replay`);
+  }
+
+  /** `GET /v1/stakes/:actorId` */
+  stake(actorId: string): Promise<StakeView> {
+    return this.#json('GET', `/v1/stakes/${encodeURIComponent(actorId)}`);
+  }
+
+  /** `POST /v1/stakes/deposit` */
+  depositStake(request: StakeRequest): Promise<StakeView> {
+    return this.#json('POST', '/v1/stakes/deposit', { body: request });
+  }
+
+  /** `POST /v1/stakes/unbond` */
+  unbondStake(request: StakeRequest): Promise<StakeView> {
+    return this.#json('POST', '/v1/stakes/unbond', { body: request });
+  }
+
+  /** `POST /v1/stakes/withdraw` */
+  withdrawStake(actorId: string): Promise<StakeView> {
+    return this.#json('POST', '/v1/stakes/withdraw', { body: { actor_id: actorId } });
+  }
+
+  /** `GET /v1/payouts?epochId&actor` */
+  payouts(query: PayoutQuery = {}): Promise<PayoutList> {
+    return this.#json('GET', '/v1/payouts', { query: { epochId: query.epochId, actor: query.actor } });
+  }
+
+  /** `GET /v1/payouts/batches/:batchId` */
+  payoutBatch(batchId: string): Promise<PayoutBatchView> {
+    return this.#json('GET', `/v1/payouts/batches/${encodeURIComponent(batchId)}`);
+  }
+
+  /** `GET /v1/payouts/batches/:batchId/claims/:actorId` */
+  payoutClaim(batchId: string, actorId: string): Promise<PayoutClaimProofView> {
+    return this.#json(
+      'GET',
+      `/v1/payouts/batches/${encodeURIComponent(batchId)}/claims/${encodeURIComponent(actorId)}`,
+    );
   }
 
   /** `GET /v1/network` */

@@ -9,6 +9,7 @@ import { ExecutionReceipt, ReplayContext } from './objects/execution-receipt.ts'
 import { ExecutionTranscript, SignedTranscript } from './objects/execution-transcript.ts';
 import { DelegationCredential, SignedDelegation, VaultGrant } from './objects/identity.ts';
 import { ParameterSet } from './objects/parameter-set.ts';
+import { PayoutBatch, PayoutClaim, PayoutExecution } from './objects/payout.ts';
 import { PayoutIntent, RewardRecord } from './objects/reward-record.ts';
 import { SemanticDomain } from './objects/semantic-domain.ts';
 import { SemanticCandidate, SemanticPromotion, VaultMapping } from './objects/semantic-governance.ts';
@@ -32,6 +33,9 @@ export const OBJECT_SCHEMAS: Record<string, TSchema> = {
   'quorum-certificate': QuorumCertificate,
   'reward-record': RewardRecord,
   'payout-intent': PayoutIntent,
+  'payout-batch': PayoutBatch,
+  'payout-claim': PayoutClaim,
+  'payout-execution': PayoutExecution,
   'parameter-set': ParameterSet,
   'semantic-domain': SemanticDomain,
   'consent-grant': ConsentGrant,

@@ -15,6 +15,7 @@ import { type RequestAuthOptions, registerRequestAuthentication } from './reques
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.ts';
 import { registerChallengeRoutes } from './routes/challenges.ts';
 import { registerConsentRoutes } from './routes/consent.ts';
+import { registerEconomicsRoutes } from './routes/economics.ts';
 import { registerEpochRoutes } from './routes/epochs.ts';
 import { registerOperationRoutes } from './routes/operations.ts';
 import { registerParticipationRoutes } from './routes/participation.ts';
@@ -138,6 +139,7 @@ export async function createHttpServer(api: MasterApi, options: HttpServerOption
   registerVaultRoutes(typed, api);
   registerEpochRoutes(typed, api);
   registerRewardRoutes(typed, api);
+  registerEconomicsRoutes(typed, api);
   registerConsentRoutes(typed, api);
   registerParticipationRoutes(typed, api);
   registerSemanticRoutes(typed, api);

@@ -15,6 +15,7 @@ import type {
   ParticipationView,
   RewardList,
   RewardQuery,
+  SettlementProof,
   SettlementView,
   SubmitTaskRequest,
   TaskEvents,
@@ -30,6 +31,7 @@ import type {
 import type { ConsentApi, SemanticApi } from './admission-api.ts';
 import type { ActorDirectory, Caller } from './caller.ts';
 import type { ChallengeApi } from './challenge-api.ts';
+import type { EconomicsApi } from './economics-api.ts';
 
 /**
  * An expected failure with a stable code from the API error catalog. Its message never carries record contents.
@@ -80,6 +82,8 @@ export interface MasterApi {
   listEpochs(): EpochList;
   closeEpoch(): Promise<CloseEpochResponse>;
   settlement(epochId: number): SettlementView | undefined;
+  /** The inclusion proof of a task's entry in an epoch's settlement; fails with `not_found`. */
+  settlementProof(epochId: number, entryId: string): SettlementProof;
   rewards(query: RewardQuery): RewardList;
   /** Runtime metrics in Prometheus text format (the HTTP layer appends its own). */
   metrics(): string;
@@ -95,6 +99,8 @@ export interface MasterApi {
   readonly participation?: {
     accept(task_id: string, req: AcceptParticipationRequest): Promise<ParticipationView>;
   };
+  /** Staking and payouts (absent on an edge that serves neither: they answer `unavailable`). */
+  readonly economics?: EconomicsApi;
 }
 
 /** What the Vault routes ask of a master (implemented by `VaultEdge`). */

@@ -11,6 +11,7 @@ import type {
   NetworkView,
   RewardList,
   RewardQuery,
+  SettlementProof,
   SettlementView,
   SubmitTaskRequest,
   TaskEvents,
@@ -28,6 +29,7 @@ import { TaskRecords } from '../coordination/task-records.ts';
 import type { Bus } from '../ports/bus.ts';
 import type { Clock } from '../ports/clock.ts';
 import { hasErrorCode } from '../ports/errors.ts';
+import { settlementFailureFigures } from '../settlement/settlement-alerts.ts';
 import { enterpriseSubjects, type IngestReply } from '../wire/enterprise-rpc.ts';
 import type { ConsentApi, SemanticApi } from './admission-api.ts';
 import { bindAdmission } from './admission-checks.ts';
@@ -36,10 +38,12 @@ import { buildEnvelope, requestHash, taskIdFor } from './admit-task.ts';
 import type { ActorDirectory, Caller } from './caller.ts';
 import type { ChallengeApi } from './challenge-api.ts';
 import { ConsentService } from './consent-service.ts';
+import { EconomicsService } from './economics-service.ts';
 import { ApiFailure, type MasterApi } from './master-api.ts';
 import type { MasterTables } from './master-tables.ts';
 import { ParticipationService } from './participation-service.ts';
 import { type GovernanceSigner, SemanticService } from './semantic-service.ts';
+import { SettlementProofs } from './settlement-proofs.ts';
 import { VaultEdge } from './vault-uploads.ts';
 import { epochView, rewardTotal, settlementView, taskView } from './views.ts';
 
@@ -71,10 +75,13 @@ export class MasterService implements MasterApi {
   readonly consent: ConsentApi;
   readonly semantic: SemanticApi;
   readonly #records: TaskRecords;
+  readonly #proofs = new SettlementProofs();
   /** Vault uploads and operations, routed to the enterprise nodes hosting the Vaults. */
   readonly vaults: VaultEdge;
   readonly challenges?: ChallengeApi;
   readonly participation: ParticipationService;
+  /** Staking and payouts. */
+  readonly economics: EconomicsService;
 
   constructor(opts: MasterServiceOptions) {
     this.#o = opts;
@@ -89,6 +96,7 @@ export class MasterService implements MasterApi {
     this.consent = new ConsentService(common);
     this.participation = new ParticipationService(common);
     this.semantic = new SemanticService({ ...common, ...(opts.governance ? { governance: opts.governance } : {}) });
+    this.economics = new EconomicsService({ follower: opts.follower, writer: opts.writer });
     this.vaults = new VaultEdge({
       follower: opts.follower,
       writer: opts.writer,
@@ -373,6 +381,10 @@ export class MasterService implements MasterApi {
     return settlementView(this.#state, epochId);
   }
 
+  settlementProof(epochId: number, entryId: string): SettlementProof {
+    return this.#proofs.proof(this.#state, epochId, entryId);
+  }
+
   rewards(query: RewardQuery): RewardList {
     const rewards = Object.values(this.#state.rewards)
       .filter(
@@ -407,6 +419,13 @@ export class MasterService implements MasterApi {
           new Map<string, number>(),
         ),
       ].map(([state, n]): [string, number] => [`{state="${state}"}`, n]),
+    ]);
+    const failures = settlementFailureFigures(s);
+    gauge('scs_settlement_failed_epochs', 'Epochs whose settlement is failed now (alert when > 0).', [
+      ['', failures.failedEpochs],
+    ]);
+    gauge('scs_settlement_failures_total', 'Settlement failures in the log so far, recovered or not.', [
+      ['', failures.failuresTotal],
     ]);
     const vaults = Object.entries(s.vaults).sort(([a], [b]) => (a < b ? -1 : 1));
     gauge(

@@ -24,6 +24,8 @@ export const OPENAPI_TAGS = [
   { name: 'records', description: 'Ingest records into Vaults (stored encrypted on the Vault node).' },
   { name: 'epochs', description: 'Epoch windows, closing them, and their settlement.' },
   { name: 'rewards', description: 'The append-only reward ledger.' },
+  { name: 'stakes', description: 'Staking: deposits, unbonding and withdrawals, as protocol log events.' },
+  { name: 'payouts', description: 'Payout intents of finalized epochs, their batches and claim proofs.' },
   { name: 'consent', description: "Data subjects' consent per usage scope, recorded as protocol log events." },
   {
     name: 'semantic',

@@ -17,6 +17,7 @@ import type { Keyring } from '../ports/keyring.ts';
 import type { ProtocolLog } from '../ports/protocol-log.ts';
 import type { Store } from '../ports/store.ts';
 import type { QuoteVerifier } from '../ports/tee-provider.ts';
+import { type SettlementAlert, SettlementAlerts, stderrAlertSink } from '../settlement/settlement-alerts.ts';
 import { SettlementSigner } from '../settlement/settlement-signer.ts';
 import {
   type AttestationPolicy,
@@ -55,6 +56,8 @@ export type MasterOptions = {
   openTaskQuota?: number;
   /** Transcript and evidence checks of task classes that are not re-executed (Query, Train). */
   classVerifiers?: ClassVerifiers;
+  /** Where the coordinating master sends settlement alerts (default: a JSON line on stderr). */
+  onAlert?: (alert: SettlementAlert) => void;
 };
 
 export class MasterNode {
@@ -134,7 +137,14 @@ export class MasterNode {
       ...(opts.openTaskQuota ? { openTaskQuota: opts.openTaskQuota } : {}),
       challenges: new ChallengeService(challengeParts),
     });
-    this.#parts = [verifier, signer, ...(controller ? [controller] : []), ...(adjudicator ? [adjudicator] : [])];
+    const alerts = opts.coordinator ? new SettlementAlerts(this.follower, opts.onAlert ?? stderrAlertSink) : undefined;
+    this.#parts = [
+      verifier,
+      signer,
+      ...(controller ? [controller] : []),
+      ...(adjudicator ? [adjudicator] : []),
+      ...(alerts ? [alerts] : []),
+    ];
     this.#start = () => {
       verifier.start();
       signer.start();

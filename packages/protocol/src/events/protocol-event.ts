@@ -26,6 +26,7 @@ import { ConsentGrant, ConsentRevocation } from '../objects/consent.ts';
 import { ExecutionReceipt } from '../objects/execution-receipt.ts';
 import { VaultGrant } from '../objects/identity.ts';
 import { ParameterSet } from '../objects/parameter-set.ts';
+import { PayoutExecution } from '../objects/payout.ts';
 import { SemanticDomain } from '../objects/semantic-domain.ts';
 import { SemanticCandidate, SemanticPromotion, VaultMapping } from '../objects/semantic-governance.ts';
 import { SettlementStatement } from '../objects/settlement.ts';
@@ -252,6 +253,26 @@ export const DelegationRevokedEvent = event(
   { principal: ActorId, credential_hash: Hex64String },
   'A user withdraws a delegation credential; agents can no longer submit with it.',
 );
+export const PayoutBatchExecutedEvent = event(
+  'payout_batch_executed',
+  { execution: PayoutExecution },
+  'The treasury, signing, marks a payout batch executed; reward records are never changed.',
+);
+export const StakeDepositedEvent = event(
+  'stake_deposited',
+  { actor_id: ActorId, amount: AmountString },
+  'An actor bonds part of its spendable balance as stake.',
+);
+export const StakeUnbondingRequestedEvent = event(
+  'stake_unbonding_requested',
+  { actor_id: ActorId, amount: AmountString },
+  'An actor asks to withdraw stake: it stops counting at once and is released after the unbonding period.',
+);
+export const StakeWithdrawnEvent = event(
+  'stake_withdrawn',
+  { actor_id: ActorId },
+  'Stake whose unbonding period has passed (by log time) returns to the spendable balance.',
+);
 
 export const QueryReleaseDecidedEvent = event(
   'query_release_decided',
@@ -311,6 +332,10 @@ export const PROTOCOL_EVENTS = [
   DelegationRevokedEvent,
   QueryReleaseDecidedEvent,
   QueryParticipationAcceptedEvent,
+  PayoutBatchExecutedEvent,
+  StakeDepositedEvent,
+  StakeUnbondingRequestedEvent,
+  StakeWithdrawnEvent,
 ] as const;
 
 export const ProtocolEvent = Type.Union([...PROTOCOL_EVENTS]);

@@ -19,7 +19,9 @@ import { closeEpoch } from './steps/close-epoch.ts';
 import { decideChallenge } from './steps/decide-challenge.ts';
 import { decideQueryRelease } from './steps/decide-query-release.ts';
 import { declareVaultMapping } from './steps/declare-vault-mapping.ts';
+import { depositStake } from './steps/deposit-stake.ts';
 import { dispatchTask } from './steps/dispatch-task.ts';
+import { executePayoutBatch } from './steps/execute-payout-batch.ts';
 import { failResolution } from './steps/fail-resolution.ts';
 import { failSettlement } from './steps/fail-settlement.ts';
 import { fundAccount } from './steps/fund-account.ts';
@@ -38,6 +40,7 @@ import { registerActor } from './steps/register-actor.ts';
 import { registerNode } from './steps/register-node.ts';
 import { registerVault } from './steps/register-vault.ts';
 import { reopenChallenge } from './steps/reopen-challenge.ts';
+import { requestUnbonding } from './steps/request-unbonding.ts';
 import { retrySettlement } from './steps/retry-settlement.ts';
 import { revokeConsent } from './steps/revoke-consent.ts';
 import { revokeDelegation } from './steps/revoke-delegation.ts';
@@ -46,6 +49,7 @@ import { signSettlement } from './steps/sign-settlement.ts';
 import { startChallengeReview } from './steps/start-challenge-review.ts';
 import { startResolution } from './steps/start-resolution.ts';
 import { timeOutTask } from './steps/time-out-task.ts';
+import { withdrawStake } from './steps/withdraw-stake.ts';
 
 const steps: { [T in ProtocolEventType]: Step<T> } = {
   genesis,
@@ -83,6 +87,10 @@ const steps: { [T in ProtocolEventType]: Step<T> } = {
   delegation_revoked: revokeDelegation,
   query_release_decided: decideQueryRelease,
   query_participation_accepted: acceptQueryParticipation,
+  payout_batch_executed: executePayoutBatch,
+  stake_deposited: depositStake,
+  stake_unbonding_requested: requestUnbonding,
+  stake_withdrawn: withdrawStake,
 };
 
 /** One compiled validator per event type, so an error names the field of the event actually sent. */

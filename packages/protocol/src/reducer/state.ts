@@ -11,6 +11,7 @@ import type { TaskClass, UsageScope } from '../objects/common.ts';
 import type { Contribution } from '../objects/execution-receipt.ts';
 import type { VaultGrant } from '../objects/identity.ts';
 import type { ParameterSet } from '../objects/parameter-set.ts';
+import type { PayoutBatch } from '../objects/payout.ts';
 import type { PayoutIntent, RewardRecord } from '../objects/reward-record.ts';
 import type { AttributeDefinition, SemanticDomain } from '../objects/semantic-domain.ts';
 import type { VaultMapping } from '../objects/semantic-governance.ts';
@@ -77,7 +78,12 @@ export type PrivacyState = { ledger: BudgetLedger; releases: ReleaseHistoryEntry
 export type ActorRecord = { roles: string[]; public_key: string; registered_seq: number };
 
 /** An actor's funds: spendable balance and bonded stake (escrow is derived from its open tasks). */
-export type AccountRecord = { balance: string; stake: string };
+export type AccountRecord = {
+  balance: string;
+  stake: string;
+  /** Stake being unbonded: no longer counted, released to the balance from `release_at_ms` (absent until the first request). */
+  unbonding?: { amount: string; requested_seq: number; release_at_ms: number }[];
+};
 
 /** A Vault grant in force (or revoked at `revoked_seq`). */
 export type GrantRecord = VaultGrant & { issued_seq: number; revoked_seq?: number };
@@ -127,6 +133,8 @@ export type SettlementRecord = {
   signatures: SignatureRecord[];
   certificate?: QuorumCertificate;
   failure_reason?: string;
+  /** Reward records of the candidate's emission (absent when the policy emits nothing). */
+  emission_reward_ids?: string[];
 };
 
 export type EpochRecord = {
@@ -204,6 +212,8 @@ export type ProtocolState = {
   settlements: Record<string, SettlementRecord>;
   rewards: Record<string, RewardRecord>;
   payouts: Record<string, PayoutIntent>;
+  /** Payout batches by id, derived at finality (absent until the first finalized epoch with payouts). */
+  payout_batches?: Record<string, PayoutBatch>;
   equivocations: Equivocation[];
   /** Consents by `consentKey(vault, subject, scope)`; absent until the first consent event. */
   consents?: Record<string, ConsentRecord>;
