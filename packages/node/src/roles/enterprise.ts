@@ -70,6 +70,7 @@ import {
   type VaultReply,
   type VaultRequest,
 } from '../wire/enterprise-rpc.ts';
+import { registeredNode, SignedBus } from '../wire/signed-bus.ts';
 
 /** A hosted Vault: its declared domain (records are validated against it), its limits and program policy. */
 /** Chunk size of a document stored on this node (the API edge streams 256 KiB chunks too). */
@@ -172,14 +173,23 @@ export class EnterpriseNode {
     await node.#records.dropInterruptedUploads();
     await node.follower.start(opts.pollIntervalMs);
     const subjects = enterpriseSubjects(opts.nodeId);
+    // Only masters registered in the log may call this node, each request signed by its key.
+    const bus = new SignedBus(opts.bus, {
+      nodeId: opts.nodeId,
+      keyring: opts.keyring,
+      keyName: keyNameOf(opts.nodeId),
+      lookup: (id) => registeredNode(node.follower.state, id),
+      refresh: () => node.follower.catchUp(),
+      accept: ['master'],
+    });
     node.#subscriptions.push(
-      await opts.bus.serve(subjects.ingest, (p) => node.#ingest(p as IngestRequest)),
-      await opts.bus.serve(subjects.execute, (p) => node.#execute(p as ExecuteRequest)),
-      await opts.bus.serve(subjects.reexecute, (p) => node.#reexecute(p as ReexecuteRequest)),
-      await opts.bus.serve(subjects.status, () => node.status()),
-      await opts.bus.serve(subjects.attest, (p) => node.#attest(p as AttestRequest)),
-      await opts.bus.serve(subjects.upload, (p) => node.#upload(p as UploadRequest)),
-      await opts.bus.serve(subjects.vault, (p) => node.#vault(p as VaultRequest)),
+      await bus.serve(subjects.ingest, (p) => node.#ingest(p as IngestRequest)),
+      await bus.serve(subjects.execute, (p) => node.#execute(p as ExecuteRequest)),
+      await bus.serve(subjects.reexecute, (p) => node.#reexecute(p as ReexecuteRequest)),
+      await bus.serve(subjects.status, () => node.status()),
+      await bus.serve(subjects.attest, (p) => node.#attest(p as AttestRequest)),
+      await bus.serve(subjects.upload, (p) => node.#upload(p as UploadRequest)),
+      await bus.serve(subjects.vault, (p) => node.#vault(p as VaultRequest)),
     );
     return node;
   }
