@@ -8,3 +8,4 @@ export * from './records.ts';
 export * from './semantic.ts';
 export * from './settlement.ts';
 export * from './tasks.ts';
+export * from './identity.ts';

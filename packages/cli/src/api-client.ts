@@ -6,6 +6,7 @@
 
 import { randomBytes } from 'node:crypto';
 import type {
+  ActorView,
   ApiErrorBody,
   CandidateList,
   CandidateView,
@@ -14,15 +15,22 @@ import type {
   ConsentQuery,
   ConsentView,
   DeclareMappingRequest,
+  DelegationRevocationView,
   EpochList,
   GrantConsentRequest,
+  GrantList,
+  GrantQuery,
+  GrantView,
   Health,
   IngestRecordsRequest,
   IngestRecordsResponse,
+  IssueGrantRequest,
   NetworkView,
   PromoteCandidatesRequest,
   ProposeCandidateRequest,
+  RegisterActorRequest,
   RevokeConsentRequest,
+  RevokeDelegationRequest,
   RewardList,
   RewardQuery,
   SemanticDomainList,
@@ -92,6 +100,31 @@ export class ApiClient {
   /** `GET /v1/consents` */
   listConsents(query: ConsentQuery = {}): Promise<ConsentList> {
     return this.#json('GET', '/v1/consents', { query: { ...query } });
+  }
+
+  /** `POST /v1/actors` */
+  registerActor(request: RegisterActorRequest): Promise<ActorView> {
+    return this.#json('POST', '/v1/actors', { body: request });
+  }
+
+  /** `POST /v1/vaults/{vaultId}/grants` */
+  issueGrant(vaultId: string, request: IssueGrantRequest): Promise<GrantView> {
+    return this.#json('POST', `/v1/vaults/${encodeURIComponent(vaultId)}/grants`, { body: request });
+  }
+
+  /** `DELETE /v1/vaults/{vaultId}/grants/{grantId}` */
+  revokeGrant(vaultId: string, grantId: string): Promise<GrantView> {
+    return this.#json('DELETE', `/v1/vaults/${encodeURIComponent(vaultId)}/grants/${encodeURIComponent(grantId)}`);
+  }
+
+  /** `GET /v1/vaults/{vaultId}/grants` */
+  listGrants(vaultId: string, query: GrantQuery = {}): Promise<GrantList> {
+    return this.#json('GET', `/v1/vaults/${encodeURIComponent(vaultId)}/grants`, { query: { ...query } });
+  }
+
+  /** `POST /v1/delegations/revoke` */
+  revokeDelegation(request: RevokeDelegationRequest): Promise<DelegationRevocationView> {
+    return this.#json('POST', '/v1/delegations/revoke', { body: request });
   }
 
   /** `GET /v1/semantic/domains` */

@@ -6,6 +6,7 @@ import { createCommandDeps } from './commands/command-deps.ts';
 import { registerConsent } from './commands/consent.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerEpoch } from './commands/epoch.ts';
+import { registerGrant } from './commands/grant.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerNetwork } from './commands/network.ts';
@@ -78,6 +79,7 @@ Start here:
   registerIngest(program, deps);
   registerVault(program, deps);
   registerKeys(program, deps);
+  registerGrant(program, deps);
   return { program, exitCode: () => exitCode };
 }
 

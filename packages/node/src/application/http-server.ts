@@ -15,6 +15,7 @@ import { type RequestAuthOptions, registerRequestAuthentication } from './reques
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.ts';
 import { registerConsentRoutes } from './routes/consent.ts';
 import { registerEpochRoutes } from './routes/epochs.ts';
+import { registerIdentityRoutes } from './routes/identity.ts';
 import { registerOperationRoutes } from './routes/operations.ts';
 import { registerRecordRoutes } from './routes/records.ts';
 import { registerRewardRoutes } from './routes/rewards.ts';
@@ -138,6 +139,7 @@ export async function createHttpServer(api: MasterApi, options: HttpServerOption
   registerRewardRoutes(typed, api);
   registerConsentRoutes(typed, api);
   registerSemanticRoutes(typed, api);
+  registerIdentityRoutes(typed, api);
   registerOperationRoutes(typed, api, metrics);
   await registerApiDocs(app);
   return app;

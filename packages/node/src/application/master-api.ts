@@ -27,6 +27,7 @@ import type {
 } from '@symphony/api';
 import type { ConsentApi, SemanticApi } from './admission-api.ts';
 import type { ActorDirectory, Caller } from './caller.ts';
+import type { IdentityApi } from './identity-service.ts';
 
 /**
  * An expected failure with a stable code from the API error catalog. Its message never carries record contents.
@@ -86,6 +87,8 @@ export interface MasterApi {
   readonly semantic: SemanticApi;
   /** Vault uploads and operations (absent on an edge that serves no Vault routes: they answer `unavailable`). */
   readonly vaults?: VaultOperations;
+  /** Actor registration, Vault grants and delegation revocation (absent: those routes answer `unavailable`). */
+  readonly identity?: IdentityApi;
 }
 
 /** What the Vault routes ask of a master (implemented by `VaultEdge`). */

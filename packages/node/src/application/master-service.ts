@@ -35,6 +35,7 @@ import { checkCaller, DEFAULT_OPEN_TASK_QUOTA, failureOf, grantIdsFor } from './
 import { buildEnvelope, requestHash, taskIdFor } from './admit-task.ts';
 import type { ActorDirectory, Caller } from './caller.ts';
 import { ConsentService } from './consent-service.ts';
+import { type IdentityApi, IdentityService } from './identity-service.ts';
 import { ApiFailure, type MasterApi } from './master-api.ts';
 import type { MasterTables } from './master-tables.ts';
 import { type GovernanceSigner, SemanticService } from './semantic-service.ts';
@@ -66,6 +67,7 @@ export class MasterService implements MasterApi {
   readonly #o: MasterServiceOptions;
   readonly consent: ConsentApi;
   readonly semantic: SemanticApi;
+  readonly identity: IdentityApi;
   readonly #records: TaskRecords;
   /** Vault uploads and operations, routed to the enterprise nodes hosting the Vaults. */
   readonly vaults: VaultEdge;
@@ -80,6 +82,7 @@ export class MasterService implements MasterApi {
       timeoutMs: opts.requestTimeoutMs ?? 60_000,
     };
     this.consent = new ConsentService(common);
+    this.identity = new IdentityService({ follower: opts.follower, writer: opts.writer });
     this.semantic = new SemanticService({ ...common, ...(opts.governance ? { governance: opts.governance } : {}) });
     this.vaults = new VaultEdge({
       follower: opts.follower,

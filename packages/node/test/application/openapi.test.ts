@@ -52,6 +52,11 @@ const ROUTES = [
   ['get', '/v1/semantic/candidates'],
   ['post', '/v1/semantic/promotions'],
   ['get', '/v1/tasks/{taskId}/resolution'],
+  ['post', '/v1/actors'],
+  ['post', '/v1/vaults/{vaultId}/grants'],
+  ['get', '/v1/vaults/{vaultId}/grants'],
+  ['delete', '/v1/vaults/{vaultId}/grants/{grantId}'],
+  ['post', '/v1/delegations/revoke'],
 ] as const;
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
