@@ -81,6 +81,8 @@ export interface MasterApi {
   rewards(query: RewardQuery): RewardList;
   /** Runtime metrics in Prometheus text format (the HTTP layer appends its own). */
   metrics(): string;
+  /** Brings figures owned by other nodes (Vault record counts, sizes) up to date before a scrape. */
+  refreshMetrics?(): Promise<void>;
   /** Consent grants, revocations and their list. */
   readonly consent: ConsentApi;
   /** The semantic registry, Vault mappings, candidates and task resolutions. */

@@ -378,6 +378,11 @@ export class MasterService implements MasterApi {
     return { rewards, total: rewardTotal(rewards) };
   }
 
+  /** Refreshes the Vault figures from their nodes, so the gauges a scrape reads are current. */
+  async refreshMetrics(): Promise<void> {
+    await this.vaults.refreshFigures();
+  }
+
   metrics(): string {
     const s = this.#state;
     const lines: string[] = [];
@@ -417,13 +422,28 @@ export class MasterService implements MasterApi {
     const figures = [...this.vaults.figures].sort(([a], [b]) => (a < b ? -1 : 1));
     gauge(
       'scs_vault_records',
-      'Records in a Vault, as its node last reported them (refreshed by uploads and Vault reads).',
+      'Records in a Vault, asked of its node at each scrape (the last answer when it did not answer: see scs_vault_figures_fresh).',
       figures.map(([id, f]) => [`{vault_id="${id}"}`, f.record_count]),
     );
     gauge(
       'scs_vault_size_bytes',
-      'Sealed bytes of a Vault, as its node last reported them (refreshed by Vault reads).',
+      'Sealed bytes of a Vault, asked of its node at each scrape.',
       figures.filter(([, f]) => f.size_bytes !== undefined).map(([id, f]) => [`{vault_id="${id}"}`, f.size_bytes!]),
+    );
+    gauge(
+      'scs_vault_figures_fresh',
+      "1 when the Vault's node answered this scrape, 0 when its figures are from an earlier answer.",
+      vaults.map(([id]) => [`{vault_id="${id}"}`, this.vaults.fresh.has(id) ? 1 : 0]),
+    );
+    gauge(
+      'scs_vault_snapshot_root_info',
+      'The last published snapshot root of a Vault, as a label (value 1).',
+      vaults
+        .filter(([, v]) => v.last_snapshot)
+        .map(([id, v]) => [
+          `{vault_id="${id}",epoch_id="${v.last_snapshot!.epoch_id}",root="${v.last_snapshot!.commitments_root}"}`,
+          1,
+        ]),
     );
     gauge('scs_log_appends', 'Entries this master appended.', [['', this.#o.writer.appended]]);
     gauge('scs_log_append_conflicts', 'Appends retried because another master appended first.', [

@@ -239,6 +239,35 @@ export class VaultEdge {
     };
   }
 
+  /**
+   * Asks every registered Vault's node for its current figures (record count, size), each within
+   * `timeoutMs`, for a metrics scrape. A node that does not answer keeps its last figures and is
+   * reported as stale; returns the Vaults whose figures are current.
+   */
+  async refreshFigures(timeoutMs = 2000): Promise<Set<string>> {
+    const fresh = new Set<string>();
+    await Promise.all(
+      Object.entries(this.#o.follower.state.vaults).map(async ([vault_id, v]) => {
+        try {
+          const f = (await this.#o.bus.request(
+            enterpriseSubjects(v.node_id).vault,
+            { op: 'show', vault_id } satisfies VaultRequest,
+            { timeoutMs },
+          )) as VaultFigures;
+          this.figures.set(vault_id, { record_count: f.record_count, size_bytes: f.size_bytes });
+          fresh.add(vault_id);
+        } catch {
+          // Stale: the gauge keeps the last figures and scs_vault_figures_fresh says 0.
+        }
+      }),
+    );
+    this.fresh = fresh;
+    return fresh;
+  }
+
+  /** The Vaults whose figures the last refresh got from their node. */
+  fresh = new Set<string>();
+
   /** Every registered Vault with its figures. */
   async list(): Promise<VaultView[]> {
     return Promise.all(

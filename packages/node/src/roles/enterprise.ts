@@ -16,7 +16,9 @@ import {
   type SemanticDomain,
 } from '@symphony/protocol';
 import { SimulatedTeeProvider } from '../adapters/simulated-tee.ts';
+import { SystemClock } from '../adapters/system-clock.ts';
 import { FollowerConsentOracle } from '../coordination/follower-consent.ts';
+import { LogWriter } from '../coordination/log-writer.ts';
 import { StateFollower } from '../coordination/state-follower.ts';
 import { EvidenceStore, evidenceMigrations } from '../data/evidence-store.ts';
 import { sealedDocumentSource } from '../data/sealed-documents.ts';
@@ -48,6 +50,7 @@ import {
 import { OcrEngine } from '../execution/parse/parse-document.ts';
 import type { SandboxLimits } from '../execution/sandbox/quickjs-sandbox.ts';
 import type { Bus, Subscription } from '../ports/bus.ts';
+import type { Clock } from '../ports/clock.ts';
 import { PortError } from '../ports/errors.ts';
 import type { Keyring } from '../ports/keyring.ts';
 import type { ProtocolLog } from '../ports/protocol-log.ts';
@@ -69,6 +72,7 @@ import {
   type UploadRequest,
   type VaultReply,
   type VaultRequest,
+  type VaultSnapshot,
 } from '../wire/enterprise-rpc.ts';
 import { registeredNode, SignedBus } from '../wire/signed-bus.ts';
 
@@ -104,6 +108,10 @@ export type EnterpriseOptions = {
   tee?: TeeProvider;
   /** Production flag: a simulated enclave is then refused at start. */
   production?: boolean;
+  /** The clock of the log entries this node appends (its Vault snapshots); default: the system clock. */
+  clock?: Clock;
+  /** Told about background work that failed (an automatic snapshot publication); default: ignored. */
+  onError?: (what: string, error: unknown) => void;
 };
 
 export class EnterpriseNode {
@@ -117,11 +125,16 @@ export class EnterpriseNode {
   readonly #subscriptions: Subscription[] = [];
   readonly #ctx: ExecutionContext;
   readonly follower: StateFollower;
+  /** Appends this node's own log events: the Vault snapshot roots it publishes at each epoch close. */
+  readonly #writer: LogWriter;
+  #publishing: Promise<void> = Promise.resolve();
+  #stopListening: (() => void) | undefined;
 
   private constructor(opts: EnterpriseOptions, tee: TeeProvider, master: Uint8Array) {
     this.nodeId = opts.nodeId;
     this.#opts = opts;
     this.follower = new StateFollower(opts.log);
+    this.#writer = new LogWriter(opts.log, this.follower, opts.clock ?? new SystemClock(), opts.nodeId);
     const schema = schemaOf(opts.nodeId);
     const limits = new Map(opts.vaults.map((v) => [v.vault_id, { ...DEFAULT_VAULT_LIMITS, ...v.limits }]));
     this.#records = new VaultRecords(opts.store, schema, master, (id) => limits.get(id) ?? DEFAULT_VAULT_LIMITS);
@@ -191,7 +204,64 @@ export class EnterpriseNode {
       await bus.serve(subjects.upload, (p) => node.#upload(p as UploadRequest)),
       await bus.serve(subjects.vault, (p) => node.#vault(p as VaultRequest)),
     );
+    // Each epoch close publishes every hosted Vault's snapshot root; a close missed while this node
+    // was down is caught up now.
+    node.#stopListening = node.follower.onApplied((entry, outcome) => {
+      if (entry.event.type === 'epoch_closed' && outcome.kind === 'applied') node.#schedulePublication();
+    });
+    const s = node.follower.state;
+    if (s.epochs[s.current_epoch - 1]?.closed_at_seq !== undefined) node.#schedulePublication();
     return node;
+  }
+
+  /** Resolves once the snapshot publications scheduled so far are done (tests, shutdown). */
+  async settled(): Promise<void> {
+    await this.#publishing;
+  }
+
+  #schedulePublication(): void {
+    this.#publishing = this.#publishing
+      .then(() => this.#publishDue())
+      .catch((error: unknown) => this.#opts.onError?.('vault snapshot publication', error));
+  }
+
+  /**
+   * Publishes, for every hosted Vault that has none yet for the open epoch, its signed snapshot
+   * root (the commitments as the epoch opens). A refusal because another publication for this
+   * epoch got there first is not an error.
+   */
+  async #publishDue(): Promise<void> {
+    const state = this.follower.state;
+    const epoch_id = state.current_epoch;
+    for (const v of this.#opts.vaults) {
+      const registered = state.vaults[v.vault_id];
+      if (registered?.node_id !== this.nodeId) continue;
+      if ((registered.last_snapshot?.epoch_id ?? -1) >= epoch_id) continue;
+      const { signature, ...snapshot } = await this.#snapshot(v.vault_id, epoch_id);
+      const result = await this.#writer.append({ type: 'vault_snapshot_published', snapshot, signature });
+      if (result.kind === 'refused' && !['duplicate_snapshot', 'wrong_epoch'].includes(result.refusal.code))
+        throw new Error(`snapshot of ${v.vault_id} for epoch ${epoch_id} refused: ${result.refusal.code}`);
+    }
+  }
+
+  /** Signs the Vault's commitment root as of now for `epoch_id` (expired records are purged first). */
+  async #snapshot(id: string, epoch_id: number): Promise<VaultSnapshot> {
+    // Retention is enforced when a snapshot is taken: expired records are deleted (with an audit event) first.
+    await this.#records.purgeExpired(id, Date.now());
+    const commitments = await this.#records.commitments(id, await this.#records.head(id));
+    const body = {
+      vault_id: id,
+      node_id: this.nodeId,
+      epoch_id,
+      record_count: commitments.length,
+      commitments_root: buildMerkleTree(commitments.map(hexToBytes)).rootHex,
+    };
+    const signature = await this.#opts.keyring.sign(
+      keyNameOf(this.nodeId),
+      digestBytes(domainHash('scp/v1/vault-snapshot', body)),
+    );
+    await this.#records.recordSnapshot(id, epoch_id, body.record_count, body.commitments_root);
+    return { ...body, signature };
   }
 
   /** The enclave this node executes in, as registered in the log (provider, measurement, enclave key). */
@@ -310,25 +380,11 @@ export class EnterpriseNode {
         ...(last ? { last_snapshot: last } : {}),
       };
     }
-    // Retention is enforced when a snapshot is taken: expired records are deleted (with an audit event) first.
-    if (req.op === 'snapshot') await this.#records.purgeExpired(id, Date.now());
+    if (req.op === 'snapshot') return this.#snapshot(id, req.epoch_id);
     const as_of_seq = await this.#records.head(id);
     const commitments = await this.#records.commitments(id, as_of_seq);
     const root = buildMerkleTree(commitments.map(hexToBytes)).rootHex;
-    if (req.op === 'commitments') return { vault_id: id, as_of_seq, commitments, root };
-    const body = {
-      vault_id: id,
-      node_id: this.nodeId,
-      epoch_id: req.epoch_id,
-      record_count: commitments.length,
-      commitments_root: root,
-    };
-    const signature = await this.#opts.keyring.sign(
-      keyNameOf(this.nodeId),
-      digestBytes(domainHash('scp/v1/vault-snapshot', body)),
-    );
-    await this.#records.recordSnapshot(id, req.epoch_id, commitments.length, root);
-    return { ...body, signature };
+    return { vault_id: id, as_of_seq, commitments, root };
   }
 
   async #execute(req: ExecuteRequest): Promise<ExecuteReply> {
@@ -367,6 +423,8 @@ export class EnterpriseNode {
   }
 
   async close(): Promise<void> {
+    this.#stopListening?.();
+    await this.#publishing;
     for (const s of this.#subscriptions.splice(0)) await s.unsubscribe();
     await this.#ocr.close();
     await this.follower.stop();
