@@ -20,17 +20,9 @@ import {
 import { delegationHash, type GrantRecord, type ProtocolEvent, type ProtocolState } from '@symphony/protocol';
 import type { LogWriter } from '../coordination/log-writer.ts';
 import type { StateFollower } from '../coordination/state-follower.ts';
+import type { IdentityApi } from './admission-api.ts';
 import type { Caller } from './caller.ts';
 import { ApiFailure } from './master-api.ts';
-
-/** Identity operations behind the HTTP API (part of `MasterApi`). */
-export interface IdentityApi {
-  registerActor(request: RegisterActorRequest, caller: Caller): Promise<ActorView>;
-  issueGrant(vaultId: string, request: IssueGrantRequest, caller: Caller): Promise<GrantView>;
-  revokeGrant(vaultId: string, grantId: string, caller: Caller): Promise<GrantView>;
-  listGrants(vaultId: string, query: GrantQuery): GrantList;
-  revokeDelegation(request: RevokeDelegationRequest, caller: Caller): Promise<DelegationRevocationView>;
-}
 
 /** How a grant stands at the head of the log. */
 export function grantView(state: ProtocolState, g: GrantRecord): GrantView {

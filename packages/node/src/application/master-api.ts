@@ -25,9 +25,8 @@ import type {
   VaultSnapshotView,
   VaultView,
 } from '@symphony/api';
-import type { ConsentApi, SemanticApi } from './admission-api.ts';
+import type { ConsentApi, IdentityApi, SemanticApi } from './admission-api.ts';
 import type { ActorDirectory, Caller } from './caller.ts';
-import type { IdentityApi } from './identity-service.ts';
 
 /**
  * An expected failure with a stable code from the API error catalog. Its message never carries record contents.

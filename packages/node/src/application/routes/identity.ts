@@ -15,8 +15,8 @@ import {
 import { GrantId, VaultId } from '@symphony/protocol';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
+import type { IdentityApi } from '../admission-api.ts';
 import { errorResponses } from '../error-responses.ts';
-import type { IdentityApi } from '../identity-service.ts';
 import { ApiFailure, type MasterApi } from '../master-api.ts';
 import { callerOf } from '../request-auth.ts';
 import { described } from '../response-schemas.ts';
