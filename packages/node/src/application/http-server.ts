@@ -17,6 +17,7 @@ import { registerConsentRoutes } from './routes/consent.ts';
 import { registerEpochRoutes } from './routes/epochs.ts';
 import { registerIdentityRoutes } from './routes/identity.ts';
 import { registerOperationRoutes } from './routes/operations.ts';
+import { registerProgramRoutes } from './routes/programs.ts';
 import { registerRecordRoutes } from './routes/records.ts';
 import { registerRewardRoutes } from './routes/rewards.ts';
 import { registerSemanticRoutes } from './routes/semantic.ts';
@@ -140,6 +141,7 @@ export async function createHttpServer(api: MasterApi, options: HttpServerOption
   registerConsentRoutes(typed, api);
   registerSemanticRoutes(typed, api);
   registerIdentityRoutes(typed, api);
+  registerProgramRoutes(typed, api);
   registerOperationRoutes(typed, api, metrics);
   await registerApiDocs(app);
   return app;

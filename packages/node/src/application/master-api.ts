@@ -109,4 +109,10 @@ export interface VaultOperations {
   show(vaultId: string): Promise<VaultView>;
   commitments(vaultId: string): Promise<VaultCommitmentsView>;
   publishSnapshot(vaultId: string): Promise<VaultSnapshotView>;
+  /** The Vault's node signs and logs the operator's program decision (optional: absent answers `unavailable`). */
+  decideProgram?(
+    vaultId: string,
+    action: 'approve' | 'revoke',
+    code_hash: string,
+  ): Promise<{ vault_id: string; code_hash: string; action: 'approve' | 'revoke'; seq: number }>;
 }

@@ -39,6 +39,7 @@ export const ROUTE_ROLES: Readonly<Record<string, readonly string[]>> = {
   'POST /v1/epochs/current/close': ['governance'],
   'POST /v1/vaults/:vaultId/grants': ['vault_operator'],
   'DELETE /v1/vaults/:vaultId/grants/:grantId': ['vault_operator'],
+  'POST /v1/vaults/:vaultId/programs': ['vault_operator'],
 };
 
 /**

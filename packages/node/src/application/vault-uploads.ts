@@ -12,6 +12,7 @@ import type { Bus } from '../ports/bus.ts';
 import { hasErrorCode } from '../ports/errors.ts';
 import {
   enterpriseSubjects,
+  type ProgramDecisionReply,
   type UploadProblem,
   type UploadReply,
   type UploadRequest,
@@ -280,6 +281,26 @@ export class VaultEdge {
   async commitments(vaultId: string): Promise<VaultCommitmentsView> {
     const c = await this.#vault<VaultCommitments>(vaultId, { op: 'commitments', vault_id: vaultId });
     return { vault_id: c.vault_id, as_of_seq: c.as_of_seq, root: c.root, commitments: c.commitments };
+  }
+
+  /**
+   * Has the hosting node sign and log the Vault operator's decision on a program. A refusal by the
+   * protocol (already approved, not approved) is `program_refused` with its reason.
+   */
+  async decideProgram(vaultId: string, action: 'approve' | 'revoke', code_hash: string): Promise<ProgramDecisionReply> {
+    const nodeId = this.#nodeOf(vaultId);
+    try {
+      return (await this.#o.bus.request(
+        enterpriseSubjects(nodeId).vault,
+        { op: 'program', vault_id: vaultId, action, code_hash } satisfies VaultRequest,
+        { timeoutMs: this.#o.requestTimeoutMs ?? 60_000 },
+      )) as ProgramDecisionReply;
+    } catch (error) {
+      if (hasErrorCode(error) && ['program_already_approved', 'program_not_approved'].includes(error.code))
+        throw new ApiFailure('program_refused', error.message, { reason: error.code });
+      if (hasErrorCode(error) && error.code === 'unknown_vault') throw new ApiFailure('unknown_vault', error.message);
+      throw new ApiFailure('unavailable', `the enterprise node ${nodeId} did not answer`, { node_id: nodeId });
+    }
   }
 
   /** Asks the hosting node for its signed snapshot root of the open epoch and appends it to the log. */

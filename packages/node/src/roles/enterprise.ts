@@ -13,6 +13,8 @@ import {
   type EnclaveRegistration,
   hexToBytes,
   mappingInForce,
+  programApprovedAt,
+  programDecisionHash,
   type SemanticDomain,
 } from '@symphony/protocol';
 import { SimulatedTeeProvider } from '../adapters/simulated-tee.ts';
@@ -157,8 +159,14 @@ export class EnterpriseNode {
           await records.insert(vault_id, [record]);
         },
       },
-      programApproval: (vault_id, code_hash) =>
-        opts.vaults.some((v) => v.vault_id === vault_id && (v.approved_programs ?? []).includes(code_hash)),
+      // Approved in the node's configuration, or by a `program_approved` event logged before the
+      // task's admission and not revoked before it (so a replay decides the same).
+      programApproval: (vault_id, code_hash, task_id) => {
+        if (opts.vaults.some((v) => v.vault_id === vault_id && (v.approved_programs ?? []).includes(code_hash)))
+          return true;
+        const admitted = this.follower.state.tasks[task_id]?.history[0]?.seq;
+        return admitted !== undefined && programApprovedAt(this.follower.state, vault_id, code_hash, admitted);
+      },
       ...(opts.sandboxLimits ? { sandboxLimits: opts.sandboxLimits } : {}),
       consent: new FollowerConsentOracle(this.follower),
       tee,
@@ -242,6 +250,31 @@ export class EnterpriseNode {
       if (result.kind === 'refused' && !['duplicate_snapshot', 'wrong_epoch'].includes(result.refusal.code))
         throw new Error(`snapshot of ${v.vault_id} for epoch ${epoch_id} refused: ${result.refusal.code}`);
     }
+  }
+
+  /**
+   * The Vault operator's decision on a sandbox program, as a protocol event: the node signs
+   * `program_approved` / `program_revoked` for one of its Vaults and appends it itself.
+   */
+  async decideProgram(
+    vault_id: string,
+    action: 'approve' | 'revoke',
+    code_hash: string,
+  ): Promise<{ vault_id: string; code_hash: string; action: 'approve' | 'revoke'; seq: number }> {
+    if (!this.#opts.vaults.some((v) => v.vault_id === vault_id))
+      throw new PortError('unknown_vault', `vault ${vault_id} is not hosted by ${this.nodeId}`);
+    const decision = { vault_id, node_id: this.nodeId, code_hash };
+    const signature = await this.#opts.keyring.sign(
+      keyNameOf(this.nodeId),
+      digestBytes(programDecisionHash(action, decision)),
+    );
+    const result = await this.#writer.append({
+      type: action === 'approve' ? 'program_approved' : 'program_revoked',
+      decision,
+      signature,
+    });
+    if (result.kind === 'refused') throw new PortError(result.refusal.code, result.refusal.message);
+    return { vault_id, code_hash, action, seq: result.seq };
   }
 
   /** Signs the Vault's commitment root as of now for `epoch_id` (expired records are purged first). */
@@ -381,6 +414,7 @@ export class EnterpriseNode {
       };
     }
     if (req.op === 'snapshot') return this.#snapshot(id, req.epoch_id);
+    if (req.op === 'program') return this.decideProgram(id, req.action, req.code_hash);
     const as_of_seq = await this.#records.head(id);
     const commitments = await this.#records.commitments(id, as_of_seq);
     const root = buildMerkleTree(commitments.map(hexToBytes)).rootHex;

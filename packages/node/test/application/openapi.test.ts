@@ -57,6 +57,7 @@ const ROUTES = [
   ['get', '/v1/vaults/{vaultId}/grants'],
   ['delete', '/v1/vaults/{vaultId}/grants/{grantId}'],
   ['post', '/v1/delegations/revoke'],
+  ['post', '/v1/vaults/{vaultId}/programs'],
 ] as const;
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];

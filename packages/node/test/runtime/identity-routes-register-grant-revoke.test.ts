@@ -190,6 +190,23 @@ describe('identity routes: actors, grants and delegation revocation', () => {
     assert.equal(stranger.details.field, 'grantee');
   });
 
+  it("logs a program approval through the Vault operator's route, and refuses others and repeats", async () => {
+    const code_hash = 'ab'.repeat(32);
+    const url = `/v1/vaults/${APP}/programs`;
+    const byOther = await denied(call(straits, 'POST', url, { code_hash, action: 'approve' }), 403, 'forbidden');
+    assert.equal(byOther.details.reason, 'not_vault_operator');
+    await denied(call(brand, 'POST', url, { code_hash, action: 'approve' }), 403, 'forbidden');
+    const approved = await call(lioncity, 'POST', url, { code_hash, action: 'approve' });
+    assert.equal(approved.statusCode, 201, approved.body);
+    assert.equal(state().program_approvals?.[APP]?.[code_hash]?.approved_seq, approved.json().seq);
+    const again = await call(lioncity, 'POST', url, { code_hash, action: 'approve' });
+    assert.equal(again.statusCode, 409, again.body);
+    assert.equal(again.json().details.reason, 'program_already_approved');
+    const revoked = await call(lioncity, 'POST', url, { code_hash, action: 'revoke' });
+    assert.equal(revoked.statusCode, 201, revoked.body);
+    assert.equal(state().program_approvals?.[APP]?.[code_hash]?.revoked_seq, revoked.json().seq);
+  });
+
   it('revokes a delegation at its principal’s request only; later delegated tasks are refused', async () => {
     const credential: DelegationCredential = {
       schema_version: 1,

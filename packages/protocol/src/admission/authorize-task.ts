@@ -25,6 +25,8 @@ export function specAttributes(spec: TaskSpec): string[] {
     for (const a of spec.aggregates) if (a.attribute) out.add(a.attribute);
   } else if (spec.kind === 'compute') {
     if (spec.program.type === 'builtin' && spec.program.attribute) out.add(spec.program.attribute);
+    // Writing a derived feature touches that attribute of the Vault: it must be declared and granted.
+    if (spec.program.type === 'sandbox') for (const a of spec.program.derives ?? []) out.add(a);
   } else if (spec.kind === 'train') {
     for (const f of spec.features) out.add(f);
     out.add(spec.label);

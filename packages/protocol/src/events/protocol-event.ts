@@ -250,6 +250,20 @@ export const DelegationRevokedEvent = event(
   { principal: ActorId, credential_hash: Hex64String },
   'A user withdraws a delegation credential; agents can no longer submit with it.',
 );
+const ProgramDecision = Type.Object(
+  { vault_id: VaultId, node_id: NodeId, code_hash: Hex64String },
+  { additionalProperties: false },
+);
+export const ProgramApprovedEvent = event(
+  'program_approved',
+  { decision: ProgramDecision, signature: SignatureHex },
+  "A Vault's operator approves a sandbox program (by code hash) to run over the Vault; signed by the hosting node.",
+);
+export const ProgramRevokedEvent = event(
+  'program_revoked',
+  { decision: ProgramDecision, signature: SignatureHex },
+  "A Vault's operator withdraws a program's approval; tasks admitted afterwards may not run it there.",
+);
 
 export const PROTOCOL_EVENTS = [
   GenesisEvent,
@@ -285,6 +299,8 @@ export const PROTOCOL_EVENTS = [
   VaultGrantIssuedEvent,
   VaultGrantRevokedEvent,
   DelegationRevokedEvent,
+  ProgramApprovedEvent,
+  ProgramRevokedEvent,
 ] as const;
 
 export const ProtocolEvent = Type.Union([...PROTOCOL_EVENTS]);
