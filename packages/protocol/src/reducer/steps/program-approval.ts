@@ -48,8 +48,9 @@ export const approveProgram: Step<'program_approved'> = {
   },
   run(state, e, at) {
     state.program_approvals ??= {};
-    const byVault = (state.program_approvals[e.decision.vault_id] ??= {});
+    const byVault = state.program_approvals[e.decision.vault_id] ?? {};
     byVault[e.decision.code_hash] = { approved_seq: at.seq };
+    state.program_approvals[e.decision.vault_id] = byVault;
   },
 };
 
