@@ -8,14 +8,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { SubmitTaskRequest } from '@symphony/api';
-import { sha256Hex } from '@symphony/protocol';
 import { MemoryBroker } from '../../src/adapters/memory-bus.ts';
 import { MemoryKeyring } from '../../src/adapters/memory-keyring.ts';
 import type { PgliteStore } from '../../src/adapters/pglite-store.ts';
 import { type EmbeddedNetwork, openEmbeddedNetwork } from '../../src/roles/embedded-network.ts';
 import type { EnterpriseNode } from '../../src/roles/enterprise.ts';
 import { COMMERCE_RECEIPT_V1 } from '../../src/semantic/starter-registry.ts';
+import { codeHashOf, sandboxComputeRequest } from '../support/compute-requests.ts';
 import { grantConsents } from '../support/consent.ts';
 import { openTestPglite } from '../support/pglite.ts';
 import { waitFor } from '../support/wait.ts';
@@ -23,7 +22,7 @@ import { waitFor } from '../support/wait.ts';
 const V = 'vlt_lioncity-app';
 /** What every derived feature value starts with; the programs build it from parts, so their sources never hold it. */
 const MARK = 'TIERMARK';
-const hashOf = (source: string) => sha256Hex(new TextEncoder().encode(source));
+const hashOf = codeHashOf;
 
 const deriving = `export default function run(rows) {
   const spend = {};
@@ -73,29 +72,12 @@ describe('derived features stay in the Vault; program approval is a protocol eve
   const state = () => net.coordinator.follower.state;
 
   const request = (source: string, derives?: string[]) =>
-    ({
-      class: 'compute',
-      submitter: 'act_brand',
-      consent_scope: 'analytics',
-      targets: { vault_ids: [V] },
-      semantic: {
-        domain: 'commerce.receipt',
-        semantic_version: '1.1.0',
-        attributes: ['category', 'spend_tier', 'total_amount'],
-      },
-      budget: { max_fee: '100000' },
-      spec: {
-        kind: 'compute',
-        program: {
-          type: 'sandbox',
-          code_hash: hashOf(source),
-          max_output_bytes: 4096,
-          source,
-          ...(derives ? { derives } : {}),
-        },
-        filter: [],
-      },
-    }) as SubmitTaskRequest;
+    sandboxComputeRequest(source, {
+      vault_id: V,
+      semantic_version: '1.1.0',
+      attributes: ['category', 'spend_tier', 'total_amount'],
+      ...(derives ? { derives } : {}),
+    });
 
   async function run(source: string, derives?: string[]) {
     const { task } = await net.coordinator.service.submitTask(request(source, derives));

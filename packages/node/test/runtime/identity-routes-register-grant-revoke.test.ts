@@ -14,7 +14,7 @@ import { type EmbeddedNetwork, openEmbeddedNetwork } from '../../src/roles/embed
 import { grantConsents } from '../support/consent.ts';
 import { openTestPglite } from '../support/pglite.ts';
 import { SeededKeyring } from '../support/seeded-keyring.ts';
-import { type ActorKey, actorKey, signedInject } from '../support/signed-requests.ts';
+import { type ActorKey, actorKey, signedInject, topologyActor } from '../support/signed-requests.ts';
 
 const governance = actorKey('act_council');
 const brand = actorKey('act_brand');
@@ -70,22 +70,15 @@ describe('identity routes: actors, grants and delegation revocation', () => {
 
   before(async () => {
     store = await openTestPglite();
-    const user = (k: ActorKey, roles: ('task_submitter' | 'governance')[], balance?: string, all = false) => ({
-      actor_id: k.keyid,
-      roles,
-      public_key: k.publicKeyHex,
-      ...(balance ? { balance } : {}),
-      ...(all ? { grants: 'all' as const } : {}),
-    });
     net = await openEmbeddedNetwork({
       store,
       keyring: new SeededKeyring({ 'node-lioncity': 'act_lioncity', 'node-straits': 'act_straits' }),
       pollIntervalMs: 20,
       actors: [
-        user(governance, ['governance']),
-        user(brand, ['task_submitter'], '1000000', true),
-        user(narrow, ['task_submitter'], '1000000'),
-        user(agent, ['task_submitter']),
+        topologyActor(governance, ['governance']),
+        topologyActor(brand, ['task_submitter'], { balance: '1000000', allGrants: true }),
+        topologyActor(narrow, ['task_submitter'], { balance: '1000000' }),
+        topologyActor(agent, ['task_submitter']),
       ],
     });
     await grantConsents(net.coordinator.service, APP, ['act_sub-0']);
