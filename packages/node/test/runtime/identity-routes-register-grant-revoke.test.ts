@@ -224,4 +224,31 @@ describe('identity routes: actors, grants and delegation revocation', () => {
     assert.equal(revoked.statusCode, 200, revoked.body);
     await denied(call(agent, 'POST', '/v1/tasks', taskFor(agent.keyid, { delegation })), 403, 'delegation_invalid');
   });
+
+  it('caps a delegation’s spend across all its tasks, not per task', async () => {
+    const credential: DelegationCredential = {
+      schema_version: 1,
+      principal: brand.keyid,
+      agent: agent.keyid,
+      vault_ids: [APP],
+      task_classes: ['compute'],
+      consent_scopes: ['analytics'],
+      expires_at_ms: Date.now() + 3_600_000,
+      max_spend: '30000',
+      nonce: 'fedcba9876543210fedc',
+    };
+    const delegation = {
+      credential,
+      signature: Buffer.from(brand.sign(delegationSigningBytes(credential))).toString('hex'),
+    };
+    // Each task's maximum fee (20000) is within the cap; the second would take the total past it.
+    const first = await call(agent, 'POST', '/v1/tasks', taskFor(agent.keyid, { delegation }));
+    assert.equal(first.statusCode, 201, first.body);
+    const over = await denied(
+      call(agent, 'POST', '/v1/tasks', taskFor(agent.keyid, { delegation })),
+      403,
+      'delegation_out_of_scope',
+    );
+    assert.equal(over.details.reason, 'delegation_spend_exceeded');
+  });
 });
