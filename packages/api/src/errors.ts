@@ -161,6 +161,16 @@ export const ERROR_CATALOG = {
     description: "The signing actor's roles do not allow this route, or it acts for another actor.",
     fix: 'Use a key whose actor holds the role in details.required_roles, and name yourself as submitter.',
   },
+  identity_refused: {
+    status: 409,
+    description: 'The protocol refused the identity change (actor already registered, grant exists or is revoked).',
+    fix: 'Read details.reason; choose another id or check the current state.',
+  },
+  program_refused: {
+    status: 409,
+    description: 'The protocol refused the program decision (already approved, or not approved when revoking).',
+    fix: 'Read details.reason; list what the Vault approved in the log.',
+  },
   not_granted: {
     status: 403,
     description: 'No live Vault grant covers a target Vault for the task class and every attribute it reads.',

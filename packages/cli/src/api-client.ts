@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type {
   AcceptParticipationRequest,
+  ActorView,
   ApiErrorBody,
   CandidateList,
   CandidateView,
@@ -19,11 +20,16 @@ import type {
   ConsentQuery,
   ConsentView,
   DeclareMappingRequest,
+  DelegationRevocationView,
   EpochList,
   GrantConsentRequest,
+  GrantList,
+  GrantQuery,
+  GrantView,
   Health,
   IngestRecordsRequest,
   IngestRecordsResponse,
+  IssueGrantRequest,
   NetworkView,
   OpenChallengeRequest,
   ParticipationView,
@@ -33,8 +39,10 @@ import type {
   PayoutQuery,
   PromoteCandidatesRequest,
   ProposeCandidateRequest,
+  RegisterActorRequest,
   ReopenChallengeRequest,
   RevokeConsentRequest,
+  RevokeDelegationRequest,
   RewardList,
   RewardQuery,
   SemanticDomainList,
@@ -111,6 +119,31 @@ export class ApiClient {
   /** `GET /v1/consents` */
   listConsents(query: ConsentQuery = {}): Promise<ConsentList> {
     return this.#json('GET', '/v1/consents', { query: { ...query } });
+  }
+
+  /** `POST /v1/actors` */
+  registerActor(request: RegisterActorRequest): Promise<ActorView> {
+    return this.#json('POST', '/v1/actors', { body: request });
+  }
+
+  /** `POST /v1/vaults/{vaultId}/grants` */
+  issueGrant(vaultId: string, request: IssueGrantRequest): Promise<GrantView> {
+    return this.#json('POST', `/v1/vaults/${encodeURIComponent(vaultId)}/grants`, { body: request });
+  }
+
+  /** `DELETE /v1/vaults/{vaultId}/grants/{grantId}` */
+  revokeGrant(vaultId: string, grantId: string): Promise<GrantView> {
+    return this.#json('DELETE', `/v1/vaults/${encodeURIComponent(vaultId)}/grants/${encodeURIComponent(grantId)}`);
+  }
+
+  /** `GET /v1/vaults/{vaultId}/grants` */
+  listGrants(vaultId: string, query: GrantQuery = {}): Promise<GrantList> {
+    return this.#json('GET', `/v1/vaults/${encodeURIComponent(vaultId)}/grants`, { query: { ...query } });
+  }
+
+  /** `POST /v1/delegations/revoke` */
+  revokeDelegation(request: RevokeDelegationRequest): Promise<DelegationRevocationView> {
+    return this.#json('POST', '/v1/delegations/revoke', { body: request });
   }
 
   /** `GET /v1/semantic/domains` */

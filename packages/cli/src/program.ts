@@ -7,6 +7,7 @@ import { createCommandDeps } from './commands/command-deps.ts';
 import { registerConsent } from './commands/consent.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerEpoch } from './commands/epoch.ts';
+import { registerGrant } from './commands/grant.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerNetwork } from './commands/network.ts';
@@ -84,6 +85,7 @@ Start here:
   registerVault(program, deps);
   registerKeys(program, deps);
   registerChallenge(program, deps);
+  registerGrant(program, deps);
   return { program, exitCode: () => exitCode };
 }
 

@@ -78,6 +78,7 @@ export {
 } from './reducer/state.ts';
 export { stateHash } from './reducer/state-hash.ts';
 export type { Entry, LogPosition } from './reducer/step.ts';
+export { programApprovedAt, programDecisionHash } from './reducer/steps/program-approval.ts';
 export { CANDIDATE_PROMOTION_MIN_VAULTS } from './reducer/steps/promote-semantic-candidates.ts';
 export * from './semantic/derivation.ts';
 export * from './semantic/vault-mapping.ts';

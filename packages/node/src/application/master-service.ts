@@ -31,7 +31,7 @@ import type { Clock } from '../ports/clock.ts';
 import { hasErrorCode } from '../ports/errors.ts';
 import { settlementFailureFigures } from '../settlement/settlement-alerts.ts';
 import { enterpriseSubjects, type IngestReply } from '../wire/enterprise-rpc.ts';
-import type { ConsentApi, SemanticApi } from './admission-api.ts';
+import type { ConsentApi, IdentityApi, SemanticApi } from './admission-api.ts';
 import { bindAdmission } from './admission-checks.ts';
 import { checkCaller, DEFAULT_OPEN_TASK_QUOTA, failureOf, grantIdsFor } from './admission-gate.ts';
 import { buildEnvelope, requestHash, taskIdFor } from './admit-task.ts';
@@ -39,6 +39,7 @@ import type { ActorDirectory, Caller } from './caller.ts';
 import type { ChallengeApi } from './challenge-api.ts';
 import { ConsentService } from './consent-service.ts';
 import { EconomicsService } from './economics-service.ts';
+import { IdentityService } from './identity-service.ts';
 import { ApiFailure, type MasterApi } from './master-api.ts';
 import type { MasterTables } from './master-tables.ts';
 import { ParticipationService } from './participation-service.ts';
@@ -74,6 +75,7 @@ export class MasterService implements MasterApi {
   readonly #o: MasterServiceOptions;
   readonly consent: ConsentApi;
   readonly semantic: SemanticApi;
+  readonly identity: IdentityApi;
   readonly #records: TaskRecords;
   readonly #proofs = new SettlementProofs();
   /** Vault uploads and operations, routed to the enterprise nodes hosting the Vaults. */
@@ -95,6 +97,7 @@ export class MasterService implements MasterApi {
     };
     this.consent = new ConsentService(common);
     this.participation = new ParticipationService(common);
+    this.identity = new IdentityService({ follower: opts.follower, writer: opts.writer });
     this.semantic = new SemanticService({ ...common, ...(opts.governance ? { governance: opts.governance } : {}) });
     this.economics = new EconomicsService({ follower: opts.follower, writer: opts.writer });
     this.vaults = new VaultEdge({
@@ -395,6 +398,11 @@ export class MasterService implements MasterApi {
     return { rewards, total: rewardTotal(rewards) };
   }
 
+  /** Refreshes the Vault figures from their nodes, so the gauges a scrape reads are current. */
+  async refreshMetrics(): Promise<void> {
+    await this.vaults.refreshFigures();
+  }
+
   metrics(): string {
     const s = this.#state;
     const lines: string[] = [];
@@ -441,13 +449,28 @@ export class MasterService implements MasterApi {
     const figures = [...this.vaults.figures].sort(([a], [b]) => (a < b ? -1 : 1));
     gauge(
       'scs_vault_records',
-      'Records in a Vault, as its node last reported them (refreshed by uploads and Vault reads).',
+      'Records in a Vault, asked of its node at each scrape (the last answer when it did not answer: see scs_vault_figures_fresh).',
       figures.map(([id, f]) => [`{vault_id="${id}"}`, f.record_count]),
     );
     gauge(
       'scs_vault_size_bytes',
-      'Sealed bytes of a Vault, as its node last reported them (refreshed by Vault reads).',
+      'Sealed bytes of a Vault, asked of its node at each scrape.',
       figures.filter(([, f]) => f.size_bytes !== undefined).map(([id, f]) => [`{vault_id="${id}"}`, f.size_bytes!]),
+    );
+    gauge(
+      'scs_vault_figures_fresh',
+      "1 when the Vault's node answered this scrape, 0 when its figures are from an earlier answer.",
+      vaults.map(([id]) => [`{vault_id="${id}"}`, this.vaults.fresh.has(id) ? 1 : 0]),
+    );
+    gauge(
+      'scs_vault_snapshot_root_info',
+      'The last published snapshot root of a Vault, as a label (value 1).',
+      vaults
+        .filter(([, v]) => v.last_snapshot)
+        .map(([id, v]) => [
+          `{vault_id="${id}",epoch_id="${v.last_snapshot!.epoch_id}",root="${v.last_snapshot!.commitments_root}"}`,
+          1,
+        ]),
     );
     gauge('scs_log_appends', 'Entries this master appended.', [['', this.#o.writer.appended]]);
     gauge('scs_log_append_conflicts', 'Appends retried because another master appended first.', [

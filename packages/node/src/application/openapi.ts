@@ -31,6 +31,7 @@ export const OPENAPI_TAGS = [
     name: 'semantic',
     description: 'The semantic registry: domains, Vault mappings, candidate attributes, promotions, resolutions.',
   },
+  { name: 'identity', description: 'Actor registration, Vault grants and delegation revocation (log events).' },
   { name: 'operations', description: 'The network view, health, metrics and this document.' },
   {
     name: 'challenges',

@@ -29,6 +29,7 @@ import { ChallengeEvidenceStore, challengeEvidenceMigrations } from '../verifica
 import { ChallengeService } from '../verification/challenge-service.ts';
 import type { ClassVerifiers } from '../verification/class-verifiers.ts';
 import { TaskVerifier } from '../verification/task-verifier.ts';
+import { registeredNode, SignedBus } from '../wire/signed-bus.ts';
 import { keyNameOf } from './enterprise.ts';
 
 export type MasterOptions = {
@@ -72,6 +73,14 @@ export class MasterNode {
     this.follower = new StateFollower(opts.log);
     this.writer = new LogWriter(opts.log, this.follower, opts.clock, opts.nodeId);
     const keyName = keyNameOf(opts.nodeId);
+    // Every request this master sends another node is signed with its registered key.
+    const bus = new SignedBus(opts.bus, {
+      nodeId: opts.nodeId,
+      keyring: opts.keyring,
+      keyName,
+      lookup: (id) => registeredNode(this.follower.state, id),
+      refresh: () => this.follower.catchUp(),
+    });
     const common = { follower: this.follower, writer: this.writer, ...(opts.onError ? { onError: opts.onError } : {}) };
     const verifier = new TaskVerifier({
       ...common,
@@ -79,7 +88,7 @@ export class MasterNode {
       operator: opts.operator,
       keyName,
       keyring: opts.keyring,
-      bus: opts.bus,
+      bus,
       ...(opts.classVerifiers ? { classVerifiers: opts.classVerifiers } : {}),
       attestation: new AttestationVerifier({
         policy: opts.attestationPolicy ?? attestationPolicyFor(opts.production ?? false),
@@ -116,7 +125,7 @@ export class MasterNode {
       ? new LifecycleController({
           ...common,
           ...(priority ? { priority } : {}),
-          bus: opts.bus,
+          bus,
           tables,
           clock: opts.clock,
           ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
@@ -127,7 +136,7 @@ export class MasterNode {
       nodeId: opts.nodeId,
       follower: this.follower,
       writer: this.writer,
-      bus: opts.bus,
+      bus,
       tables,
       clock: opts.clock,
       ...(controller ? { controller } : {}),

@@ -103,7 +103,11 @@ export type UploadReply =
 export type VaultRequest =
   | { op: 'show'; vault_id: string }
   | { op: 'commitments'; vault_id: string }
-  | { op: 'snapshot'; vault_id: string; epoch_id: number };
+  | { op: 'snapshot'; vault_id: string; epoch_id: number }
+  | { op: 'program'; vault_id: string; action: 'approve' | 'revoke'; code_hash: Hex64 };
+
+/** A program decision the Vault's node signed and appended to the log itself. */
+export type ProgramDecisionReply = { vault_id: string; code_hash: Hex64; action: 'approve' | 'revoke'; seq: number };
 
 export type VaultFigures = {
   vault_id: string;
@@ -127,4 +131,4 @@ export type VaultSnapshot = {
   signature: string;
 };
 
-export type VaultReply = VaultFigures | VaultCommitments | VaultSnapshot;
+export type VaultReply = VaultFigures | VaultCommitments | VaultSnapshot | ProgramDecisionReply;

@@ -68,6 +68,12 @@ const ROUTES = [
   ['get', '/v1/challenges/{challengeId}/replay'],
   ['post', '/v1/challenges/{challengeId}/approve'],
   ['post', '/v1/challenges/{challengeId}/evidence'],
+  ['post', '/v1/actors'],
+  ['post', '/v1/vaults/{vaultId}/grants'],
+  ['get', '/v1/vaults/{vaultId}/grants'],
+  ['delete', '/v1/vaults/{vaultId}/grants/{grantId}'],
+  ['post', '/v1/delegations/revoke'],
+  ['post', '/v1/vaults/{vaultId}/programs'],
 ] as const;
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];

@@ -296,6 +296,21 @@ export const QueryParticipationAcceptedEvent = event(
   "A data subject accepts a participant query through its Vault; the Vault's node signs on its behalf.",
 );
 
+const ProgramDecision = Type.Object(
+  { vault_id: VaultId, node_id: NodeId, code_hash: Hex64String },
+  { additionalProperties: false },
+);
+export const ProgramApprovedEvent = event(
+  'program_approved',
+  { decision: ProgramDecision, signature: SignatureHex },
+  "A Vault's operator approves a sandbox program (by code hash) to run over the Vault; signed by the hosting node.",
+);
+export const ProgramRevokedEvent = event(
+  'program_revoked',
+  { decision: ProgramDecision, signature: SignatureHex },
+  "A Vault's operator withdraws a program's approval; tasks admitted afterwards may not run it there.",
+);
+
 export const PROTOCOL_EVENTS = [
   GenesisEvent,
   PolicyPublishedEvent,
@@ -336,6 +351,8 @@ export const PROTOCOL_EVENTS = [
   StakeDepositedEvent,
   StakeUnbondingRequestedEvent,
   StakeWithdrawnEvent,
+  ProgramApprovedEvent,
+  ProgramRevokedEvent,
 ] as const;
 
 export const ProtocolEvent = Type.Union([...PROTOCOL_EVENTS]);

@@ -58,6 +58,12 @@ export const SandboxProgram = Type.Object(
     max_output_bytes: Type.Integer({ minimum: 1, maximum: 1_048_576 }),
     /** The program: an ES module whose default export is `function run(rows, ctx)`. */
     source: Type.Optional(Type.String({ minLength: 1, maxLength: 65_536 })),
+    /**
+     * Canonical attributes the program derives per subject. The program then returns
+     * `{ release, derived: [{ subject, features }] }`: the features are written back into the Vault
+     * as new sealed records linked to the task, and only `release` and their count leave the node.
+     */
+    derives: Type.Optional(Type.Array(AttributeName, { minItems: 1, maxItems: 32, uniqueItems: true })),
   },
   {
     additionalProperties: false,

@@ -29,6 +29,7 @@ import { genesis } from './steps/genesis.ts';
 import { grantConsent } from './steps/grant-consent.ts';
 import { issueGrant } from './steps/issue-grant.ts';
 import { openChallenge } from './steps/open-challenge.ts';
+import { approveProgram, revokeProgram } from './steps/program-approval.ts';
 import { promoteSemanticCandidates } from './steps/promote-semantic-candidates.ts';
 import { proposeSemanticCandidate } from './steps/propose-semantic-candidate.ts';
 import { publishPolicy } from './steps/publish-policy.ts';
@@ -91,6 +92,8 @@ const steps: { [T in ProtocolEventType]: Step<T> } = {
   stake_deposited: depositStake,
   stake_unbonding_requested: requestUnbonding,
   stake_withdrawn: withdrawStake,
+  program_approved: approveProgram,
+  program_revoked: revokeProgram,
 };
 
 /** One compiled validator per event type, so an error names the field of the event actually sent. */

@@ -231,6 +231,11 @@ export type ProtocolState = {
   accounts: Record<string, AccountRecord>;
   /** Vault grants by grant id. */
   grants: Record<string, GrantRecord>;
+  /**
+   * Sandbox programs approved per Vault by protocol event: vault -> code hash -> the approval's seq
+   * and, once withdrawn, the revocation's seq. Absent until the first `program_approved`.
+   */
+  program_approvals?: Record<string, Record<string, { approved_seq: number; revoked_seq?: number }>>;
   /** Revoked delegation credentials: credential hash -> seq of the revocation. */
   revoked_delegations: Record<string, number>;
   /** Slashes, challenger rewards and bond moves, in log order; absent until the first. */
