@@ -14,6 +14,7 @@ export * from './economics/pricing.ts';
 export * from './economics/reward-split.ts';
 export * from './epochs/epoch-mapping.ts';
 export * from './events/protocol-event.ts';
+export * from './events/train-events.ts';
 export * from './lifecycle/index.ts';
 export * from './objects/attestation.ts';
 export * from './objects/challenge.ts';
@@ -53,6 +54,7 @@ export {
   type SettlementRecord,
   type StateStep,
   type TaskRecord,
+  type TrainRoundRecord,
 } from './reducer/state.ts';
 export { stateHash } from './reducer/state-hash.ts';
 export type { Entry, LogPosition } from './reducer/step.ts';
@@ -60,3 +62,4 @@ export { CANDIDATE_PROMOTION_MIN_VAULTS } from './reducer/steps/promote-semantic
 export * from './semantic/derivation.ts';
 export * from './semantic/vault-mapping.ts';
 export * from './settlement/settlement-tree.ts';
+export * from './train/train-hashes.ts';

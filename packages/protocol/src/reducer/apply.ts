@@ -11,10 +11,12 @@ import { verifyChain } from '../log/hash-chain.ts';
 import type { Refusal } from './refusal.ts';
 import type { ProtocolState } from './state.ts';
 import type { Entry, LogPosition, Step } from './step.ts';
+import { abortTrainRound } from './steps/abort-train-round.ts';
 import { admitTask } from './steps/admit-task.ts';
 import { approveChallenge } from './steps/approve-challenge.ts';
 import { closeChallenge } from './steps/close-challenge.ts';
 import { closeEpoch } from './steps/close-epoch.ts';
+import { completeTrainRound } from './steps/complete-train-round.ts';
 import { decideChallenge } from './steps/decide-challenge.ts';
 import { declareVaultMapping } from './steps/declare-vault-mapping.ts';
 import { dispatchTask } from './steps/dispatch-task.ts';
@@ -43,6 +45,7 @@ import { revokeGrant } from './steps/revoke-grant.ts';
 import { signSettlement } from './steps/sign-settlement.ts';
 import { startChallengeReview } from './steps/start-challenge-review.ts';
 import { startResolution } from './steps/start-resolution.ts';
+import { startTrainRound } from './steps/start-train-round.ts';
 import { timeOutTask } from './steps/time-out-task.ts';
 
 const steps: { [T in ProtocolEventType]: Step<T> } = {
@@ -79,6 +82,9 @@ const steps: { [T in ProtocolEventType]: Step<T> } = {
   vault_grant_issued: issueGrant,
   vault_grant_revoked: revokeGrant,
   delegation_revoked: revokeDelegation,
+  train_round_started: startTrainRound,
+  train_round_completed: completeTrainRound,
+  train_round_aborted: abortTrainRound,
 };
 
 /** One compiled validator per event type, so an error names the field of the event actually sent. */
