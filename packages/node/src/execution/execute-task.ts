@@ -243,7 +243,7 @@ export async function executeTask(ctx: ExecutionContext, req: ExecuteRequest): P
   return { receipt, output: run.output, transcript: sealed.signed };
 }
 
-type ReceiptFacts = Pick<
+export type ReceiptFacts = Pick<
   ExecutionReceipt,
   | 'replay_context'
   | 'input_commitments'
@@ -256,7 +256,11 @@ type ReceiptFacts = Pick<
 > & { failure_code?: string; attestation?: ExecutionReceipt['attestation'] };
 
 /** Completes a receipt with the node's identity and signs it with the node key. */
-async function signReceipt(ctx: ExecutionContext, req: ExecuteRequest, facts: ReceiptFacts): Promise<ExecutionReceipt> {
+export async function signReceipt(
+  ctx: ExecutionContext,
+  req: ExecuteRequest,
+  facts: ReceiptFacts,
+): Promise<ExecutionReceipt> {
   const { attestation, ...rest } = facts;
   const identity = attestation ? undefined : await ctx.tee.identity();
   const unsigned: Omit<ExecutionReceipt, 'signature'> = {

@@ -16,6 +16,7 @@ import {
   type SemanticDomain,
 } from '@symphony/protocol';
 import { SimulatedTeeProvider } from '../adapters/simulated-tee.ts';
+import { SystemClock } from '../adapters/system-clock.ts';
 import { FollowerConsentOracle } from '../coordination/follower-consent.ts';
 import { StateFollower } from '../coordination/state-follower.ts';
 import { EvidenceStore, evidenceMigrations } from '../data/evidence-store.ts';
@@ -47,6 +48,9 @@ import {
 } from '../execution/execute-task.ts';
 import { OcrEngine } from '../execution/parse/parse-document.ts';
 import type { SandboxLimits } from '../execution/sandbox/quickjs-sandbox.ts';
+import { AggregationEnclave } from '../execution/train/aggregation-enclave.ts';
+import { TrainService } from '../execution/train/train-service.ts';
+import { VaultTrainEnclave } from '../execution/train/vault-enclave.ts';
 import type { Bus, Subscription } from '../ports/bus.ts';
 import { PortError } from '../ports/errors.ts';
 import type { Keyring } from '../ports/keyring.ts';
@@ -54,6 +58,7 @@ import type { ProtocolLog } from '../ports/protocol-log.ts';
 import type { Store } from '../ports/store.ts';
 import type { TeeProvider } from '../ports/tee-provider.ts';
 import { derivedRecords } from '../semantic/derive-records.ts';
+import { AttestationVerifier, attestationPolicyFor } from '../verification/attestation-verifier.ts';
 import {
   type AttestReply,
   type AttestRequest,
@@ -115,6 +120,7 @@ export class EnterpriseNode {
   readonly #ocr = new OcrEngine();
   readonly #subscriptions: Subscription[] = [];
   readonly #ctx: ExecutionContext;
+  #train: TrainService | undefined;
   readonly follower: StateFollower;
 
   private constructor(opts: EnterpriseOptions, tee: TeeProvider, master: Uint8Array) {
@@ -181,6 +187,31 @@ export class EnterpriseNode {
       await opts.bus.serve(subjects.upload, (p) => node.#upload(p as UploadRequest)),
       await opts.bus.serve(subjects.vault, (p) => node.#vault(p as VaultRequest)),
     );
+    const state = () => node.follower.state;
+    const train = await TrainService.serve({
+      nodeId: opts.nodeId,
+      bus: opts.bus,
+      state,
+      vault: new VaultTrainEnclave({
+        nodeId: opts.nodeId,
+        records: node.#records,
+        consent: node.#ctx.consent,
+        tee,
+        hosts: (id) => opts.vaults.some((v) => v.vault_id === id),
+        state,
+        attestation: new AttestationVerifier({
+          policy: attestationPolicyFor(opts.production === true),
+          clock: new SystemClock(),
+        }),
+      }),
+      aggregation: new AggregationEnclave({
+        ctx: node.#ctx,
+        state,
+        keepEvidence: (hash, sealed, receipt) => node.#evidence.put(hash, sealed, receipt),
+      }),
+    });
+    node.#train = train.service;
+    node.#subscriptions.push(...train.subscriptions);
     return node;
   }
 
@@ -344,6 +375,10 @@ export class EnterpriseNode {
     if (!sealed)
       throw new PortError('evidence_missing', `no transcript ${req.receipt.transcript_hash} on ${this.nodeId}`);
     const original = sealed.transcript;
+    if (req.envelope.spec.kind === 'train') {
+      if (!this.#train) throw new PortError('train_not_available', `${this.nodeId} runs no Train enclave`);
+      return this.#train.reexecute(req, sealed);
+    }
     const run = await computeOutput(
       this.#ctx,
       req.envelope,
