@@ -10,6 +10,7 @@ import { SqlProtocolLog } from '../adapters/sql-protocol-log.ts';
 import { SystemClock } from '../adapters/system-clock.ts';
 import type { Backoff } from '../coordination/retry.ts';
 import type { VaultLimits } from '../data/vault-records.ts';
+import type { AggregationEnclave, AggregationEnclaveOptions } from '../execution/train/aggregation-enclave.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Keyring } from '../ports/keyring.ts';
 import type { Store } from '../ports/store.ts';
@@ -45,6 +46,8 @@ export type EmbeddedNetworkOptions = {
   broker?: MemoryBroker;
   /** Limits applied to every Vault (size, per-producer quota, retention); defaults otherwise. */
   vaultLimits?: Partial<VaultLimits>;
+  /** A node's Train aggregation enclave (tests substitute a dishonest one); undefined: the real one. */
+  aggregationEnclaveFor?: (nodeId: string) => ((opts: AggregationEnclaveOptions) => AggregationEnclave) | undefined;
 };
 
 export type EmbeddedNetwork = {
@@ -90,6 +93,9 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
         log,
         ...(opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {}),
         ...(opts.teeFor ? { tee: await opts.teeFor(e.node_id) } : {}),
+        ...(opts.aggregationEnclaveFor?.(e.node_id)
+          ? { aggregationEnclave: opts.aggregationEnclaveFor(e.node_id)! }
+          : {}),
         vaults: e.vault_ids.map((vault_id) => ({
           vault_id,
           domain: domainOf.get('commerce.receipt') ?? topology.semantic_domains[0]!,

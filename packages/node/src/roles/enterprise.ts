@@ -48,7 +48,7 @@ import {
 } from '../execution/execute-task.ts';
 import { OcrEngine } from '../execution/parse/parse-document.ts';
 import type { SandboxLimits } from '../execution/sandbox/quickjs-sandbox.ts';
-import { AggregationEnclave } from '../execution/train/aggregation-enclave.ts';
+import { AggregationEnclave, type AggregationEnclaveOptions } from '../execution/train/aggregation-enclave.ts';
 import { TrainService } from '../execution/train/train-service.ts';
 import { VaultTrainEnclave } from '../execution/train/vault-enclave.ts';
 import type { Bus, Subscription } from '../ports/bus.ts';
@@ -108,6 +108,8 @@ export type EnterpriseOptions = {
   tee?: TeeProvider;
   /** Production flag: a simulated enclave is then refused at start. */
   production?: boolean;
+  /** Builds this node's Train aggregation enclave (tests substitute a dishonest one); default the real one. */
+  aggregationEnclave?: (opts: AggregationEnclaveOptions) => AggregationEnclave;
 };
 
 export class EnterpriseNode {
@@ -204,7 +206,7 @@ export class EnterpriseNode {
           clock: new SystemClock(),
         }),
       }),
-      aggregation: new AggregationEnclave({
+      aggregation: (opts.aggregationEnclave ?? ((o) => new AggregationEnclave(o)))({
         ctx: node.#ctx,
         state,
         keepEvidence: (hash, sealed, receipt) => node.#evidence.put(hash, sealed, receipt),

@@ -38,8 +38,10 @@ export function isHeldOut(seed: string, subject: string, holdout_bps: number): b
 
 /** Splits and encodes one Vault's rows. */
 export function examplesOf(rows: readonly Row[], spec: TrainSpec, seed: string, referenceMs: number): VaultExamples {
+  const used = [...new Set([...spec.features, spec.label, ...spec.filter.map((c) => c.attribute)])].sort();
+  const keyOf = (r: Row) => canonicalString({ s: r.subject, f: used.map((a) => r.fields[a] ?? null) });
   const ordered = rows
-    .map((r) => ({ r, key: sha256Hex(new TextEncoder().encode(canonicalString({ s: r.subject, f: r.fields }))) }))
+    .map((r) => ({ r, key: sha256Hex(new TextEncoder().encode(keyOf(r))) }))
     .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const train: Examples = { x: [], y: new Uint8Array(0), subjects: [] };
   const holdout: Examples = { x: [], y: new Uint8Array(0), subjects: [] };
