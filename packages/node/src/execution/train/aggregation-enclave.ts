@@ -125,7 +125,11 @@ export class AggregationEnclave {
    * The model this enclave sends one Vault for a round. An honest enclave sends every Vault the
    * session's global model; a test subclass overrides this to show that a different model aborts the round.
    */
-  protected modelFor(session: { model: Float64Array }, _vault_id: string, _round: number): Float64Array {
+  protected modelFor(
+    session: { model: Float64Array; envelope: ExecuteRequest['envelope'] },
+    _vault_id: string,
+    _round: number,
+  ): Float64Array {
     return session.model;
   }
 
@@ -219,7 +223,9 @@ export class AggregationEnclave {
     return {
       models: vault_ids.map((vault_id) => ({
         vault_id,
-        model: toBase64(encodeFloats(this.modelFor({ model: s.model! }, vault_id, round))),
+        model: toBase64(
+          encodeFloats(this.modelFor({ model: s.model!, envelope: s.request.envelope }, vault_id, round)),
+        ),
       })),
     };
   }

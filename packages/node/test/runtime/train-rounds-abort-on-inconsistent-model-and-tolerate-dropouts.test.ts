@@ -3,25 +3,35 @@
  * other than the round's. That Vault's enclave signs the hash of what it received, the driver sees
  * it differ, the round is aborted in the log, no later round starts, and the task ends rejected
  * with `model_inconsistency`. The reducer itself refuses to complete a round whose signed received
- * hashes differ from the round's model.
+ * hashes differ from the round's model. A Vault that cannot train (none of its subjects'
+ * records are there) drops out of every round: the rounds complete without it down to the task's
+ * quorum, and a task whose quorum cannot be met ends rejected with `quorum_not_met`.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { checkEvent, roundTaskId } from '@symphony/protocol';
+import { checkEvent, roundTaskId, type TaskEnvelope } from '@symphony/protocol';
 import type { PgliteStore } from '../../src/adapters/pglite-store.ts';
 import { AggregationEnclave } from '../../src/execution/train/aggregation-enclave.ts';
 import type { EmbeddedNetwork } from '../../src/roles/embedded-network.ts';
+import { grantConsents } from '../support/consent.ts';
 import { openTestPglite } from '../support/pglite.ts';
 import { IID_VAULTS, openTrainNetwork, penguinTrainSpec, trainRequest } from '../support/train-network.ts';
 import { waitFor } from '../support/wait.ts';
 
 const VICTIM = 'vlt_iid-b';
 const TAMPERED_ROUND = 2;
+/** The seed of the task the enclave attacks (the other tasks run honestly). */
+const ATTACKED_SEED = 'c'.repeat(64);
 
-/** Sends the victim Vault a slightly different model in one round. */
+/** Sends the victim Vault a slightly different model in one round of the attacked task. */
 class SplitViewEnclave extends AggregationEnclave {
-  protected override modelFor(session: { model: Float64Array }, vault_id: string, round: number): Float64Array {
-    if (vault_id !== VICTIM || round !== TAMPERED_ROUND) return session.model;
+  protected override modelFor(
+    session: { model: Float64Array; envelope: TaskEnvelope },
+    vault_id: string,
+    round: number,
+  ): Float64Array {
+    const attacked = session.envelope.spec.kind === 'train' && session.envelope.spec.seed === ATTACKED_SEED;
+    if (!attacked || vault_id !== VICTIM || round !== TAMPERED_ROUND) return session.model;
     const other = Float64Array.from(session.model);
     other[0] = other[0]! + 1e-3;
     return other;
@@ -45,6 +55,7 @@ describe('Train: a different global model sent to one Vault aborts the round', (
 
   it('aborts the round, starts no other, and rejects the task with model_inconsistency', async () => {
     const spec = penguinTrainSpec({
+      seed: ATTACKED_SEED,
       hyperparameters: { rounds: 4, local_epochs: 1, learning_rate: '0.5', batch_size: 16 },
     });
     const { task_id } = (await net.coordinator.service.submitTask(trainRequest(IID_VAULTS, spec))).task;
@@ -97,5 +108,48 @@ describe('Train: a different global model sent to one Vault aborts the round', (
       i === 0 ? { ...x, signature: x.signature.replace(/^./, (c) => (c === '0' ? '1' : '0')) } : x,
     );
     assert.equal(checkEvent(s, { ...event, received: forged }, at)?.code, 'bad_signature');
+  });
+
+  it('completes rounds without a Vault that drops out, down to the quorum, and rejects below it', async () => {
+    // vlt_skew-c holds consented records without a measurement the model needs: it cannot train.
+    const partial = Array.from({ length: 6 }, (_, i) => ({
+      subject: `act_partial-${i}`,
+      fields: { species: 'Adelie', beak_length_mm: '39.1', flipper_length_mm: '181', body_mass_g: '3750', sex: 'MALE' },
+    }));
+    await net.coordinator.service.ingest('vlt_skew-c', { records: partial });
+    await grantConsents(
+      net.coordinator.service,
+      'vlt_skew-c',
+      partial.map((r) => r.subject),
+      'model_training',
+    );
+    const targets = [...IID_VAULTS.slice(0, 2), 'vlt_skew-c'];
+    const hyperparameters = { rounds: 2, local_epochs: 1, learning_rate: '0.5', batch_size: 16 };
+    const state = () => net.coordinator.follower.state;
+    const run = async (quorum: number) => {
+      const spec = penguinTrainSpec({ hyperparameters, min_vaults_per_round: quorum });
+      const { task_id } = (await net.coordinator.service.submitTask(trainRequest(targets, spec))).task;
+      await waitFor(
+        () => ['rejected', 'awaiting_settlement'].includes(state().tasks[task_id]?.state ?? ''),
+        'end',
+        120_000,
+      );
+      return task_id;
+    };
+    const tolerated = await run(2);
+    assert.equal(state().tasks[tolerated]?.state, 'awaiting_settlement', state().tasks[tolerated]?.reason_code);
+    for (const r of [1, 2]) {
+      const round = state().train_rounds![roundTaskId(tolerated, r)]!;
+      assert.equal(round.state, 'completed');
+      assert.deepEqual(round.dropped, ['vlt_skew-c']);
+      assert.deepEqual(
+        round.received!.map((x) => x.vault_id),
+        IID_VAULTS.slice(0, 2),
+      );
+    }
+    const refused = await run(3);
+    assert.equal(state().tasks[refused]?.state, 'rejected');
+    assert.equal(state().tasks[refused]?.reason_code, 'quorum_not_met');
+    assert.equal(state().train_rounds![roundTaskId(refused, 1)]?.state, 'aborted');
   });
 });
