@@ -147,7 +147,7 @@ describe('Train: federated logistic regression on penguins over 3 Vaults on 2 en
         ],
         5,
       );
-      const smallest = runInMemory(plan, examples([vaults[2]]), 1);
+      const smallest = runInMemory(plan, examples([vaults[2]!]), 1);
       const asArtifact = (r: typeof pooled): ModelArtifact => ({
         model: { ...artifact.model, parameters: toBase64(encodeFloats(r.model)), model_hash: r.model_hash },
         standardization: {
