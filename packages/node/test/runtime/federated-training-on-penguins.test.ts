@@ -111,7 +111,9 @@ describe('Train: federated logistic regression on penguins over 3 Vaults on 2 en
     const result = await get(`/v1/tasks/${task_id}/result`);
     assert.equal(result.status, 200);
     await get(`/v1/tasks/${task_id}/events`);
-    await get(`/v1/tasks/${task_id}`);
+    const view = await get(`/v1/tasks/${task_id}`);
+    assert.equal(view.body.train?.rounds_completed, s.hyperparameters.rounds, 'the task view shows round progress');
+    assert.ok(view.body.train.last_round.evaluation?.value, 'and the current held-out metric');
     return { task_id, result: result.body as { verified: boolean; output: ModelArtifact & Record<string, any> } };
   }
 
