@@ -5,17 +5,27 @@
  * with `model_inconsistency`. The reducer itself refuses to complete a round whose signed received
  * hashes differ from the round's model. A Vault that cannot train (none of its subjects'
  * records are there) drops out of every round: the rounds complete without it down to the task's
- * quorum, and a task whose quorum cannot be met ends rejected with `quorum_not_met`.
+ * quorum, and a task whose quorum cannot be met ends rejected with `quorum_not_met`. DP training
+ * clips and noises at the aggregator exactly as the in-memory run does and releases the spend.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { checkEvent, roundTaskId, type TaskEnvelope } from '@symphony/protocol';
 import type { PgliteStore } from '../../src/adapters/pglite-store.ts';
 import { AggregationEnclave } from '../../src/execution/train/aggregation-enclave.ts';
+import { trainingPrivacySpend } from '../../src/execution/train/dp-accountant.ts';
+import { runInMemory, vaultExamples } from '../../src/execution/train/federated-core.ts';
+import { planOf } from '../../src/execution/train/train-plan.ts';
 import type { EmbeddedNetwork } from '../../src/roles/embedded-network.ts';
 import { grantConsents } from '../support/consent.ts';
 import { openTestPglite } from '../support/pglite.ts';
-import { IID_VAULTS, openTrainNetwork, penguinTrainSpec, trainRequest } from '../support/train-network.ts';
+import {
+  IID_VAULTS,
+  openTrainNetwork,
+  penguinPartitions,
+  penguinTrainSpec,
+  trainRequest,
+} from '../support/train-network.ts';
 import { waitFor } from '../support/wait.ts';
 
 const VICTIM = 'vlt_iid-b';
@@ -38,7 +48,7 @@ class SplitViewEnclave extends AggregationEnclave {
   }
 }
 
-describe('Train: a different global model sent to one Vault aborts the round', () => {
+describe('Train rounds: model inconsistency aborts, dropouts down to the quorum, DP training', () => {
   let store: PgliteStore;
   let net: EmbeddedNetwork;
   before(async () => {
@@ -151,5 +161,42 @@ describe('Train: a different global model sent to one Vault aborts the round', (
     assert.equal(state().tasks[refused]?.state, 'rejected');
     assert.equal(state().tasks[refused]?.reason_code, 'quorum_not_met');
     assert.equal(state().train_rounds![roundTaskId(refused, 1)]?.state, 'aborted');
+  });
+
+  it('DP training clips and noises at the aggregator and releases the per-subject privacy spent', async () => {
+    const spec = penguinTrainSpec({
+      hyperparameters: { rounds: 3, local_epochs: 1, learning_rate: '0.5', batch_size: 16, clip_norm: '0.5' },
+      dp: { noise_multiplier: '1.1', delta: '0.00001' },
+    });
+    const { task_id } = (await net.coordinator.service.submitTask(trainRequest(IID_VAULTS, spec))).task;
+    const state = () => net.coordinator.follower.state;
+    await waitFor(
+      () => ['rejected', 'awaiting_settlement'].includes(state().tasks[task_id]?.state ?? ''),
+      'end',
+      120_000,
+    );
+    assert.equal(state().tasks[task_id]?.state, 'awaiting_settlement', state().tasks[task_id]?.reason_code);
+    const result = (await net.coordinator.service.taskResult(task_id)) as unknown as {
+      output: {
+        model: { model_hash: string };
+        privacy: { epsilon: string; delta: string; rounds: number; subjects_charged: number };
+      };
+    };
+    const { byVault } = penguinPartitions();
+    const plan = planOf(spec, 'f'.repeat(64));
+    const vaults = IID_VAULTS.map((vault_id) => ({
+      vault_id,
+      data: vaultExamples(byVault.get(vault_id)!, spec, plan, 0),
+    }));
+    const inMemory = runInMemory(plan, vaults, 5);
+    assert.equal(result.output.model.model_hash, inMemory.model_hash, 'the same clipped and noised aggregation');
+    const { dp: _dp, ...withoutNoise } = plan;
+    const noiseless = runInMemory(withoutNoise, vaults, 5).model_hash;
+    assert.notEqual(result.output.model.model_hash, noiseless);
+    const expected = trainingPrivacySpend(spec.dp!, 3, []);
+    assert.equal(result.output.privacy.epsilon, expected.epsilon);
+    assert.equal(result.output.privacy.rounds, 3);
+    assert.ok(result.output.privacy.subjects_charged > 50, 'every training subject is charged');
+    assert.ok(!JSON.stringify(result.output.privacy).includes('act_penguin'), 'the release names no subject');
   });
 });
