@@ -3,6 +3,7 @@ import { digestBytes, receiptHash } from '../../crypto/signing-digests.ts';
 import { checkTaskEvent, moveTask } from '../moves.ts';
 import { refuse } from '../refusal.ts';
 import type { Step } from '../step.ts';
+import { checkTrainReceipt } from './train-round-helpers.ts';
 
 /**
  * dispatched -> verifying on a signed receipt from an assigned node, or dispatched -> rejected when
@@ -41,7 +42,7 @@ export const recordReceipt: Step<'execution_receipt_recorded'> = {
     }
     if (r.status === 'failed' && !r.failure_code)
       return refuse('missing_failure_code', 'a failed receipt names its failure_code');
-    return undefined;
+    return checkTrainReceipt(state, r);
   },
   run(state, e, at) {
     const r = e.receipt;

@@ -27,3 +27,22 @@ export function runningRound(
 }
 
 export const isRefusal = (x: TrainRoundRecord | Refusal): x is Refusal => 'code' in x && 'message' in x;
+
+/**
+ * A succeeded receipt of a Train task must report the rounds its attempt completed in the log:
+ * every round it started completed (none aborted or left running) and `usage.rounds` counts them.
+ */
+export function checkTrainReceipt(
+  state: ProtocolState,
+  r: { task_id: string; attempt: number; status: string; usage: { rounds: number } },
+): Refusal | undefined {
+  if (r.status !== 'succeeded' || state.tasks[r.task_id]?.class !== 'train') return undefined;
+  const rounds = Object.values(state.train_rounds ?? {}).filter(
+    (x) => x.task_id === r.task_id && x.attempt === r.attempt,
+  );
+  if (rounds.length === 0 || rounds.some((x) => x.state !== 'completed'))
+    return refuse('train_rounds_incomplete', `task ${r.task_id} has no completed rounds, or an unfinished one`);
+  if (r.usage.rounds !== rounds.length)
+    return refuse('train_rounds_mismatch', `the receipt reports ${r.usage.rounds} rounds, the log ${rounds.length}`);
+  return undefined;
+}
