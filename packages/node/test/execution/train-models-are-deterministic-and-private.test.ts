@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { gaussianRdpEpsilon, trainingPrivacySpend } from '../../src/execution/train/dp-accountant.ts';
+import { declaredTrainingSpend, gaussianRdpEpsilon, trainingPrivacySpend } from '../../src/execution/train/dp-accountant.ts';
 import { examplesOf } from '../../src/execution/train/examples.ts';
 import { aggregate, clipUpdate } from '../../src/execution/train/fedavg.ts';
 import { decodeFloats, encodeFloats, hashOfParameters } from '../../src/execution/train/model-codec.ts';
@@ -118,6 +118,13 @@ describe('Train numeric core', () => {
     assert.deepEqual(spend.subjects, ['act_a', 'act_b']);
     assert.equal(spend.scope, 'model_training');
     assert.ok(Number(spend.epsilon) >= one.epsilon && Number(spend.epsilon) - one.epsilon < 1e-6, spend.epsilon);
+    const spec = penguinTrainSpec({ dp: { noise_multiplier: '1', delta: '0.00001' } });
+    assert.deepEqual(declaredTrainingSpend(spec), {
+      scope: 'model_training',
+      epsilon: trainingPrivacySpend(spec.dp!, spec.hyperparameters.rounds, []).epsilon,
+      delta: '0.00001',
+    });
+    assert.equal(declaredTrainingSpend(penguinTrainSpec()), undefined);
   });
 
   it('holds out whole subjects and gives the same examples whatever the row order', () => {

@@ -72,3 +72,17 @@ export function trainingPrivacySpend(
     subjects: [...new Set(subjects)].sort(),
   };
 }
+
+/**
+ * What a Train spec will spend per subject if all its declared rounds run: the amount to charge
+ * each consenting subject's `model_training` budget at admission (an upper bound: aborted or
+ * shortened runs are not refunded). Undefined for a spec without DP (nothing to charge).
+ */
+export function declaredTrainingSpend(spec: {
+  dp?: { noise_multiplier: string; delta: string } | undefined;
+  hyperparameters: { rounds: number };
+}): { scope: 'model_training'; epsilon: string; delta: string } | undefined {
+  if (!spec.dp) return undefined;
+  const s = trainingPrivacySpend(spec.dp, spec.hyperparameters.rounds, []);
+  return { scope: s.scope, epsilon: s.epsilon, delta: s.delta };
+}
