@@ -55,6 +55,10 @@ describe('symphony task submit / watch with a Train task', () => {
       assert.equal(sent.spec.kind, 'train');
       assert.deepEqual(sent.spec.evaluation, { holdout_bps: 2000 });
 
+      const example = new URL('../../../examples/requests/train-penguins.json', import.meta.url).pathname;
+      const io1 = captureIo();
+      assert.equal(await runCli(argv('--api', api.url, 'task', 'submit', example), io1), 0, io1.err());
+
       const bad = trainRequest();
       (bad.spec.hyperparameters as Record<string, unknown>).learning_rate = 0.5;
       await writeFile(file, JSON.stringify(bad));
