@@ -6,7 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { declaredTrainingSpend, gaussianRdpEpsilon, trainingPrivacySpend } from '../../src/execution/train/dp-accountant.ts';
+import {
+  declaredTrainingSpend,
+  gaussianRdpEpsilon,
+  trainingPrivacySpend,
+} from '../../src/execution/train/dp-accountant.ts';
 import { examplesOf } from '../../src/execution/train/examples.ts';
 import { aggregate, clipUpdate } from '../../src/execution/train/fedavg.ts';
 import { decodeFloats, encodeFloats, hashOfParameters } from '../../src/execution/train/model-codec.ts';
