@@ -1,6 +1,7 @@
 /**
  * The CLI and Train: `task submit` sends a train spec file (and refuses a malformed one locally,
- * naming the field), and `task watch` prints each round's progress with the held-out metric.
+ * naming the field), `task watch` prints each round's progress with the held-out metric, and
+ * `task show` names the last round.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -105,6 +106,29 @@ describe('symphony task submit / watch with a Train task', () => {
       assert.match(out, /round 3 completed .*model 333333333333…/);
       assert.ok(out.indexOf('round 1') < out.indexOf('round 2') && out.indexOf('round 2') < out.indexOf('round 3'));
       assert.equal(out.match(/round 3 completed/g)?.length, 1, 'a round is printed once');
+    } finally {
+      await api.close();
+    }
+  });
+
+  it('task show names the round progress of a Train task', async () => {
+    const train: NonNullable<TaskView['train']> = {
+      rounds_completed: 2,
+      last_round: { round: 3, state: 'aborted', participants: 3, dropped: 0, reason_code: 'model_mismatch' },
+      updated_seq: 9,
+    };
+    const api = await startFakeApi({
+      'GET /v1/tasks/tsk_0001': () => ({ body: sampleTask('rejected', { class: 'train', train }) }),
+      'GET /v1/tasks/tsk_0001/events': () => ({ body: { task_id: 'tsk_0001', events: [] } }),
+      'GET /v1/tasks/tsk_0001/result': () => ({
+        status: 409,
+        body: { code: 'result_not_ready', message: 'no result', details: {} },
+      }),
+    });
+    try {
+      const io = captureIo();
+      assert.equal(await runCli(argv('--api', api.url, 'task', 'show', 'tsk_0001'), io), 0, io.err());
+      assert.match(io.out(), /training:\s+round 3 aborted \(model_mismatch\)\s+2 done, 3 Vaults, 0 dropped/);
     } finally {
       await api.close();
     }
