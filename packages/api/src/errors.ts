@@ -174,6 +174,17 @@ export const ERROR_CATALOG = {
     description: 'An executor hosting a target Vault is below the minimum stake of the current policy_version.',
     fix: 'Target other Vaults, or wait until the executor (details.vault_id) bonds enough stake.',
   },
+  challenge_refused: {
+    status: 422,
+    description:
+      'The protocol refused the challenge: unknown task or epoch, window closed, challenger not staked, bond too small or unfunded.',
+    fix: 'Read details.reason; only verified work in candidate context (or inside the window after finality) can be challenged, by a staked actor.',
+  },
+  invalid_evidence: {
+    status: 422,
+    description: 'The evidence does not fit the challenge target, or no checker can judge its kind yet.',
+    fix: 'Correct the field named in details.field (task evidence for a task, settlement evidence for an epoch).',
+  },
   internal: {
     status: 500,
     description: 'An unexpected failure; nothing was changed.',

@@ -9,6 +9,10 @@ import type {
   ApiErrorBody,
   CandidateList,
   CandidateView,
+  ChallengeDetail,
+  ChallengeList,
+  ChallengeListQuery,
+  ChallengeReplayBundle,
   CloseEpochResponse,
   ConsentList,
   ConsentQuery,
@@ -20,8 +24,10 @@ import type {
   IngestRecordsRequest,
   IngestRecordsResponse,
   NetworkView,
+  OpenChallengeRequest,
   PromoteCandidatesRequest,
   ProposeCandidateRequest,
+  ReopenChallengeRequest,
   RevokeConsentRequest,
   RewardList,
   RewardQuery,
@@ -260,6 +266,31 @@ export class ApiClient {
   /** `GET /v1/rewards?epochId&actor` */
   rewards(query: RewardQuery = {}): Promise<RewardList> {
     return this.#json('GET', '/v1/rewards', { query: { epochId: query.epochId, actor: query.actor } });
+  }
+
+  /** `POST /v1/challenges` */
+  openChallenge(request: OpenChallengeRequest): Promise<ChallengeDetail> {
+    return this.#json('POST', '/v1/challenges', { body: request });
+  }
+
+  /** `GET /v1/challenges?state&task_id&epoch_id` */
+  listChallenges(query: ChallengeListQuery = {}): Promise<ChallengeList> {
+    return this.#json('GET', '/v1/challenges', { query: { ...query } });
+  }
+
+  /** `GET /v1/challenges/:id` */
+  challenge(challengeId: string): Promise<ChallengeDetail> {
+    return this.#json('GET', `/v1/challenges/${encodeURIComponent(challengeId)}`);
+  }
+
+  /** `POST /v1/challenges/:id/evidence` */
+  reopenChallenge(challengeId: string, request: ReopenChallengeRequest): Promise<ChallengeDetail> {
+    return this.#json('POST', `/v1/challenges/${encodeURIComponent(challengeId)}/evidence`, { body: request });
+  }
+
+  /** `GET /v1/challenges/:id/replay` */
+  challengeReplay(challengeId: string): Promise<ChallengeReplayBundle> {
+    return this.#json('GET', `/v1/challenges/${encodeURIComponent(challengeId)}/replay`);
   }
 
   /** `GET /v1/network` */

@@ -18,6 +18,7 @@ export * from './events/train-events.ts';
 export * from './lifecycle/index.ts';
 export * from './objects/attestation.ts';
 export * from './objects/challenge.ts';
+export * from './objects/challenge-evidence.ts';
 export * from './objects/common.ts';
 export * from './objects/consent.ts';
 export * from './objects/domain-tags.ts';
@@ -37,8 +38,14 @@ export * from './params/resolve-parameters.ts';
 export * from './params/semantic-compatibility.ts';
 export * from './params/validate-parameter-set.ts';
 export { type ApplyOutcome, apply, checkEvent } from './reducer/apply.ts';
+export {
+  DEFAULT_BOND_FORFEIT_BPS,
+  DEFAULT_CHALLENGER_REWARD_BPS,
+  isFaultReason,
+} from './reducer/challenge-economics.ts';
 export { type FoldResult, fold } from './reducer/fold.ts';
 export type { Refusal } from './reducer/refusal.ts';
+export type { StakeMovement } from './reducer/state.ts';
 export {
   type AccountRecord,
   type ActorRecord,
@@ -63,3 +70,6 @@ export * from './semantic/derivation.ts';
 export * from './semantic/vault-mapping.ts';
 export * from './settlement/settlement-tree.ts';
 export * from './train/train-hashes.ts';
+export * from './verification/adjudicate-evidence.ts';
+export * from './verification/replay-adjudication.ts';
+export * from './verification/verifier-assignment.ts';

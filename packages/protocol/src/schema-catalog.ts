@@ -3,6 +3,7 @@ import type { TSchema } from 'typebox';
 import { PROTOCOL_EVENTS, ProtocolEvent } from './events/protocol-event.ts';
 import { AttestationEvidence, EnclaveRegistration } from './objects/attestation.ts';
 import { Challenge } from './objects/challenge.ts';
+import { ChallengeAdjudication, ChallengeEvidence } from './objects/challenge-evidence.ts';
 import { ConsentGrant, ConsentRevocation } from './objects/consent.ts';
 import { ExecutionReceipt, ReplayContext } from './objects/execution-receipt.ts';
 import { ExecutionTranscript, SignedTranscript } from './objects/execution-transcript.ts';
@@ -42,6 +43,8 @@ export const OBJECT_SCHEMAS: Record<string, TSchema> = {
   'vault-grant': VaultGrant,
   'delegation-credential': DelegationCredential,
   'signed-delegation': SignedDelegation,
+  'challenge-evidence': ChallengeEvidence,
+  'challenge-adjudication': ChallengeAdjudication,
 };
 
 /** Event schemas by event type, e.g. `event-task-admitted`. */

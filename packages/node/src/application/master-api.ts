@@ -27,6 +27,7 @@ import type {
 } from '@symphony/api';
 import type { ConsentApi, SemanticApi } from './admission-api.ts';
 import type { ActorDirectory, Caller } from './caller.ts';
+import type { ChallengeApi } from './challenge-api.ts';
 
 /**
  * An expected failure with a stable code from the API error catalog. Its message never carries record contents.
@@ -86,6 +87,8 @@ export interface MasterApi {
   readonly semantic: SemanticApi;
   /** Vault uploads and operations (absent on an edge that serves no Vault routes: they answer `unavailable`). */
   readonly vaults?: VaultOperations;
+  /** Challenge ingress and views (absent: the challenge routes answer `unavailable`). */
+  readonly challenges?: ChallengeApi;
 }
 
 /** What the Vault routes ask of a master (implemented by `VaultEdge`). */

@@ -34,6 +34,7 @@ import { bindAdmission } from './admission-checks.ts';
 import { checkCaller, DEFAULT_OPEN_TASK_QUOTA, failureOf, grantIdsFor } from './admission-gate.ts';
 import { buildEnvelope, requestHash, taskIdFor } from './admit-task.ts';
 import type { ActorDirectory, Caller } from './caller.ts';
+import type { ChallengeApi } from './challenge-api.ts';
 import { ConsentService } from './consent-service.ts';
 import { ApiFailure, type MasterApi } from './master-api.ts';
 import type { MasterTables } from './master-tables.ts';
@@ -58,6 +59,8 @@ export type MasterServiceOptions = {
   priority?: AdmissionPriority;
   /** Open (not yet terminal) tasks one submitter may have (default 1000). */
   openTaskQuota?: number;
+  /** Challenge ingress and views. */
+  challenges?: ChallengeApi;
 };
 
 const TERMINAL_OR_SETTLED = new Set(['awaiting_settlement', 'completed', 'challenged']);
@@ -69,9 +72,11 @@ export class MasterService implements MasterApi {
   readonly #records: TaskRecords;
   /** Vault uploads and operations, routed to the enterprise nodes hosting the Vaults. */
   readonly vaults: VaultEdge;
+  readonly challenges?: ChallengeApi;
 
   constructor(opts: MasterServiceOptions) {
     this.#o = opts;
+    if (opts.challenges) this.challenges = opts.challenges;
     this.#records = new TaskRecords(opts.follower);
     const common = {
       follower: opts.follower,

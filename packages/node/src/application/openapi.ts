@@ -30,6 +30,10 @@ export const OPENAPI_TAGS = [
     description: 'The semantic registry: domains, Vault mappings, candidate attributes, promotions, resolutions.',
   },
   { name: 'operations', description: 'The network view, health, metrics and this document.' },
+  {
+    name: 'challenges',
+    description: 'Challenge a task result or a settlement with a bond and evidence; adjudication and its replay.',
+  },
 ] as const;
 
 function catalogDescription(): string {

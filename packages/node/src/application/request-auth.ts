@@ -37,6 +37,7 @@ export const ROUTE_ROLES: Readonly<Record<string, readonly string[]>> = {
   'POST /v1/tasks': ['task_submitter'],
   'POST /v1/vaults/:vaultId/records': ['data_producer', 'vault_operator'],
   'POST /v1/epochs/current/close': ['governance'],
+  'POST /v1/challenges/:challengeId/approve': ['governance'],
 };
 
 const callers = new WeakMap<FastifyRequest, Caller>();

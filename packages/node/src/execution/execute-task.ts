@@ -30,7 +30,7 @@ import {
 } from './sandbox/compute-program.ts';
 import { DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from './sandbox/quickjs-sandbox.ts';
 import { SandboxRejected } from './sandbox/sandbox-rejection.ts';
-import { buildTranscript, replayContextOf, sealTranscript } from './transcript.ts';
+import { buildTranscript, outputHash, replayContextOf, sealTranscript } from './transcript.ts';
 
 /** Raised when a task cannot be executed for a reason that is not fraud (reported as a failed receipt). */
 export class ExecutionRefused extends Error {
@@ -64,7 +64,16 @@ export type ExecutionContext = {
   consent: ConsentOracle;
   /** The enclave executions run in: it attests and signs each transcript. */
   tee: TeeProvider;
+  /**
+   * Test-only: a compromised enclave that replaces some outputs before sealing them (returns the
+   * replacement, or undefined to leave the output alone). Re-execution never applies it. Never set
+   * outside tests: verification and challenges exist to catch exactly this.
+   */
+  fault?: ExecutionFault;
 };
+
+/** A compromised enclave's tampering, for tests of verification and challenges. */
+export type ExecutionFault = (task_id: string, attempt: number, output: unknown) => unknown;
 
 /**
  * Materializes one Vault as of a snapshot through the materializer: only the resolved attributes,
@@ -205,7 +214,7 @@ export async function executeTask(ctx: ExecutionContext, req: ExecuteRequest): P
       as_of_seq: await ctx.records.head(vault_id),
     })),
   );
-  const run = await computeOutput(
+  const honest = await computeOutput(
     ctx,
     req.envelope,
     req.envelope_hash,
@@ -214,6 +223,16 @@ export async function executeTask(ctx: ExecutionContext, req: ExecuteRequest): P
     req.policy.k_min,
     snapshots,
   );
+  const tampered = ctx.fault?.(req.envelope.task_id, req.attempt, honest.output);
+  const run =
+    tampered === undefined
+      ? honest
+      : {
+          ...honest,
+          output: tampered,
+          output_hash: outputHash(tampered),
+          transcript: { ...honest.transcript, output_hash: outputHash(tampered) },
+        };
   if (run.parsed) {
     // The parsed attributes stay in the Vault: the full fields linked to the source document, and
     // the domain's attributes as a new record. Only commitments go into the reply.

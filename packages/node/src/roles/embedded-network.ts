@@ -11,6 +11,7 @@ import { SystemClock } from '../adapters/system-clock.ts';
 import type { Backoff } from '../coordination/retry.ts';
 import type { VaultLimits } from '../data/vault-records.ts';
 import type { AggregationEnclave, AggregationEnclaveOptions } from '../execution/train/aggregation-enclave.ts';
+import type { ExecutionFault } from '../execution/execute-task.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Keyring } from '../ports/keyring.ts';
 import type { Store } from '../ports/store.ts';
@@ -48,6 +49,8 @@ export type EmbeddedNetworkOptions = {
   vaultLimits?: Partial<VaultLimits>;
   /** A node's Train aggregation enclave (tests substitute a dishonest one); undefined: the real one. */
   aggregationEnclaveFor?: (nodeId: string) => ((opts: AggregationEnclaveOptions) => AggregationEnclave) | undefined;
+  /** Test-only: a compromised enclave's tampering per enterprise node (see `ExecutionFault`). */
+  faultFor?: (nodeId: string) => ExecutionFault | undefined;
 };
 
 export type EmbeddedNetwork = {
@@ -96,6 +99,7 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
         ...(opts.aggregationEnclaveFor?.(e.node_id)
           ? { aggregationEnclave: opts.aggregationEnclaveFor(e.node_id)! }
           : {}),
+        ...(opts.faultFor?.(e.node_id) ? { fault: opts.faultFor(e.node_id)! } : {}),
         vaults: e.vault_ids.map((vault_id) => ({
           vault_id,
           domain: domainOf.get('commerce.receipt') ?? topology.semantic_domains[0]!,

@@ -42,6 +42,7 @@ import {
   computeOutput,
   EXECUTOR_MEASUREMENT,
   type ExecutionContext,
+  type ExecutionFault,
   ExecutionRefused,
   executeTask,
   failureReceipt,
@@ -110,6 +111,8 @@ export type EnterpriseOptions = {
   production?: boolean;
   /** Builds this node's Train aggregation enclave (tests substitute a dishonest one); default the real one. */
   aggregationEnclave?: (opts: AggregationEnclaveOptions) => AggregationEnclave;
+  /** Test-only: a compromised enclave's tampering (see `ExecutionFault`); refused in production. */
+  fault?: ExecutionFault;
 };
 
 export class EnterpriseNode {
@@ -156,6 +159,7 @@ export class EnterpriseNode {
       ...(opts.sandboxLimits ? { sandboxLimits: opts.sandboxLimits } : {}),
       consent: new FollowerConsentOracle(this.follower),
       tee,
+      ...(opts.fault && !opts.production ? { fault: opts.fault } : {}),
     };
   }
 

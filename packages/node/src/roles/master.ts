@@ -23,6 +23,10 @@ import {
   AttestationVerifier,
   attestationPolicyFor,
 } from '../verification/attestation-verifier.ts';
+import { ChallengeAdjudicator } from '../verification/challenge-adjudicator.ts';
+import { ChallengeEvidenceStore, challengeEvidenceMigrations } from '../verification/challenge-evidence-store.ts';
+import { ChallengeService } from '../verification/challenge-service.ts';
+import type { ClassVerifiers } from '../verification/class-verifiers.ts';
 import { TaskVerifier } from '../verification/task-verifier.ts';
 import { keyNameOf } from './enterprise.ts';
 
@@ -49,6 +53,8 @@ export type MasterOptions = {
   quoteVerifier?: QuoteVerifier;
   /** Open tasks one submitter may have (admission quota; default 1000). */
   openTaskQuota?: number;
+  /** Transcript and evidence checks of task classes that are not re-executed (Query, Train). */
+  classVerifiers?: ClassVerifiers;
 };
 
 export class MasterNode {
@@ -71,6 +77,7 @@ export class MasterNode {
       keyName,
       keyring: opts.keyring,
       bus: opts.bus,
+      ...(opts.classVerifiers ? { classVerifiers: opts.classVerifiers } : {}),
       attestation: new AttestationVerifier({
         policy: opts.attestationPolicy ?? attestationPolicyFor(opts.production ?? false),
         clock: opts.clock,
@@ -86,6 +93,21 @@ export class MasterNode {
       keyring: opts.keyring,
       clock: opts.clock,
     });
+    const evidence = new ChallengeEvidenceStore(opts.store, schemaOf(opts.nodeId));
+    const challengeParts = {
+      ...common,
+      log: opts.log,
+      evidence,
+      ...(opts.classVerifiers ? { classVerifiers: opts.classVerifiers } : {}),
+    };
+    const adjudicator = opts.coordinator
+      ? new ChallengeAdjudicator({
+          ...challengeParts,
+          bus: opts.bus,
+          ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
+          ...(opts.backoff ? { backoff: opts.backoff } : {}),
+        })
+      : undefined;
     const priority = opts.coordinator ? new AdmissionPriority() : undefined;
     const controller = opts.coordinator
       ? new LifecycleController({
@@ -110,12 +132,14 @@ export class MasterNode {
       ...(opts.peers ? { peers: opts.peers } : {}),
       governance: { node_id: opts.nodeId, sign: (digest) => opts.keyring.sign(keyName, digest) },
       ...(opts.openTaskQuota ? { openTaskQuota: opts.openTaskQuota } : {}),
+      challenges: new ChallengeService(challengeParts),
     });
-    this.#parts = [verifier, signer, ...(controller ? [controller] : [])];
+    this.#parts = [verifier, signer, ...(controller ? [controller] : []), ...(adjudicator ? [adjudicator] : [])];
     this.#start = () => {
       verifier.start();
       signer.start();
       controller?.start();
+      adjudicator?.start();
     };
   }
 
@@ -124,6 +148,7 @@ export class MasterNode {
   /** Creates the master's tables and key and folds the log; `run()` then starts its work. */
   static async open(opts: MasterOptions): Promise<MasterNode> {
     await opts.store.migrate(masterMigrations(schemaOf(opts.nodeId)));
+    await opts.store.migrate(challengeEvidenceMigrations(schemaOf(opts.nodeId)));
     await opts.keyring.ensureKey(keyNameOf(opts.nodeId));
     const node = new MasterNode(opts, new MasterTables(opts.store, schemaOf(opts.nodeId)));
     await node.follower.start(opts.pollIntervalMs);

@@ -52,6 +52,12 @@ const ROUTES = [
   ['get', '/v1/semantic/candidates'],
   ['post', '/v1/semantic/promotions'],
   ['get', '/v1/tasks/{taskId}/resolution'],
+  ['post', '/v1/challenges'],
+  ['get', '/v1/challenges'],
+  ['get', '/v1/challenges/{challengeId}'],
+  ['get', '/v1/challenges/{challengeId}/replay'],
+  ['post', '/v1/challenges/{challengeId}/approve'],
+  ['post', '/v1/challenges/{challengeId}/evidence'],
 ] as const;
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];

@@ -135,6 +135,7 @@ export const ChallengeDecidedEvent = event(
     challenge_id: ChallengeId,
     outcome: Type.Union([Type.Literal('confirmed'), Type.Literal('not_confirmed')]),
     decision_hash: Hex64String,
+    accused: Type.Optional(NodeId),
   },
   'The deterministic replay of the evidence decided the challenge.',
 );

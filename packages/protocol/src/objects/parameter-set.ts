@@ -39,6 +39,30 @@ export const ParameterSet = Type.Object(
       description: 'A confirmed challenge needs a governance approval before its penalty.',
     }),
     challenge_bond: AmountString,
+    verification_sample_bps: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 10_000,
+        description:
+          'Share of receipts (bps) that the assigned verifier re-executes, chosen by a seed from the log; absent = 10000 (all). Challenges cover the rest.',
+      }),
+    ),
+    challenger_reward_bps: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 10_000,
+        description:
+          'Share (bps) of a slashed stake credited to the challenger; the rest goes to the treasury. Absent = 5000.',
+      }),
+    ),
+    bond_forfeit_bps: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 10_000,
+        description:
+          'Share (bps) of the bond forfeited to the treasury when a challenge closes without penalty; the rest returns. Absent = 10000.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -16,6 +16,16 @@ import type { AttributeDefinition, SemanticDomain } from '../objects/semantic-do
 import type { VaultMapping } from '../objects/semantic-governance.ts';
 import type { QuorumCertificate, SettlementCandidate, SettlementEntry } from '../objects/settlement.ts';
 
+/** Sampling and verifier assignment fixed for one receipt, stored on the task (see `assignVerification`). */
+export type VerificationAssignment = {
+  /** The staked verifier actor that must sign the decision; absent when no actor is eligible (a master verifies). */
+  verifier?: string;
+  /** Whether the policy's sample picked this receipt for re-execution; otherwise it is accepted as `sampled_out`. */
+  sampled: boolean;
+  /** The seq of the log entry that recorded the receipt (the seed's position). */
+  seq: number;
+};
+
 /** A state change of any lifecycle object, with the log position that caused it. */
 export type StateStep<S extends string> = { state: S; seq: number; time_ms: number };
 
@@ -49,6 +59,8 @@ export type TaskRecord = {
   reason_code?: string;
   /** For a task an agent submitted on a user's behalf: the user (who pays) and the credential's hash. */
   delegation?: { principal: string; credential_hash: string };
+  /** Set when a succeeded receipt is recorded: the assigned verifier and whether it must re-execute. */
+  verification_assignment?: VerificationAssignment;
 };
 
 /** A registered actor: its roles and the key its API requests are signed with. */
@@ -72,6 +84,22 @@ export type ChallengeRecord = {
   approver?: string;
   evidence_hashes: string[];
   opened_in_finalized_context: boolean;
+  /** The bond taken from the challenger's balance at opening (absent when none moved). */
+  bond_held?: string;
+  /** The node (executor or master) a confirmed decision holds responsible. */
+  accused?: string;
+};
+
+/** One movement of stake or balance caused by verification or a challenge (append-only). */
+export type StakeMovement = {
+  seq: number;
+  /** The challenge id, or the task id for a slash on a verifier's rejection. */
+  ref: string;
+  account: string;
+  kind: 'slash' | 'challenger_reward' | 'treasury_share' | 'bond_held' | 'bond_returned' | 'bond_forfeited';
+  field: 'stake' | 'balance';
+  /** Signed amount added to the field. */
+  delta: string;
 };
 
 export type SignatureRecord = { master_id: string; signature: string; statement_hash: string; seq: number };
@@ -183,6 +211,8 @@ export type ProtocolState = {
   revoked_delegations: Record<string, number>;
   /** Train rounds (child sub-tasks of Train tasks) by round sub-task id; absent until the first round. */
   train_rounds?: Record<string, TrainRoundRecord>;
+  /** Slashes, challenger rewards and bond moves, in log order; absent until the first. */
+  stake_ledger?: StakeMovement[];
   /** Entries that were well-formed and chained but not applicable (e.g. a late duplicate): counted, never silently dropped. */
   ignored: { count: number; last?: { seq: number; code: string } };
 };

@@ -1,5 +1,6 @@
 import { verifyEd25519 } from '../../crypto/ed25519.ts';
 import { digestBytes, receiptHash } from '../../crypto/signing-digests.ts';
+import { assignVerification } from '../../verification/verifier-assignment.ts';
 import { checkTaskEvent, moveTask } from '../moves.ts';
 import { refuse } from '../refusal.ts';
 import type { Step } from '../step.ts';
@@ -52,6 +53,14 @@ export const recordReceipt: Step<'execution_receipt_recorded'> = {
     t.usage = { ...r.usage };
     if (r.status === 'succeeded') {
       t.contributions = r.contributions.map((c) => ({ ...c }));
+      t.verification_assignment = assignVerification(state, {
+        task_id: t.task_id,
+        attempt: r.attempt,
+        policy_version: t.policy_version,
+        executor_node: r.executor_node,
+        seq: at.seq,
+        entryHash: state.head?.hash ?? '',
+      });
       moveTask(t, 'verifying', at);
     } else {
       moveTask(t, 'rejected', at);
