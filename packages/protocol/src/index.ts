@@ -16,6 +16,7 @@ export * from './economics/pricing.ts';
 export * from './economics/reward-split.ts';
 export * from './epochs/epoch-mapping.ts';
 export * from './events/protocol-event.ts';
+export * from './events/train-events.ts';
 export * from './lifecycle/index.ts';
 export * from './objects/attestation.ts';
 export * from './objects/challenge.ts';
@@ -75,6 +76,7 @@ export {
   type SettlementRecord,
   type StateStep,
   type TaskRecord,
+  type TrainRoundRecord,
 } from './reducer/state.ts';
 export { stateHash } from './reducer/state-hash.ts';
 export type { Entry, LogPosition } from './reducer/step.ts';
@@ -84,6 +86,7 @@ export * from './semantic/derivation.ts';
 export * from './semantic/vault-mapping.ts';
 export * from './settlement/settlement-proof.ts';
 export * from './settlement/settlement-tree.ts';
+export * from './train/train-hashes.ts';
 export * from './verification/adjudicate-evidence.ts';
 export * from './verification/replay-adjudication.ts';
 export * from './verification/verifier-assignment.ts';

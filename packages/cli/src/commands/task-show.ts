@@ -9,6 +9,7 @@ import { paintState } from '../format/states.ts';
 import { renderPairs, renderTable } from '../format/table.ts';
 import { shortHex } from '../format/text.ts';
 import { formatTimestamp } from '../format/time.ts';
+import { formatTrainProgress } from '../format/train-progress.ts';
 import { parseTaskId } from '../option-parsers.ts';
 import type { CommandDeps } from './command-deps.ts';
 
@@ -50,6 +51,7 @@ async function showTask(context: CommandContext, taskId: string): Promise<number
         ['attempt', String(task.attempt)],
         ['envelope', task.envelope_hash],
         ...(task.reason_code ? [['reason', task.reason_code] as const] : []),
+        ...(task.train ? [['training', formatTrainProgress(task.train)] as const] : []),
       ],
       '  ',
     ),

@@ -257,10 +257,10 @@ export class MasterService implements MasterApi {
     if (result.kind === 'refused') {
       const existing = this.#state.tasks[task_id];
       if (key && existing && result.refusal.code === 'duplicate_task')
-        return { task: taskView(existing), created: false };
+        return { task: taskView(existing, this.#state), created: false };
       throw failureOf(result.refusal, this.#state, request);
     }
-    return { task: taskView(this.#state.tasks[task_id]!), created: true };
+    return { task: taskView(this.#state.tasks[task_id]!, this.#state), created: true };
   }
 
   #replay(held: { body_hash: string; task_id: string }, body_hash: string): { task: TaskView; created: boolean } {
@@ -273,12 +273,12 @@ export class MasterService implements MasterApi {
     }
     const t = this.#state.tasks[held.task_id];
     if (!t) throw new ApiFailure('unavailable', 'the task for this Idempotency-Key is still being admitted; retry');
-    return { task: taskView(t), created: false };
+    return { task: taskView(t, this.#state), created: false };
   }
 
   getTask(taskId: string): TaskView | undefined {
     const t = this.#state.tasks[taskId];
-    return t ? taskView(t) : undefined;
+    return t ? taskView(t, this.#state) : undefined;
   }
 
   async listTasks(query: TaskListQuery): Promise<TaskList> {
@@ -292,7 +292,7 @@ export class MasterService implements MasterApi {
     const page = matching.slice(0, limit);
     const last = page[page.length - 1];
     return {
-      tasks: page.map((x) => taskView(x.t)),
+      tasks: page.map((x) => taskView(x.t, this.#state)),
       ...(matching.length > limit && last ? { next_cursor: String(last.seq) } : {}),
     };
   }

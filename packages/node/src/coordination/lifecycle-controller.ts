@@ -23,6 +23,7 @@ import { type Backoff, DEFAULT_BACKOFF, requestUntilAnswered } from './retry.ts'
 import { type StateFollower, taskIdOf } from './state-follower.ts';
 import { KeyedRunner } from './task-queue.ts';
 import { TaskRecords } from './task-records.ts';
+import { runTrainRounds } from './train-rounds.ts';
 
 export type ControllerOptions = {
   follower: StateFollower;
@@ -144,26 +145,39 @@ export class LifecycleController {
       policy: { k_min: policy.k_min, policy_version: policy.policy_version },
     };
     const node = t.assignments?.[0]?.node_id ?? r.node_id;
-    const reply = await requestUntilAnswered<ExecuteReply>(
-      () => this.#o.bus.request(enterpriseSubjects(node).execute, request, { timeoutMs: this.#o.requestTimeoutMs }),
-      {
-        backoff: this.#o.backoff,
-        // Once the deadline passes, the tick times the task out.
-        stillWanted: () => {
-          const current = this.#o.follower.state.tasks[t.task_id];
-          return (
-            !this.#stopped &&
-            current?.state === 'dispatched' &&
-            current.attempt === attempt &&
-            this.#o.clock.now() < t.deadline_ms
-          );
-        },
-        onFailure: (n, error) => {
-          this.retries++;
-          this.#o.onError?.(`execute ${t.task_id} on ${node} (try ${n})`, error);
-        },
+    // A Train task runs as rounds across the Vaults' nodes, driven from here (see train-rounds.ts).
+    const run =
+      envelope.spec.kind === 'train'
+        ? () =>
+            runTrainRounds(
+              {
+                follower: this.#o.follower,
+                writer: this.#o.writer,
+                bus: this.#o.bus,
+                timeoutMs: this.#o.requestTimeoutMs,
+                ...(this.#o.onError ? { onError: this.#o.onError } : {}),
+              },
+              t,
+              request,
+            )
+        : () => this.#o.bus.request(enterpriseSubjects(node).execute, request, { timeoutMs: this.#o.requestTimeoutMs });
+    const reply = await requestUntilAnswered<ExecuteReply>(run as () => Promise<ExecuteReply>, {
+      backoff: this.#o.backoff,
+      // Once the deadline passes, the tick times the task out.
+      stillWanted: () => {
+        const current = this.#o.follower.state.tasks[t.task_id];
+        return (
+          !this.#stopped &&
+          current?.state === 'dispatched' &&
+          current.attempt === attempt &&
+          this.#o.clock.now() < t.deadline_ms
+        );
       },
-    );
+      onFailure: (n, error) => {
+        this.retries++;
+        this.#o.onError?.(`execute ${t.task_id} on ${node} (try ${n})`, error);
+      },
+    });
     if (!reply) return;
     if (
       reply.release &&

@@ -10,6 +10,7 @@ import { SqlProtocolLog } from '../adapters/sql-protocol-log.ts';
 import { SystemClock } from '../adapters/system-clock.ts';
 import type { Backoff } from '../coordination/retry.ts';
 import type { VaultLimits } from '../data/vault-records.ts';
+import type { AggregationEnclave, AggregationEnclaveOptions } from '../execution/train/aggregation-enclave.ts';
 import type { ExecutionFault } from '../execution/execute-task.ts';
 import type { Bus } from '../ports/bus.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -47,6 +48,8 @@ export type EmbeddedNetworkOptions = {
   broker?: MemoryBroker;
   /** Limits applied to every Vault (size, per-producer quota, retention); defaults otherwise. */
   vaultLimits?: Partial<VaultLimits>;
+  /** A node's Train aggregation enclave (tests substitute a dishonest one); undefined: the real one. */
+  aggregationEnclaveFor?: (nodeId: string) => ((opts: AggregationEnclaveOptions) => AggregationEnclave) | undefined;
   /** Test-only: a compromised enclave's tampering per enterprise node (see `ExecutionFault`). */
   faultFor?: (nodeId: string) => ExecutionFault | undefined;
   /** The bus each node talks through (default: a client of the in-memory broker); e.g. a NATS connection per node. */
@@ -98,6 +101,9 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
         log,
         ...(opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {}),
         ...(opts.teeFor ? { tee: await opts.teeFor(e.node_id) } : {}),
+        ...(opts.aggregationEnclaveFor?.(e.node_id)
+          ? { aggregationEnclave: opts.aggregationEnclaveFor(e.node_id)! }
+          : {}),
         ...(opts.faultFor?.(e.node_id) ? { fault: opts.faultFor(e.node_id)! } : {}),
         clock,
         ...(opts.onError ? { onError: opts.onError } : {}),

@@ -57,6 +57,9 @@ import { type ParticipationSignRequest, signParticipation } from '../execution/q
 import { answerPartial, type QueryPartialRequest, type QueryRuntime } from '../execution/query/query-runtime.ts';
 import { loadAudienceKey, loadPseudonymizer } from '../execution/query/subject-pseudonyms.ts';
 import type { SandboxLimits } from '../execution/sandbox/quickjs-sandbox.ts';
+import { AggregationEnclave, type AggregationEnclaveOptions } from '../execution/train/aggregation-enclave.ts';
+import { TrainService } from '../execution/train/train-service.ts';
+import { VaultTrainEnclave } from '../execution/train/vault-enclave.ts';
 import type { Bus, Subscription } from '../ports/bus.ts';
 import type { Clock } from '../ports/clock.ts';
 import { PortError } from '../ports/errors.ts';
@@ -65,6 +68,7 @@ import type { ProtocolLog } from '../ports/protocol-log.ts';
 import type { Store } from '../ports/store.ts';
 import type { TeeProvider } from '../ports/tee-provider.ts';
 import { derivedRecords } from '../semantic/derive-records.ts';
+import { AttestationVerifier, attestationPolicyFor } from '../verification/attestation-verifier.ts';
 import {
   type AttestReply,
   type AttestRequest,
@@ -116,6 +120,8 @@ export type EnterpriseOptions = {
   tee?: TeeProvider;
   /** Production flag: a simulated enclave is then refused at start. */
   production?: boolean;
+  /** Builds this node's Train aggregation enclave (tests substitute a dishonest one); default the real one. */
+  aggregationEnclave?: (opts: AggregationEnclaveOptions) => AggregationEnclave;
   /** Test-only: a compromised enclave's tampering (see `ExecutionFault`); refused in production. */
   fault?: ExecutionFault;
   /** The clock of the log entries this node appends (its Vault snapshots); default: the system clock. */
@@ -135,6 +141,7 @@ export class EnterpriseNode {
   readonly #subscriptions: Subscription[] = [];
   readonly #ctx: ExecutionContext;
   #query: QueryRuntime | undefined;
+  #train: TrainService | undefined;
   readonly follower: StateFollower;
   /** Appends this node's own log events: the Vault snapshot roots it publishes at each epoch close. */
   readonly #writer: LogWriter;
@@ -252,6 +259,31 @@ export class EnterpriseNode {
     });
     const s = node.follower.state;
     if (s.epochs[s.current_epoch - 1]?.closed_at_seq !== undefined) node.#schedulePublication();
+    const state = () => node.follower.state;
+    const train = await TrainService.serve({
+      nodeId: opts.nodeId,
+      bus: peers,
+      state,
+      vault: new VaultTrainEnclave({
+        nodeId: opts.nodeId,
+        records: node.#records,
+        consent: node.#ctx.consent,
+        tee,
+        hosts: (id) => opts.vaults.some((v) => v.vault_id === id),
+        state,
+        attestation: new AttestationVerifier({
+          policy: attestationPolicyFor(opts.production === true),
+          clock: new SystemClock(),
+        }),
+      }),
+      aggregation: (opts.aggregationEnclave ?? ((o) => new AggregationEnclave(o)))({
+        ctx: node.#ctx,
+        state,
+        keepEvidence: (hash, sealed, receipt) => node.#evidence.put(hash, sealed, receipt),
+      }),
+    });
+    node.#train = train.service;
+    node.#subscriptions.push(...train.subscriptions);
     return node;
   }
 
@@ -494,6 +526,10 @@ export class EnterpriseNode {
     const original = sealed.transcript;
     if (req.envelope.spec.kind === 'query')
       return reexecuteQuery(this.#query!, { ...req, attempt: req.receipt.attempt }, original.inputs, sealed);
+    if (req.envelope.spec.kind === 'train') {
+      if (!this.#train) throw new PortError('train_not_available', `${this.nodeId} runs no Train enclave`);
+      return this.#train.reexecute(req, sealed);
+    }
     const run = await computeOutput(
       this.#ctx,
       req.envelope,

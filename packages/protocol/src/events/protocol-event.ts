@@ -32,6 +32,7 @@ import { SemanticCandidate, SemanticPromotion, VaultMapping } from '../objects/s
 import { SettlementStatement } from '../objects/settlement.ts';
 import { TaskEnvelope } from '../objects/task-envelope.ts';
 import { VerificationDecision } from '../objects/verification-decision.ts';
+import { TrainRoundAbortedEvent, TrainRoundCompletedEvent, TrainRoundStartedEvent } from './train-events.ts';
 
 const event = <T extends string, P extends Record<string, Parameters<typeof Type.Object>[0][string]>>(
   type: T,
@@ -353,6 +354,9 @@ export const PROTOCOL_EVENTS = [
   StakeWithdrawnEvent,
   ProgramApprovedEvent,
   ProgramRevokedEvent,
+  TrainRoundStartedEvent,
+  TrainRoundCompletedEvent,
+  TrainRoundAbortedEvent,
 ] as const;
 
 export const ProtocolEvent = Type.Union([...PROTOCOL_EVENTS]);

@@ -138,9 +138,23 @@ export const TrainSpec = Type.Object(
       { additionalProperties: false },
     ),
     min_vaults_per_round: Type.Integer({ minimum: 1, maximum: 1000 }),
+    /** The label value that is the positive class (absent: the label is boolean, or the integer 0/1). */
+    positive_class: Type.Optional(Scalar),
+    /** The training seed (64 hex); absent: the seed of the task's replay context. */
+    seed: Type.Optional(Hex64String),
+    /** Held-out evaluation: the share of subjects (basis points) each Vault keeps out of training. */
+    evaluation: Type.Optional(
+      Type.Object({ holdout_bps: Type.Integer({ minimum: 1, maximum: 5000 }) }, { additionalProperties: false }),
+    ),
+    /** DP training: Gaussian noise of `noise_multiplier` x `clip_norm` on the clipped updates' average. */
+    dp: Type.Optional(
+      Type.Object({ noise_multiplier: DecimalString, delta: DecimalString }, { additionalProperties: false }),
+    ),
   },
   { additionalProperties: false, description: 'Federated training; each round is a multi-Vault sub-task.' },
 );
+
+export type TrainSpec = Static<typeof TrainSpec>;
 
 export const TaskSpec = Type.Union([ParseSpec, QuerySpec, ComputeSpec, TrainSpec]);
 export type TaskSpec = Static<typeof TaskSpec>;

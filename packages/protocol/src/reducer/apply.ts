@@ -11,11 +11,13 @@ import { verifyChain } from '../log/hash-chain.ts';
 import type { Refusal } from './refusal.ts';
 import type { ProtocolState } from './state.ts';
 import type { Entry, LogPosition, Step } from './step.ts';
+import { abortTrainRound } from './steps/abort-train-round.ts';
 import { acceptQueryParticipation } from './steps/accept-query-participation.ts';
 import { admitTask } from './steps/admit-task.ts';
 import { approveChallenge } from './steps/approve-challenge.ts';
 import { closeChallenge } from './steps/close-challenge.ts';
 import { closeEpoch } from './steps/close-epoch.ts';
+import { completeTrainRound } from './steps/complete-train-round.ts';
 import { decideChallenge } from './steps/decide-challenge.ts';
 import { decideQueryRelease } from './steps/decide-query-release.ts';
 import { declareVaultMapping } from './steps/declare-vault-mapping.ts';
@@ -49,6 +51,7 @@ import { revokeGrant } from './steps/revoke-grant.ts';
 import { signSettlement } from './steps/sign-settlement.ts';
 import { startChallengeReview } from './steps/start-challenge-review.ts';
 import { startResolution } from './steps/start-resolution.ts';
+import { startTrainRound } from './steps/start-train-round.ts';
 import { timeOutTask } from './steps/time-out-task.ts';
 import { withdrawStake } from './steps/withdraw-stake.ts';
 
@@ -94,6 +97,9 @@ const steps: { [T in ProtocolEventType]: Step<T> } = {
   stake_withdrawn: withdrawStake,
   program_approved: approveProgram,
   program_revoked: revokeProgram,
+  train_round_started: startTrainRound,
+  train_round_completed: completeTrainRound,
+  train_round_aborted: abortTrainRound,
 };
 
 /** One compiled validator per event type, so an error names the field of the event actually sent. */

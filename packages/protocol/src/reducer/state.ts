@@ -238,10 +238,37 @@ export type ProtocolState = {
   program_approvals?: Record<string, Record<string, { approved_seq: number; revoked_seq?: number }>>;
   /** Revoked delegation credentials: credential hash -> seq of the revocation. */
   revoked_delegations: Record<string, number>;
+  /** Train rounds (child sub-tasks of Train tasks) by round sub-task id; absent until the first round. */
+  train_rounds?: Record<string, TrainRoundRecord>;
   /** Slashes, challenger rewards and bond moves, in log order; absent until the first. */
   stake_ledger?: StakeMovement[];
   /** Entries that were well-formed and chained but not applicable (e.g. a late duplicate): counted, never silently dropped. */
   ignored: { count: number; last?: { seq: number; code: string } };
+};
+
+/** One round of a Train task: the model it started from, who took part, and how it ended. */
+export type TrainRoundRecord = {
+  task_id: string;
+  round: number;
+  attempt: number;
+  state: 'running' | 'completed' | 'aborted';
+  started_seq: number;
+  ended_seq?: number;
+  aggregator_node: string;
+  start_model_hash: string;
+  standardization_hash: string;
+  participants: string[];
+  quorum: number;
+  /** The next global model's hash (completed rounds). */
+  model_hash?: string;
+  received?: { vault_id: string; model_hash: string; signature: string }[];
+  updates?: { vault_id: string; commitment: string; weight: number }[];
+  dropped?: string[];
+  evaluation?:
+    | { metric: 'accuracy'; value: string; examples: number; subjects: number }
+    | { metric: 'accuracy'; suppressed: true };
+  reason_code?: string;
+  vault_id?: string;
 };
 
 /** The state before genesis. */

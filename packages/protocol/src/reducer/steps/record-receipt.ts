@@ -4,6 +4,7 @@ import { assignVerification } from '../../verification/verifier-assignment.ts';
 import { checkTaskEvent, moveTask } from '../moves.ts';
 import { refuse } from '../refusal.ts';
 import type { Step } from '../step.ts';
+import { checkTrainReceipt } from './train-round-helpers.ts';
 
 /**
  * dispatched -> verifying on a signed receipt from an assigned node, or dispatched -> rejected when
@@ -42,7 +43,7 @@ export const recordReceipt: Step<'execution_receipt_recorded'> = {
     }
     if (r.status === 'failed' && !r.failure_code)
       return refuse('missing_failure_code', 'a failed receipt names its failure_code');
-    return undefined;
+    return checkTrainReceipt(state, r);
   },
   run(state, e, at) {
     const r = e.receipt;
