@@ -115,7 +115,7 @@ export class MasterNode {
     const adjudicator = opts.coordinator
       ? new ChallengeAdjudicator({
           ...challengeParts,
-          bus: opts.bus,
+          bus,
           ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
           ...(opts.backoff ? { backoff: opts.backoff } : {}),
         })

@@ -122,6 +122,12 @@ describe('challenge ingress over HTTP', () => {
     candidateEpoch = state().current_epoch;
     await net.coordinator.service.closeEpoch();
     await waitFor(() => state().settlements[candidateEpoch]?.state === 'candidate_ready', 'candidate ready');
+    // Each Vault's node publishes its snapshot root when it folds the close: let those land first,
+    // so that the refusals below are the only thing that could move the state.
+    await waitFor(
+      () => Object.values(state().vaults).every((v) => v.last_snapshot?.epoch_id === state().current_epoch),
+      'vault snapshots published',
+    );
   });
 
   after(async () => {
