@@ -10,7 +10,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import type { ProtocolEvent } from '@symphony/protocol';
+import { type ProtocolEvent, stateHash } from '@symphony/protocol';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { FileKeyring } from '../adapters/file-keyring.ts';
@@ -20,8 +20,9 @@ import { NatsBus } from '../adapters/nats-bus.ts';
 import { PostgresStore } from '../adapters/postgres-store.ts';
 import { PrefixedBus } from '../adapters/prefixed-bus.ts';
 import { SystemClock } from '../adapters/system-clock.ts';
+import { mapError } from '../application/error-mapping.ts';
 import { PROMETHEUS_CONTENT_TYPE } from '../application/http-metrics.ts';
-import { createHttpServer } from '../application/http-server.ts';
+import { createHttpServer, DEFAULT_BODY_LIMIT_BYTES } from '../application/http-server.ts';
 import type { MasterApi } from '../application/master-api.ts';
 import { type StateFollower, taskIdOf } from '../coordination/state-follower.ts';
 import { COMMERCE_RECEIPT_V1 } from '../semantic/starter-registry.ts';
@@ -191,10 +192,17 @@ export async function startClusterNode(config: ClusterNodeConfig, logger: Logger
         },
       )
     : Fastify({ logger: false });
+  if (api) drainOversizedBodies(app);
   app.get('/readyz', async (_req, reply) => {
     const r = await probe();
     return reply.code(r.ready ? 200 : 503).send(r);
   });
+  // The folded state's hash at this node's log position: two nodes at one position must agree.
+  app.get('/statez', async () => ({
+    node_id: config.node_id,
+    log_position: follower.state.head?.seq ?? -1,
+    state_hash: stateHash(follower.state),
+  }));
   if (!api) {
     app.get('/healthz', async (_req, reply) => {
       const r = await probe();
@@ -251,6 +259,29 @@ function withClusterChecks(api: MasterApi, probe: () => Promise<NodeReadiness>, 
       const value = Reflect.get(target, prop, receiver === undefined ? target : target);
       return typeof value === 'function' ? value.bind(target) : value;
     },
+  });
+}
+
+/**
+ * A client on another host is still sending an oversized body when the edge answers 413; closing
+ * the socket then turns the answer into a broken pipe on the client's side. Bodies declared larger
+ * than the limit are read and discarded first, then answered with the catalog's `body_too_large`.
+ */
+function drainOversizedBodies(app: FastifyInstance): void {
+  app.addHook('onRequest', async (request, reply) => {
+    const declared = Number(request.headers['content-length'] ?? 0);
+    // Beyond 8x the limit, draining costs more than a client's broken pipe: the socket is closed.
+    if (!(declared > DEFAULT_BODY_LIMIT_BYTES) || declared > 8 * DEFAULT_BODY_LIMIT_BYTES) return;
+    request.raw.resume();
+    await new Promise<void>((resolve) => {
+      request.raw.once('end', resolve);
+      request.raw.once('error', () => resolve());
+      request.raw.once('close', resolve);
+    });
+    const answer = mapError(Object.assign(new Error('body too large'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE' }), {
+      bodyLimitBytes: DEFAULT_BODY_LIMIT_BYTES,
+    });
+    return reply.code(answer.status).headers(answer.headers).send(answer.body);
   });
 }
 
