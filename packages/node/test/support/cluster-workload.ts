@@ -56,7 +56,7 @@ export class WorkloadClient {
         ...signedHeaders(this.key, method, path, text),
       },
       ...(text === undefined ? {} : { body: text }),
-      signal: AbortSignal.timeout(30_000),
+      signal: AbortSignal.timeout(10_000),
     });
     return { status: res.status, body: (await res.json()) as Record<string, any> };
   }
