@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_API_URL } from './api-client.ts';
 import type { CliIo } from './cli-io.ts';
+import { registerCluster } from './commands/cluster.ts';
 import { createCommandDeps } from './commands/command-deps.ts';
 import { registerConsent } from './commands/consent.ts';
 import { registerDemo } from './commands/demo.ts';
@@ -78,6 +79,7 @@ Start here:
   registerIngest(program, deps);
   registerVault(program, deps);
   registerKeys(program, deps);
+  registerCluster(program, deps);
   return { program, exitCode: () => exitCode };
 }
 

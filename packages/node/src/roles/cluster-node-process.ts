@@ -7,9 +7,22 @@ import pino from 'pino';
 import { readClusterConfig } from './cluster-config.ts';
 import { startClusterNode } from './cluster-node.ts';
 
+const PROBES = new Set(['/readyz', '/healthz', '/metrics', '/statez']);
+
 /** Starts the node; resolves once it serves. The process exits when the node has shut down. */
 export async function runClusterNodeProcess(configFile: string, role?: string): Promise<void> {
-  const logger = pino({ base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime });
+  const logger = pino({
+    base: { pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    hooks: {
+      // Probes (peers poll /readyz every second) answered fine are not worth a line each.
+      logMethod(args, method) {
+        const line = args[0] as { route?: string; status?: number } | undefined;
+        if (line && PROBES.has(line.route ?? '') && (line.status ?? 500) < 400) return;
+        method.apply(this, args);
+      },
+    },
+  });
   const config = await readClusterConfig(configFile, role);
   const node = await startClusterNode(config, logger);
   let signals = 0;

@@ -69,6 +69,8 @@ export type LocalClusterRecord = {
 
 export const PID_FILE = 'cluster.json';
 const MAIN = fileURLToPath(new URL('./cluster-node-main.ts', import.meta.url));
+/** tsx's loader, resolved from here: node processes start from any working directory. */
+const TSX = import.meta.resolve('tsx');
 
 /** Generates a topology of `n` enterprise nodes, one Vault each (benchmarks). */
 export function topologyWithEnterprises(n: number): Topology {
@@ -193,9 +195,15 @@ export class LocalCluster {
       });
     }
     // Enterprise nodes first (they answer the masters), then the masters; all at once.
-    for (const n of record.nodes) await cluster.#spawn(n);
-    await cluster.#save();
-    await cluster.waitReady(opts.readyTimeoutMs ?? 120_000);
+    try {
+      for (const n of record.nodes) await cluster.#spawn(n);
+      await cluster.#save();
+      await cluster.waitReady(opts.readyTimeoutMs ?? 120_000);
+    } catch (error) {
+      // Nothing half-started stays behind: stop what started, drop the databases and the stream.
+      await cluster.down({ purge: true, graceMs: 2000 }).catch(() => {});
+      throw error;
+    }
     return cluster;
   }
 
@@ -206,7 +214,7 @@ export class LocalCluster {
 
   async #spawn(n: LocalClusterNode): Promise<void> {
     const out = await open(n.log_file, 'a');
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, '--role', n.role, '--config', n.config_file], {
+    const child = spawn(process.execPath, ['--import', TSX, MAIN, '--role', n.role, '--config', n.config_file], {
       stdio: ['ignore', out.fd, out.fd],
       detached: true,
     });
