@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { backupCluster, restoreCluster } from '@symphony/node/roles/cluster-backup.ts';
 import { readClusterConfig } from '@symphony/node/roles/cluster-config.ts';
 import { runClusterNodeProcess } from '@symphony/node/roles/cluster-node-process.ts';
 import { isOurs, LocalCluster, PID_FILE, topologyWithEnterprises } from '@symphony/node/roles/local-cluster.ts';
@@ -90,6 +91,8 @@ export function registerCluster(program: Command, deps: CommandDeps): void {
       }),
     );
 
+  registerClusterRecovery(cluster, deps, dirOption);
+
   cluster
     .command('status')
     .description('node, role, log position, last finalized epoch and health of every node')
@@ -116,6 +119,58 @@ export function registerCluster(program: Command, deps: CommandDeps): void {
               : 'no node of this cluster was running',
           );
         return 0;
+      }),
+    );
+}
+
+/** Registers `cluster start|backup|restore`. */
+function registerClusterRecovery(cluster: Command, deps: CommandDeps, dirOption: () => Option): void {
+  cluster
+    .command('start')
+    .description('start again every node of a stopped (or restored) cluster from its folder')
+    .addOption(dirOption())
+    .action((options: { dir: string }, command: Command) =>
+      deps.run(command, async (context) => {
+        const c = await attach(context, options.dir);
+        const started = await c.start();
+        (context.json ? context.err : context.out).line(`started ${started.join(', ') || 'nothing (all running)'}`);
+        return printStatus(context, c);
+      }),
+    );
+
+  cluster
+    .command('backup')
+    .description("back up the protocol log (NDJSON), every node's database (pg_dump -Fc) and the cluster folder")
+    .addOption(dirOption())
+    .requiredOption('-o, --out <dir>', 'the backup folder (created)')
+    .action((options: { dir: string; out: string }, command: Command) =>
+      deps.run(command, async (context) => {
+        const c = await attach(context, options.dir);
+        const out = resolve(context.io.cwd, options.out);
+        const done = await backupCluster(c, out);
+        if (context.json) context.out.json({ out, ...done });
+        else {
+          context.out.line(`backed up ${done.entries} log entries (head ${done.head_hash ?? '-'})`);
+          context.out.line(`databases: ${done.databases.join(', ')}`);
+          context.out.line(`into ${out}`);
+        }
+        return 0;
+      }),
+    );
+
+  cluster
+    .command('restore')
+    .description('restore a backup into a cluster folder (databases and stream must not exist), then start it')
+    .requiredOption('--from <dir>', 'the backup folder')
+    .addOption(dirOption())
+    .action((options: { dir: string; from: string }, command: Command) =>
+      deps.run(command, async (context) => {
+        const dir = resolve(context.io.cwd, options.dir);
+        if (existsSync(join(dir, PID_FILE)))
+          throw new LocalValidationError(`${dir} already holds a cluster; restore into a new folder`);
+        const { cluster, entries } = await restoreCluster(resolve(context.io.cwd, options.from), dir);
+        (context.json ? context.err : context.out).line(`restored ${entries} log entries; nodes started`);
+        return printStatus(context, cluster);
       }),
     );
 }

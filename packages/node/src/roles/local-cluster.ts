@@ -281,6 +281,19 @@ export class LocalCluster {
     }
   }
 
+  /** Starts every recorded node that is not running (a stopped or restored cluster) and waits until all are ready. */
+  async start(readyTimeoutMs = 120_000): Promise<string[]> {
+    const started: string[] = [];
+    for (const n of this.record.nodes) {
+      if (isOurs(n)) continue;
+      await this.#spawn(n);
+      started.push(n.node_id);
+    }
+    await this.#save();
+    await this.waitReady(readyTimeoutMs);
+    return started;
+  }
+
   /** Starts a stopped node again with the same config (its log file is appended to). */
   async restart(nodeId: string): Promise<void> {
     const n = this.node(nodeId);
