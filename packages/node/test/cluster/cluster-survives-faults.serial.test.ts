@@ -43,7 +43,10 @@ type FaultRow = {
   finished: number;
   duplicates: number;
   lost: number;
+  /** From the recovery action (restart, SIGCONT) until every task of the wave is verified. */
   recovery_ms: number;
+  /** From the recovery action until the wave is settled (completed) and all masters agree. */
+  settled_ms: number;
   epoch_while_down?: { epoch: number; signers: string[] };
 };
 
@@ -158,6 +161,7 @@ describe('cluster: faults during a seeded workload', { skip }, () => {
     await closeAndFinalize(client);
     const states = await waitForStates(client, ids, TERMINAL);
     await mastersAgree();
+    const settled_ms = Date.now() - recoveredFrom;
     const finished = [...states.values()].filter((s) => TERMINAL.has(s)).length;
     const row: FaultRow = {
       fault,
@@ -166,6 +170,7 @@ describe('cluster: faults during a seeded workload', { skip }, () => {
       duplicates: await duplicates(ids),
       lost: ids.length - finished,
       recovery_ms,
+      settled_ms,
       ...extra,
     };
     report.push(row);
