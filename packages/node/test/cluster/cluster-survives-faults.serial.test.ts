@@ -3,13 +3,13 @@
  * nats-server and a private PostgreSQL (never the machine's shared ones), under a seeded workload.
  * Faults, one per phase, injected while a wave of tasks is running: SIGKILL + restart of a master,
  * of an enterprise node, and of the NATS server; SIGSTOP of a master past the timeouts; a
- * PostgreSQL restart. After each: every accepted task reaches a terminal state, no task is admitted
+ * PostgreSQL restart; and a graceful SIGTERM of the coordinating master. After each: every accepted task reaches a terminal state, no task is admitted
  * twice and no reward recorded twice, an epoch closed while a master is down finalizes with the 2
  * others, and the lagging master catches up to the same state hash as the others.
  * Writes the fault report to `$SCS_FAULT_REPORT` when set (bench/RESULTS.md quotes a run).
  */
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
 import { connect } from '@nats-io/transport-node';
 import type { Entry } from '@symphony/protocol';
@@ -253,6 +253,20 @@ describe('cluster: faults during a seeded workload', { skip }, () => {
     });
     await cluster.waitReady(60_000);
     await finish('PostgreSQL restart (pg_ctl -m fast)', ids, t);
+  });
+
+  it('SIGTERM of the coordinating master: it stops gracefully, hands back its work, and resumes it on restart', async () => {
+    let t = 0;
+    const ids = await wave(async () => {
+      cluster.signal('node_master-1', 'SIGTERM');
+      await cluster.waitExit('node_master-1');
+      const log = await readFile(cluster.node('node_master-1').log_file, 'utf8');
+      assert.match(log.trim().split('\n').at(-1) ?? '', /"msg":"stopped"/, 'the node shut down by itself');
+      t = Date.now();
+      await cluster.restart('node_master-1');
+    });
+    await cluster.waitReady(60_000, ['node_master-1']);
+    await finish('SIGTERM + restart coordinator master-1', ids, t);
   });
 
   it('leaves no accepted task unfinished and every master on one state hash', async () => {
