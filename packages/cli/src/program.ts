@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_API_URL } from './api-client.ts';
 import type { CliIo } from './cli-io.ts';
 import { registerChallenge } from './commands/challenge.ts';
+import { registerCluster } from './commands/cluster.ts';
 import { createCommandDeps } from './commands/command-deps.ts';
 import { registerConsent } from './commands/consent.ts';
 import { registerDemo } from './commands/demo.ts';
@@ -86,6 +87,7 @@ Start here:
   registerKeys(program, deps);
   registerChallenge(program, deps);
   registerGrant(program, deps);
+  registerCluster(program, deps);
   return { program, exitCode: () => exitCode };
 }
 

@@ -1,7 +1,8 @@
-/** The `Bus` contract against every adapter: memory and NATS. */
+/** The `Bus` contract against every adapter: memory, NATS, and the cluster's subject-prefixing decorator. */
 import { after } from 'node:test';
 import { MemoryBroker } from '../../src/adapters/memory-bus.ts';
 import { NatsBus } from '../../src/adapters/nats-bus.ts';
+import { PrefixedBus } from '../../src/adapters/prefixed-bus.ts';
 import { connectTestNats, requireUrl, serviceGate, type TestNats, uniqueName } from '../support/services.ts';
 import { describeBusContract } from './bus-contract.ts';
 
@@ -46,3 +47,18 @@ describeBusContract(
   },
   { skip: natsGate.skip },
 );
+
+describeBusContract('prefixed (over memory)', async () => {
+  const broker = new MemoryBroker();
+  const network = uniqueName('net');
+  const subject = new PrefixedBus(broker.connect(), network);
+  const peer = new PrefixedBus(broker.connect(), network);
+  return {
+    subject,
+    peer,
+    prefix: uniqueName('bus'),
+    async cleanup() {
+      await Promise.all([subject.close(), peer.close()]);
+    },
+  };
+});
