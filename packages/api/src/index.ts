@@ -1,4 +1,6 @@
 /** @symphony/api — the SCS HTTP surface as schemas: the server validates with them, the SDK types with them. */
+
+export * from './assurance.ts';
 export * from './common.ts';
 export * from './consent.ts';
 export * from './errors.ts';

@@ -6,6 +6,8 @@
 
 import { randomBytes } from 'node:crypto';
 import type {
+  AccountingView,
+  AnchorView,
   ApiErrorBody,
   CandidateList,
   CandidateView,
@@ -19,6 +21,7 @@ import type {
   Health,
   IngestRecordsRequest,
   IngestRecordsResponse,
+  LogPage,
   NetworkView,
   PromoteCandidatesRequest,
   ProposeCandidateRequest,
@@ -260,6 +263,21 @@ export class ApiClient {
   /** `GET /v1/rewards?epochId&actor` */
   rewards(query: RewardQuery = {}): Promise<RewardList> {
     return this.#json('GET', '/v1/rewards', { query: { epochId: query.epochId, actor: query.actor } });
+  }
+
+  /** `GET /v1/log?from&limit`: a page of the protocol log with the node's checkpoints. */
+  logPage(from: number, limit: number): Promise<LogPage> {
+    return this.#json('GET', '/v1/log', { query: { from, limit } });
+  }
+
+  /** `GET /v1/epochs/:id/accounting` */
+  epochAccounting(epochId: number): Promise<AccountingView> {
+    return this.#json('GET', `/v1/epochs/${epochId}/accounting`);
+  }
+
+  /** `GET /v1/epochs/:id/anchor` */
+  epochAnchor(epochId: number): Promise<AnchorView> {
+    return this.#json('GET', `/v1/epochs/${epochId}/anchor`);
   }
 
   /** `GET /v1/network` */

@@ -2,13 +2,16 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_API_URL } from './api-client.ts';
 import type { CliIo } from './cli-io.ts';
+import { registerAudit } from './commands/audit.ts';
 import { createCommandDeps } from './commands/command-deps.ts';
 import { registerConsent } from './commands/consent.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerEpoch } from './commands/epoch.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerKeys } from './commands/keys.ts';
+import { registerLog } from './commands/log-export.ts';
 import { registerNetwork } from './commands/network.ts';
+import { registerReplay } from './commands/replay.ts';
 import { registerRewards } from './commands/rewards.ts';
 import { registerSemantic } from './commands/semantic.ts';
 import { registerSettlement } from './commands/settlement-show.ts';
@@ -78,6 +81,9 @@ Start here:
   registerIngest(program, deps);
   registerVault(program, deps);
   registerKeys(program, deps);
+  registerLog(program, deps);
+  registerReplay(program, deps);
+  registerAudit(program, deps);
   return { program, exitCode: () => exitCode };
 }
 

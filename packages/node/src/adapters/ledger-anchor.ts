@@ -3,7 +3,9 @@
  * the previous entry's hash, and `hash = hash("scp/v1/anchor-ledger-entry", entry without hash)`,
  * so a changed, removed or reordered entry breaks the chain and `verify` says so.
  */
-import { domainHash } from '@symphony/protocol';
+export { type AnchorLedgerEntry, anchorLedgerEntryHash, brokenLedgerEntry };
+
+import { type AnchorLedgerEntry, anchorLedgerEntryHash, brokenLedgerEntry } from '../anchoring/anchor-ledger-chain.ts';
 import { qualified } from '../data/sql-names.ts';
 import {
   type Anchor,
@@ -17,37 +19,6 @@ import {
 } from '../ports/anchor.ts';
 import { GENESIS_PREV_HASH } from '../ports/protocol-log.ts';
 import type { Migration, Store } from '../ports/store.ts';
-
-/** Domain tag of an anchor ledger entry's hash. */
-export const ANCHOR_LEDGER_DOMAIN_TAG = 'scp/v1/anchor-ledger-entry';
-
-/** One entry of the anchor ledger. */
-export type AnchorLedgerEntry = AnchorStatement & { seq: number; prev_hash: string; hash: string };
-
-/** The hash of a ledger entry, over every field but `hash`. */
-export function anchorLedgerEntryHash(e: Omit<AnchorLedgerEntry, 'hash'>): string {
-  return domainHash(ANCHOR_LEDGER_DOMAIN_TAG, {
-    seq: e.seq,
-    prev_hash: e.prev_hash,
-    network_id: e.network_id,
-    epoch_id: e.epoch_id,
-    settlement_root: e.settlement_root,
-    rewards_root: e.rewards_root,
-    statement_hash: e.statement_hash,
-  });
-}
-
-/** The first entry at which a ledger's chain breaks, or undefined when it is intact. */
-export function brokenLedgerEntry(entries: readonly AnchorLedgerEntry[]): { seq: number; reason: string } | undefined {
-  let prev = GENESIS_PREV_HASH;
-  for (const [i, e] of entries.entries()) {
-    if (e.seq !== i) return { seq: i, reason: `entry ${i} is missing (found seq ${e.seq})` };
-    if (e.prev_hash !== prev) return { seq: i, reason: `entry ${i} does not name the previous entry's hash` };
-    if (anchorLedgerEntryHash(e) !== e.hash) return { seq: i, reason: `entry ${i} does not match its hash` };
-    prev = e.hash;
-  }
-  return undefined;
-}
 
 export function anchorLedgerMigrations(schema: string): Migration[] {
   return [
@@ -170,13 +141,13 @@ export class LedgerAnchor implements Anchor {
   }
 
   /** Every ledger entry in order (small: one per finalized epoch). */
-  async entries(): Promise<AnchorLedgerEntry[]> {
+  async ledger(): Promise<AnchorLedgerEntry[]> {
     const rows = await this.#store.query<Row>(`select ${COLUMNS} from ${this.#table} order by seq`);
     return rows.map(entryOf);
   }
 
   async verify(statement: AnchorStatement): Promise<AnchorCheck> {
-    const entries = await this.entries();
+    const entries = await this.ledger();
     const broken = brokenLedgerEntry(entries);
     const held = entries.find((e) => e.epoch_id === statement.epoch_id);
     if (broken && (!held || broken.seq <= held.seq)) {

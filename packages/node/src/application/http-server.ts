@@ -13,6 +13,7 @@ import { ApiFailure, type MasterApi } from './master-api.ts';
 import { registerApiDocs, registerOpenApi } from './openapi.ts';
 import { type RequestAuthOptions, registerRequestAuthentication } from './request-auth.ts';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.ts';
+import { registerAssuranceRoutes } from './routes/assurance.ts';
 import { registerConsentRoutes } from './routes/consent.ts';
 import { registerEpochRoutes } from './routes/epochs.ts';
 import { registerOperationRoutes } from './routes/operations.ts';
@@ -139,6 +140,7 @@ export async function createHttpServer(api: MasterApi, options: HttpServerOption
   registerConsentRoutes(typed, api);
   registerSemanticRoutes(typed, api);
   registerOperationRoutes(typed, api, metrics);
+  registerAssuranceRoutes(typed, api);
   await registerApiDocs(app);
   return app;
 }

@@ -4,12 +4,15 @@
  * the log, the stores or the bus itself.
  */
 import type {
+  AccountingView,
+  AnchorView,
   ApiErrorCode,
   CloseEpochResponse,
   EpochList,
   Health,
   IngestRecordsRequest,
   IngestRecordsResponse,
+  LogPage,
   NetworkView,
   RewardList,
   RewardQuery,
@@ -86,6 +89,8 @@ export interface MasterApi {
   readonly semantic: SemanticApi;
   /** Vault uploads and operations (absent on an edge that serves no Vault routes: they answer `unavailable`). */
   readonly vaults?: VaultOperations;
+  /** The log with checkpoints, recorded accounting and anchors (absent: those routes answer `unavailable`). */
+  readonly assurance?: AssuranceApi;
 }
 
 /** What the Vault routes ask of a master (implemented by `VaultEdge`). */
@@ -105,4 +110,13 @@ export interface VaultOperations {
   show(vaultId: string): Promise<VaultView>;
   commitments(vaultId: string): Promise<VaultCommitmentsView>;
   publishSnapshot(vaultId: string): Promise<VaultSnapshotView>;
+}
+
+/** What the assurance routes ask of a master. */
+export interface AssuranceApi {
+  logPage(from: number, limit: number): Promise<LogPage>;
+  /** Fails with `not_found` for an epoch that is not finalized (nothing recorded yet). */
+  accounting(epochId: number): Promise<AccountingView>;
+  /** Fails with `not_found` for an epoch that is not finalized. */
+  anchor(epochId: number): Promise<AnchorView>;
 }

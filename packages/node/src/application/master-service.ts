@@ -2,6 +2,7 @@
  * The master's answers to the API edge: admission through the log writer, reads from the folded
  * state, record ingestion routed to the enterprise node hosting the Vault.
  */
+
 import type {
   CloseEpochResponse,
   EpochList,
@@ -35,7 +36,7 @@ import { checkCaller, DEFAULT_OPEN_TASK_QUOTA, failureOf, grantIdsFor } from './
 import { buildEnvelope, requestHash, taskIdFor } from './admit-task.ts';
 import type { ActorDirectory, Caller } from './caller.ts';
 import { ConsentService } from './consent-service.ts';
-import { ApiFailure, type MasterApi } from './master-api.ts';
+import { ApiFailure, type AssuranceApi, type MasterApi } from './master-api.ts';
 import type { MasterTables } from './master-tables.ts';
 import { type GovernanceSigner, SemanticService } from './semantic-service.ts';
 import { VaultEdge } from './vault-uploads.ts';
@@ -69,6 +70,8 @@ export class MasterService implements MasterApi {
   readonly #records: TaskRecords;
   /** Vault uploads and operations, routed to the enterprise nodes hosting the Vaults. */
   readonly vaults: VaultEdge;
+  /** Set by the master role once its anchor and accounting book are open. */
+  assurance?: AssuranceApi;
 
   constructor(opts: MasterServiceOptions) {
     this.#o = opts;

@@ -73,6 +73,11 @@ export interface Anchor {
    * ledger's chain is intact up to it).
    */
   verify(statement: AnchorStatement): Promise<AnchorCheck>;
+  /**
+   * The whole ledger, for an adapter that keeps a hash-chained one (the local ledger), so an
+   * auditor can check its chain without trusting `verify`.
+   */
+  ledger?(): Promise<(AnchorStatement & { seq: number; prev_hash: string; hash: string })[]>;
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;

@@ -3,20 +3,26 @@
  * signs the settlements it builds, and (on the coordinating master) drives task lifecycles and
  * answers the API. Its own tables hold idempotency keys and released outputs.
  */
+import { LedgerAnchor } from '../adapters/ledger-anchor.ts';
+import { AssuranceService } from '../application/assurance-service.ts';
 import { MasterService } from '../application/master-service.ts';
 import { MasterTables, masterMigrations } from '../application/master-tables.ts';
+import { CheckpointRecorder } from '../assurance/checkpoint-recorder.ts';
 import { AdmissionPriority } from '../coordination/admission-priority.ts';
 import { LifecycleController } from '../coordination/lifecycle-controller.ts';
 import { LogWriter } from '../coordination/log-writer.ts';
 import type { Backoff } from '../coordination/retry.ts';
 import { StateFollower } from '../coordination/state-follower.ts';
 import { schemaOf } from '../data/sql-names.ts';
+import type { Anchor } from '../ports/anchor.ts';
 import type { Bus } from '../ports/bus.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Keyring } from '../ports/keyring.ts';
 import type { ProtocolLog } from '../ports/protocol-log.ts';
 import type { Store } from '../ports/store.ts';
 import type { QuoteVerifier } from '../ports/tee-provider.ts';
+import { AccountingBook } from '../settlement/accounting-book.ts';
+import { EpochAnchorer } from '../settlement/epoch-anchorer.ts';
 import { SettlementSigner } from '../settlement/settlement-signer.ts';
 import {
   type AttestationPolicy,
@@ -49,6 +55,8 @@ export type MasterOptions = {
   quoteVerifier?: QuoteVerifier;
   /** Open tasks one submitter may have (admission quota; default 1000). */
   openTaskQuota?: number;
+  /** Where finalized epochs are anchored (default: the local anchor ledger in this master's schema). */
+  anchor?: Anchor;
 };
 
 export class MasterNode {
@@ -56,11 +64,19 @@ export class MasterNode {
   readonly follower: StateFollower;
   readonly writer: LogWriter;
   readonly service: MasterService;
+  /** Where this master anchors finalized epochs. */
+  readonly anchor: Anchor;
+  /** The finalized accounting this master recorded. */
+  readonly accounting: AccountingBook;
   readonly #parts: { stop(): Promise<void> }[];
 
-  private constructor(opts: MasterOptions, tables: MasterTables) {
+  private constructor(opts: MasterOptions, tables: MasterTables, assurance: { anchor: Anchor; book: AccountingBook }) {
     this.nodeId = opts.nodeId;
     this.follower = new StateFollower(opts.log);
+    this.anchor = assurance.anchor;
+    this.accounting = assurance.book;
+    // Subscribed before the first fold, so it sees every epoch close and finalization.
+    const checkpoints = opts.coordinator ? new CheckpointRecorder(this.follower) : undefined;
     this.writer = new LogWriter(opts.log, this.follower, opts.clock, opts.nodeId);
     const keyName = keyNameOf(opts.nodeId);
     const common = { follower: this.follower, writer: this.writer, ...(opts.onError ? { onError: opts.onError } : {}) };
@@ -111,10 +127,26 @@ export class MasterNode {
       governance: { node_id: opts.nodeId, sign: (digest) => opts.keyring.sign(keyName, digest) },
       ...(opts.openTaskQuota ? { openTaskQuota: opts.openTaskQuota } : {}),
     });
-    this.#parts = [verifier, signer, ...(controller ? [controller] : [])];
+    if (checkpoints) {
+      this.service.assurance = new AssuranceService({
+        log: opts.log,
+        follower: this.follower,
+        checkpoints,
+        book: assurance.book,
+        anchor: assurance.anchor,
+      });
+    }
+    const anchorer = new EpochAnchorer({
+      follower: this.follower,
+      anchor: assurance.anchor,
+      book: assurance.book,
+      ...(opts.onError ? { onError: opts.onError } : {}),
+    });
+    this.#parts = [verifier, signer, anchorer, ...(controller ? [controller] : [])];
     this.#start = () => {
       verifier.start();
       signer.start();
+      anchorer.start();
       controller?.start();
     };
   }
@@ -125,7 +157,10 @@ export class MasterNode {
   static async open(opts: MasterOptions): Promise<MasterNode> {
     await opts.store.migrate(masterMigrations(schemaOf(opts.nodeId)));
     await opts.keyring.ensureKey(keyNameOf(opts.nodeId));
-    const node = new MasterNode(opts, new MasterTables(opts.store, schemaOf(opts.nodeId)));
+    const schema = schemaOf(opts.nodeId);
+    const book = await AccountingBook.open(opts.store, schema);
+    const anchor = opts.anchor ?? (await LedgerAnchor.open(opts.store, schema));
+    const node = new MasterNode(opts, new MasterTables(opts.store, schema), { anchor, book });
     await node.follower.start(opts.pollIntervalMs);
     return node;
   }

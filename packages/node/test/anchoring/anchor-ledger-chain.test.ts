@@ -17,7 +17,7 @@ test('entries chain from 64 zeros; a changed root or a removed entry breaks veri
     [3, 'c'],
   ] as const)
     await ledger.anchor(statementOf(NET, epoch, c));
-  const entries = await ledger.entries();
+  const entries = await ledger.ledger();
   assert.deepEqual(
     entries.map((e) => e.seq),
     [0, 1, 2],
