@@ -7,12 +7,14 @@
 import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
+import { type LogExportLine, parseExportLine } from '@symphony/node/assurance/log-export.ts';
 import type { Entry } from '@symphony/protocol';
 import type { Command } from 'commander';
 import { ApiClientError } from '../api-client-error.ts';
 import type { CommandContext } from '../command-context.ts';
 import { groupDigits } from '../format/text.ts';
 import { parsePositiveInt } from '../option-parsers.ts';
+import { LocalValidationError } from '../validation/local-validation-error.ts';
 import type { CommandDeps } from './command-deps.ts';
 
 type Options = { from?: string };
@@ -35,14 +37,16 @@ export function registerAudit(program: Command, deps: CommandDeps): void {
 async function readExport(file: string): Promise<Entry[]> {
   const entries: Entry[] = [];
   const lines = createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY });
-  let first = true;
+  let n = 0;
   for await (const line of lines) {
-    if (first) {
-      first = false;
-      continue;
+    n++;
+    let parsed: LogExportLine;
+    try {
+      parsed = parseExportLine(line, n === 1);
+    } catch (error) {
+      throw new LocalValidationError(`--from: line ${n} ${(error as Error).message}`);
     }
-    const value = JSON.parse(line) as Record<string, unknown>;
-    if ('seq' in value && 'hash' in value) entries.push(value as unknown as Entry);
+    if (parsed.kind === 'entry') entries.push(parsed.entry as unknown as Entry);
   }
   return entries;
 }

@@ -1,6 +1,7 @@
 /** `symphony log export [--out FILE]`: the protocol log as NDJSON, hash-chained, with the node's checkpoints. */
 import { createWriteStream } from 'node:fs';
 import { resolve } from 'node:path';
+import { checkpointLine, entryLine, headerLine, headLine } from '@symphony/node/assurance/log-export.ts';
 import type { Checkpoint } from '@symphony/protocol';
 import type { Command } from 'commander';
 import type { CommandContext } from '../command-context.ts';
@@ -43,21 +44,20 @@ async function exportLog(context: CommandContext, options: Options): Promise<num
   try {
     for (let page = 0; ; page++) {
       const answer = await client.logPage(from, limit);
-      if (page === 0)
-        await write(JSON.stringify({ format: 'scp-log-export', version: 1, network_id: answer.network_id }));
+      if (page === 0) await write(headerLine(answer.network_id));
       const bySeq = new Map<number, Checkpoint[]>();
       for (const c of answer.checkpoints) bySeq.set(c.seq, [...(bySeq.get(c.seq) ?? []), c as Checkpoint]);
       for (const entry of answer.entries) {
-        await write(JSON.stringify(entry));
+        await write(entryLine(entry));
         for (const c of bySeq.get(entry.seq) ?? []) {
-          await write(JSON.stringify({ checkpoint: c }));
+          await write(checkpointLine(c));
           checkpoints++;
         }
       }
       from += answer.entries.length;
       if (answer.head && answer.head.seq === from - 1) {
         head = answer.head as Checkpoint;
-        await write(JSON.stringify({ head }));
+        await write(headLine(head));
         break;
       }
       if (answer.entries.length === 0) await context.io.sleep(100);

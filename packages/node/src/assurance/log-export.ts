@@ -8,7 +8,7 @@
  *   {"checkpoint":{"seq":41,"entry_hash":"…","state_hash":"…","settlements":[…],"reward_ledger_hash":"…","payouts_hash":"…"}}
  *   {"head":{…a checkpoint…}}
  */
-import type { Checkpoint } from '@symphony/protocol';
+import { apply, type Checkpoint, checkpointOf, type Entry, emptyState, isCheckpointEntry } from '@symphony/protocol';
 
 export const LOG_EXPORT_FORMAT = 'scp-log-export';
 export const LOG_EXPORT_VERSION = 1;
@@ -48,4 +48,24 @@ export function parseExportLine(text: string, first: boolean): LogExportLine {
   if ('head' in v && Object.keys(v).length === 1) return { kind: 'head', checkpoint: v.head as Checkpoint };
   if ('seq' in v && 'hash' in v) return { kind: 'entry', entry: v };
   throw new Error('is neither a log entry, a checkpoint nor the head');
+}
+
+/**
+ * The export of a log held in memory: folds `entries` from genesis and yields every line, with a
+ * checkpoint wherever a node records one (`isCheckpointEntry`) and the head at the end.
+ */
+export function* exportLinesOf(entries: Iterable<Entry>): Generator<string> {
+  const state = emptyState();
+  let first = true;
+  for (const entry of entries) {
+    const outcome = apply(state, entry);
+    if (outcome.kind === 'fatal') throw new Error(`entry ${outcome.seq} is fatal: ${outcome.refusal.code}`);
+    if (first) {
+      yield headerLine(state.network_id);
+      first = false;
+    }
+    yield entryLine(entry);
+    if (outcome.kind === 'applied' && isCheckpointEntry(state, entry)) yield checkpointLine(checkpointOf(state));
+  }
+  if (!first) yield headLine(checkpointOf(state));
 }
