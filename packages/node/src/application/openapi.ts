@@ -30,6 +30,10 @@ export const OPENAPI_TAGS = [
     description: 'The semantic registry: domains, Vault mappings, candidate attributes, promotions, resolutions.',
   },
   { name: 'operations', description: 'The network view, health, metrics and this document.' },
+  {
+    name: 'assurance',
+    description: 'The protocol log with checkpoints (export, replay), recorded finalized accounting and anchors (audit).',
+  },
 ] as const;
 
 function catalogDescription(): string {

@@ -52,6 +52,9 @@ const ROUTES = [
   ['get', '/v1/semantic/candidates'],
   ['post', '/v1/semantic/promotions'],
   ['get', '/v1/tasks/{taskId}/resolution'],
+  ['get', '/v1/log'],
+  ['get', '/v1/epochs/{epochId}/accounting'],
+  ['get', '/v1/epochs/{epochId}/anchor'],
 ] as const;
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
