@@ -28,24 +28,24 @@ export const LogEntryView = Type.Object(
 );
 export type LogEntryView = Static<typeof LogEntryView>;
 
-/** What a node reports after folding the entry at `seq`. */
+const CheckpointSettlementView = Type.Object(
+  {
+    epoch_id: EpochId,
+    state: Type.String(),
+    attempt: Type.Integer({ minimum: 0 }),
+    settlement_root: Type.Optional(Hex64String),
+    rewards_root: Type.Optional(Hex64String),
+  },
+  { additionalProperties: false },
+);
+
+/** The whole folded state at a position: its hash, every settlement, the whole ledger. */
 export const CheckpointView = Type.Object(
   {
     seq: Type.Integer({ minimum: 0 }),
     entry_hash: Hex64String,
     state_hash: Hex64String,
-    settlements: Type.Array(
-      Type.Object(
-        {
-          epoch_id: EpochId,
-          state: Type.String(),
-          attempt: Type.Integer({ minimum: 0 }),
-          settlement_root: Type.Optional(Hex64String),
-          rewards_root: Type.Optional(Hex64String),
-        },
-        { additionalProperties: false },
-      ),
-    ),
+    settlements: Type.Array(CheckpointSettlementView),
     reward_ledger_hash: Hex64String,
     payouts_hash: Hex64String,
   },
@@ -53,12 +53,26 @@ export const CheckpointView = Type.Object(
 );
 export type CheckpointView = Static<typeof CheckpointView>;
 
+/** One epoch after the entry that closed or finalized it: its settlement and its ledger hashes. */
+export const EpochCheckpointView = Type.Object(
+  {
+    seq: Type.Integer({ minimum: 0 }),
+    entry_hash: Hex64String,
+    epoch_id: EpochId,
+    settlement: CheckpointSettlementView,
+    reward_ledger_hash: Hex64String,
+    payouts_hash: Hex64String,
+  },
+  { additionalProperties: false },
+);
+export type EpochCheckpointView = Static<typeof EpochCheckpointView>;
+
 export const LogPage = Type.Object(
   {
     network_id: Type.String(),
     entries: Type.Array(LogEntryView),
-    /** Checkpoints the node recorded at positions of this page. */
-    checkpoints: Type.Array(CheckpointView),
+    /** Epoch checkpoints the node recorded at positions of this page. */
+    checkpoints: Type.Array(EpochCheckpointView),
     /** The node's folded head, present when this page reaches it. */
     head: Type.Optional(CheckpointView),
   },

@@ -2,7 +2,7 @@
 import { createWriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { checkpointLine, entryLine, headerLine, headLine } from '@symphony/node/assurance/log-export.ts';
-import type { Checkpoint } from '@symphony/protocol';
+import type { Checkpoint, EpochCheckpoint } from '@symphony/protocol';
 import type { Command } from 'commander';
 import type { CommandContext } from '../command-context.ts';
 import { groupDigits } from '../format/text.ts';
@@ -45,8 +45,8 @@ async function exportLog(context: CommandContext, options: Options): Promise<num
     for (let page = 0; ; page++) {
       const answer = await client.logPage(from, limit);
       if (page === 0) await write(headerLine(answer.network_id));
-      const bySeq = new Map<number, Checkpoint[]>();
-      for (const c of answer.checkpoints) bySeq.set(c.seq, [...(bySeq.get(c.seq) ?? []), c as Checkpoint]);
+      const bySeq = new Map<number, EpochCheckpoint[]>();
+      for (const c of answer.checkpoints) bySeq.set(c.seq, [...(bySeq.get(c.seq) ?? []), c as EpochCheckpoint]);
       for (const entry of answer.entries) {
         await write(entryLine(entry));
         for (const c of bySeq.get(entry.seq) ?? []) {

@@ -5,10 +5,19 @@
  *
  *   {"format":"scp-log-export","version":1,"network_id":"…"}
  *   {"schema_version":1,"seq":0,"prev_hash":"000…","time_ms":…,"epoch_id":1,"origin":"…","event":{…},"hash":"…"}
- *   {"checkpoint":{"seq":41,"entry_hash":"…","state_hash":"…","settlements":[…],"reward_ledger_hash":"…","payouts_hash":"…"}}
- *   {"head":{…a checkpoint…}}
+ *   {"checkpoint":{"seq":41,"entry_hash":"…","epoch_id":1,"settlement":{…},"reward_ledger_hash":"…","payouts_hash":"…"}}
+ *   {"head":{"seq":…,"entry_hash":"…","state_hash":"…","settlements":[…],"reward_ledger_hash":"…","payouts_hash":"…"}}
  */
-import { apply, type Checkpoint, checkpointOf, type Entry, emptyState, isCheckpointEntry } from '@symphony/protocol';
+import {
+  apply,
+  type Checkpoint,
+  checkpointEpochOf,
+  checkpointOf,
+  type Entry,
+  type EpochCheckpoint,
+  emptyState,
+  epochCheckpointOf,
+} from '@symphony/protocol';
 
 export const LOG_EXPORT_FORMAT = 'scp-log-export';
 export const LOG_EXPORT_VERSION = 1;
@@ -19,13 +28,13 @@ export type LogExportHeader = { format: typeof LOG_EXPORT_FORMAT; version: 1; ne
 export type LogExportLine =
   | { kind: 'header'; header: LogExportHeader }
   | { kind: 'entry'; entry: Record<string, unknown> }
-  | { kind: 'checkpoint'; checkpoint: Checkpoint }
+  | { kind: 'checkpoint'; checkpoint: EpochCheckpoint }
   | { kind: 'head'; checkpoint: Checkpoint };
 
 export const headerLine = (network_id: string): string =>
   JSON.stringify({ format: LOG_EXPORT_FORMAT, version: LOG_EXPORT_VERSION, network_id });
 export const entryLine = (entry: unknown): string => JSON.stringify(entry);
-export const checkpointLine = (checkpoint: Checkpoint): string => JSON.stringify({ checkpoint });
+export const checkpointLine = (checkpoint: EpochCheckpoint): string => JSON.stringify({ checkpoint });
 export const headLine = (checkpoint: Checkpoint): string => JSON.stringify({ head: checkpoint });
 
 /** Parses one line; throws an Error saying what is wrong with it. */
@@ -44,7 +53,7 @@ export function parseExportLine(text: string, first: boolean): LogExportLine {
     return { kind: 'header', header: v as LogExportHeader };
   }
   if ('checkpoint' in v && Object.keys(v).length === 1)
-    return { kind: 'checkpoint', checkpoint: v.checkpoint as Checkpoint };
+    return { kind: 'checkpoint', checkpoint: v.checkpoint as EpochCheckpoint };
   if ('head' in v && Object.keys(v).length === 1) return { kind: 'head', checkpoint: v.head as Checkpoint };
   if ('seq' in v && 'hash' in v) return { kind: 'entry', entry: v };
   throw new Error('is neither a log entry, a checkpoint nor the head');
@@ -52,7 +61,7 @@ export function parseExportLine(text: string, first: boolean): LogExportLine {
 
 /**
  * The export of a log held in memory: folds `entries` from genesis and yields every line, with a
- * checkpoint wherever a node records one (`isCheckpointEntry`) and the head at the end.
+ * checkpoint wherever a node records one (`checkpointEpochOf`) and the head at the end.
  */
 export function* exportLinesOf(entries: Iterable<Entry>): Generator<string> {
   const state = emptyState();
@@ -65,7 +74,8 @@ export function* exportLinesOf(entries: Iterable<Entry>): Generator<string> {
       first = false;
     }
     yield entryLine(entry);
-    if (outcome.kind === 'applied' && isCheckpointEntry(state, entry)) yield checkpointLine(checkpointOf(state));
+    const epoch = outcome.kind === 'applied' ? checkpointEpochOf(state, entry) : undefined;
+    if (epoch !== undefined) yield checkpointLine(epochCheckpointOf(state, epoch));
   }
   if (!first) yield headLine(checkpointOf(state));
 }

@@ -1,10 +1,18 @@
 /**
  * Replay: a fresh node folds an exported log (see `log-export.ts`) into a new protocol log and
- * state, checking the hash chain entry by entry and every checkpoint the exporting node recorded
- * (state hash, settlement roots, reward ledger, payout intents), byte for byte through their
- * hashes. It stops at the first entry or checkpoint that differs and names it.
+ * state, checking the hash chain entry by entry, every epoch checkpoint the exporting node recorded
+ * (settlement state and roots, the epoch's reward ledger and payout intents) and the head (the whole
+ * state hash, every settlement, the whole ledger), byte for byte through their hashes. It stops at the first entry or checkpoint that differs and names it.
  */
-import { type Checkpoint, checkpointDifference, checkpointOf, type Entry, verifyChain } from '@symphony/protocol';
+import {
+  type Checkpoint,
+  checkpointDifference,
+  checkpointOf,
+  type Entry,
+  epochCheckpointDifference,
+  epochCheckpointOf,
+  verifyChain,
+} from '@symphony/protocol';
 import { StateFollower } from '../coordination/state-follower.ts';
 import type { LogEntry, ProtocolLog } from '../ports/protocol-log.ts';
 import { type LogExportLine, parseExportLine } from './log-export.ts';
@@ -146,7 +154,12 @@ export async function replayExport(lines: AsyncIterable<string>, opts: ReplayOpt
         at,
       );
     }
-    const difference = checkpointDifference(parsed.checkpoint, checkpointOf(state));
+    let difference: string | undefined;
+    if (parsed.kind === 'head') difference = checkpointDifference(parsed.checkpoint, checkpointOf(state));
+    else if (!state.settlements[parsed.checkpoint.epoch_id]) {
+      difference = `the replay has no settlement for epoch ${parsed.checkpoint.epoch_id}`;
+    } else
+      difference = epochCheckpointDifference(parsed.checkpoint, epochCheckpointOf(state, parsed.checkpoint.epoch_id));
     if (difference) return fail('checkpoint_mismatch', `after entry ${at} (line ${lineNo}): ${difference}`, at);
     checkpoints++;
     if (parsed.kind === 'head') head = parsed.checkpoint;
