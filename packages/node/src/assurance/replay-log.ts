@@ -7,6 +7,7 @@
 import {
   type Checkpoint,
   checkpointDifference,
+  deepFreeze,
   checkpointOf,
   type Entry,
   epochCheckpointDifference,
@@ -117,6 +118,8 @@ export async function replayExport(lines: AsyncIterable<string>, opts: ReplayOpt
     if (parsed.kind === 'entry') {
       const state = follower.state;
       const from = state.head ? { ...state.head, time_ms: state.last_time_ms } : undefined;
+      // Frozen, as the node's own log hands out entries: the fold then reuses the hash checked here.
+      deepFreeze(parsed.entry);
       const chain = verifyChain([parsed.entry as unknown as Entry], from);
       if (!chain.ok) {
         return fail(
