@@ -10,6 +10,7 @@ import { SqlProtocolLog } from '../adapters/sql-protocol-log.ts';
 import { SystemClock } from '../adapters/system-clock.ts';
 import type { Backoff } from '../coordination/retry.ts';
 import type { VaultLimits } from '../data/vault-records.ts';
+import type { Anchor } from '../ports/anchor.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Keyring } from '../ports/keyring.ts';
 import type { Store } from '../ports/store.ts';
@@ -45,6 +46,8 @@ export type EmbeddedNetworkOptions = {
   broker?: MemoryBroker;
   /** Limits applied to every Vault (size, per-producer quota, retention); defaults otherwise. */
   vaultLimits?: Partial<VaultLimits>;
+  /** The anchor of each master (default: its local anchor ledger); undefined keeps the default. */
+  anchorFor?: (nodeId: string) => Promise<Anchor | undefined>;
 };
 
 export type EmbeddedNetwork = {
@@ -105,6 +108,7 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
   for (const [i, m] of topology.masters.entries()) {
     const bus = busOf();
     buses.push(bus);
+    const anchor = await opts.anchorFor?.(m.node_id);
     masters.push(
       await MasterNode.open({
         nodeId: m.node_id,
@@ -122,6 +126,7 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
         ...(opts.backoff ? { backoff: opts.backoff } : {}),
         ...(opts.onError ? { onError: opts.onError } : {}),
         ...(opts.attestationPolicy ? { attestationPolicy: opts.attestationPolicy } : {}),
+        ...(anchor ? { anchor } : {}),
       }),
     );
   }

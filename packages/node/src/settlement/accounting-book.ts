@@ -14,7 +14,7 @@ export function accountingMigrations(schema: string): Migration[] {
       id: `${schema}/0001-finalized-accounting`,
       sql: `create schema if not exists ${schema};
         create table ${qualified(schema, 'finalized_accounting')} (
-          kind text not null check (kind in ('entry', 'reward', 'payout')),
+          kind text not null check (kind in ('epoch', 'entry', 'reward', 'payout')),
           id text not null,
           epoch_id integer not null,
           body jsonb not null,
@@ -25,7 +25,7 @@ export function accountingMigrations(schema: string): Migration[] {
   ];
 }
 
-type Row = { kind: 'entry' | 'reward' | 'payout'; id: string; body: unknown };
+type Row = { kind: 'epoch' | 'entry' | 'reward' | 'payout'; id: string; body: unknown };
 
 export class AccountingBook {
   readonly #store: Store;
@@ -54,11 +54,16 @@ export class AccountingBook {
   /** Records an epoch's accounting; records already there are left as they are (finality never changes them). */
   async record(a: EpochAccounting): Promise<void> {
     const rows: [string, string, unknown][] = [
+      // One row per recorded epoch, also for an epoch without tasks: what `has` looks for.
+      [
+        'epoch',
+        String(a.epoch_id),
+        { epoch_id: a.epoch_id, entries: a.entries.length, rewards: a.rewards.length, payouts: a.payouts.length },
+      ],
       ...a.entries.map((e) => ['entry', e.task_id, e] as [string, string, unknown]),
       ...a.rewards.map((r) => ['reward', r.reward_id, r] as [string, string, unknown]),
       ...a.payouts.map((p) => ['payout', p.intent_id, p] as [string, string, unknown]),
     ];
-    if (rows.length === 0) return;
     await this.#store.transaction(async (tx) => {
       for (let i = 0; i < rows.length; i += 500) {
         const chunk = rows.slice(i, i + 500);
@@ -73,7 +78,9 @@ export class AccountingBook {
 
   /** Whether anything is recorded for the epoch. */
   async has(epoch_id: number): Promise<boolean> {
-    const rows = await this.#store.query(`select 1 from ${this.#table} where epoch_id = $1 limit 1`, [epoch_id]);
+    const rows = await this.#store.query(`select 1 from ${this.#table} where kind = 'epoch' and id = $1`, [
+      String(epoch_id),
+    ]);
     return rows.length > 0;
   }
 
