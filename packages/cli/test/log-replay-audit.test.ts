@@ -11,6 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type StandaloneNetwork, startStandalone } from '@symphony/node/roles/standalone.ts';
+import { ApiClient } from '../src/api-client.ts';
+import type { ApiClientError } from '../src/api-client-error.ts';
+import { KeyStore } from '../src/keys/key-store.ts';
 import { DEMO_ACTOR } from '../src/keys/local-actors.ts';
 import { runCli } from '../src/program.ts';
 import { argv, captureIo } from './support/capture-io.ts';
@@ -95,6 +98,21 @@ describe('log export, replay and audit after a demo-sized run', { timeout: 600_0
     assert.equal(replayed.code, 1);
     assert.match(replayed.err, new RegExp(`replay failed at entry ${seq}: chain_broken`));
     assert.match(replayed.err, new RegExp(`entry ${seq} \\(line ${index + 1}\\) breaks the hash chain: bad_hash`));
+  });
+
+  it('the assurance routes refuse bad input naming the field, and unfinalized epochs', async () => {
+    const signer = new KeyStore(join(dir, 'node', 'cli', 'keys')).load(DEMO_ACTOR);
+    const client = new ApiClient({ baseUrl: net!.url, ...(signer ? { signer } : {}) });
+    await assert.rejects(client.logPage(0, 6000), (e: ApiClientError) => e.status === 400 && e.field === '/limit');
+    const open = net!.network.coordinator.follower.state.current_epoch;
+    await assert.rejects(client.epochAccounting(open), (e: ApiClientError) => e.code === 'not_found');
+    await assert.rejects(client.epochAnchor(open), (e: ApiClientError) => e.code === 'not_found');
+    const page = await client.logPage(0, 3);
+    assert.deepEqual(
+      page.entries.map((e) => e.seq),
+      [0, 1, 2],
+    );
+    assert.equal(page.head, undefined);
   });
 
   it('audit passes on the clean run', async () => {
