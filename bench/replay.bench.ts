@@ -8,10 +8,10 @@
  */
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { type Entry, entryHash, GENESIS_PREV_HASH } from '../packages/protocol/src/index.ts';
 import { MemoryProtocolLog } from '../packages/node/src/adapters/memory-protocol-log.ts';
 import { exportLinesOf } from '../packages/node/src/assurance/log-export.ts';
 import { replayExport } from '../packages/node/src/assurance/replay-log.ts';
+import { type Entry, entryHash, GENESIS_PREV_HASH } from '../packages/protocol/src/index.ts';
 import { busyNetwork } from '../spec/scenarios.ts';
 import { argValue, machine, median, timeMs, timeMsAsync } from './bench-util.ts';
 
@@ -74,7 +74,9 @@ for (const tasks of sizes) {
 }
 const loadAfter = loadavg()[0]!;
 console.log(`replay speed (${machine()}; load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after)`);
-console.log('| tasks | log entries | checkpoints | replay ms | replay entries/s | chain walk ms | chain walk entries/s | replay / walk |');
+console.log(
+  '| tasks | log entries | checkpoints | replay ms | replay entries/s | chain walk ms | chain walk entries/s | replay / walk |',
+);
 console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const x of rows) {
   console.log(

@@ -32,7 +32,8 @@ export const OPENAPI_TAGS = [
   { name: 'operations', description: 'The network view, health, metrics and this document.' },
   {
     name: 'assurance',
-    description: 'The protocol log with checkpoints (export, replay), recorded finalized accounting and anchors (audit).',
+    description:
+      'The protocol log with checkpoints (export, replay), recorded finalized accounting and anchors (audit).',
   },
 ] as const;
 

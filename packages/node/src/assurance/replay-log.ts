@@ -7,8 +7,8 @@
 import {
   type Checkpoint,
   checkpointDifference,
-  deepFreeze,
   checkpointOf,
+  deepFreeze,
   type Entry,
   epochCheckpointDifference,
   epochCheckpointOf,

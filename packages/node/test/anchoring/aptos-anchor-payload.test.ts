@@ -24,7 +24,7 @@ const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const ascii = (s: string) => Buffer.from(s, 'ascii').toString('hex');
 
 // TransactionPayload::EntryFunction is variant 2; ModuleId = address (32 bytes) + name (ULEB128 length + bytes).
-const moduleId = `${'0'.repeat(60)}a11c` + '11' + ascii('settlement_anchor'); // 17 = 0x11 bytes
+const moduleId = `${'0'.repeat(60)}a11c11${ascii('settlement_anchor')}`; // name length 17 = 0x11
 const expectedPayload =
   '02' +
   moduleId +
