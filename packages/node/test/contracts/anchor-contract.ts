@@ -22,7 +22,7 @@ export function describeAnchorContract(
   name: string,
   network_id: string,
   open: () => Promise<AnchorSubject>,
-  opts: { skip?: string | boolean } = {},
+  opts: { skip?: string | boolean | undefined } = {},
 ): void {
   describe(`Anchor contract: ${name}`, { skip: opts.skip ?? false }, () => {
     test('anchors a finalized statement and reads it back', async () => {
