@@ -23,14 +23,15 @@ type Options = { from?: string };
 export function registerAudit(program: Command, deps: CommandDeps): void {
   const audit = program.command('audit').description('re-derive and check finalized truth from the protocol log');
   audit
-    .command('epoch <n>')
+    .command('epoch')
+    .argument('<n>', 'the finalized epoch', parsePositiveInt)
     .description(
       'check a finalized epoch: window, semantic resolutions, recorded accounting, fee and payout reconciliation, anchor',
     )
     .option('-f, --from <file>', 'read the log from an export instead of the node')
     .addHelpText('after', '\nExample:\n  $ symphony audit epoch 1')
-    .action((n: string, options: Options, command: Command) =>
-      deps.run(command, (context) => auditEpochCommand(context, parsePositiveInt(n), options)),
+    .action((n: number, options: Options, command: Command) =>
+      deps.run(command, (context) => auditEpochCommand(context, n, options)),
     );
 }
 
