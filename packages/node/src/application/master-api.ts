@@ -4,6 +4,7 @@
  * the log, the stores or the bus itself.
  */
 import type {
+  AcceptParticipationRequest,
   AccountingView,
   AnchorView,
   ApiErrorCode,
@@ -14,8 +15,10 @@ import type {
   IngestRecordsResponse,
   LogPage,
   NetworkView,
+  ParticipationView,
   RewardList,
   RewardQuery,
+  SettlementProof,
   SettlementView,
   SubmitTaskRequest,
   TaskEvents,
@@ -28,8 +31,10 @@ import type {
   VaultSnapshotView,
   VaultView,
 } from '@symphony/api';
-import type { ConsentApi, SemanticApi } from './admission-api.ts';
+import type { ConsentApi, IdentityApi, SemanticApi } from './admission-api.ts';
 import type { ActorDirectory, Caller } from './caller.ts';
+import type { ChallengeApi } from './challenge-api.ts';
+import type { EconomicsApi } from './economics-api.ts';
 
 /**
  * An expected failure with a stable code from the API error catalog. Its message never carries record contents.
@@ -80,15 +85,29 @@ export interface MasterApi {
   listEpochs(): EpochList;
   closeEpoch(): Promise<CloseEpochResponse>;
   settlement(epochId: number): SettlementView | undefined;
+  /** The inclusion proof of a task's entry in an epoch's settlement; fails with `not_found`. */
+  settlementProof(epochId: number, entryId: string): SettlementProof;
   rewards(query: RewardQuery): RewardList;
   /** Runtime metrics in Prometheus text format (the HTTP layer appends its own). */
   metrics(): string;
+  /** Brings figures owned by other nodes (Vault record counts, sizes) up to date before a scrape. */
+  refreshMetrics?(): Promise<void>;
   /** Consent grants, revocations and their list. */
   readonly consent: ConsentApi;
   /** The semantic registry, Vault mappings, candidates and task resolutions. */
   readonly semantic: SemanticApi;
   /** Vault uploads and operations (absent on an edge that serves no Vault routes: they answer `unavailable`). */
   readonly vaults?: VaultOperations;
+  /** Challenge ingress and views (absent: the challenge routes answer `unavailable`). */
+  readonly challenges?: ChallengeApi;
+  /** Acceptances of participant queries (absent: the route answers `unavailable`). */
+  readonly participation?: {
+    accept(task_id: string, req: AcceptParticipationRequest): Promise<ParticipationView>;
+  };
+  /** Staking and payouts (absent on an edge that serves neither: they answer `unavailable`). */
+  readonly economics?: EconomicsApi;
+  /** Actor registration, Vault grants and delegation revocation (absent: those routes answer `unavailable`). */
+  readonly identity?: IdentityApi;
   /** The log with checkpoints, recorded accounting and anchors (absent: those routes answer `unavailable`). */
   readonly assurance?: AssuranceApi;
 }
@@ -110,6 +129,12 @@ export interface VaultOperations {
   show(vaultId: string): Promise<VaultView>;
   commitments(vaultId: string): Promise<VaultCommitmentsView>;
   publishSnapshot(vaultId: string): Promise<VaultSnapshotView>;
+  /** The Vault's node signs and logs the operator's program decision (optional: absent answers `unavailable`). */
+  decideProgram?(
+    vaultId: string,
+    action: 'approve' | 'revoke',
+    code_hash: string,
+  ): Promise<{ vault_id: string; code_hash: string; action: 'approve' | 'revoke'; seq: number }>;
 }
 
 /** What the assurance routes ask of a master. */

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { accountingOf, type EpochAccounting, statementHash } from '@symphony/protocol';
-import { NetworkFixture } from '../../../protocol/test/support/network-fixture.ts';
+import { NetworkFixture } from '@symphony/protocol/test/support/network-fixture.ts';
 import { type AnchorLedgerEntry, anchorLedgerEntryHash } from '../../src/anchoring/anchor-ledger-chain.ts';
 import { type AnchorReport, auditEpoch } from '../../src/assurance/audit-epoch.ts';
 import { GENESIS_PREV_HASH } from '../../src/ports/protocol-log.ts';

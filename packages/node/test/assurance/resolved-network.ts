@@ -1,5 +1,5 @@
 /** A protocol-fixture network whose tasks are dispatched with their real semantic resolution. */
-import { NetworkFixture } from '../../../protocol/test/support/network-fixture.ts';
+import { NetworkFixture } from '@symphony/protocol/test/support/network-fixture.ts';
 import { resolveTask } from '../../src/semantic/resolve-task.ts';
 
 /** Admits, resolves (with `resolveTask`), executes and verifies a task. */
