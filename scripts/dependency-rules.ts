@@ -38,6 +38,9 @@ const nodeLayerFolders = [
   'verification',
   'settlement',
   'governance',
+  'assurance',
+  'anchoring',
+  'wire',
   'ports',
 ];
 

@@ -1,5 +1,6 @@
 /** @symphony/api — the SCS HTTP surface as schemas: the server validates with them, the SDK types with them. */
 
+export * from './assurance.ts';
 export * from './challenges.ts';
 export * from './common.ts';
 export * from './consent.ts';

@@ -7,7 +7,9 @@
 import { randomBytes } from 'node:crypto';
 import type {
   AcceptParticipationRequest,
+  AccountingView,
   ActorView,
+  AnchorView,
   ApiErrorBody,
   CandidateList,
   CandidateView,
@@ -30,6 +32,7 @@ import type {
   IngestRecordsRequest,
   IngestRecordsResponse,
   IssueGrantRequest,
+  LogPage,
   NetworkView,
   OpenChallengeRequest,
   ParticipationView,
@@ -375,6 +378,21 @@ export class ApiClient {
       'GET',
       `/v1/payouts/batches/${encodeURIComponent(batchId)}/claims/${encodeURIComponent(actorId)}`,
     );
+  }
+
+  /** `GET /v1/log?from&limit`: a page of the protocol log with the node's checkpoints. */
+  logPage(from: number, limit: number): Promise<LogPage> {
+    return this.#json('GET', '/v1/log', { query: { from, limit } });
+  }
+
+  /** `GET /v1/epochs/:id/accounting` */
+  epochAccounting(epochId: number): Promise<AccountingView> {
+    return this.#json('GET', `/v1/epochs/${epochId}/accounting`);
+  }
+
+  /** `GET /v1/epochs/:id/anchor` */
+  epochAnchor(epochId: number): Promise<AnchorView> {
+    return this.#json('GET', `/v1/epochs/${epochId}/anchor`);
   }
 
   /** `GET /v1/network` */

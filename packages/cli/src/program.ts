@@ -2,6 +2,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_API_URL } from './api-client.ts';
 import type { CliIo } from './cli-io.ts';
+import { registerAudit } from './commands/audit.ts';
 import { registerChallenge } from './commands/challenge.ts';
 import { registerCluster } from './commands/cluster.ts';
 import { createCommandDeps } from './commands/command-deps.ts';
@@ -11,8 +12,10 @@ import { registerEpoch } from './commands/epoch.ts';
 import { registerGrant } from './commands/grant.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerKeys } from './commands/keys.ts';
+import { registerLog } from './commands/log-export.ts';
 import { registerNetwork } from './commands/network.ts';
 import { registerPayout } from './commands/payout.ts';
+import { registerReplay } from './commands/replay.ts';
 import { registerRewards } from './commands/rewards.ts';
 import { registerSemantic } from './commands/semantic.ts';
 import { registerSettlement } from './commands/settlement-show.ts';
@@ -88,6 +91,9 @@ Start here:
   registerChallenge(program, deps);
   registerGrant(program, deps);
   registerCluster(program, deps);
+  registerLog(program, deps);
+  registerReplay(program, deps);
+  registerAudit(program, deps);
   return { program, exitCode: () => exitCode };
 }
 

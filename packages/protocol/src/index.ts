@@ -5,6 +5,9 @@
 
 export * from './admission/authorize-task.ts';
 export * from './admission/delegation.ts';
+export * from './assurance/checkpoint.ts';
+export * from './assurance/epoch-window.ts';
+export * from './assurance/reconcile-epoch.ts';
 export * from './consent/consent-admits.ts';
 export * from './core-encoding.ts';
 export * from './crypto/attestation-digests.ts';

@@ -13,6 +13,7 @@ import { ApiFailure, type MasterApi } from './master-api.ts';
 import { registerApiDocs, registerOpenApi } from './openapi.ts';
 import { type RequestAuthOptions, registerRequestAuthentication } from './request-auth.ts';
 import { REQUEST_ID_HEADER, requestIdOf } from './request-id.ts';
+import { registerAssuranceRoutes } from './routes/assurance.ts';
 import { registerChallengeRoutes } from './routes/challenges.ts';
 import { registerConsentRoutes } from './routes/consent.ts';
 import { registerEconomicsRoutes } from './routes/economics.ts';
@@ -149,6 +150,7 @@ export async function createHttpServer(api: MasterApi, options: HttpServerOption
   registerProgramRoutes(typed, api);
   registerOperationRoutes(typed, api, metrics);
   registerChallengeRoutes(typed, api);
+  registerAssuranceRoutes(typed, api);
   await registerApiDocs(app);
   return app;
 }

@@ -5,12 +5,15 @@
  */
 import type {
   AcceptParticipationRequest,
+  AccountingView,
+  AnchorView,
   ApiErrorCode,
   CloseEpochResponse,
   EpochList,
   Health,
   IngestRecordsRequest,
   IngestRecordsResponse,
+  LogPage,
   NetworkView,
   ParticipationView,
   RewardList,
@@ -105,6 +108,8 @@ export interface MasterApi {
   readonly economics?: EconomicsApi;
   /** Actor registration, Vault grants and delegation revocation (absent: those routes answer `unavailable`). */
   readonly identity?: IdentityApi;
+  /** The log with checkpoints, recorded accounting and anchors (absent: those routes answer `unavailable`). */
+  readonly assurance?: AssuranceApi;
 }
 
 /** What the Vault routes ask of a master (implemented by `VaultEdge`). */
@@ -130,4 +135,13 @@ export interface VaultOperations {
     action: 'approve' | 'revoke',
     code_hash: string,
   ): Promise<{ vault_id: string; code_hash: string; action: 'approve' | 'revoke'; seq: number }>;
+}
+
+/** What the assurance routes ask of a master. */
+export interface AssuranceApi {
+  logPage(from: number, limit: number): Promise<LogPage>;
+  /** Fails with `not_found` for an epoch that is not finalized (nothing recorded yet). */
+  accounting(epochId: number): Promise<AccountingView>;
+  /** Fails with `not_found` for an epoch that is not finalized. */
+  anchor(epochId: number): Promise<AnchorView>;
 }

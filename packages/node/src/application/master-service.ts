@@ -2,6 +2,7 @@
  * The master's answers to the API edge: admission through the log writer, reads from the folded
  * state, record ingestion routed to the enterprise node hosting the Vault.
  */
+
 import type {
   CloseEpochResponse,
   EpochList,
@@ -40,7 +41,7 @@ import type { ChallengeApi } from './challenge-api.ts';
 import { ConsentService } from './consent-service.ts';
 import { EconomicsService } from './economics-service.ts';
 import { IdentityService } from './identity-service.ts';
-import { ApiFailure, type MasterApi } from './master-api.ts';
+import { ApiFailure, type AssuranceApi, type MasterApi } from './master-api.ts';
 import type { MasterTables } from './master-tables.ts';
 import { ParticipationService } from './participation-service.ts';
 import { type GovernanceSigner, SemanticService } from './semantic-service.ts';
@@ -84,6 +85,8 @@ export class MasterService implements MasterApi {
   readonly participation: ParticipationService;
   /** Staking and payouts. */
   readonly economics: EconomicsService;
+  /** Set by the master role once its anchor and accounting book are open. */
+  assurance?: AssuranceApi;
 
   constructor(opts: MasterServiceOptions) {
     this.#o = opts;

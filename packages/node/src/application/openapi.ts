@@ -37,6 +37,11 @@ export const OPENAPI_TAGS = [
     name: 'challenges',
     description: 'Challenge a task result or a settlement with a bond and evidence; adjudication and its replay.',
   },
+  {
+    name: 'assurance',
+    description:
+      'The protocol log with checkpoints (export, replay), recorded finalized accounting and anchors (audit).',
+  },
 ] as const;
 
 function catalogDescription(): string {

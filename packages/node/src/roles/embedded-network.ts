@@ -12,6 +12,7 @@ import type { Backoff } from '../coordination/retry.ts';
 import type { VaultLimits } from '../data/vault-records.ts';
 import type { ExecutionFault } from '../execution/execute-task.ts';
 import type { AggregationEnclave, AggregationEnclaveOptions } from '../execution/train/aggregation-enclave.ts';
+import type { Anchor } from '../ports/anchor.ts';
 import type { Bus } from '../ports/bus.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Keyring } from '../ports/keyring.ts';
@@ -54,6 +55,8 @@ export type EmbeddedNetworkOptions = {
   faultFor?: (nodeId: string) => ExecutionFault | undefined;
   /** The bus each node talks through (default: a client of the in-memory broker); e.g. a NATS connection per node. */
   busFor?: (nodeId: string) => Promise<Bus>;
+  /** The anchor of each master (default: its local anchor ledger); undefined keeps the default. */
+  anchorFor?: (nodeId: string) => Promise<Anchor | undefined>;
 };
 
 export type EmbeddedNetwork = {
@@ -122,6 +125,7 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
   for (const [i, m] of topology.masters.entries()) {
     const bus = await busOf(m.node_id);
     buses.push(bus);
+    const anchor = await opts.anchorFor?.(m.node_id);
     masters.push(
       await MasterNode.open({
         nodeId: m.node_id,
@@ -139,6 +143,7 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
         ...(opts.backoff ? { backoff: opts.backoff } : {}),
         ...(opts.onError ? { onError: opts.onError } : {}),
         ...(opts.attestationPolicy ? { attestationPolicy: opts.attestationPolicy } : {}),
+        ...(anchor ? { anchor } : {}),
       }),
     );
   }

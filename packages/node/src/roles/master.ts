@@ -3,20 +3,26 @@
  * signs the settlements it builds, and (on the coordinating master) drives task lifecycles and
  * answers the API. Its own tables hold idempotency keys and released outputs.
  */
+import { LedgerAnchor } from '../adapters/ledger-anchor.ts';
+import { AssuranceService } from '../application/assurance-service.ts';
 import { MasterService } from '../application/master-service.ts';
 import { MasterTables, masterMigrations } from '../application/master-tables.ts';
+import { CheckpointRecorder } from '../assurance/checkpoint-recorder.ts';
 import { AdmissionPriority } from '../coordination/admission-priority.ts';
 import { LifecycleController } from '../coordination/lifecycle-controller.ts';
 import { LogWriter } from '../coordination/log-writer.ts';
 import type { Backoff } from '../coordination/retry.ts';
 import { StateFollower } from '../coordination/state-follower.ts';
 import { schemaOf } from '../data/sql-names.ts';
+import type { Anchor } from '../ports/anchor.ts';
 import type { Bus } from '../ports/bus.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Keyring } from '../ports/keyring.ts';
 import type { ProtocolLog } from '../ports/protocol-log.ts';
 import type { Store } from '../ports/store.ts';
 import type { QuoteVerifier } from '../ports/tee-provider.ts';
+import { AccountingBook } from '../settlement/accounting-book.ts';
+import { EpochAnchorer } from '../settlement/epoch-anchorer.ts';
 import { type SettlementAlert, SettlementAlerts, stderrAlertSink } from '../settlement/settlement-alerts.ts';
 import { SettlementSigner } from '../settlement/settlement-signer.ts';
 import {
@@ -59,6 +65,8 @@ export type MasterOptions = {
   classVerifiers?: ClassVerifiers;
   /** Where the coordinating master sends settlement alerts (default: a JSON line on stderr). */
   onAlert?: (alert: SettlementAlert) => void;
+  /** Where finalized epochs are anchored (default: the local anchor ledger in this master's schema). */
+  anchor?: Anchor;
 };
 
 export class MasterNode {
@@ -66,11 +74,19 @@ export class MasterNode {
   readonly follower: StateFollower;
   readonly writer: LogWriter;
   readonly service: MasterService;
+  /** Where this master anchors finalized epochs. */
+  readonly anchor: Anchor;
+  /** The finalized accounting this master recorded. */
+  readonly accounting: AccountingBook;
   readonly #parts: { stop(): Promise<void> }[];
 
-  private constructor(opts: MasterOptions, tables: MasterTables) {
+  private constructor(opts: MasterOptions, tables: MasterTables, assurance: { anchor: Anchor; book: AccountingBook }) {
     this.nodeId = opts.nodeId;
     this.follower = new StateFollower(opts.log);
+    this.anchor = assurance.anchor;
+    this.accounting = assurance.book;
+    // Subscribed before the first fold, so it sees every epoch close and finalization.
+    const checkpoints = opts.coordinator ? new CheckpointRecorder(this.follower) : undefined;
     this.writer = new LogWriter(opts.log, this.follower, opts.clock, opts.nodeId);
     const keyName = keyNameOf(opts.nodeId);
     // Every request this master sends another node is signed with its registered key.
@@ -146,10 +162,26 @@ export class MasterNode {
       ...(opts.openTaskQuota ? { openTaskQuota: opts.openTaskQuota } : {}),
       challenges: new ChallengeService(challengeParts),
     });
+    if (checkpoints) {
+      this.service.assurance = new AssuranceService({
+        log: opts.log,
+        follower: this.follower,
+        checkpoints,
+        book: assurance.book,
+        anchor: assurance.anchor,
+      });
+    }
+    const anchorer = new EpochAnchorer({
+      follower: this.follower,
+      anchor: assurance.anchor,
+      book: assurance.book,
+      ...(opts.onError ? { onError: opts.onError } : {}),
+    });
     const alerts = opts.coordinator ? new SettlementAlerts(this.follower, opts.onAlert ?? stderrAlertSink) : undefined;
     this.#parts = [
       verifier,
       signer,
+      anchorer,
       ...(controller ? [controller] : []),
       ...(adjudicator ? [adjudicator] : []),
       ...(alerts ? [alerts] : []),
@@ -157,6 +189,7 @@ export class MasterNode {
     this.#start = () => {
       verifier.start();
       signer.start();
+      anchorer.start();
       controller?.start();
       adjudicator?.start();
     };
@@ -169,7 +202,10 @@ export class MasterNode {
     await opts.store.migrate(masterMigrations(schemaOf(opts.nodeId)));
     await opts.store.migrate(challengeEvidenceMigrations(schemaOf(opts.nodeId)));
     await opts.keyring.ensureKey(keyNameOf(opts.nodeId));
-    const node = new MasterNode(opts, new MasterTables(opts.store, schemaOf(opts.nodeId)));
+    const schema = schemaOf(opts.nodeId);
+    const book = await AccountingBook.open(opts.store, schema);
+    const anchor = opts.anchor ?? (await LedgerAnchor.open(opts.store, schema));
+    const node = new MasterNode(opts, new MasterTables(opts.store, schema), { anchor, book });
     await node.follower.start(opts.pollIntervalMs);
     return node;
   }

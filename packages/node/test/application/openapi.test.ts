@@ -74,6 +74,9 @@ const ROUTES = [
   ['delete', '/v1/vaults/{vaultId}/grants/{grantId}'],
   ['post', '/v1/delegations/revoke'],
   ['post', '/v1/vaults/{vaultId}/programs'],
+  ['get', '/v1/log'],
+  ['get', '/v1/epochs/{epochId}/accounting'],
+  ['get', '/v1/epochs/{epochId}/anchor'],
 ] as const;
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
