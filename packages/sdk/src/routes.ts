@@ -1,0 +1,84 @@
+/**
+ * Every route of the SCS HTTP API with the schemas the server validates and answers with
+ * (`@symphony/api`). The client's methods are typed with the schemas' `Static` types and call the
+ * routes by their `operationId`; a test checks this table against the server's OpenAPI document.
+ */
+import {
+  CandidateList,
+  CandidateView,
+  CloseEpochResponse,
+  ConsentList,
+  ConsentView,
+  EpochList,
+  Health,
+  IngestRecordsResponse,
+  NetworkView,
+  RewardList,
+  SemanticDomainList,
+  SettlementView,
+  TaskEvents,
+  TaskList,
+  TaskResolution,
+  TaskResult,
+  TaskView,
+  UploadResponse,
+  VaultCommitmentsView,
+  VaultList,
+  VaultSnapshotView,
+  VaultView,
+} from '@symphony/api';
+import { SemanticDomain, VaultMapping } from '@symphony/protocol';
+import Type, { type TSchema } from 'typebox';
+import { SettlementProof } from './settlement-proof.ts';
+
+/** One route: its method, its path template (`:name` parameters) and the schema of its success answer. */
+export type RouteSpec = { method: 'GET' | 'POST'; path: string; response: TSchema };
+
+const route = (method: RouteSpec['method'], path: string, response: TSchema): RouteSpec => ({ method, path, response });
+
+/** The API's routes by operationId (the OpenAPI document's names). */
+export const ROUTES = {
+  grantConsents: route('POST', '/v1/consents', Type.Object({ consents: Type.Array(ConsentView) })),
+  revokeConsent: route('POST', '/v1/consents/revoke', ConsentView),
+  listConsents: route('GET', '/v1/consents', ConsentList),
+  listSemanticDomains: route('GET', '/v1/semantic/domains', SemanticDomainList),
+  getSemanticDomain: route('GET', '/v1/semantic/domains/:domain/versions/:version', SemanticDomain),
+  declareVaultMapping: route('POST', '/v1/vaults/:vaultId/semantic-mapping', VaultMapping),
+  proposeCandidate: route('POST', '/v1/semantic/candidates', CandidateView),
+  listCandidates: route('GET', '/v1/semantic/candidates', CandidateList),
+  promoteCandidates: route('POST', '/v1/semantic/promotions', SemanticDomain),
+  getTaskResolution: route('GET', '/v1/tasks/:taskId/resolution', TaskResolution),
+  ingestRecords: route('POST', '/v1/vaults/:vaultId/records', IngestRecordsResponse),
+  uploadRecords: route('POST', '/v1/vaults/:vaultId/uploads', UploadResponse),
+  uploadDocument: route('POST', '/v1/vaults/:vaultId/documents', UploadResponse),
+  listVaults: route('GET', '/v1/vaults', VaultList),
+  getVault: route('GET', '/v1/vaults/:vaultId', VaultView),
+  getVaultCommitments: route('GET', '/v1/vaults/:vaultId/commitments', VaultCommitmentsView),
+  publishVaultSnapshot: route('POST', '/v1/vaults/:vaultId/snapshots', VaultSnapshotView),
+  submitTask: route('POST', '/v1/tasks', TaskView),
+  listTasks: route('GET', '/v1/tasks', TaskList),
+  getTask: route('GET', '/v1/tasks/:taskId', TaskView),
+  getTaskEvents: route('GET', '/v1/tasks/:taskId/events', TaskEvents),
+  getTaskResult: route('GET', '/v1/tasks/:taskId/result', TaskResult),
+  listEpochs: route('GET', '/v1/epochs', EpochList),
+  closeCurrentEpoch: route('POST', '/v1/epochs/current/close', CloseEpochResponse),
+  getSettlement: route('GET', '/v1/epochs/:epochId/settlement', SettlementView),
+  getSettlementProof: route('GET', '/v1/epochs/:epochId/settlement/proofs/:entryId', SettlementProof),
+  listRewards: route('GET', '/v1/rewards', RewardList),
+  getNetwork: route('GET', '/v1/network', NetworkView),
+  getHealth: route('GET', '/healthz', Health),
+  getMetrics: route('GET', '/metrics', Type.String()),
+  getOpenApi: route('GET', '/openapi.json', Type.Unknown()),
+} as const satisfies Record<string, RouteSpec>;
+
+/** An operationId of {@link ROUTES}. */
+export type OperationId = keyof typeof ROUTES;
+
+/** The path of `operation` with its parameters filled in (each URI-encoded). */
+export function routePath(operation: OperationId, params: Record<string, string | number> = {}): string {
+  return ROUTES[operation].path.replace(/:([A-Za-z]+)/g, (_, name: string) => {
+    const value = params[name];
+    if (value === undefined) throw new TypeError(`${operation}: missing path parameter ${name}`);
+    return encodeURIComponent(String(value));
+  });
+}
