@@ -3,11 +3,13 @@
 import {
   ActorId,
   EpochId,
+  Hex64String,
   QuorumCertificate,
   RewardRecord,
   SETTLEMENT_STATES,
   SettlementEntry,
   SettlementStatement,
+  TaskId,
 } from '@symphony/protocol';
 import Type, { type Static } from 'typebox';
 
@@ -50,6 +52,10 @@ export const SettlementView = Type.Object(
       ),
     ),
     certificate: Type.Optional(QuorumCertificate),
+    quorum_certificate: Type.Union([QuorumCertificate, Type.Null()], {
+      description:
+        'The finalized context (the statement and a quorum of matching master signatures), null until finality.',
+    }),
     entries: Type.Array(SettlementEntry),
     failure_reason: Type.Optional(Type.String()),
   },
@@ -68,3 +74,30 @@ export const RewardList = Type.Object(
   { additionalProperties: false },
 );
 export type RewardList = Static<typeof RewardList>;
+
+export const SettlementProofParams = Type.Object(
+  { epochId: EpochId, entryId: TaskId },
+  { additionalProperties: false, description: 'An entry of a settlement is named by its task id.' },
+);
+export type SettlementProofParams = Static<typeof SettlementProofParams>;
+
+export const SettlementProof = Type.Object(
+  {
+    epoch_id: EpochId,
+    entry_id: TaskId,
+    entry: SettlementEntry,
+    leaf_index: Type.Integer({ minimum: 0 }),
+    tree_size: Type.Integer({ minimum: 1 }),
+    audit_path: Type.Array(Hex64String, { maxItems: 64, description: 'RFC 6962 audit path, bottom-up.' }),
+    settlement_root: Hex64String,
+    quorum_certificate: Type.Union([QuorumCertificate, Type.Null()], {
+      description: 'The finalized context binding this root, null while the epoch is not finalized.',
+    }),
+  },
+  {
+    additionalProperties: false,
+    description:
+      'RFC 6962 inclusion proof of one settlement entry (leaf = JCS of the entry); verify offline with verifySettlementProof.',
+  },
+);
+export type SettlementProof = Static<typeof SettlementProof>;

@@ -59,4 +59,5 @@ export type { Entry, LogPosition } from './reducer/step.ts';
 export { CANDIDATE_PROMOTION_MIN_VAULTS } from './reducer/steps/promote-semantic-candidates.ts';
 export * from './semantic/derivation.ts';
 export * from './semantic/vault-mapping.ts';
+export * from './settlement/settlement-proof.ts';
 export * from './settlement/settlement-tree.ts';

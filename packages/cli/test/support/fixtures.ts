@@ -63,6 +63,8 @@ export function sampleSettlement(state: SettlementView['state'] = 'finalized'): 
       { master_id: 'node_master-3', signature: '3'.repeat(128), matches_candidate: false },
     ],
     ...(state === 'finalized' && { certificate: { schema_version: 1, statement, signatures, finalized_at_seq: 42 } }),
+    quorum_certificate:
+      state === 'finalized' ? { schema_version: 1, statement, signatures, finalized_at_seq: 42 } : null,
     entries: [
       {
         schema_version: 1,

@@ -13,6 +13,7 @@ import type {
   NetworkView,
   RewardList,
   RewardQuery,
+  SettlementProof,
   SettlementView,
   SubmitTaskRequest,
   TaskEvents,
@@ -77,6 +78,8 @@ export interface MasterApi {
   listEpochs(): EpochList;
   closeEpoch(): Promise<CloseEpochResponse>;
   settlement(epochId: number): SettlementView | undefined;
+  /** The inclusion proof of a task's entry in an epoch's settlement; fails with `not_found`. */
+  settlementProof(epochId: number, entryId: string): SettlementProof;
   rewards(query: RewardQuery): RewardList;
   /** Runtime metrics in Prometheus text format (the HTTP layer appends its own). */
   metrics(): string;

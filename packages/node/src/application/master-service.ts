@@ -11,6 +11,7 @@ import type {
   NetworkView,
   RewardList,
   RewardQuery,
+  SettlementProof,
   SettlementView,
   SubmitTaskRequest,
   TaskEvents,
@@ -38,6 +39,7 @@ import { ConsentService } from './consent-service.ts';
 import { ApiFailure, type MasterApi } from './master-api.ts';
 import type { MasterTables } from './master-tables.ts';
 import { type GovernanceSigner, SemanticService } from './semantic-service.ts';
+import { SettlementProofs } from './settlement-proofs.ts';
 import { VaultEdge } from './vault-uploads.ts';
 import { epochView, rewardTotal, settlementView, taskView } from './views.ts';
 
@@ -67,6 +69,7 @@ export class MasterService implements MasterApi {
   readonly consent: ConsentApi;
   readonly semantic: SemanticApi;
   readonly #records: TaskRecords;
+  readonly #proofs = new SettlementProofs();
   /** Vault uploads and operations, routed to the enterprise nodes hosting the Vaults. */
   readonly vaults: VaultEdge;
 
@@ -363,6 +366,10 @@ export class MasterService implements MasterApi {
 
   settlement(epochId: number): SettlementView | undefined {
     return settlementView(this.#state, epochId);
+  }
+
+  settlementProof(epochId: number, entryId: string): SettlementProof {
+    return this.#proofs.proof(this.#state, epochId, entryId);
   }
 
   rewards(query: RewardQuery): RewardList {

@@ -52,6 +52,7 @@ export function settlementView(state: ProtocolState, epoch_id: number): Settleme
       matches_candidate: g.statement_hash === candidate,
     })),
     ...(s.certificate ? { certificate: s.certificate } : {}),
+    quorum_certificate: s.state === 'finalized' && s.certificate ? s.certificate : null,
     entries: s.entries,
     ...(s.failure_reason ? { failure_reason: s.failure_reason } : {}),
   };

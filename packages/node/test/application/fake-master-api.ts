@@ -18,7 +18,7 @@ import type {
   TaskResult,
   TaskView,
 } from '@symphony/api';
-import type { MasterApi } from '../../src/application/master-api.ts';
+import { ApiFailure, type MasterApi } from '../../src/application/master-api.ts';
 
 /** One recorded call. */
 export type Call = { method: keyof MasterApi; args: unknown[] };
@@ -83,6 +83,7 @@ export const settlementView: SettlementView = {
   state: 'finalized',
   attempt: 1,
   signatures: [{ master_id: 'node_m1', signature: 'e'.repeat(128), matches_candidate: true }],
+  quorum_certificate: null,
   entries: [],
 };
 
@@ -166,6 +167,9 @@ export function fakeMasterApi(overrides: Partial<MasterApi> = {}): FakeApi {
     listEpochs: () => epochList,
     closeEpoch: async () => closeEpochResponse,
     settlement: () => settlementView,
+    settlementProof: () => {
+      throw new ApiFailure('not_found', 'No such entry.');
+    },
     rewards: () => rewardList,
     metrics: () => runtimeMetrics,
     consent: {

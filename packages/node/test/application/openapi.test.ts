@@ -37,6 +37,7 @@ const ROUTES = [
   ['get', '/v1/epochs'],
   ['post', '/v1/epochs/current/close'],
   ['get', '/v1/epochs/{epochId}/settlement'],
+  ['get', '/v1/epochs/{epochId}/settlement/proofs/{entryId}'],
   ['get', '/v1/rewards'],
   ['get', '/v1/network'],
   ['get', '/healthz'],

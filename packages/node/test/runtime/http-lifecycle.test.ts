@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { verifySettlementProof } from '@symphony/protocol';
 import type { FastifyInstance } from 'fastify';
 import { MemoryKeyring } from '../../src/adapters/memory-keyring.ts';
 import type { PgliteStore } from '../../src/adapters/pglite-store.ts';
@@ -151,6 +152,19 @@ describe('HTTP API: one task through a full epoch', () => {
       settlement.entries.map((e: { task_id: string }) => e.task_id),
       [id],
     );
+    assert.deepEqual(settlement.quorum_certificate, settlement.certificate);
+
+    const proof = await call('GET', `/v1/epochs/1/settlement/proofs/${id}`);
+    assert.equal(proof.status, 200);
+    assert.equal(proof.body.entry_id, id);
+    assert.equal(proof.body.settlement_root, settlement.certificate.statement.settlement_root);
+    const network = await call('GET', '/v1/network');
+    assert.deepEqual(verifySettlementProof(proof.body, network.body.masters), { ok: true });
+    const forged = { ...proof.body, entry: { ...proof.body.entry, fee: '1' } };
+    assert.equal(verifySettlementProof(forged, network.body.masters).ok, false);
+    const missing = await call('GET', '/v1/epochs/1/settlement/proofs/tsk_not-settled');
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.code, 'not_found');
 
     const events = await until('completed', async () => {
       const e = await call('GET', `/v1/tasks/${id}/events`);

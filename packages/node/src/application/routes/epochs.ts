@@ -1,5 +1,5 @@
 /** Epoch routes: list epochs, close the current one, read an epoch's settlement. */
-import { CloseEpochResponse, EpochList, SettlementView } from '@symphony/api';
+import { CloseEpochResponse, EpochList, SettlementProof, SettlementProofParams, SettlementView } from '@symphony/api';
 import { EpochId } from '@symphony/protocol';
 import Type from 'typebox';
 import { errorResponses } from '../error-responses.ts';
@@ -68,6 +68,26 @@ export function registerEpochRoutes(app: ApiApp, api: MasterApi): void {
       if (settlement === undefined) throw new ApiFailure('not_found', `No epoch ${request.params.epochId}.`);
       return settlement;
     },
+  );
+
+  app.get(
+    '/v1/epochs/:epochId/settlement/proofs/:entryId',
+    {
+      schema: {
+        operationId: 'getSettlementProof',
+        summary: "A settlement entry's inclusion proof",
+        description:
+          "The RFC 6962 inclusion proof of a task's entry in the epoch's settlement root, with the quorum certificate once the epoch is finalized. Verify offline with verifySettlementProof.",
+        tags,
+        params: SettlementProofParams,
+        querystring: NoQuery,
+        response: {
+          200: described(SettlementProof, 'The entry, its audit path and the root it leads to.'),
+          ...errorResponses('not_found'),
+        },
+      },
+    },
+    async (request) => api.settlementProof(request.params.epochId, request.params.entryId),
   );
 }
 
