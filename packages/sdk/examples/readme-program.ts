@@ -2,7 +2,7 @@
 // then close the epoch and verify offline that the task is in the settlement 2 of 3 masters signed.
 // Run it against `symphony up`: SYMPHONY_URL=http://127.0.0.1:7070 SYMPHONY_KEY_FILE=~/.symphony/keys/act_local.json
 import type { SubmitTaskRequest } from '@symphony/api';
-import { SymphonyClient, verifySettlementInclusion, watchSettlement, watchTask } from '@symphony/sdk';
+import { SymphonyClient, verifySettlementProof, watchSettlement, watchTask } from '@symphony/sdk';
 import { signerFromKeyFile } from '@symphony/sdk/node';
 
 const client = new SymphonyClient({
@@ -62,10 +62,13 @@ console.log('result', JSON.stringify(result.output), result.attestation?.provide
 
 // 7. Close the epoch and wait for the masters' quorum certificate.
 const { closed_epoch } = await client.closeCurrentEpoch();
-for await (const settlement of watchSettlement(client, closed_epoch)) console.log(`epoch ${closed_epoch}: ${settlement.state}`);
+for await (const settlement of watchSettlement(client, closed_epoch))
+  console.log(`epoch ${closed_epoch}: ${settlement.state}`);
 
 // 8. Verify offline: the task's entry is in the settlement tree whose root a quorum of masters signed.
 const proof = await client.getSettlementProof(closed_epoch, task.task_id);
-const verdict = verifySettlementInclusion(proof, network.masters, { requireCertificate: true });
-if (!verdict.ok) throw new Error(`settlement proof rejected: ${verdict.problems.join('; ')}`);
-console.log(`inclusion proof verified: leaf ${proof.leaf_index} of ${proof.tree_size} under root ${proof.settlement_root}`);
+const verdict = verifySettlementProof(proof, network.masters); // with master keys, the certificate is required
+if (!verdict.ok) throw new Error(`settlement proof rejected: ${verdict.reason}: ${verdict.message}`);
+console.log(
+  `inclusion proof verified: leaf ${proof.leaf_index} of ${proof.tree_size} under root ${proof.settlement_root}`,
+);

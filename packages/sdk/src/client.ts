@@ -27,6 +27,7 @@ import type {
   RewardList,
   RewardQuery,
   SemanticDomainList,
+  SettlementProof,
   SettlementView,
   SubmitTaskRequest,
   TaskEvents,
@@ -46,13 +47,14 @@ import type { SemanticDomain, VaultMapping } from '@symphony/protocol';
 import { SymphonyApiError } from './errors.ts';
 import { backoffMs, DEFAULT_RETRY_POLICY, RETRYABLE_STATUSES, type RetryPolicy, retryAfterMs } from './retry-policy.ts';
 import { type OperationId, ROUTES, routePath } from './routes.ts';
-import type { SettlementProof } from './settlement-proof.ts';
 
 /** A request as it is signed: method, path plus query, and the exact body bytes sent. */
 export type OutgoingRequest = { method: string; target: string; body?: string | Uint8Array };
 
 /** Produces the signature headers of one request (called again, with a fresh nonce, on every retry). */
-export type RequestAuthenticator = (request: OutgoingRequest) => Record<string, string> | Promise<Record<string, string>>;
+export type RequestAuthenticator = (
+  request: OutgoingRequest,
+) => Record<string, string> | Promise<Record<string, string>>;
 
 /** Options of {@link SymphonyClient}. */
 export type SymphonyClientOptions = {
@@ -116,7 +118,11 @@ export class SymphonyClient {
         ? (request) =>
             signRequest(
               signer,
-              { method: request.method, target: request.target, ...(request.body !== undefined ? { body: request.body } : {}) },
+              {
+                method: request.method,
+                target: request.target,
+                ...(request.body !== undefined ? { body: request.body } : {}),
+              },
               Math.floor(Date.now() / 1000),
               randomHex(16),
             )
@@ -266,8 +272,17 @@ export class SymphonyClient {
         await this.#sleep(backoffMs(this.#retry, attempt, undefined, Math.random()));
         continue;
       }
-      if (RETRYABLE_STATUSES.has(response.status) && attempt < this.#retry.attempts && !options.acceptStatus?.includes(response.status)) {
-        const wait = backoffMs(this.#retry, attempt, retryAfterMs(response.headers.get('retry-after'), Date.now()), Math.random());
+      if (
+        RETRYABLE_STATUSES.has(response.status) &&
+        attempt < this.#retry.attempts &&
+        !options.acceptStatus?.includes(response.status)
+      ) {
+        const wait = backoffMs(
+          this.#retry,
+          attempt,
+          retryAfterMs(response.headers.get('retry-after'), Date.now()),
+          Math.random(),
+        );
         await response.body?.cancel();
         await this.#sleep(wait);
         continue;
@@ -295,7 +310,7 @@ export class SymphonyClient {
       Object.assign(headers, signed);
     }
     const init: RequestInit = { method, headers, signal: AbortSignal.timeout(this.#timeoutMs) };
-    if (body !== undefined) init.body = body as NonNullable<RequestInit["body"]>;
+    if (body !== undefined) init.body = body as NonNullable<RequestInit['body']>;
     return this.#fetch(this.baseUrl + target, init);
   }
 
@@ -317,7 +332,11 @@ export class SymphonyClient {
     }
     if (response.ok || acceptStatus?.includes(response.status)) {
       if (answer === undefined)
-        throw new SymphonyApiError('bad_response', `${method} ${target} answered ${response.status} without a body`, response.status);
+        throw new SymphonyApiError(
+          'bad_response',
+          `${method} ${target} answered ${response.status} without a body`,
+          response.status,
+        );
       return { status: response.status, body: answer };
     }
     if (isErrorBody(answer)) throw new SymphonyApiError(answer.code, answer.message, response.status, answer.details);
@@ -332,9 +351,15 @@ export class SymphonyClient {
     if (error instanceof SymphonyApiError) return error;
     const name = error instanceof Error ? error.name : '';
     if (name === 'TimeoutError' || name === 'AbortError')
-      return new SymphonyApiError('timeout', `${this.baseUrl} did not answer within ${this.#timeoutMs} ms`, 0, undefined, {
-        cause: error,
-      });
+      return new SymphonyApiError(
+        'timeout',
+        `${this.baseUrl} did not answer within ${this.#timeoutMs} ms`,
+        0,
+        undefined,
+        {
+          cause: error,
+        },
+      );
     return new SymphonyApiError(
       'unreachable',
       `cannot reach a Symphony node at ${this.baseUrl}: start one with \`symphony up\``,

@@ -8,7 +8,6 @@ export * from './errors.ts';
 export * from './pagination.ts';
 export * from './retry-policy.ts';
 export * from './routes.ts';
-export * from './settlement-proof.ts';
 export * from './verify.ts';
-export * from './watch-task.ts';
 export * from './watch-settlement.ts';
+export * from './watch-task.ts';

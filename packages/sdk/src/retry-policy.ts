@@ -32,7 +32,12 @@ export function retryAfterMs(header: string | null | undefined, nowMs: number): 
  * The wait before attempt `attempt + 1` (attempt counts from 1): `Retry-After` when the server sent
  * one, else full-jitter exponential backoff; never more than `maxDelayMs`.
  */
-export function backoffMs(policy: RetryPolicy, attempt: number, retryAfter: number | undefined, random: number): number {
+export function backoffMs(
+  policy: RetryPolicy,
+  attempt: number,
+  retryAfter: number | undefined,
+  random: number,
+): number {
   if (retryAfter !== undefined) return Math.min(retryAfter, policy.maxDelayMs);
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
   return Math.floor(ceiling * (0.5 + random / 2));

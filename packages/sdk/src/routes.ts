@@ -15,6 +15,7 @@ import {
   NetworkView,
   RewardList,
   SemanticDomainList,
+  SettlementProof,
   SettlementView,
   TaskEvents,
   TaskList,
@@ -29,7 +30,6 @@ import {
 } from '@symphony/api';
 import { SemanticDomain, VaultMapping } from '@symphony/protocol';
 import Type, { type TSchema } from 'typebox';
-import { SettlementProof } from './settlement-proof.ts';
 
 /** One route: its method, its path template (`:name` parameters) and the schema of its success answer. */
 export type RouteSpec = { method: 'GET' | 'POST'; path: string; response: TSchema };
