@@ -15,6 +15,9 @@ import type { StandaloneOptions } from '../runtime/standalone.ts';
 import { LocalValidationError } from '../validation/local-validation-error.ts';
 import type { CommandDeps } from './command-deps.ts';
 
+/** The web console's build (`npm run build -w @symphony/console`, run by `npm install`), served at /console. */
+export const CONSOLE_BUILD_DIR = resolve(import.meta.dirname, '..', '..', '..', 'console', 'dist');
+
 /** Where `symphony up` keeps its data unless `--data` says otherwise. */
 export const DEFAULT_UP_DATA_DIR = './.data/symphony';
 /** The port `symphony up` listens on unless `--port` says otherwise (the CLI's default `--api`). */
@@ -106,6 +109,7 @@ async function up(context: CommandContext, deps: CommandDeps, options: Options):
     port: options.port,
     host: options.host,
     onProgress: (step) => progress.line(progress.colors.dim(`  · ${step}`)),
+    consoleRoot: CONSOLE_BUILD_DIR,
   };
   if (options.quiet) standaloneOptions.logger = false;
   if (options.approveProgram?.length)
@@ -122,7 +126,13 @@ async function up(context: CommandContext, deps: CommandDeps, options: Options):
     });
     const urls = networkUrls(network.url);
     if (context.json) {
-      context.out.json({ url: urls.api, openapi: urls.openapi, docs: urls.docs, data_dir: network.dataDir });
+      context.out.json({
+        url: urls.api,
+        openapi: urls.openapi,
+        docs: urls.docs,
+        console: `${urls.api}/console/`,
+        data_dir: network.dataDir,
+      });
     } else {
       const { out } = context;
       const api = network.url === DEFAULT_API_URL ? '' : ` --api ${network.url}`;
@@ -132,6 +142,7 @@ async function up(context: CommandContext, deps: CommandDeps, options: Options):
       out.line(
         renderPairs(
           [
+            ['console', `${urls.api}/console/`],
             ['OpenAPI', urls.openapi],
             ['docs', urls.docs],
             ['health', urls.health],

@@ -37,6 +37,11 @@ export const ROUTE_ROLES: Readonly<Record<string, readonly string[]>> = {
   'POST /v1/tasks': ['task_submitter'],
   'POST /v1/vaults/:vaultId/records': ['data_producer', 'vault_operator'],
   'POST /v1/epochs/current/close': ['governance'],
+  // Vault internals and consents (which name data subjects) are for the data side and governance.
+  'GET /v1/vaults': ['data_producer', 'vault_operator', 'governance'],
+  'GET /v1/vaults/:vaultId': ['data_producer', 'vault_operator', 'governance'],
+  'GET /v1/vaults/:vaultId/commitments': ['data_producer', 'vault_operator', 'governance'],
+  'GET /v1/consents': ['data_producer', 'vault_operator', 'governance'],
 };
 
 const callers = new WeakMap<FastifyRequest, Caller>();
