@@ -55,7 +55,7 @@ export function Tasks({ session }: { session: Session }) {
         </Empty>
       ) : (
         <div className="table-wrap">
-          <table>
+          <table className="stack">
             <thead>
               <tr>
                 <th scope="col">task</th>
@@ -69,16 +69,16 @@ export function Tasks({ session }: { session: Session }) {
             <tbody>
               {rows.map((t) => (
                 <tr key={t.task_id} data-testid="task-row">
-                  <td>
+                  <td data-label="task">
                     <a href={`#/tasks/${t.task_id}`}>{t.task_id}</a>
                   </td>
-                  <td>{t.class}</td>
-                  <td>
+                  <td data-label="class">{t.class}</td>
+                  <td data-label="state">
                     <StateBadge state={t.state} />
                   </td>
-                  <td>{t.submitter}</td>
-                  <td>{t.settle_epoch ?? t.admitted_epoch}</td>
-                  <td>
+                  <td data-label="submitter">{t.submitter}</td>
+                  <td data-label="epoch">{t.settle_epoch ?? t.admitted_epoch}</td>
+                  <td data-label="fee / max">
                     {t.fee ?? '—'} / {t.max_fee}
                   </td>
                 </tr>

@@ -23,6 +23,17 @@ const TYPES: Record<string, string> = {
 export function registerConsoleStatic(app: FastifyInstance, root: string): void {
   const base = normalize(root);
   const sendFile = async (reply: FastifyReply, relative: string) => {
+    const built = await stat(join(base, 'index.html')).then(
+      (s) => s.isFile(),
+      () => false,
+    );
+    if (!built)
+      return reply
+        .code(503)
+        .type('text/plain; charset=utf-8')
+        .send(
+          'The web console is not built. Run `npm run build -w @symphony/console` (npm install does it), then reload.',
+        );
     const path = normalize(join(base, relative));
     if (path !== base && !path.startsWith(base + sep))
       return reply.code(404).send({ code: 'not_found', message: 'No such file.' });
