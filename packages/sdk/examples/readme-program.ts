@@ -36,19 +36,21 @@ await client.grantConsents(
   subjects.map((subject) => ({ vault_id: vaultId, subject, scope: 'analytics', expires_at_ms: Date.UTC(2100, 0, 1) })),
 );
 
-// 4. Submit a task: a histogram of total_amount. (For a Query, replace `spec` by a Query spec.)
+// 4. Submit a task: a histogram of total_amount. The task's class follows its spec, so submitting
+//    a Query instead is one line: replace `spec` by a Query spec.
+const spec: SubmitTaskRequest['spec'] = {
+  kind: 'compute',
+  program: { type: 'builtin', operator: 'histogram', attribute: 'total_amount', bin_edges: ['0', '5', '10', '25'] },
+  filter: [],
+};
 const request: SubmitTaskRequest = {
-  class: 'compute',
+  class: spec.kind,
   submitter: me,
   consent_scope: 'analytics',
   targets: { vault_ids: [vaultId] },
   semantic: { domain: 'commerce.receipt', semantic_version: '1.0.0', attributes: ['total_amount'] },
   budget: { max_fee: '100000' },
-  spec: {
-    kind: 'compute',
-    program: { type: 'builtin', operator: 'histogram', attribute: 'total_amount', bin_edges: ['0', '5', '10', '25'] },
-    filter: [],
-  },
+  spec,
 };
 const { task } = await client.submitTask(request); // an Idempotency-Key is generated and reused on retry
 
