@@ -182,7 +182,7 @@ test("a submitter sees neither another submitter's tasks nor Vault internals", {
     await page.goto(`${network.url}/console/#/${view}`);
     await page.locator('main h1').first().waitFor();
     await page.locator('main .muted', { hasText: 'Loading' }).waitFor({ state: 'detached' });
-    const text = await page.locator('body').innerText();
+    const text = (await page.locator('body').textContent()) ?? '';
     assert.ok(!text.includes('act_e2e-subject'), `${view} shows no data subject`);
     assert.ok(!text.includes(aliceTaskId) && !text.includes(taskId), `${view} shows no task of another submitter`);
   }
