@@ -62,3 +62,47 @@ export function BarChart({ bars, title }: { bars: Bar[]; title: string }) {
     </figure>
   );
 }
+
+/** Rows of an aggregate output (`rows` or `groups`: a list of flat objects), for a table. */
+export function rowsOf(output: unknown): Record<string, unknown>[] | undefined {
+  if (typeof output !== 'object' || output === null) return undefined;
+  for (const key of ['rows', 'groups']) {
+    const rows = (output as Record<string, unknown>)[key];
+    if (
+      Array.isArray(rows) &&
+      rows.length > 0 &&
+      rows.every((r) => typeof r === 'object' && r !== null && !Array.isArray(r))
+    )
+      return rows as Record<string, unknown>[];
+  }
+  return undefined;
+}
+
+export function ResultTable({ rows }: { rows: Record<string, unknown>[] }) {
+  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  return (
+    <div className="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            {columns.map((c) => (
+              <th key={c} scope="col">
+                {c}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: rows of a released aggregate have no identity
+            <tr key={i}>
+              {columns.map((c) => (
+                <td key={c}>{typeof r[c] === 'object' ? JSON.stringify(r[c]) : String(r[c] ?? '')}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,6 +1,6 @@
 /** One task: its envelope facts, resolved semantics, state timeline, evidence and attestation, result and chart. */
 import type { ReactNode } from 'react';
-import { BarChart, barsOf } from '../chart.tsx';
+import { BarChart, barsOf, ResultTable, rowsOf } from '../chart.tsx';
 import { ErrorState, Hash, Json, Loading, Pairs, StateBadge, time } from '../components.tsx';
 import type { Session } from '../session.ts';
 import { usePoll } from '../use-poll.ts';
@@ -23,6 +23,7 @@ export function TaskDetail({ session, taskId }: { session: Session; taskId: stri
   const stateEvents = (events.data?.events ?? []).filter((e) => e.state !== undefined && e.outcome === 'applied');
   const first = stateEvents[0]?.time_ms;
   const bars = result.data ? barsOf(result.data.output) : undefined;
+  const rows = result.data ? rowsOf(result.data.output) : undefined;
   const settleEpoch = t.settle_epoch;
 
   return (
@@ -167,6 +168,7 @@ export function TaskDetail({ session, taskId }: { session: Session; taskId: stri
             ]}
           />
           {bars ? <BarChart bars={bars} title={`Result of ${t.task_id}`} /> : null}
+          {rows ? <ResultTable rows={rows} /> : null}
           <details open={!bars}>
             <summary>Output (the released aggregate)</summary>
             <Json value={result.data.output} />
