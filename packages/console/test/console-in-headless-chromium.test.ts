@@ -67,6 +67,7 @@ before(async () => {
       '--disable-sync',
     ],
   });
+  context.setDefaultTimeout(60_000); // CI runs other tests beside this one on two cores
   page = context.pages()[0] ?? (await context.newPage());
 });
 
