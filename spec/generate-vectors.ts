@@ -7,6 +7,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   type AttestationEvidence,
+  batchClaims,
   buildMerkleTree,
   canonicalString,
   DomainTags,
@@ -15,6 +16,7 @@ import {
   type ExecutionTranscript,
   envelopeHash,
   evidenceHash,
+  payoutClaimProofOf,
   type RewardRecord,
   receiptHash,
   rewardTree,
@@ -194,6 +196,12 @@ for (const [name, build] of Object.entries(REDUCER_SCENARIOS)) {
       statement: s.candidate.statement,
       statement_hash: statementHash(s.candidate.statement),
       certificate: s.certificate,
+      payout_batches: Object.values(net.state.payout_batches ?? {})
+        .filter((b) => b.epoch_id === 1)
+        .map((b) => {
+          const claims = batchClaims(net.state, b.batch_id);
+          return { batch: b, claims, claim_proofs: claims.map((c) => payoutClaimProofOf(claims, c.claimant)) };
+        }),
     });
   }
 }

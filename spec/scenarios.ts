@@ -8,8 +8,15 @@ import {
   attestationHash,
   digestBytes,
   type SemanticPromotion,
+  statementHash,
 } from '../packages/protocol/src/index.ts';
+import { runChallenge, challengeOf as stakedChallengeOf } from '../packages/protocol/test/support/challenge-flow.ts';
 import { defaultParameters, fakeDigest, NetworkFixture } from '../packages/protocol/test/support/network-fixture.ts';
+import {
+  actorDecision,
+  executeTask,
+  verificationNetwork,
+} from '../packages/protocol/test/support/verification-network.ts';
 
 function network(parameters = defaultParameters()): NetworkFixture {
   return new NetworkFixture()
@@ -238,10 +245,47 @@ export function busyNetwork(tasks: number, perEpoch: number): NetworkFixture {
   return net;
 }
 
+/**
+ * Staked verifier actors assigned by the log; master-2 signs two roots for epoch 1 and a watcher
+ * proves it (slashed, candidate rebuilt); a bogus conflicting-receipt challenge closes without
+ * penalty and forfeits its bond. Evidence lives off the log: the equivocation evidence is the two
+ * `settlement_signed` events of master-2, the bogus evidence a forged receipt.
+ */
+function stakedChallenges(): NetworkFixture {
+  const net = verificationNetwork();
+  const receipt = executeTask(net, 'tsk_sc', 'vlt_a1', fakeDigest('output/tsk_sc'));
+  const a = net.state.tasks.tsk_sc!.verification_assignment!;
+  net.must({ type: 'verification_decided', decision: actorDecision(net, 'tsk_sc', a.verifier!, 'accepted') });
+  net.closeEpoch();
+  const forged = {
+    kind: 'conflicting_receipt' as const,
+    task_id: 'tsk_sc',
+    receipt: { ...receipt, output_hash: fakeDigest('x') },
+  };
+  runChallenge(net, stakedChallengeOf('chl_bogus', { kind: 'task', task_id: 'tsk_sc' }, forged), forged);
+  const good = net.statement(1);
+  const other = { ...good, settlement_root: fakeDigest('another root') };
+  const m = net.masters[1]!;
+  net.sign(1, 1);
+  net.sign(1, 1, other);
+  const signed = (st: typeof good) => ({ statement: st, signature: m.key.sign(digestBytes(statementHash(st))) });
+  const evidence = {
+    kind: 'master_equivocation' as const,
+    epoch_id: 1,
+    master_id: m.id,
+    signed: [signed(good), signed(other)],
+  };
+  runChallenge(net, stakedChallengeOf('chl_equivocation', { kind: 'settlement', epoch_id: 1 }, evidence), evidence);
+  net.sign(1, 0);
+  net.sign(1, 2);
+  return net;
+}
+
 export const REDUCER_SCENARIOS = {
   'happy-path': happyPath,
   'challenge-penalty': challengePenalty,
   'equivocation-and-recovery': equivocationAndRecovery,
   refusals,
   'consent-and-semantics': consentAndSemantics,
+  'staked-challenges': stakedChallenges,
 } as const;

@@ -18,6 +18,9 @@ import {
   fold,
   type MerkleProof,
   merkleRootHex,
+  type PayoutBatch,
+  type PayoutClaim,
+  payoutClaimsTree,
   type QuorumCertificate,
   type RewardRecord,
   rewardTree,
@@ -29,6 +32,8 @@ import {
   statementHash,
   verifyEd25519,
   verifyInclusion,
+  verifyPayoutClaim,
+  verifyQuorumCertificate,
 } from '../packages/protocol/src/index.ts';
 import {
   MANIFEST,
@@ -112,6 +117,17 @@ const checks: Record<VectorKind, (v: Vector, file: string) => void> = {
         .map((s) => s.master_id),
     );
     assert.ok(valid.size >= (v.quorum as number), `${valid.size} valid master signatures`);
+    assert.deepEqual(verifyQuorumCertificate(cert, keys, { quorum: v.quorum as number }), { ok: true });
+    const batches = (v.payout_batches ?? []) as {
+      batch: PayoutBatch;
+      claims: PayoutClaim[];
+      claim_proofs: unknown[];
+    }[];
+    for (const { batch, claims, claim_proofs } of batches) {
+      assert.equal(payoutClaimsTree(claims).rootHex, batch.claims_root);
+      assert.equal(claims.reduce((t, c) => t + BigInt(c.amount), 0n).toString(), batch.total);
+      for (const proof of claim_proofs) assert.deepEqual(verifyPayoutClaim(proof, batch.claims_root), { ok: true });
+    }
   },
   rewards(v, file) {
     if (file === 'rewards/split-examples.json') {

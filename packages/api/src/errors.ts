@@ -77,6 +77,18 @@ export const ERROR_CATALOG = {
     description: 'The protocol refused the consent change (stale revision, expiry not in the future).',
     fix: 'Read details.reason; an expiry must be after the current log time.',
   },
+  invalid_query: {
+    status: 422,
+    description:
+      'The query spec breaks the privacy policy: an identifying filter or grouping, a sum or mean without clamping bounds, or an unsupported aggregate.',
+    fix: 'Read details.field and details.reason; declare clamp bounds, drop identifying attributes, use count/sum/mean.',
+  },
+  participation_refused: {
+    status: 409,
+    description:
+      'The protocol refused the acceptance (the query is not a target of this Vault, already runs, or was accepted).',
+    fix: 'Read details.reason; a subject accepts a participant query before it is dispatched.',
+  },
   unknown_semantic_version: {
     status: 422,
     description: 'The domain is not published at that semantic_version.',
@@ -124,6 +136,16 @@ export const ERROR_CATALOG = {
     fix: 'Wait until the task reaches awaiting_settlement or completed (GET /v1/tasks/{taskId}).',
   },
   epoch_refused: { status: 409, description: 'The epoch cannot be closed now.', fix: 'Read details.reason.' },
+  stake_refused: {
+    status: 409,
+    description: 'The log refused the staking request (balance, stake or unbonding period).',
+    fix: 'Read details.reason; GET /v1/stakes/{actorId} shows balance, stake and release times.',
+  },
+  payout_refused: {
+    status: 409,
+    description: 'The log refused the payout execution (unknown or executed batch, wrong root or total, signature).',
+    fix: 'Read details.reason; GET /v1/payouts/batches/{batchId} shows the batch to restate and sign.',
+  },
   unavailable: {
     status: 503,
     description: 'A node needed for the request did not answer.',
@@ -138,6 +160,16 @@ export const ERROR_CATALOG = {
     status: 403,
     description: "The signing actor's roles do not allow this route, or it acts for another actor.",
     fix: 'Use a key whose actor holds the role in details.required_roles, and name yourself as submitter.',
+  },
+  identity_refused: {
+    status: 409,
+    description: 'The protocol refused the identity change (actor already registered, grant exists or is revoked).',
+    fix: 'Read details.reason; choose another id or check the current state.',
+  },
+  program_refused: {
+    status: 409,
+    description: 'The protocol refused the program decision (already approved, or not approved when revoking).',
+    fix: 'Read details.reason; list what the Vault approved in the log.',
   },
   not_granted: {
     status: 403,
@@ -173,6 +205,17 @@ export const ERROR_CATALOG = {
     status: 422,
     description: 'An executor hosting a target Vault is below the minimum stake of the current policy_version.',
     fix: 'Target other Vaults, or wait until the executor (details.vault_id) bonds enough stake.',
+  },
+  challenge_refused: {
+    status: 422,
+    description:
+      'The protocol refused the challenge: unknown task or epoch, window closed, challenger not staked, bond too small or unfunded.',
+    fix: 'Read details.reason; only verified work in candidate context (or inside the window after finality) can be challenged, by a staked actor.',
+  },
+  invalid_evidence: {
+    status: 422,
+    description: 'The evidence does not fit the challenge target, or no checker can judge its kind yet.',
+    fix: 'Correct the field named in details.field (task evidence for a task, settlement evidence for an epoch).',
   },
   internal: {
     status: 500,

@@ -69,6 +69,39 @@ export const TaskView = Type.Object(
     vault_ids: Type.Array(VaultId),
     reason_code: Type.Optional(Type.String()),
     updated_seq: Type.Integer({ minimum: 0 }),
+    /** A Train task's round progress (absent for other classes and before the first round). */
+    train: Type.Optional(
+      Type.Object(
+        {
+          rounds_completed: Type.Integer({ minimum: 0 }),
+          last_round: Type.Object(
+            {
+              round: Type.Integer({ minimum: 1 }),
+              state: Type.Union([Type.Literal('running'), Type.Literal('completed'), Type.Literal('aborted')]),
+              model_hash: Type.Optional(Hex64String),
+              participants: Type.Integer({ minimum: 0 }),
+              dropped: Type.Integer({ minimum: 0 }),
+              reason_code: Type.Optional(Type.String()),
+              evaluation: Type.Optional(
+                Type.Object(
+                  {
+                    metric: Type.Literal('accuracy'),
+                    value: Type.Optional(Type.String()),
+                    subjects: Type.Optional(Type.Integer({ minimum: 0 })),
+                    suppressed: Type.Optional(Type.Boolean()),
+                  },
+                  { additionalProperties: false },
+                ),
+              ),
+            },
+            { additionalProperties: false },
+          ),
+          /** The log position of the last round event (changes with every round). */
+          updated_seq: Type.Integer({ minimum: 0 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );

@@ -6,27 +6,49 @@
 
 import { randomBytes } from 'node:crypto';
 import type {
+  AcceptParticipationRequest,
+  ActorView,
   ApiErrorBody,
   CandidateList,
   CandidateView,
+  ChallengeDetail,
+  ChallengeList,
+  ChallengeListQuery,
+  ChallengeReplayBundle,
   CloseEpochResponse,
   ConsentList,
   ConsentQuery,
   ConsentView,
   DeclareMappingRequest,
+  DelegationRevocationView,
   EpochList,
   GrantConsentRequest,
+  GrantList,
+  GrantQuery,
+  GrantView,
   Health,
   IngestRecordsRequest,
   IngestRecordsResponse,
+  IssueGrantRequest,
   NetworkView,
+  OpenChallengeRequest,
+  ParticipationView,
+  PayoutBatchView,
+  PayoutClaimProofView,
+  PayoutList,
+  PayoutQuery,
   PromoteCandidatesRequest,
   ProposeCandidateRequest,
+  RegisterActorRequest,
+  ReopenChallengeRequest,
   RevokeConsentRequest,
+  RevokeDelegationRequest,
   RewardList,
   RewardQuery,
   SemanticDomainList,
   SettlementView,
+  StakeRequest,
+  StakeView,
   SubmitTaskRequest,
   TaskEvents,
   TaskList,
@@ -84,6 +106,11 @@ export class ApiClient {
     return (await this.#json<{ consents: ConsentView[] }>('POST', '/v1/consents', { body: { grants } })).consents;
   }
 
+  /** `POST /v1/tasks/{id}/participation`: a subject accepts a participant query through its Vault. */
+  acceptParticipation(taskId: string, request: AcceptParticipationRequest): Promise<ParticipationView> {
+    return this.#json('POST', `/v1/tasks/${encodeURIComponent(taskId)}/participation`, { body: request });
+  }
+
   /** `POST /v1/consents/revoke` */
   revokeConsent(request: RevokeConsentRequest): Promise<ConsentView> {
     return this.#json('POST', '/v1/consents/revoke', { body: request });
@@ -92,6 +119,31 @@ export class ApiClient {
   /** `GET /v1/consents` */
   listConsents(query: ConsentQuery = {}): Promise<ConsentList> {
     return this.#json('GET', '/v1/consents', { query: { ...query } });
+  }
+
+  /** `POST /v1/actors` */
+  registerActor(request: RegisterActorRequest): Promise<ActorView> {
+    return this.#json('POST', '/v1/actors', { body: request });
+  }
+
+  /** `POST /v1/vaults/{vaultId}/grants` */
+  issueGrant(vaultId: string, request: IssueGrantRequest): Promise<GrantView> {
+    return this.#json('POST', `/v1/vaults/${encodeURIComponent(vaultId)}/grants`, { body: request });
+  }
+
+  /** `DELETE /v1/vaults/{vaultId}/grants/{grantId}` */
+  revokeGrant(vaultId: string, grantId: string): Promise<GrantView> {
+    return this.#json('DELETE', `/v1/vaults/${encodeURIComponent(vaultId)}/grants/${encodeURIComponent(grantId)}`);
+  }
+
+  /** `GET /v1/vaults/{vaultId}/grants` */
+  listGrants(vaultId: string, query: GrantQuery = {}): Promise<GrantList> {
+    return this.#json('GET', `/v1/vaults/${encodeURIComponent(vaultId)}/grants`, { query: { ...query } });
+  }
+
+  /** `POST /v1/delegations/revoke` */
+  revokeDelegation(request: RevokeDelegationRequest): Promise<DelegationRevocationView> {
+    return this.#json('POST', '/v1/delegations/revoke', { body: request });
   }
 
   /** `GET /v1/semantic/domains` */
@@ -260,6 +312,69 @@ export class ApiClient {
   /** `GET /v1/rewards?epochId&actor` */
   rewards(query: RewardQuery = {}): Promise<RewardList> {
     return this.#json('GET', '/v1/rewards', { query: { epochId: query.epochId, actor: query.actor } });
+  }
+
+  /** `POST /v1/challenges` */
+  openChallenge(request: OpenChallengeRequest): Promise<ChallengeDetail> {
+    return this.#json('POST', '/v1/challenges', { body: request });
+  }
+
+  /** `GET /v1/challenges?state&task_id&epoch_id` */
+  listChallenges(query: ChallengeListQuery = {}): Promise<ChallengeList> {
+    return this.#json('GET', '/v1/challenges', { query: { ...query } });
+  }
+
+  /** `GET /v1/challenges/:id` */
+  challenge(challengeId: string): Promise<ChallengeDetail> {
+    return this.#json('GET', `/v1/challenges/${encodeURIComponent(challengeId)}`);
+  }
+
+  /** `POST /v1/challenges/:id/evidence` */
+  reopenChallenge(challengeId: string, request: ReopenChallengeRequest): Promise<ChallengeDetail> {
+    return this.#json('POST', `/v1/challenges/${encodeURIComponent(challengeId)}/evidence`, { body: request });
+  }
+
+  /** `GET /v1/challenges/:id/replay` */
+  challengeReplay(challengeId: string): Promise<ChallengeReplayBundle> {
+    return this.#json('GET', `/v1/challenges/${encodeURIComponent(challengeId)}/replay`);
+  }
+
+  /** `GET /v1/stakes/:actorId` */
+  stake(actorId: string): Promise<StakeView> {
+    return this.#json('GET', `/v1/stakes/${encodeURIComponent(actorId)}`);
+  }
+
+  /** `POST /v1/stakes/deposit` */
+  depositStake(request: StakeRequest): Promise<StakeView> {
+    return this.#json('POST', '/v1/stakes/deposit', { body: request });
+  }
+
+  /** `POST /v1/stakes/unbond` */
+  unbondStake(request: StakeRequest): Promise<StakeView> {
+    return this.#json('POST', '/v1/stakes/unbond', { body: request });
+  }
+
+  /** `POST /v1/stakes/withdraw` */
+  withdrawStake(actorId: string): Promise<StakeView> {
+    return this.#json('POST', '/v1/stakes/withdraw', { body: { actor_id: actorId } });
+  }
+
+  /** `GET /v1/payouts?epochId&actor` */
+  payouts(query: PayoutQuery = {}): Promise<PayoutList> {
+    return this.#json('GET', '/v1/payouts', { query: { epochId: query.epochId, actor: query.actor } });
+  }
+
+  /** `GET /v1/payouts/batches/:batchId` */
+  payoutBatch(batchId: string): Promise<PayoutBatchView> {
+    return this.#json('GET', `/v1/payouts/batches/${encodeURIComponent(batchId)}`);
+  }
+
+  /** `GET /v1/payouts/batches/:batchId/claims/:actorId` */
+  payoutClaim(batchId: string, actorId: string): Promise<PayoutClaimProofView> {
+    return this.#json(
+      'GET',
+      `/v1/payouts/batches/${encodeURIComponent(batchId)}/claims/${encodeURIComponent(actorId)}`,
+    );
   }
 
   /** `GET /v1/network` */

@@ -2,16 +2,20 @@
 import { Command, CommanderError, Option } from 'commander';
 import { DEFAULT_API_URL } from './api-client.ts';
 import type { CliIo } from './cli-io.ts';
+import { registerChallenge } from './commands/challenge.ts';
 import { createCommandDeps } from './commands/command-deps.ts';
 import { registerConsent } from './commands/consent.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerEpoch } from './commands/epoch.ts';
+import { registerGrant } from './commands/grant.ts';
 import { registerIngest } from './commands/ingest.ts';
 import { registerKeys } from './commands/keys.ts';
 import { registerNetwork } from './commands/network.ts';
+import { registerPayout } from './commands/payout.ts';
 import { registerRewards } from './commands/rewards.ts';
 import { registerSemantic } from './commands/semantic.ts';
 import { registerSettlement } from './commands/settlement-show.ts';
+import { registerStake } from './commands/stake.ts';
 import { registerTask } from './commands/task.ts';
 import { registerUp } from './commands/up.ts';
 import { registerVault } from './commands/vault.ts';
@@ -73,11 +77,15 @@ Start here:
   registerEpoch(program, deps);
   registerSettlement(program, deps);
   registerRewards(program, deps);
+  registerStake(program, deps);
+  registerPayout(program, deps);
   registerConsent(program, deps);
   registerSemantic(program, deps);
   registerIngest(program, deps);
   registerVault(program, deps);
   registerKeys(program, deps);
+  registerChallenge(program, deps);
+  registerGrant(program, deps);
   return { program, exitCode: () => exitCode };
 }
 

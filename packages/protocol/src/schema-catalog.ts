@@ -3,11 +3,13 @@ import type { TSchema } from 'typebox';
 import { PROTOCOL_EVENTS, ProtocolEvent } from './events/protocol-event.ts';
 import { AttestationEvidence, EnclaveRegistration } from './objects/attestation.ts';
 import { Challenge } from './objects/challenge.ts';
+import { ChallengeAdjudication, ChallengeEvidence } from './objects/challenge-evidence.ts';
 import { ConsentGrant, ConsentRevocation } from './objects/consent.ts';
 import { ExecutionReceipt, ReplayContext } from './objects/execution-receipt.ts';
 import { ExecutionTranscript, SignedTranscript } from './objects/execution-transcript.ts';
 import { DelegationCredential, SignedDelegation, VaultGrant } from './objects/identity.ts';
 import { ParameterSet } from './objects/parameter-set.ts';
+import { PayoutBatch, PayoutClaim, PayoutExecution } from './objects/payout.ts';
 import { PayoutIntent, RewardRecord } from './objects/reward-record.ts';
 import { SemanticDomain } from './objects/semantic-domain.ts';
 import { SemanticCandidate, SemanticPromotion, VaultMapping } from './objects/semantic-governance.ts';
@@ -31,6 +33,9 @@ export const OBJECT_SCHEMAS: Record<string, TSchema> = {
   'quorum-certificate': QuorumCertificate,
   'reward-record': RewardRecord,
   'payout-intent': PayoutIntent,
+  'payout-batch': PayoutBatch,
+  'payout-claim': PayoutClaim,
+  'payout-execution': PayoutExecution,
   'parameter-set': ParameterSet,
   'semantic-domain': SemanticDomain,
   'consent-grant': ConsentGrant,
@@ -42,6 +47,8 @@ export const OBJECT_SCHEMAS: Record<string, TSchema> = {
   'vault-grant': VaultGrant,
   'delegation-credential': DelegationCredential,
   'signed-delegation': SignedDelegation,
+  'challenge-evidence': ChallengeEvidence,
+  'challenge-adjudication': ChallengeAdjudication,
 };
 
 /** Event schemas by event type, e.g. `event-task-admitted`. */

@@ -227,6 +227,34 @@ describe('delegation credentials', () => {
     net.must({ type: 'delegation_revoked', principal: 'act_brand', credential_hash: delegationHash(credential()) });
     assert.equal(code(checkDelegation(net.state, sign(credential()), use)), 'delegation_revoked');
   });
+
+  it('caps spend cumulatively in the reducer: tasks under one credential together stay within max_spend', () => {
+    // The agent submits; the principal (act_brand) pays. Its balance is large: only the cap binds.
+    const net = identityNetwork({ balance: '10000000' });
+    grant(net, { grant_id: 'grt_a1', vault_id: 'vlt_a1' });
+    const signed = sign(credential({ max_spend: '150000' }));
+    const delegated = (task_id: string, max_fee: string, over: Partial<TaskEnvelope['delegation']> = {}) =>
+      net.envelope(task_id, ['vlt_a1'], {
+        submitter: 'act_agent',
+        authorization: { grant_ids: ['grt_a1'] },
+        budget: { max_fee },
+        delegation: { principal: 'act_brand', credential_hash: delegationHash(signed.credential), signed, ...over },
+      });
+    assert.equal(net.admit(delegated('tsk_d1', '100000')).kind, 'applied');
+    // Each task alone is within the cap; together they are not, whichever master admitted them.
+    const over = net.admit(delegated('tsk_d2', '60000'));
+    assert.equal(over.kind, 'ignored');
+    assert.equal(over.kind === 'ignored' && over.refusal.code, 'delegation_spend_exceeded');
+    assert.equal(net.state.tasks.tsk_d2, undefined);
+    assert.equal(net.admit(delegated('tsk_d3', '50000')).kind, 'applied');
+    // A delegated envelope must carry the credential it names, intact.
+    const { signed: _dropped, ...bare } = delegated('tsk_d4', '1').delegation!;
+    const missing = net.admit({ ...delegated('tsk_d4', '1'), delegation: bare });
+    assert.equal(missing.kind === 'ignored' && missing.refusal.code, 'delegation_missing');
+    const other = sign(credential({ max_spend: '900000000' }));
+    const swapped = net.admit(delegated('tsk_d5', '1', { signed: other }));
+    assert.equal(swapped.kind === 'ignored' && swapped.refusal.code, 'bad_delegation_signature');
+  });
 });
 
 describe('property: admission never admits a task outside its grants', () => {

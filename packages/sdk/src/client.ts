@@ -6,29 +6,56 @@
  * it runs in Node and in a browser.
  */
 import type {
+  AcceptParticipationRequest,
+  ActorView,
   ApiErrorBody,
   CandidateList,
   CandidateView,
+  ChallengeDetail,
+  ChallengeList,
+  ChallengeListQuery,
+  ChallengeReplayBundle,
+  ChallengeView,
   CloseEpochResponse,
   ConsentList,
   ConsentQuery,
   ConsentView,
   DeclareMappingRequest,
+  DelegationRevocationView,
   EpochList,
   GrantConsentRequest,
+  GrantList,
+  GrantQuery,
+  GrantView,
   Health,
   IngestRecordsRequest,
   IngestRecordsResponse,
+  IssueGrantRequest,
   NetworkView,
+  OpenChallengeRequest,
+  ParticipationView,
+  PayoutBatchView,
+  PayoutClaimProofView,
+  PayoutExecutionRequest,
+  PayoutList,
+  PayoutQuery,
+  ProgramDecisionRequest,
+  ProgramDecisionView,
   PromoteCandidatesRequest,
   ProposeCandidateRequest,
+  RegisterActorRequest,
+  ReopenChallengeRequest,
   RequestSigner,
   RevokeConsentRequest,
+  RevokeDelegationRequest,
   RewardList,
   RewardQuery,
   SemanticDomainList,
   SettlementProof,
   SettlementView,
+  StakeRequest,
+  StakeView,
+  StakeWithdrawRequest,
   SubmitTaskRequest,
   TaskEvents,
   TaskList,
@@ -242,6 +269,76 @@ export class SymphonyClient {
   /** `GET /healthz`; a degraded node answers 503 with the same body, returned here, not thrown. */
   async getHealth(): Promise<Health> {
     return (await this.send('getHealth', { acceptStatus: [503] })).body as Health;
+  }
+
+  // participation, challenges, programs
+  acceptParticipation(taskId: string, request: AcceptParticipationRequest): Promise<ParticipationView> {
+    return this.call('acceptParticipation', { params: { taskId }, body: request });
+  }
+  listChallenges(query: ChallengeListQuery = {}): Promise<ChallengeList> {
+    return this.call('listChallenges', { query: { ...(query as Query) } });
+  }
+  openChallenge(request: OpenChallengeRequest): Promise<ChallengeDetail> {
+    return this.call('openChallenge', { body: request });
+  }
+  getChallenge(challengeId: string): Promise<ChallengeDetail> {
+    return this.call('getChallenge', { params: { challengeId } });
+  }
+  getChallengeReplay(challengeId: string): Promise<ChallengeReplayBundle> {
+    return this.call('getChallengeReplay', { params: { challengeId } });
+  }
+  reopenChallenge(challengeId: string, request: ReopenChallengeRequest): Promise<ChallengeDetail> {
+    return this.call('reopenChallenge', { params: { challengeId }, body: request });
+  }
+  approveChallenge(challengeId: string): Promise<ChallengeView> {
+    return this.call('approveChallenge', { params: { challengeId } });
+  }
+  decideProgram(vaultId: string, request: ProgramDecisionRequest): Promise<ProgramDecisionView> {
+    return this.call('decideProgram', { params: { vaultId }, body: request });
+  }
+
+  // stakes and payouts
+  depositStake(request: StakeRequest): Promise<StakeView> {
+    return this.call('depositStake', { body: request });
+  }
+  unbondStake(request: StakeRequest): Promise<StakeView> {
+    return this.call('unbondStake', { body: request });
+  }
+  withdrawStake(request: StakeWithdrawRequest): Promise<StakeView> {
+    return this.call('withdrawStake', { body: request });
+  }
+  getStake(actorId: string): Promise<StakeView> {
+    return this.call('getStake', { params: { actorId } });
+  }
+  listPayouts(query: PayoutQuery = {}): Promise<PayoutList> {
+    return this.call('listPayouts', { query: { ...(query as Query) } });
+  }
+  getPayoutBatch(batchId: string): Promise<PayoutBatchView> {
+    return this.call('getPayoutBatch', { params: { batchId } });
+  }
+  /** A claimant's payout claim with its inclusion proof in the batch's claims tree (verify with `verifyPayoutClaim`). */
+  getPayoutClaim(batchId: string, actorId: string): Promise<PayoutClaimProofView> {
+    return this.call('getPayoutClaim', { params: { batchId, actorId } });
+  }
+  executePayoutBatch(batchId: string, request: PayoutExecutionRequest): Promise<PayoutBatchView> {
+    return this.call('executePayoutBatch', { params: { batchId }, body: request });
+  }
+
+  // identity
+  registerActor(request: RegisterActorRequest): Promise<ActorView> {
+    return this.call('registerActor', { body: request });
+  }
+  issueGrant(vaultId: string, request: IssueGrantRequest): Promise<GrantView> {
+    return this.call('issueGrant', { params: { vaultId }, body: request });
+  }
+  listGrants(vaultId: string, query: GrantQuery = {}): Promise<GrantList> {
+    return this.call('listGrants', { params: { vaultId }, query: { ...(query as Query) } });
+  }
+  revokeGrant(vaultId: string, grantId: string): Promise<GrantView> {
+    return this.call('revokeGrant', { params: { vaultId, grantId } });
+  }
+  revokeDelegation(request: RevokeDelegationRequest): Promise<DelegationRevocationView> {
+    return this.call('revokeDelegation', { body: request });
   }
 
   /** Calls a route by operationId and returns its JSON answer. */

@@ -4,19 +4,33 @@
  * routes by their `operationId`; a test checks this table against the server's OpenAPI document.
  */
 import {
+  ActorView,
   CandidateList,
   CandidateView,
+  ChallengeDetail,
+  ChallengeList,
+  ChallengeReplayBundle,
+  ChallengeView,
   CloseEpochResponse,
   ConsentList,
   ConsentView,
+  DelegationRevocationView,
   EpochList,
+  GrantList,
+  GrantView,
   Health,
   IngestRecordsResponse,
   NetworkView,
+  ParticipationView,
+  PayoutBatchView,
+  PayoutClaimProofView,
+  PayoutList,
+  ProgramDecisionView,
   RewardList,
   SemanticDomainList,
   SettlementProof,
   SettlementView,
+  StakeView,
   TaskEvents,
   TaskList,
   TaskResolution,
@@ -32,7 +46,7 @@ import { SemanticDomain, VaultMapping } from '@symphony/protocol';
 import Type, { type TSchema } from 'typebox';
 
 /** One route: its method, its path template (`:name` parameters) and the schema of its success answer. */
-export type RouteSpec = { method: 'GET' | 'POST'; path: string; response: TSchema };
+export type RouteSpec = { method: 'GET' | 'POST' | 'DELETE'; path: string; response: TSchema };
 
 const route = (method: RouteSpec['method'], path: string, response: TSchema): RouteSpec => ({ method, path, response });
 
@@ -69,6 +83,27 @@ export const ROUTES = {
   getHealth: route('GET', '/healthz', Health),
   getMetrics: route('GET', '/metrics', Type.String()),
   getOpenApi: route('GET', '/openapi.json', Type.Unknown()),
+  acceptParticipation: route('POST', '/v1/tasks/:taskId/participation', ParticipationView),
+  listChallenges: route('GET', '/v1/challenges', ChallengeList),
+  openChallenge: route('POST', '/v1/challenges', ChallengeDetail),
+  getChallenge: route('GET', '/v1/challenges/:challengeId', ChallengeDetail),
+  getChallengeReplay: route('GET', '/v1/challenges/:challengeId/replay', ChallengeReplayBundle),
+  reopenChallenge: route('POST', '/v1/challenges/:challengeId/evidence', ChallengeDetail),
+  approveChallenge: route('POST', '/v1/challenges/:challengeId/approve', ChallengeView),
+  decideProgram: route('POST', '/v1/vaults/:vaultId/programs', ProgramDecisionView),
+  depositStake: route('POST', '/v1/stakes/deposit', StakeView),
+  unbondStake: route('POST', '/v1/stakes/unbond', StakeView),
+  withdrawStake: route('POST', '/v1/stakes/withdraw', StakeView),
+  getStake: route('GET', '/v1/stakes/:actorId', StakeView),
+  listPayouts: route('GET', '/v1/payouts', PayoutList),
+  getPayoutBatch: route('GET', '/v1/payouts/batches/:batchId', PayoutBatchView),
+  getPayoutClaim: route('GET', '/v1/payouts/batches/:batchId/claims/:actorId', PayoutClaimProofView),
+  executePayoutBatch: route('POST', '/v1/payouts/batches/:batchId/executed', PayoutBatchView),
+  registerActor: route('POST', '/v1/actors', ActorView),
+  issueGrant: route('POST', '/v1/vaults/:vaultId/grants', GrantView),
+  listGrants: route('GET', '/v1/vaults/:vaultId/grants', GrantList),
+  revokeGrant: route('DELETE', '/v1/vaults/:vaultId/grants/:grantId', GrantView),
+  revokeDelegation: route('POST', '/v1/delegations/revoke', DelegationRevocationView),
 } as const satisfies Record<string, RouteSpec>;
 
 /** An operationId of {@link ROUTES}. */

@@ -18,7 +18,9 @@ import {
 
 export {
   type MasterKeys,
+  type PayoutClaimProof,
   type VerificationResult,
+  verifyPayoutClaim,
   verifyQuorumCertificate,
   verifySettlementProof,
 } from '@symphony/protocol';
@@ -34,7 +36,7 @@ export function settlementProofFromView(view: SettlementView, entryId: string): 
 }
 
 /** What an actor claims to be paid for an epoch: a payout intent's facts. */
-export type PayoutClaim = { epoch_id: number; account: string; amount: string; reward_ids_hash?: string };
+export type RewardsPayout = { epoch_id: number; account: string; amount: string; reward_ids_hash?: string };
 
 /** The outcome of a payout check: ok, or every check that failed, in words. */
 export type PayoutVerification = { ok: boolean; problems: string[] };
@@ -45,8 +47,8 @@ export type PayoutVerification = { ok: boolean; problems: string[] };
  * rebuild the reward-ledger root and count the certificate signs, the claimed account's records
  * add up to the claimed amount, and to `reward_ids_hash` when the claim gives one.
  */
-export function verifyPayoutClaim(
-  claim: PayoutClaim,
+export function verifyRewardsPayout(
+  claim: RewardsPayout,
   epochRewards: readonly RewardRecord[],
   certificate: QuorumCertificate,
 ): PayoutVerification {

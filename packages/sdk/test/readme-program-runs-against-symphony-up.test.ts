@@ -11,12 +11,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import {
-  type PayoutClaim,
+  type RewardsPayout,
   ROUTES,
   SymphonyClient,
   settlementProofFromView,
-  verifyPayoutClaim,
   verifyQuorumCertificate,
+  verifyRewardsPayout,
   verifySettlementProof,
 } from '../src/index.ts';
 import { signerFromKeyFile } from '../src/node.ts';
@@ -102,12 +102,12 @@ test('offline verification on the settled epoch: proof, certificate and payout c
       .filter((r) => r.account === account && r.amount !== undefined)
       .reduce((sum, r) => sum + BigInt(r.amount!), 0n)
       .toString();
-    const claim: PayoutClaim = { epoch_id: settled.epoch_id, account, amount };
-    assert.deepEqual(verifyPayoutClaim(claim, rewards, qc), { ok: true, problems: [] }, account);
-    const greedy = verifyPayoutClaim({ ...claim, amount: (BigInt(amount) + 1n).toString() }, rewards, qc);
+    const claim: RewardsPayout = { epoch_id: settled.epoch_id, account, amount };
+    assert.deepEqual(verifyRewardsPayout(claim, rewards, qc), { ok: true, problems: [] }, account);
+    const greedy = verifyRewardsPayout({ ...claim, amount: (BigInt(amount) + 1n).toString() }, rewards, qc);
     assert.equal(greedy.ok, false);
   }
-  const dropped = verifyPayoutClaim(
+  const dropped = verifyRewardsPayout(
     { epoch_id: settled.epoch_id, account: accounts[0]!, amount: '0' },
     rewards.slice(1),
     qc,

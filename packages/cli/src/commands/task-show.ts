@@ -4,10 +4,12 @@ import type { Command } from 'commander';
 import { ApiClientError } from '../api-client-error.ts';
 import type { CommandContext } from '../command-context.ts';
 import { describeAttestation } from '../format/attestation.ts';
+import { isQueryResult, renderQueryResult } from '../format/query-result.ts';
 import { paintState } from '../format/states.ts';
 import { renderPairs, renderTable } from '../format/table.ts';
 import { shortHex } from '../format/text.ts';
 import { formatTimestamp } from '../format/time.ts';
+import { formatTrainProgress } from '../format/train-progress.ts';
 import { parseTaskId } from '../option-parsers.ts';
 import type { CommandDeps } from './command-deps.ts';
 
@@ -49,6 +51,7 @@ async function showTask(context: CommandContext, taskId: string): Promise<number
         ['attempt', String(task.attempt)],
         ['envelope', task.envelope_hash],
         ...(task.reason_code ? [['reason', task.reason_code] as const] : []),
+        ...(task.train ? [['training', formatTrainProgress(task.train)] as const] : []),
       ],
       '  ',
     ),
@@ -76,7 +79,7 @@ async function showTask(context: CommandContext, taskId: string): Promise<number
   out.line();
   if (result) {
     out.heading(`result${result.verified ? ' (verified)' : ''}`);
-    out.line(JSON.stringify(result.output, null, 2));
+    out.line(isQueryResult(result.output) ? renderQueryResult(result.output) : JSON.stringify(result.output, null, 2));
     out.line(out.colors.dim(`output ${shortHex(result.output_hash)}  receipt ${shortHex(result.receipt_hash)}`));
     if (result.attestation) out.line(out.colors.dim(describeAttestation(result.attestation)));
   } else {

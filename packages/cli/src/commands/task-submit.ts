@@ -7,10 +7,14 @@ import { shortHex } from '../format/text.ts';
 import { parseIdempotencyKey, parsePositiveInt } from '../option-parsers.ts';
 import { LocalValidationError } from '../validation/local-validation-error.ts';
 import { type ProgramTaskFlags, readProgram, withProgram } from '../validation/program-request.ts';
+import { queryRequest } from '../validation/query-request.ts';
 import { readTaskRequest } from '../validation/read-task-request.ts';
 import type { CommandDeps } from './command-deps.ts';
 
-type Options = { idempotencyKey?: string; program?: string; class?: string } & Omit<ProgramTaskFlags, 'taskClass'>;
+type Options = { idempotencyKey?: string; program?: string; query?: string; class?: string } & Omit<
+  ProgramTaskFlags,
+  'taskClass'
+>;
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -27,6 +31,10 @@ export function registerTaskSubmit(task: Command, deps: CommandDeps): void {
     )
     .option('--class <class>', 'task class; --program needs compute')
     .option('--program <file.js>', 'JavaScript module (export default function run(rows, ctx)) to run in the sandbox')
+    .option(
+      '--query <spec.json>',
+      'a query spec (filter, group_by, aggregates with clamps) to run over the --vault Vaults',
+    )
     .option('--vault <vault_id>', 'target Vault (repeat for several)', collect)
     .option('--attributes <list>', 'comma-separated canonical attributes the program reads')
     .option('--submitter <account>', 'submitting account, e.g. act_brand')
@@ -47,7 +55,9 @@ must approve that hash, or the task ends rejected with program_not_approved.
 Examples:
   $ symphony task submit count-coffee.json --idempotency-key count-coffee-2026-11
   $ symphony task submit --class compute --program examples/programs/coffee-eligibility.js \\
-      --vault vlt_lioncity-app --attributes category,total_amount,purchased_at --submitter act_brand`,
+      --vault vlt_lioncity-app --attributes category,total_amount,purchased_at --submitter act_brand
+  $ symphony task submit --query examples/queries/coffee-by-city.json \\
+      --vault vlt_lioncity-app --vault vlt_straits-wallet --submitter act_brand`,
     )
     .action((file: string | undefined, options: Options, command: Command) =>
       deps.run(command, (context) => submitTask(context, file, options)),
@@ -64,8 +74,14 @@ async function submitTask(context: CommandContext, file: string | undefined, opt
       ...(options.class === undefined ? {} : { taskClass: options.class }),
     });
   }
+  if (options.query !== undefined) {
+    request = await queryRequest(options.query, context.io.cwd, {
+      ...options,
+      ...(options.class === undefined ? {} : { taskClass: options.class }),
+    });
+  }
   if (request === undefined)
-    throw new LocalValidationError("missing required argument 'file' (or give --program with its flags)");
+    throw new LocalValidationError("missing required argument 'file' (or give --program or --query with its flags)");
   const submitOptions = options.idempotencyKey === undefined ? {} : { idempotencyKey: options.idempotencyKey };
   const { task, created } = await context.client().submitTask(request, submitOptions);
   if (context.json) {

@@ -5,6 +5,7 @@ import { type Command, Option } from 'commander';
 import type { CommandContext } from '../command-context.ts';
 import { paintState } from '../format/states.ts';
 import { formatClock, formatDuration, formatRelativeTime } from '../format/time.ts';
+import { formatTrainProgress } from '../format/train-progress.ts';
 import { parseSeconds, parseTaskId } from '../option-parsers.ts';
 import { FAILED_TASK_STATES, WATCH_STOP_STATES } from '../task-states.ts';
 import type { CommandDeps } from './command-deps.ts';
@@ -50,6 +51,7 @@ export async function watchTask(context: CommandContext, taskId: string, options
   let lastSeq = -1;
   let printedSeq = -1;
   let printedState: string | undefined;
+  let trainSeq = -1;
   let task: TaskView;
   if (!context.json)
     out.line(`watching ${out.colors.bold(taskId)} (every ${formatDuration(options.interval)}, Ctrl-C to stop)`);
@@ -71,6 +73,10 @@ export async function watchTask(context: CommandContext, taskId: string, options
         if (!context.json) printChange(context, task.state, io.now(), undefined);
         printedState = task.state;
       }
+    }
+    if (task.train && task.train.updated_seq !== trainSeq) {
+      trainSeq = task.train.updated_seq;
+      if (!context.json) out.line(`  ${formatTrainProgress(task.train)}`);
     }
     if (stops(task.state)) break;
     if (io.now() - started >= options.timeout) {

@@ -1,6 +1,7 @@
 /** `symphony task ...`: submit, watch, list and show tasks. */
 import type { Command } from 'commander';
 import type { CommandDeps } from './command-deps.ts';
+import { registerTaskAccept } from './task-accept.ts';
 import { registerTaskList } from './task-list.ts';
 import { registerTaskShow } from './task-show.ts';
 import { registerTaskSubmit } from './task-submit.ts';
@@ -13,4 +14,5 @@ export function registerTask(program: Command, deps: CommandDeps): void {
   registerTaskWatch(task, deps);
   registerTaskList(task, deps);
   registerTaskShow(task, deps);
+  registerTaskAccept(task, deps);
 }

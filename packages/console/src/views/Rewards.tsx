@@ -1,6 +1,6 @@
 /** Rewards per actor and the payouts they add up to, with each payout checked against the signed rewards root. */
 import type { RewardRecord } from '@symphony/protocol';
-import { verifyPayoutClaim } from '@symphony/sdk';
+import { verifyRewardsPayout } from '@symphony/sdk';
 import { Empty, ErrorState, Loading } from '../components.tsx';
 import type { Session } from '../session.ts';
 import { usePoll } from '../use-poll.ts';
@@ -46,7 +46,7 @@ export function Rewards({ session }: { session: Session }) {
     const qc = settlements.find((s) => s?.epoch_id === p.epoch)?.quorum_certificate;
     if (!qc) continue;
     const epochRewards: RewardRecord[] = rewards.filter((r) => r.epoch_id === p.epoch);
-    p.verified = verifyPayoutClaim(
+    p.verified = verifyRewardsPayout(
       { epoch_id: p.epoch, account: p.account, amount: p.amount.toString() },
       epochRewards,
       qc,

@@ -3,6 +3,7 @@
  * `MasterApi`). Expected failures are thrown as `ApiFailure` with catalog codes.
  */
 import type {
+  ActorView,
   CandidateList,
   CandidateQuery,
   CandidateView,
@@ -10,14 +11,22 @@ import type {
   ConsentQuery,
   ConsentView,
   DeclareMappingRequest,
+  DelegationRevocationView,
   GrantConsentRequest,
+  GrantList,
+  GrantQuery,
+  GrantView,
+  IssueGrantRequest,
   PromoteCandidatesRequest,
   ProposeCandidateRequest,
+  RegisterActorRequest,
   RevokeConsentRequest,
+  RevokeDelegationRequest,
   SemanticDomainList,
   TaskResolution,
 } from '@symphony/api';
 import type { SemanticDomain, VaultMapping } from '@symphony/protocol';
+import type { Caller } from './caller.ts';
 
 export interface ConsentApi {
   /** Records each grant, signed by the Vault's node, as a `consent_granted` log event (in order). */
@@ -37,4 +46,13 @@ export interface SemanticApi {
   promote(request: PromoteCandidatesRequest): Promise<SemanticDomain>;
   /** The resolution artifact of a task, recomputed from the log and checked against its hash. */
   resolution(taskId: string): Promise<TaskResolution>;
+}
+
+/** Identity operations behind the HTTP API (part of `MasterApi`). */
+export interface IdentityApi {
+  registerActor(request: RegisterActorRequest, caller: Caller): Promise<ActorView>;
+  issueGrant(vaultId: string, request: IssueGrantRequest, caller: Caller): Promise<GrantView>;
+  revokeGrant(vaultId: string, grantId: string, caller: Caller): Promise<GrantView>;
+  listGrants(vaultId: string, query: GrantQuery): GrantList;
+  revokeDelegation(request: RevokeDelegationRequest, caller: Caller): Promise<DelegationRevocationView>;
 }

@@ -4,7 +4,13 @@
  * least one live consent to the task's usage scope. The resolution's hash is bound into the
  * envelope, so the artifact the task runs under is fixed at admission.
  */
-import { type ProtocolState, scopeStanding, type TaskEnvelope } from '@symphony/protocol';
+import {
+  defaultQueryPolicy,
+  type ProtocolState,
+  planQuery,
+  scopeStanding,
+  type TaskEnvelope,
+} from '@symphony/protocol';
 import { resolveTask } from '../semantic/resolve-task.ts';
 import { ApiFailure } from './master-api.ts';
 
@@ -25,6 +31,16 @@ export function bindAdmission(state: ProtocolState, envelope: TaskEnvelope): Tas
       domain: envelope.semantic.domain,
       semantic_version: envelope.semantic.semantic_version,
     });
+  }
+  if (envelope.spec.kind === 'query') {
+    // The query plan every Vault will compute: a spec it refuses is the submitter's to fix.
+    const params = state.parameter_history.find((p) => p.policy_version === envelope.policy_version);
+    const planned = params ? planQuery(envelope.spec, defaultQueryPolicy(params.k_min)) : undefined;
+    if (planned && !planned.ok)
+      throw new ApiFailure('invalid_query', planned.refusal.message, {
+        field: planned.refusal.field,
+        reason: planned.refusal.code,
+      });
   }
   const scope = envelope.consent_scope;
   for (const vault_id of envelope.targets.vault_ids) {

@@ -58,6 +58,7 @@ export function checkCaller(
   return {
     principal: request.delegation.credential.principal,
     credential_hash: delegationHash(request.delegation.credential),
+    signed: request.delegation,
   };
 }
 
@@ -88,6 +89,7 @@ export function failureOf(refusal: AdmissionRefusal, state: ProtocolState, reque
     case 'bad_delegation_signature':
     case 'delegation_wrong_agent':
     case 'delegation_revoked':
+    case 'delegation_missing':
       return new ApiFailure('delegation_invalid', refusal.message, details);
     case 'delegation_expired':
       return new ApiFailure('delegation_expired', refusal.message, details);

@@ -4,6 +4,7 @@
  * the log, the stores or the bus itself.
  */
 import type {
+  AcceptParticipationRequest,
   ApiErrorCode,
   CloseEpochResponse,
   EpochList,
@@ -11,6 +12,7 @@ import type {
   IngestRecordsRequest,
   IngestRecordsResponse,
   NetworkView,
+  ParticipationView,
   RewardList,
   RewardQuery,
   SettlementProof,
@@ -26,8 +28,10 @@ import type {
   VaultSnapshotView,
   VaultView,
 } from '@symphony/api';
-import type { ConsentApi, SemanticApi } from './admission-api.ts';
+import type { ConsentApi, IdentityApi, SemanticApi } from './admission-api.ts';
 import type { ActorDirectory, Caller } from './caller.ts';
+import type { ChallengeApi } from './challenge-api.ts';
+import type { EconomicsApi } from './economics-api.ts';
 
 /**
  * An expected failure with a stable code from the API error catalog. Its message never carries record contents.
@@ -83,12 +87,24 @@ export interface MasterApi {
   rewards(query: RewardQuery): RewardList;
   /** Runtime metrics in Prometheus text format (the HTTP layer appends its own). */
   metrics(): string;
+  /** Brings figures owned by other nodes (Vault record counts, sizes) up to date before a scrape. */
+  refreshMetrics?(): Promise<void>;
   /** Consent grants, revocations and their list. */
   readonly consent: ConsentApi;
   /** The semantic registry, Vault mappings, candidates and task resolutions. */
   readonly semantic: SemanticApi;
   /** Vault uploads and operations (absent on an edge that serves no Vault routes: they answer `unavailable`). */
   readonly vaults?: VaultOperations;
+  /** Challenge ingress and views (absent: the challenge routes answer `unavailable`). */
+  readonly challenges?: ChallengeApi;
+  /** Acceptances of participant queries (absent: the route answers `unavailable`). */
+  readonly participation?: {
+    accept(task_id: string, req: AcceptParticipationRequest): Promise<ParticipationView>;
+  };
+  /** Staking and payouts (absent on an edge that serves neither: they answer `unavailable`). */
+  readonly economics?: EconomicsApi;
+  /** Actor registration, Vault grants and delegation revocation (absent: those routes answer `unavailable`). */
+  readonly identity?: IdentityApi;
 }
 
 /** What the Vault routes ask of a master (implemented by `VaultEdge`). */
@@ -108,4 +124,10 @@ export interface VaultOperations {
   show(vaultId: string): Promise<VaultView>;
   commitments(vaultId: string): Promise<VaultCommitmentsView>;
   publishSnapshot(vaultId: string): Promise<VaultSnapshotView>;
+  /** The Vault's node signs and logs the operator's program decision (optional: absent answers `unavailable`). */
+  decideProgram?(
+    vaultId: string,
+    action: 'approve' | 'revoke',
+    code_hash: string,
+  ): Promise<{ vault_id: string; code_hash: string; action: 'approve' | 'revoke'; seq: number }>;
 }

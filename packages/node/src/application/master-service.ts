@@ -29,15 +29,20 @@ import { TaskRecords } from '../coordination/task-records.ts';
 import type { Bus } from '../ports/bus.ts';
 import type { Clock } from '../ports/clock.ts';
 import { hasErrorCode } from '../ports/errors.ts';
+import { settlementFailureFigures } from '../settlement/settlement-alerts.ts';
 import { enterpriseSubjects, type IngestReply } from '../wire/enterprise-rpc.ts';
-import type { ConsentApi, SemanticApi } from './admission-api.ts';
+import type { ConsentApi, IdentityApi, SemanticApi } from './admission-api.ts';
 import { bindAdmission } from './admission-checks.ts';
 import { checkCaller, DEFAULT_OPEN_TASK_QUOTA, failureOf, grantIdsFor } from './admission-gate.ts';
 import { buildEnvelope, requestHash, taskIdFor } from './admit-task.ts';
 import type { ActorDirectory, Caller } from './caller.ts';
+import type { ChallengeApi } from './challenge-api.ts';
 import { ConsentService } from './consent-service.ts';
+import { EconomicsService } from './economics-service.ts';
+import { IdentityService } from './identity-service.ts';
 import { ApiFailure, type MasterApi } from './master-api.ts';
 import type { MasterTables } from './master-tables.ts';
+import { ParticipationService } from './participation-service.ts';
 import { type GovernanceSigner, SemanticService } from './semantic-service.ts';
 import { SettlementProofs } from './settlement-proofs.ts';
 import { VaultEdge } from './vault-uploads.ts';
@@ -60,6 +65,8 @@ export type MasterServiceOptions = {
   priority?: AdmissionPriority;
   /** Open (not yet terminal) tasks one submitter may have (default 1000). */
   openTaskQuota?: number;
+  /** Challenge ingress and views. */
+  challenges?: ChallengeApi;
 };
 
 const TERMINAL_OR_SETTLED = new Set(['awaiting_settlement', 'completed', 'challenged']);
@@ -68,13 +75,19 @@ export class MasterService implements MasterApi {
   readonly #o: MasterServiceOptions;
   readonly consent: ConsentApi;
   readonly semantic: SemanticApi;
+  readonly identity: IdentityApi;
   readonly #records: TaskRecords;
   readonly #proofs = new SettlementProofs();
   /** Vault uploads and operations, routed to the enterprise nodes hosting the Vaults. */
   readonly vaults: VaultEdge;
+  readonly challenges?: ChallengeApi;
+  readonly participation: ParticipationService;
+  /** Staking and payouts. */
+  readonly economics: EconomicsService;
 
   constructor(opts: MasterServiceOptions) {
     this.#o = opts;
+    if (opts.challenges) this.challenges = opts.challenges;
     this.#records = new TaskRecords(opts.follower);
     const common = {
       follower: opts.follower,
@@ -83,7 +96,10 @@ export class MasterService implements MasterApi {
       timeoutMs: opts.requestTimeoutMs ?? 60_000,
     };
     this.consent = new ConsentService(common);
+    this.participation = new ParticipationService(common);
+    this.identity = new IdentityService({ follower: opts.follower, writer: opts.writer });
     this.semantic = new SemanticService({ ...common, ...(opts.governance ? { governance: opts.governance } : {}) });
+    this.economics = new EconomicsService({ follower: opts.follower, writer: opts.writer });
     this.vaults = new VaultEdge({
       follower: opts.follower,
       writer: opts.writer,
@@ -241,10 +257,10 @@ export class MasterService implements MasterApi {
     if (result.kind === 'refused') {
       const existing = this.#state.tasks[task_id];
       if (key && existing && result.refusal.code === 'duplicate_task')
-        return { task: taskView(existing), created: false };
+        return { task: taskView(existing, this.#state), created: false };
       throw failureOf(result.refusal, this.#state, request);
     }
-    return { task: taskView(this.#state.tasks[task_id]!), created: true };
+    return { task: taskView(this.#state.tasks[task_id]!, this.#state), created: true };
   }
 
   #replay(held: { body_hash: string; task_id: string }, body_hash: string): { task: TaskView; created: boolean } {
@@ -257,12 +273,12 @@ export class MasterService implements MasterApi {
     }
     const t = this.#state.tasks[held.task_id];
     if (!t) throw new ApiFailure('unavailable', 'the task for this Idempotency-Key is still being admitted; retry');
-    return { task: taskView(t), created: false };
+    return { task: taskView(t, this.#state), created: false };
   }
 
   getTask(taskId: string): TaskView | undefined {
     const t = this.#state.tasks[taskId];
-    return t ? taskView(t) : undefined;
+    return t ? taskView(t, this.#state) : undefined;
   }
 
   async listTasks(query: TaskListQuery): Promise<TaskList> {
@@ -276,7 +292,7 @@ export class MasterService implements MasterApi {
     const page = matching.slice(0, limit);
     const last = page[page.length - 1];
     return {
-      tasks: page.map((x) => taskView(x.t)),
+      tasks: page.map((x) => taskView(x.t, this.#state)),
       ...(matching.length > limit && last ? { next_cursor: String(last.seq) } : {}),
     };
   }
@@ -382,6 +398,11 @@ export class MasterService implements MasterApi {
     return { rewards, total: rewardTotal(rewards) };
   }
 
+  /** Refreshes the Vault figures from their nodes, so the gauges a scrape reads are current. */
+  async refreshMetrics(): Promise<void> {
+    await this.vaults.refreshFigures();
+  }
+
   metrics(): string {
     const s = this.#state;
     const lines: string[] = [];
@@ -407,6 +428,13 @@ export class MasterService implements MasterApi {
         ),
       ].map(([state, n]): [string, number] => [`{state="${state}"}`, n]),
     ]);
+    const failures = settlementFailureFigures(s);
+    gauge('scs_settlement_failed_epochs', 'Epochs whose settlement is failed now (alert when > 0).', [
+      ['', failures.failedEpochs],
+    ]);
+    gauge('scs_settlement_failures_total', 'Settlement failures in the log so far, recovered or not.', [
+      ['', failures.failuresTotal],
+    ]);
     const vaults = Object.entries(s.vaults).sort(([a], [b]) => (a < b ? -1 : 1));
     gauge(
       'scs_vault_snapshot_epoch',
@@ -421,13 +449,28 @@ export class MasterService implements MasterApi {
     const figures = [...this.vaults.figures].sort(([a], [b]) => (a < b ? -1 : 1));
     gauge(
       'scs_vault_records',
-      'Records in a Vault, as its node last reported them (refreshed by uploads and Vault reads).',
+      'Records in a Vault, asked of its node at each scrape (the last answer when it did not answer: see scs_vault_figures_fresh).',
       figures.map(([id, f]) => [`{vault_id="${id}"}`, f.record_count]),
     );
     gauge(
       'scs_vault_size_bytes',
-      'Sealed bytes of a Vault, as its node last reported them (refreshed by Vault reads).',
+      'Sealed bytes of a Vault, asked of its node at each scrape.',
       figures.filter(([, f]) => f.size_bytes !== undefined).map(([id, f]) => [`{vault_id="${id}"}`, f.size_bytes!]),
+    );
+    gauge(
+      'scs_vault_figures_fresh',
+      "1 when the Vault's node answered this scrape, 0 when its figures are from an earlier answer.",
+      vaults.map(([id]) => [`{vault_id="${id}"}`, this.vaults.fresh.has(id) ? 1 : 0]),
+    );
+    gauge(
+      'scs_vault_snapshot_root_info',
+      'The last published snapshot root of a Vault, as a label (value 1).',
+      vaults
+        .filter(([, v]) => v.last_snapshot)
+        .map(([id, v]) => [
+          `{vault_id="${id}",epoch_id="${v.last_snapshot!.epoch_id}",root="${v.last_snapshot!.commitments_root}"}`,
+          1,
+        ]),
     );
     gauge('scs_log_appends', 'Entries this master appended.', [['', this.#o.writer.appended]]);
     gauge('scs_log_append_conflicts', 'Appends retried because another master appended first.', [

@@ -24,12 +24,19 @@ export const OPENAPI_TAGS = [
   { name: 'records', description: 'Ingest records into Vaults (stored encrypted on the Vault node).' },
   { name: 'epochs', description: 'Epoch windows, closing them, and their settlement.' },
   { name: 'rewards', description: 'The append-only reward ledger.' },
+  { name: 'stakes', description: 'Staking: deposits, unbonding and withdrawals, as protocol log events.' },
+  { name: 'payouts', description: 'Payout intents of finalized epochs, their batches and claim proofs.' },
   { name: 'consent', description: "Data subjects' consent per usage scope, recorded as protocol log events." },
   {
     name: 'semantic',
     description: 'The semantic registry: domains, Vault mappings, candidate attributes, promotions, resolutions.',
   },
+  { name: 'identity', description: 'Actor registration, Vault grants and delegation revocation (log events).' },
   { name: 'operations', description: 'The network view, health, metrics and this document.' },
+  {
+    name: 'challenges',
+    description: 'Challenge a task result or a settlement with a bond and evidence; adjudication and its replay.',
+  },
 ] as const;
 
 function catalogDescription(): string {

@@ -37,12 +37,28 @@ export const ROUTE_ROLES: Readonly<Record<string, readonly string[]>> = {
   'POST /v1/tasks': ['task_submitter'],
   'POST /v1/vaults/:vaultId/records': ['data_producer', 'vault_operator'],
   'POST /v1/epochs/current/close': ['governance'],
+  'POST /v1/challenges/:challengeId/approve': ['governance'],
+  'POST /v1/payouts/batches/:batchId/executed': ['treasury'],
+  'POST /v1/vaults/:vaultId/grants': ['vault_operator'],
+  'DELETE /v1/vaults/:vaultId/grants/:grantId': ['vault_operator'],
+  'POST /v1/vaults/:vaultId/programs': ['vault_operator'],
   // Vault internals and consents (which name data subjects) are for the data side and governance.
   'GET /v1/vaults': ['data_producer', 'vault_operator', 'governance'],
   'GET /v1/vaults/:vaultId': ['data_producer', 'vault_operator', 'governance'],
   'GET /v1/vaults/:vaultId/commitments': ['data_producer', 'vault_operator', 'governance'],
   'GET /v1/consents': ['data_producer', 'vault_operator', 'governance'],
 };
+
+/**
+ * The key a request may be signed with when its `keyid` is not registered: only a self-registration
+ * (`POST /v1/actors` whose body registers that very id), verified with the key the body carries.
+ */
+function selfRegistrationKey(request: FastifyRequest, keyid: string): string | undefined {
+  if (request.method !== 'POST' || request.routeOptions.url !== '/v1/actors') return undefined;
+  const body = request.body as { actor_id?: unknown; public_key?: unknown } | undefined;
+  if (body?.actor_id !== keyid || typeof body.public_key !== 'string') return undefined;
+  return /^[0-9a-f]{64}$/.test(body.public_key) ? body.public_key : undefined;
+}
 
 const callers = new WeakMap<FastifyRequest, Caller>();
 
@@ -119,7 +135,9 @@ export function registerRequestAuthentication(app: FastifyInstance, options: Req
       if (header('content-digest') !== contentDigest)
         throw fail('unauthenticated', 'digest_mismatch', 'Content-Digest does not match the body.');
     }
-    const actor = options.directory.actor(params.keyid);
+    const registered = options.directory.actor(params.keyid);
+    const selfKey = registered ? undefined : selfRegistrationKey(request, params.keyid);
+    const actor = registered ?? (selfKey ? { roles: [] as string[], public_key: selfKey } : undefined);
     if (!actor) throw fail('unauthenticated', 'unknown_key', `No registered actor ${params.keyid}.`);
     const components: SignedComponents = {
       method: request.method,

@@ -12,6 +12,7 @@ import type { Bus } from '../ports/bus.ts';
 import { hasErrorCode } from '../ports/errors.ts';
 import {
   enterpriseSubjects,
+  type ProgramDecisionReply,
   type UploadProblem,
   type UploadReply,
   type UploadRequest,
@@ -239,6 +240,35 @@ export class VaultEdge {
     };
   }
 
+  /**
+   * Asks every registered Vault's node for its current figures (record count, size), each within
+   * `timeoutMs`, for a metrics scrape. A node that does not answer keeps its last figures and is
+   * reported as stale; returns the Vaults whose figures are current.
+   */
+  async refreshFigures(timeoutMs = 2000): Promise<Set<string>> {
+    const fresh = new Set<string>();
+    await Promise.all(
+      Object.entries(this.#o.follower.state.vaults).map(async ([vault_id, v]) => {
+        try {
+          const f = (await this.#o.bus.request(
+            enterpriseSubjects(v.node_id).vault,
+            { op: 'show', vault_id } satisfies VaultRequest,
+            { timeoutMs },
+          )) as VaultFigures;
+          this.figures.set(vault_id, { record_count: f.record_count, size_bytes: f.size_bytes });
+          fresh.add(vault_id);
+        } catch {
+          // Stale: the gauge keeps the last figures and scs_vault_figures_fresh says 0.
+        }
+      }),
+    );
+    this.fresh = fresh;
+    return fresh;
+  }
+
+  /** The Vaults whose figures the last refresh got from their node. */
+  fresh = new Set<string>();
+
   /** Every registered Vault with its figures. */
   async list(): Promise<VaultView[]> {
     return Promise.all(
@@ -251,6 +281,26 @@ export class VaultEdge {
   async commitments(vaultId: string): Promise<VaultCommitmentsView> {
     const c = await this.#vault<VaultCommitments>(vaultId, { op: 'commitments', vault_id: vaultId });
     return { vault_id: c.vault_id, as_of_seq: c.as_of_seq, root: c.root, commitments: c.commitments };
+  }
+
+  /**
+   * Has the hosting node sign and log the Vault operator's decision on a program. A refusal by the
+   * protocol (already approved, not approved) is `program_refused` with its reason.
+   */
+  async decideProgram(vaultId: string, action: 'approve' | 'revoke', code_hash: string): Promise<ProgramDecisionReply> {
+    const nodeId = this.#nodeOf(vaultId);
+    try {
+      return (await this.#o.bus.request(
+        enterpriseSubjects(nodeId).vault,
+        { op: 'program', vault_id: vaultId, action, code_hash } satisfies VaultRequest,
+        { timeoutMs: this.#o.requestTimeoutMs ?? 60_000 },
+      )) as ProgramDecisionReply;
+    } catch (error) {
+      if (hasErrorCode(error) && ['program_already_approved', 'program_not_approved'].includes(error.code))
+        throw new ApiFailure('program_refused', error.message, { reason: error.code });
+      if (hasErrorCode(error) && error.code === 'unknown_vault') throw new ApiFailure('unknown_vault', error.message);
+      throw new ApiFailure('unavailable', `the enterprise node ${nodeId} did not answer`, { node_id: nodeId });
+    }
   }
 
   /** Asks the hosting node for its signed snapshot root of the open epoch and appends it to the log. */

@@ -1,8 +1,10 @@
 /** Read models of the folded state as the API shows them. */
 import type { EpochView, SettlementView, TaskView } from '@symphony/api';
 import { type ProtocolState, parseAmount, type RewardRecord, statementHash, type TaskRecord } from '@symphony/protocol';
+import { trainProgressOf } from './train-progress-view.ts';
 
-export function taskView(t: TaskRecord): TaskView {
+export function taskView(t: TaskRecord, state?: ProtocolState): TaskView {
+  const train = state && t.class === 'train' ? trainProgressOf(state, t.task_id) : undefined;
   return {
     task_id: t.task_id,
     class: t.class,
@@ -19,6 +21,7 @@ export function taskView(t: TaskRecord): TaskView {
     vault_ids: t.vault_ids,
     ...(t.reason_code !== undefined ? { reason_code: t.reason_code } : {}),
     updated_seq: t.history[t.history.length - 1]!.seq,
+    ...(train ? { train } : {}),
   };
 }
 

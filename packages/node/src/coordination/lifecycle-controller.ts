@@ -5,7 +5,13 @@
  * start resumes every task that is not finished. Each step reads the folded state and appends
  * one event; an event another master appended first is simply refused, so steps are idempotent.
  */
-import { isScheduledCloseDue, policyInForce, type TaskRecord } from '@symphony/protocol';
+import {
+  isScheduledCloseDue,
+  participantsOf,
+  policyInForce,
+  type TaskEnvelope,
+  type TaskRecord,
+} from '@symphony/protocol';
 import type { MasterTables } from '../application/master-tables.ts';
 import type { Bus } from '../ports/bus.ts';
 import type { Clock } from '../ports/clock.ts';
@@ -17,6 +23,7 @@ import { type Backoff, DEFAULT_BACKOFF, requestUntilAnswered } from './retry.ts'
 import { type StateFollower, taskIdOf } from './state-follower.ts';
 import { KeyedRunner } from './task-queue.ts';
 import { TaskRecords } from './task-records.ts';
+import { runTrainRounds } from './train-rounds.ts';
 
 export type ControllerOptions = {
   follower: StateFollower;
@@ -94,6 +101,7 @@ export class LifecycleController {
           await this.#o.writer.append({ type: 'task_resolution_failed', task_id, reason_code: r.reason_code });
           return;
         }
+        if (this.#awaitingParticipants(envelope, task_id)) return;
         const pinned = envelope.semantic.resolution_hash;
         if (pinned !== undefined && pinned !== r.hash) {
           // A Vault mapping changed between admission's check and its log position: fail, never run unpinned.
@@ -137,29 +145,84 @@ export class LifecycleController {
       policy: { k_min: policy.k_min, policy_version: policy.policy_version },
     };
     const node = t.assignments?.[0]?.node_id ?? r.node_id;
-    const reply = await requestUntilAnswered<ExecuteReply>(
-      () => this.#o.bus.request(enterpriseSubjects(node).execute, request, { timeoutMs: this.#o.requestTimeoutMs }),
-      {
-        backoff: this.#o.backoff,
-        // Once the deadline passes, the tick times the task out.
-        stillWanted: () => {
-          const current = this.#o.follower.state.tasks[t.task_id];
-          return (
-            !this.#stopped &&
-            current?.state === 'dispatched' &&
-            current.attempt === attempt &&
-            this.#o.clock.now() < t.deadline_ms
-          );
-        },
-        onFailure: (n, error) => {
-          this.retries++;
-          this.#o.onError?.(`execute ${t.task_id} on ${node} (try ${n})`, error);
-        },
+    // A Train task runs as rounds across the Vaults' nodes, driven from here (see train-rounds.ts).
+    const run =
+      envelope.spec.kind === 'train'
+        ? () =>
+            runTrainRounds(
+              {
+                follower: this.#o.follower,
+                writer: this.#o.writer,
+                bus: this.#o.bus,
+                timeoutMs: this.#o.requestTimeoutMs,
+                ...(this.#o.onError ? { onError: this.#o.onError } : {}),
+              },
+              t,
+              request,
+            )
+        : () => this.#o.bus.request(enterpriseSubjects(node).execute, request, { timeoutMs: this.#o.requestTimeoutMs });
+    const reply = await requestUntilAnswered<ExecuteReply>(run as () => Promise<ExecuteReply>, {
+      backoff: this.#o.backoff,
+      // Once the deadline passes, the tick times the task out.
+      stillWanted: () => {
+        const current = this.#o.follower.state.tasks[t.task_id];
+        return (
+          !this.#stopped &&
+          current?.state === 'dispatched' &&
+          current.attempt === attempt &&
+          this.#o.clock.now() < t.deadline_ms
+        );
       },
-    );
+      onFailure: (n, error) => {
+        this.retries++;
+        this.#o.onError?.(`execute ${t.task_id} on ${node} (try ${n})`, error);
+      },
+    });
     if (!reply) return;
+    if (
+      reply.release &&
+      reply.receipt.status === 'succeeded' &&
+      !(await this.#decideRelease(t.task_id, attempt, reply.release))
+    )
+      return;
     await this.#o.tables.putOutput(t.task_id, attempt, reply.output, reply.receipt.output_hash);
     await this.#o.writer.append({ type: 'execution_receipt_recorded', receipt: reply.receipt });
+  }
+
+  /**
+   * A participant query waits in `resolving` for acceptances: until `max_participants` subjects
+   * accepted or `open_ms` after admission passed (the tick wakes it), whichever comes first.
+   */
+  #awaitingParticipants(envelope: TaskEnvelope, task_id: string): boolean {
+    const spec = envelope.spec;
+    if (spec.kind !== 'query' || !spec.participation?.required) return false;
+    const accepted = participantsOf(this.#o.follower.state, task_id, spec.participation.max_participants).size;
+    if (accepted >= spec.participation.max_participants) return false;
+    return this.#o.clock.now() < envelope.admitted_at_ms + (spec.participation.open_ms ?? 0);
+  }
+
+  /**
+   * A query's release goes through the reducer first: the budget charge and the differencing check
+   * at the log position. Only a granted release stores the output and records the receipt.
+   */
+  async #decideRelease(
+    task_id: string,
+    attempt: number,
+    release: NonNullable<ExecuteReply['release']>,
+  ): Promise<boolean> {
+    const prior = this.#o.follower.state.tasks[task_id]?.release;
+    if (!prior || prior.attempt !== attempt) {
+      await this.#o.writer.append({
+        type: 'query_release_decided',
+        task_id,
+        attempt,
+        scope: release.scope as never,
+        charged: release.charged,
+        released_sets: release.released_sets,
+      });
+    }
+    const decided = this.#o.follower.state.tasks[task_id]?.release;
+    return decided?.attempt === attempt && decided.outcome === 'granted';
   }
 
   async #tick(): Promise<void> {
@@ -172,6 +235,8 @@ export class LifecycleController {
         const t = state.tasks[id];
         if (t && OPEN.has(t.state) && now >= t.deadline_ms)
           await this.#o.writer.append({ type: 'task_timed_out', task_id: id });
+        // A participant query waiting for acceptances moves on when its window closes.
+        else if (t?.state === 'resolving' && t.class === 'query') this.#runner.schedule(id);
       }
       const window = state.epochs[state.current_epoch];
       const policy = policyInForce(state, state.current_epoch);

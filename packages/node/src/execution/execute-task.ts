@@ -4,6 +4,8 @@
  * produce the released output, the transcript (commitments only) sealed by the enclave, and a
  * receipt signed by the node key that commits to transcript and attestation evidence.
  */
+
+import type { RecordInput } from '@symphony/api';
 import {
   type Contribution,
   type Derivation,
@@ -28,9 +30,10 @@ import {
   runSandboxCompute,
   type SandboxUsage,
 } from './sandbox/compute-program.ts';
+import { type DerivedFeatures, derivedRecordId } from './sandbox/derived-features.ts';
 import { DEFAULT_SANDBOX_LIMITS, type SandboxLimits } from './sandbox/quickjs-sandbox.ts';
 import { SandboxRejected } from './sandbox/sandbox-rejection.ts';
-import { buildTranscript, replayContextOf, sealTranscript } from './transcript.ts';
+import { buildTranscript, outputHash, replayContextOf, sealTranscript } from './transcript.ts';
 
 /** Raised when a task cannot be executed for a reason that is not fraud (reported as a failed receipt). */
 export class ExecutionRefused extends Error {
@@ -64,7 +67,16 @@ export type ExecutionContext = {
   consent: ConsentOracle;
   /** The enclave executions run in: it attests and signs each transcript. */
   tee: TeeProvider;
+  /**
+   * Test-only: a compromised enclave that replaces some outputs before sealing them (returns the
+   * replacement, or undefined to leave the output alone). Re-execution never applies it. Never set
+   * outside tests: verification and challenges exist to catch exactly this.
+   */
+  fault?: ExecutionFault;
 };
+
+/** A compromised enclave's tampering, for tests of verification and challenges. */
+export type ExecutionFault = (task_id: string, attempt: number, output: unknown) => unknown;
 
 /**
  * Materializes one Vault as of a snapshot through the materializer: only the resolved attributes,
@@ -119,6 +131,7 @@ export async function computeOutput(
   let contributors: Map<string, number>;
   let code_hash: string;
   let usage: SandboxUsage | undefined;
+  let derived: DerivedFeatures[] | undefined;
   let materialized: Awaited<ReturnType<typeof materialize>>[];
   if (program.type === 'builtin') {
     materialized = await Promise.all(
@@ -129,7 +142,12 @@ export async function computeOutput(
     code_hash = domainHash('scp/v1/builtin-program', program);
   } else {
     try {
-      const source = checkProgramAllowed(program, envelope.targets.vault_ids, ctx.programApproval ?? (() => false));
+      const source = checkProgramAllowed(
+        program,
+        envelope.targets.vault_ids,
+        ctx.programApproval ?? (() => false),
+        envelope.task_id,
+      );
       materialized = await Promise.all(
         snapshots.map((s) => materialize(ctx, s.vault_id, s.as_of_seq, resolution, gate, envelope.admitted_at_ms)),
       );
@@ -142,7 +160,7 @@ export async function computeOutput(
         { task_id: envelope.task_id, ...replay_context, now_ms: envelope.admitted_at_ms, k_min: kMin },
         ctx.sandboxLimits ?? DEFAULT_SANDBOX_LIMITS,
       );
-      ({ output, contributors, usage } = run);
+      ({ output, contributors, usage, derived } = run);
     } catch (error) {
       if (error instanceof SandboxRejected) throw new ExecutionRefused(error.code);
       throw error;
@@ -150,6 +168,7 @@ export async function computeOutput(
     code_hash = program.code_hash;
   }
   const records_scanned = materialized.reduce((n, m) => n + m.rows.length, 0);
+  const derivedRecords = derived ? await derivedRecordsOf(ctx, envelope.task_id, materialized, derived) : undefined;
   const built = buildTranscript({
     task_id: envelope.task_id,
     attempt,
@@ -165,9 +184,42 @@ export async function computeOutput(
       consent_scope: gate.scope,
       consent_admitted_at_seq: gate.admitted_at_seq,
       records_admitted: records_scanned,
+      ...(derivedRecords ? { derived_records: derivedRecords.count, derived_digest: derivedRecords.digest } : {}),
     },
   });
-  return { output, contributors, ...built, records_scanned, parsed: undefined };
+  return { output, contributors, ...built, records_scanned, parsed: undefined, derived: derivedRecords };
+}
+
+/**
+ * The sealed records a deriving program's features become: one per subject, in the first target
+ * Vault its rows came from, with a record id fixed by task, Vault and subject (a retried attempt
+ * writes the same records, which the Vault keeps once) and the task id as a field (the link).
+ * The transcript commits to them through a digest keyed by the node's signature over the task id:
+ * a replay on this node reproduces it, while nobody else can test guessed feature values against it.
+ */
+async function derivedRecordsOf(
+  ctx: ExecutionContext,
+  task_id: string,
+  materialized: readonly { rows: Row[]; input: { vault_id: string } }[],
+  derived: readonly DerivedFeatures[],
+) {
+  const vaultOf = new Map<string, string>();
+  for (const m of materialized)
+    for (const r of m.rows) if (!vaultOf.has(r.subject)) vaultOf.set(r.subject, m.input.vault_id);
+  const byVault = new Map<string, RecordInput[]>();
+  for (const d of derived) {
+    const vault_id = vaultOf.get(d.subject)!;
+    const list = byVault.get(vault_id) ?? [];
+    list.push({
+      record_id: derivedRecordId(task_id, vault_id, d.subject),
+      subject: d.subject,
+      fields: { ...d.features, derived_from_task: task_id },
+    });
+    byVault.set(vault_id, list);
+  }
+  const key = await ctx.keyring.sign(ctx.keyName, digestBytes(domainHash('scp/v1/derived-features-key', { task_id })));
+  const writes = [...byVault].map(([vault_id, records]) => ({ vault_id, records }));
+  return { writes, count: derived.length, digest: domainHash('scp/v1/derived-features', { key, writes }) };
 }
 
 /** A Parse task: one document of one Vault; its subject is the data producer. */
@@ -190,6 +242,7 @@ async function computeParse(
       output_hash: run.transcript.output_hash,
       records_scanned: 1,
       parsed: run.parsed,
+      derived: undefined,
     };
   } catch (error) {
     if (error instanceof ParseTaskRefused) throw new ExecutionRefused(error.code);
@@ -205,7 +258,7 @@ export async function executeTask(ctx: ExecutionContext, req: ExecuteRequest): P
       as_of_seq: await ctx.records.head(vault_id),
     })),
   );
-  const run = await computeOutput(
+  const honest = await computeOutput(
     ctx,
     req.envelope,
     req.envelope_hash,
@@ -214,6 +267,18 @@ export async function executeTask(ctx: ExecutionContext, req: ExecuteRequest): P
     req.policy.k_min,
     snapshots,
   );
+  const tampered = ctx.fault?.(req.envelope.task_id, req.attempt, honest.output);
+  const run =
+    tampered === undefined
+      ? honest
+      : {
+          ...honest,
+          output: tampered,
+          output_hash: outputHash(tampered),
+          transcript: { ...honest.transcript, output_hash: outputHash(tampered) },
+        };
+  // Derived features stay in the Vault as new sealed records, written before the receipt vouches for them.
+  for (const w of run.derived?.writes ?? []) await ctx.records.insert(w.vault_id, w.records);
   if (run.parsed) {
     // The parsed attributes stay in the Vault: the full fields linked to the source document, and
     // the domain's attributes as a new record. Only commitments go into the reply.
@@ -243,7 +308,7 @@ export async function executeTask(ctx: ExecutionContext, req: ExecuteRequest): P
   return { receipt, output: run.output, transcript: sealed.signed };
 }
 
-type ReceiptFacts = Pick<
+export type ReceiptFacts = Pick<
   ExecutionReceipt,
   | 'replay_context'
   | 'input_commitments'
@@ -256,7 +321,11 @@ type ReceiptFacts = Pick<
 > & { failure_code?: string; attestation?: ExecutionReceipt['attestation'] };
 
 /** Completes a receipt with the node's identity and signs it with the node key. */
-async function signReceipt(ctx: ExecutionContext, req: ExecuteRequest, facts: ReceiptFacts): Promise<ExecutionReceipt> {
+export async function signReceipt(
+  ctx: ExecutionContext,
+  req: ExecuteRequest,
+  facts: ReceiptFacts,
+): Promise<ExecutionReceipt> {
   const { attestation, ...rest } = facts;
   const identity = attestation ? undefined : await ctx.tee.identity();
   const unsigned: Omit<ExecutionReceipt, 'signature'> = {

@@ -10,6 +10,9 @@ import { SqlProtocolLog } from '../adapters/sql-protocol-log.ts';
 import { SystemClock } from '../adapters/system-clock.ts';
 import type { Backoff } from '../coordination/retry.ts';
 import type { VaultLimits } from '../data/vault-records.ts';
+import type { AggregationEnclave, AggregationEnclaveOptions } from '../execution/train/aggregation-enclave.ts';
+import type { ExecutionFault } from '../execution/execute-task.ts';
+import type { Bus } from '../ports/bus.ts';
 import type { Clock } from '../ports/clock.ts';
 import type { Keyring } from '../ports/keyring.ts';
 import type { Store } from '../ports/store.ts';
@@ -45,6 +48,12 @@ export type EmbeddedNetworkOptions = {
   broker?: MemoryBroker;
   /** Limits applied to every Vault (size, per-producer quota, retention); defaults otherwise. */
   vaultLimits?: Partial<VaultLimits>;
+  /** A node's Train aggregation enclave (tests substitute a dishonest one); undefined: the real one. */
+  aggregationEnclaveFor?: (nodeId: string) => ((opts: AggregationEnclaveOptions) => AggregationEnclave) | undefined;
+  /** Test-only: a compromised enclave's tampering per enterprise node (see `ExecutionFault`). */
+  faultFor?: (nodeId: string) => ExecutionFault | undefined;
+  /** The bus each node talks through (default: a client of the in-memory broker); e.g. a NATS connection per node. */
+  busFor?: (nodeId: string) => Promise<Bus>;
 };
 
 export type EmbeddedNetwork = {
@@ -62,11 +71,13 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
   const clock = opts.clock ?? new SystemClock();
   const progress = opts.onProgress ?? (() => {});
   const broker = opts.broker ?? new MemoryBroker();
-  const busOf = () =>
-    new MemoryBus({
-      broker,
-      ...(opts.onError ? { onHandlerError: (e: unknown, s: string) => opts.onError?.(`bus ${s}`, e) } : {}),
-    });
+  const busOf = async (nodeId: string): Promise<Bus> =>
+    opts.busFor
+      ? opts.busFor(nodeId)
+      : new MemoryBus({
+          broker,
+          ...(opts.onError ? { onHandlerError: (e: unknown, s: string) => opts.onError?.(`bus ${s}`, e) } : {}),
+        });
   const log = await SqlProtocolLog.open({
     store: opts.store,
     table: 'network_log',
@@ -75,10 +86,10 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
   const domainOf = new Map(topology.semantic_domains.map((d) => [d.domain, d]));
 
   progress('starting enterprise nodes');
-  const buses: MemoryBus[] = [];
+  const buses: Bus[] = [];
   const enterprises: EnterpriseNode[] = [];
   for (const e of topology.enterprises) {
-    const bus = busOf();
+    const bus = await busOf(e.node_id);
     buses.push(bus);
     enterprises.push(
       await EnterpriseNode.start({
@@ -90,6 +101,12 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
         log,
         ...(opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {}),
         ...(opts.teeFor ? { tee: await opts.teeFor(e.node_id) } : {}),
+        ...(opts.aggregationEnclaveFor?.(e.node_id)
+          ? { aggregationEnclave: opts.aggregationEnclaveFor(e.node_id)! }
+          : {}),
+        ...(opts.faultFor?.(e.node_id) ? { fault: opts.faultFor(e.node_id)! } : {}),
+        clock,
+        ...(opts.onError ? { onError: opts.onError } : {}),
         vaults: e.vault_ids.map((vault_id) => ({
           vault_id,
           domain: domainOf.get('commerce.receipt') ?? topology.semantic_domains[0]!,
@@ -103,7 +120,7 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
   progress('starting masters and folding the protocol log');
   const masters: MasterNode[] = [];
   for (const [i, m] of topology.masters.entries()) {
-    const bus = busOf();
+    const bus = await busOf(m.node_id);
     buses.push(bus);
     masters.push(
       await MasterNode.open({

@@ -17,13 +17,19 @@ import type { Keyring } from '../ports/keyring.ts';
 import type { ProtocolLog } from '../ports/protocol-log.ts';
 import type { Store } from '../ports/store.ts';
 import type { QuoteVerifier } from '../ports/tee-provider.ts';
+import { type SettlementAlert, SettlementAlerts, stderrAlertSink } from '../settlement/settlement-alerts.ts';
 import { SettlementSigner } from '../settlement/settlement-signer.ts';
 import {
   type AttestationPolicy,
   AttestationVerifier,
   attestationPolicyFor,
 } from '../verification/attestation-verifier.ts';
+import { ChallengeAdjudicator } from '../verification/challenge-adjudicator.ts';
+import { ChallengeEvidenceStore, challengeEvidenceMigrations } from '../verification/challenge-evidence-store.ts';
+import { ChallengeService } from '../verification/challenge-service.ts';
+import type { ClassVerifiers } from '../verification/class-verifiers.ts';
 import { TaskVerifier } from '../verification/task-verifier.ts';
+import { registeredNode, SignedBus } from '../wire/signed-bus.ts';
 import { keyNameOf } from './enterprise.ts';
 
 export type MasterOptions = {
@@ -49,6 +55,10 @@ export type MasterOptions = {
   quoteVerifier?: QuoteVerifier;
   /** Open tasks one submitter may have (admission quota; default 1000). */
   openTaskQuota?: number;
+  /** Transcript and evidence checks of task classes that are not re-executed (Query, Train). */
+  classVerifiers?: ClassVerifiers;
+  /** Where the coordinating master sends settlement alerts (default: a JSON line on stderr). */
+  onAlert?: (alert: SettlementAlert) => void;
 };
 
 export class MasterNode {
@@ -63,6 +73,14 @@ export class MasterNode {
     this.follower = new StateFollower(opts.log);
     this.writer = new LogWriter(opts.log, this.follower, opts.clock, opts.nodeId);
     const keyName = keyNameOf(opts.nodeId);
+    // Every request this master sends another node is signed with its registered key.
+    const bus = new SignedBus(opts.bus, {
+      nodeId: opts.nodeId,
+      keyring: opts.keyring,
+      keyName,
+      lookup: (id) => registeredNode(this.follower.state, id),
+      refresh: () => this.follower.catchUp(),
+    });
     const common = { follower: this.follower, writer: this.writer, ...(opts.onError ? { onError: opts.onError } : {}) };
     const verifier = new TaskVerifier({
       ...common,
@@ -70,7 +88,8 @@ export class MasterNode {
       operator: opts.operator,
       keyName,
       keyring: opts.keyring,
-      bus: opts.bus,
+      bus,
+      ...(opts.classVerifiers ? { classVerifiers: opts.classVerifiers } : {}),
       attestation: new AttestationVerifier({
         policy: opts.attestationPolicy ?? attestationPolicyFor(opts.production ?? false),
         clock: opts.clock,
@@ -86,12 +105,27 @@ export class MasterNode {
       keyring: opts.keyring,
       clock: opts.clock,
     });
+    const evidence = new ChallengeEvidenceStore(opts.store, schemaOf(opts.nodeId));
+    const challengeParts = {
+      ...common,
+      log: opts.log,
+      evidence,
+      ...(opts.classVerifiers ? { classVerifiers: opts.classVerifiers } : {}),
+    };
+    const adjudicator = opts.coordinator
+      ? new ChallengeAdjudicator({
+          ...challengeParts,
+          bus: opts.bus,
+          ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
+          ...(opts.backoff ? { backoff: opts.backoff } : {}),
+        })
+      : undefined;
     const priority = opts.coordinator ? new AdmissionPriority() : undefined;
     const controller = opts.coordinator
       ? new LifecycleController({
           ...common,
           ...(priority ? { priority } : {}),
-          bus: opts.bus,
+          bus,
           tables,
           clock: opts.clock,
           ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
@@ -102,7 +136,7 @@ export class MasterNode {
       nodeId: opts.nodeId,
       follower: this.follower,
       writer: this.writer,
-      bus: opts.bus,
+      bus,
       tables,
       clock: opts.clock,
       ...(controller ? { controller } : {}),
@@ -110,12 +144,21 @@ export class MasterNode {
       ...(opts.peers ? { peers: opts.peers } : {}),
       governance: { node_id: opts.nodeId, sign: (digest) => opts.keyring.sign(keyName, digest) },
       ...(opts.openTaskQuota ? { openTaskQuota: opts.openTaskQuota } : {}),
+      challenges: new ChallengeService(challengeParts),
     });
-    this.#parts = [verifier, signer, ...(controller ? [controller] : [])];
+    const alerts = opts.coordinator ? new SettlementAlerts(this.follower, opts.onAlert ?? stderrAlertSink) : undefined;
+    this.#parts = [
+      verifier,
+      signer,
+      ...(controller ? [controller] : []),
+      ...(adjudicator ? [adjudicator] : []),
+      ...(alerts ? [alerts] : []),
+    ];
     this.#start = () => {
       verifier.start();
       signer.start();
       controller?.start();
+      adjudicator?.start();
     };
   }
 
@@ -124,6 +167,7 @@ export class MasterNode {
   /** Creates the master's tables and key and folds the log; `run()` then starts its work. */
   static async open(opts: MasterOptions): Promise<MasterNode> {
     await opts.store.migrate(masterMigrations(schemaOf(opts.nodeId)));
+    await opts.store.migrate(challengeEvidenceMigrations(schemaOf(opts.nodeId)));
     await opts.keyring.ensureKey(keyNameOf(opts.nodeId));
     const node = new MasterNode(opts, new MasterTables(opts.store, schemaOf(opts.nodeId)));
     await node.follower.start(opts.pollIntervalMs);

@@ -55,6 +55,11 @@ export function resolveTask(state: ProtocolState, envelope: TaskEnvelope, at_seq
     for (const c of spec.filter) used.add(c.attribute);
     if (spec.program.type === 'builtin' && spec.program.attribute) used.add(spec.program.attribute);
   }
+  if (spec.kind === 'train') {
+    for (const c of spec.filter) used.add(c.attribute);
+    for (const f of spec.features) used.add(f);
+    used.add(spec.label);
+  }
   const undeclared = [...used].filter((a) => !attributes.includes(a));
   if (undeclared.length > 0)
     return fail('attribute_not_declared', `the spec uses undeclared attributes: ${undeclared.join(', ')}`);

@@ -26,11 +26,13 @@ import type { Keyring } from '../ports/keyring.ts';
 import { resolveTask } from '../semantic/resolve-task.ts';
 import { enterpriseSubjects, type ReexecuteReply, type ReexecuteRequest } from '../wire/enterprise-rpc.ts';
 import type { AttestationVerifier } from './attestation-verifier.ts';
+import { type ClassVerifiers, REEXECUTED_CLASSES } from './class-verifiers.ts';
 
 /**
- * The master assigned to verify a task: masters sorted by id, indexed by the envelope hash. On a
- * network that registers actors, only masters whose operator holds the verifier stake of the task's
- * policy_version are eligible; with none eligible nobody verifies (the task times out).
+ * The master that verifies a task when the log assigned no staked verifier actor to it (no actor is
+ * eligible): masters sorted by id, indexed by the envelope hash. On a network that registers actors,
+ * only masters whose operator holds the verifier stake of the task's policy_version are eligible;
+ * with none eligible nobody verifies (the task times out).
  */
 export function assignedVerifier(
   state: ProtocolState,
@@ -56,6 +58,8 @@ export type VerifierOptions = {
   bus: Bus;
   /** Checks each execution's attestation evidence under the network's attestation policy. */
   attestation: AttestationVerifier;
+  /** Aggregation-transcript checks of classes that are not re-executed (Query, Train). */
+  classVerifiers?: ClassVerifiers;
   requestTimeoutMs?: number;
   backoff?: Backoff;
   onError?: (what: string, error: unknown) => void;
@@ -90,9 +94,15 @@ export class TaskVerifier {
     });
   }
 
+  /** Whether this verifier must decide `t`: the actor the log assigned, or else the fallback master. */
+  #isMine(t: TaskRecord): boolean {
+    const actor = t.verification_assignment?.verifier;
+    if (actor) return actor === this.#o.operator;
+    return assignedVerifier(this.#o.follower.state, t) === this.#o.nodeId;
+  }
+
   #consider(t: TaskRecord): void {
-    if (t.state === 'verifying' && assignedVerifier(this.#o.follower.state, t) === this.#o.nodeId)
-      this.#runner.schedule(t.task_id);
+    if (t.state === 'verifying' && this.#isMine(t)) this.#runner.schedule(t.task_id);
   }
 
   async #verify(task_id: string): Promise<void> {
@@ -102,6 +112,22 @@ export class TaskVerifier {
     const state = this.#o.follower.state;
     const policy = state.parameter_history.find((p) => p.policy_version === t.policy_version);
     if (!envelope || !receipt || !policy) return;
+    if (t.verification_assignment?.sampled === false) {
+      // The policy's sample skipped this receipt: accepted unchecked, challenges cover it.
+      await this.#publish(t, 'accepted', 'sampled_out');
+      return;
+    }
+    const classVerifier = this.#o.classVerifiers?.[t.class];
+    if (!REEXECUTED_CLASSES.includes(t.class) && classVerifier) {
+      const check = await classVerifier.checkTranscript({ state, envelope, receipt, policy });
+      await this.#publish(
+        t,
+        check.ok ? 'accepted' : 'rejected',
+        'transcript_check',
+        check.ok ? undefined : check.reason_code,
+      );
+      return;
+    }
     const r = resolveTask(state, envelope);
     let outcome: 'accepted' | 'rejected' = 'rejected';
     let reason: string | undefined = 'resolution_mismatch';
@@ -122,14 +148,24 @@ export class TaskVerifier {
       outcome = !attestationProblem && same ? 'accepted' : 'rejected';
       reason = attestationProblem ?? (same ? undefined : 'output_mismatch');
     }
+    await this.#publish(t, outcome, 'reexecution', reason, reexecuted);
+  }
+
+  async #publish(
+    t: TaskRecord,
+    outcome: 'accepted' | 'rejected',
+    method: VerificationDecision['method'],
+    reason?: string,
+    reexecuted?: string,
+  ): Promise<void> {
     const unsigned: Omit<VerificationDecision, 'signature'> = {
       schema_version: 1,
-      task_id,
+      task_id: t.task_id,
       attempt: t.attempt,
       verifier: this.#o.operator,
       receipt_hash: t.receipt_hash!,
       outcome,
-      method: 'reexecution',
+      method,
       ...(reason ? { reason_code: reason } : {}),
       ...(reexecuted ? { reexecution_output_hash: reexecuted } : {}),
       signer_public_key: await this.#o.keyring.publicKeyHex(this.#o.keyName),

@@ -16,6 +16,8 @@ export function enterpriseSubjects(nodeId: string) {
     attest: `scs.enterprise.${nodeId}.attest`,
     upload: `scs.enterprise.${nodeId}.upload`,
     vault: `scs.enterprise.${nodeId}.vault`,
+    queryPartial: `scs.enterprise.${nodeId}.query_partial`,
+    queryParticipation: `scs.enterprise.${nodeId}.query_participation`,
   } as const;
 }
 
@@ -43,7 +45,13 @@ export type ExecuteRequest = {
 };
 
 /** The reply to an execution: the signed receipt, the released output and the sealed transcript (commitments only). */
-export type ExecuteReply = { receipt: ExecutionReceipt; output: unknown; transcript: SignedTranscript };
+export type ExecuteReply = {
+  receipt: ExecutionReceipt;
+  output: unknown;
+  transcript: SignedTranscript;
+  /** A query's release request: the reducer charges it (or rejects the task) before the receipt is recorded. */
+  release?: { scope: string; charged: string[]; released_sets: string[][] };
+};
 
 export type ReexecuteRequest = {
   envelope: TaskEnvelope;
@@ -95,7 +103,11 @@ export type UploadReply =
 export type VaultRequest =
   | { op: 'show'; vault_id: string }
   | { op: 'commitments'; vault_id: string }
-  | { op: 'snapshot'; vault_id: string; epoch_id: number };
+  | { op: 'snapshot'; vault_id: string; epoch_id: number }
+  | { op: 'program'; vault_id: string; action: 'approve' | 'revoke'; code_hash: Hex64 };
+
+/** A program decision the Vault's node signed and appended to the log itself. */
+export type ProgramDecisionReply = { vault_id: string; code_hash: Hex64; action: 'approve' | 'revoke'; seq: number };
 
 export type VaultFigures = {
   vault_id: string;
@@ -119,4 +131,4 @@ export type VaultSnapshot = {
   signature: string;
 };
 
-export type VaultReply = VaultFigures | VaultCommitments | VaultSnapshot;
+export type VaultReply = VaultFigures | VaultCommitments | VaultSnapshot | ProgramDecisionReply;

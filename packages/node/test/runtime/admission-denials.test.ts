@@ -15,7 +15,7 @@ import { createHttpServer } from '../../src/application/http-server.ts';
 import { type EmbeddedNetwork, openEmbeddedNetwork } from '../../src/roles/embedded-network.ts';
 import { grantConsents } from '../support/consent.ts';
 import { openTestPglite } from '../support/pglite.ts';
-import { type ActorKey, actorKey, signedHeaders, signedInject } from '../support/signed-requests.ts';
+import { type ActorKey, actorKey, signedHeaders, signedInject, topologyActor } from '../support/signed-requests.ts';
 
 const brand = actorKey('act_brand');
 const narrow = actorKey('act_narrow');
@@ -72,24 +72,17 @@ describe('admission denials over HTTP', () => {
 
   before(async () => {
     store = await openTestPglite();
-    const user = (k: ActorKey, roles: ('task_submitter' | 'data_producer')[], balance: string, all: boolean) => ({
-      actor_id: k.keyid,
-      roles,
-      public_key: k.publicKeyHex,
-      balance,
-      ...(all ? { grants: 'all' as const } : {}),
-    });
     net = await openEmbeddedNetwork({
       store,
       keyring: new MemoryKeyring(),
       pollIntervalMs: 20,
       openTaskQuota: 2,
       actors: [
-        user(brand, ['task_submitter'], '200000', true),
-        user(narrow, ['task_submitter'], '200000', false),
-        user(agent, ['task_submitter'], '0', false),
-        user(producer, ['data_producer'], '0', false),
-        user(poor, ['task_submitter'], '10', true),
+        topologyActor(brand, ['task_submitter'], { balance: '200000', allGrants: true }),
+        topologyActor(narrow, ['task_submitter'], { balance: '200000' }),
+        topologyActor(agent, ['task_submitter'], { balance: '0' }),
+        topologyActor(producer, ['data_producer'], { balance: '0' }),
+        topologyActor(poor, ['task_submitter'], { balance: '10', allGrants: true }),
       ],
     });
     const w = net.coordinator.writer;

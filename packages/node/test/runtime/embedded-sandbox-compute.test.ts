@@ -7,19 +7,18 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, it } from 'node:test';
-import type { SubmitTaskRequest } from '@symphony/api';
-import { sha256Hex } from '@symphony/protocol';
 import type { FastifyInstance } from 'fastify';
 import { MemoryKeyring } from '../../src/adapters/memory-keyring.ts';
 import type { PgliteStore } from '../../src/adapters/pglite-store.ts';
 import { createHttpServer } from '../../src/application/http-server.ts';
 import { type EmbeddedNetwork, openEmbeddedNetwork } from '../../src/roles/embedded-network.ts';
 import { EMBEDDED_TOPOLOGY } from '../../src/roles/network-topology.ts';
+import { codeHashOf, sandboxComputeRequest } from '../support/compute-requests.ts';
 import { grantConsents } from '../support/consent.ts';
 import { openTestPglite } from '../support/pglite.ts';
 import { waitFor } from '../support/wait.ts';
 
-const hashOf = (source: string) => sha256Hex(new TextEncoder().encode(source));
+const hashOf = codeHashOf;
 const leaky = 'export default function run(rows) { return { first: rows[0] } }';
 const unapproved = 'export default function run(rows) { return { n: rows.length } }';
 
@@ -73,23 +72,10 @@ describe('embedded network: Compute with a submitted program', () => {
   });
 
   const request = (source: string) =>
-    ({
-      class: 'compute',
-      submitter: 'act_brand',
-      consent_scope: 'analytics',
-      targets: { vault_ids: ['vlt_lioncity-app'] },
-      semantic: {
-        domain: 'commerce.receipt',
-        semantic_version: '1.0.0',
-        attributes: ['category', 'total_amount', 'purchased_at'],
-      },
-      budget: { max_fee: '100000' },
-      spec: {
-        kind: 'compute',
-        program: { type: 'sandbox', code_hash: hashOf(source), max_output_bytes: 4096, source },
-        filter: [],
-      },
-    }) as SubmitTaskRequest;
+    sandboxComputeRequest(source, {
+      vault_id: 'vlt_lioncity-app',
+      attributes: ['category', 'total_amount', 'purchased_at'],
+    });
   const submit = (source: string) => net.coordinator.service.submitTask(request(source));
 
   it('runs an approved program submitted over HTTP, verifies it by re-execution and releases only its aggregate', async () => {

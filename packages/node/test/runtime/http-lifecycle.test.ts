@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { verifySettlementProof } from '@symphony/protocol';
+import { digestBytes, payoutExecutionHash, verifyPayoutClaim, verifySettlementProof } from '@symphony/protocol';
 import type { FastifyInstance } from 'fastify';
 import { MemoryKeyring } from '../../src/adapters/memory-keyring.ts';
 import type { PgliteStore } from '../../src/adapters/pglite-store.ts';
@@ -14,7 +14,7 @@ import { createHttpServer } from '../../src/application/http-server.ts';
 import { type EmbeddedNetwork, openEmbeddedNetwork } from '../../src/roles/embedded-network.ts';
 import { consentGrants } from '../support/consent.ts';
 import { openTestPglite } from '../support/pglite.ts';
-import { actorKey, signedHeaders } from '../support/signed-requests.ts';
+import { type ActorKey, actorKey, signedHeaders } from '../support/signed-requests.ts';
 import { delay } from '../support/wait.ts';
 
 const SUBJECTS = 12;
@@ -30,6 +30,7 @@ const records = Array.from({ length: 60 }, (_, i) => ({
 }));
 
 const kopi = actorKey('act_brand-kopi');
+const treasury = actorKey('act_treasury');
 
 const task = {
   class: 'compute',
@@ -50,9 +51,15 @@ describe('HTTP API: one task through a full epoch', () => {
   let net: EmbeddedNetwork;
   let http: FastifyInstance;
   let base: string;
-  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+    as: ActorKey = kopi,
+  ) => {
     const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-    const signed = signedHeaders(kopi, method, path, text);
+    const signed = signedHeaders(as, method, path, text);
     const res = await fetch(`${base}${path}`, {
       method,
       headers:
@@ -85,6 +92,7 @@ describe('HTTP API: one task through a full epoch', () => {
           balance: '100000000',
           grants: 'all',
         },
+        { actor_id: treasury.keyid, roles: ['treasury'], public_key: treasury.publicKeyHex },
       ],
     });
     http = await createHttpServer(net.coordinator.service);
@@ -192,6 +200,67 @@ describe('HTTP API: one task through a full epoch', () => {
       listed.body.tasks.map((t: { task_id: string }) => t.task_id),
       [id],
     );
+  });
+
+  it('pays the finalized epoch in batches with claim proofs; the treasury marks them executed', async () => {
+    const payouts = await call('GET', '/v1/payouts?epochId=1');
+    assert.equal(payouts.status, 200);
+    const rewards = await call('GET', '/v1/rewards?epochId=1');
+    assert.equal(payouts.body.total, rewards.body.total);
+    assert.equal(payouts.body.batches.length, 1);
+    const batch = payouts.body.batches[0];
+    const claim = await call('GET', `/v1/payouts/batches/${batch.batch_id}/claims/act_sub-1`);
+    assert.equal(claim.status, 200);
+    assert.deepEqual(verifyPayoutClaim(claim.body, batch.claims_root), { ok: true });
+    assert.equal(verifyPayoutClaim({ ...claim.body, claimant: 'act_sub-2' }, batch.claims_root).ok, false);
+    const mine = await call('GET', '/v1/payouts?epochId=1&actor=act_sub-1');
+    assert.equal(mine.body.intents.length, 1);
+    assert.equal(mine.body.intents[0].amount, claim.body.amount);
+
+    const unsigned = {
+      batch_id: batch.batch_id,
+      epoch_id: 1,
+      claims_root: batch.claims_root,
+      total: batch.total,
+      reference: 'wire-2026-11-28',
+      treasury: 'act_treasury',
+    };
+    const signature = Buffer.from(treasury.sign(digestBytes(payoutExecutionHash(unsigned)))).toString('hex');
+    const path = `/v1/payouts/batches/${batch.batch_id}/executed`;
+    const byBrand = await call('POST', path, { ...unsigned, signature });
+    assert.equal(byBrand.status, 403);
+    const wrongTotal = await call('POST', path, { ...unsigned, total: '1', signature }, {}, treasury);
+    assert.equal(wrongTotal.status, 409);
+    assert.equal(wrongTotal.body.code, 'payout_refused');
+    assert.equal(wrongTotal.body.details.reason, 'batch_mismatch');
+    const executed = await call('POST', path, { ...unsigned, signature }, {}, treasury);
+    assert.equal(executed.status, 200);
+    assert.equal(executed.body.batch.state, 'executed');
+    const after = await call('GET', '/v1/rewards?epochId=1');
+    assert.deepEqual(after.body, rewards.body);
+  });
+
+  it('stakes: deposit from the spendable balance, unbond, and withdraw only after the period', async () => {
+    const before = await call('GET', '/v1/stakes/act_brand-kopi');
+    assert.equal(before.status, 200);
+    const deposit = await call('POST', '/v1/stakes/deposit', { actor_id: 'act_brand-kopi', amount: '2000000' });
+    assert.equal(deposit.status, 200);
+    assert.equal(deposit.body.stake, (BigInt(before.body.stake) + 2_000_000n).toString());
+    assert.ok(
+      deposit.body.roles.some((r: { role: string; compliant: boolean }) => r.role === 'executor' && r.compliant),
+    );
+    const notMine = await call('POST', '/v1/stakes/deposit', { actor_id: 'act_treasury', amount: '1' });
+    assert.equal(notMine.status, 403);
+    const tooMuch = await call('POST', '/v1/stakes/unbond', { actor_id: 'act_brand-kopi', amount: '999999999999' });
+    assert.equal(tooMuch.status, 409);
+    assert.equal(tooMuch.body.details.reason, 'insufficient_stake');
+    const unbond = await call('POST', '/v1/stakes/unbond', { actor_id: 'act_brand-kopi', amount: '500000' });
+    assert.equal(unbond.status, 200);
+    assert.equal(unbond.body.unbonding.length, 1);
+    assert.ok(unbond.body.unbonding[0].release_at_ms >= Date.now() + unbond.body.unbonding_period_ms - 60_000);
+    const early = await call('POST', '/v1/stakes/withdraw', { actor_id: 'act_brand-kopi' });
+    assert.equal(early.status, 409);
+    assert.equal(early.body.details.reason, 'nothing_to_withdraw');
   });
 
   it('refuses bad input with a 4xx naming the field, and appends nothing', async () => {

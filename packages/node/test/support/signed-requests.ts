@@ -4,7 +4,9 @@
  */
 import { createHash, createPrivateKey, createPublicKey, randomBytes, sign } from 'node:crypto';
 import { type RequestSigner, signRequest } from '@symphony/api';
+import type { ActorRole } from '@symphony/protocol';
 import type { FastifyInstance, InjectOptions } from 'fastify';
+import type { TopologyActor } from '../../src/roles/network-topology.ts';
 
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 
@@ -63,4 +65,19 @@ export function signedInject(
   const inject: InjectOptions = { method: method as NonNullable<InjectOptions['method']>, url: options.url, headers };
   if (body !== undefined) inject.payload = body;
   return app.inject(inject);
+}
+
+/** A topology actor with this test key: its roles, an optional balance, and grants on every Vault when `all`. */
+export function topologyActor(
+  key: ActorKey,
+  roles: ActorRole[],
+  opts: { balance?: string; allGrants?: boolean } = {},
+): TopologyActor {
+  return {
+    actor_id: key.keyid,
+    roles,
+    public_key: key.publicKeyHex,
+    ...(opts.balance ? { balance: opts.balance } : {}),
+    ...(opts.allGrants ? { grants: 'all' as const } : {}),
+  };
 }

@@ -11,6 +11,7 @@ import type { TaskSpec } from '../objects/task-spec.ts';
 import { policyInForce } from '../params/resolve-parameters.ts';
 import { type Refusal, refuse } from '../reducer/refusal.ts';
 import type { ProtocolState, TaskRecord } from '../reducer/state.ts';
+import { checkDelegation, delegationHash } from './delegation.ts';
 
 const TERMINAL = new Set(['completed', 'rejected', 'timed_out']);
 
@@ -24,6 +25,8 @@ export function specAttributes(spec: TaskSpec): string[] {
     for (const a of spec.aggregates) if (a.attribute) out.add(a.attribute);
   } else if (spec.kind === 'compute') {
     if (spec.program.type === 'builtin' && spec.program.attribute) out.add(spec.program.attribute);
+    // Writing a derived feature touches that attribute of the Vault: it must be declared and granted.
+    if (spec.program.type === 'sandbox') for (const a of spec.program.derives ?? []) out.add(a);
   } else if (spec.kind === 'train') {
     for (const f of spec.features) out.add(f);
     out.add(spec.label);
@@ -114,6 +117,23 @@ export function authorizeTask(state: ProtocolState, env: TaskEnvelope): Refusal 
       return refuse('wrong_role', `principal ${env.delegation.principal} is not a registered task submitter`);
     if (state.revoked_delegations[env.delegation.credential_hash] !== undefined)
       return refuse('delegation_revoked', 'the delegation credential was revoked');
+    // The credential travels in the envelope, so its cap is enforced here, across every task
+    // admitted under it (settled fees plus open maximum fees), not on one master's word.
+    const signed = env.delegation.signed;
+    if (!signed) return refuse('delegation_missing', 'a delegated task must carry its signed credential');
+    if (delegationHash(signed.credential) !== env.delegation.credential_hash)
+      return refuse('bad_delegation_signature', 'the credential does not hash to credential_hash');
+    if (signed.credential.principal !== env.delegation.principal)
+      return refuse('bad_delegation_signature', 'the credential names another principal');
+    const refusal = checkDelegation(state, signed, {
+      agent: env.submitter,
+      class: env.class,
+      vault_ids: env.targets.vault_ids,
+      consent_scope: env.consent_scope,
+      max_fee: env.budget.max_fee,
+      now_ms: env.admitted_at_ms,
+    });
+    if (refusal) return refusal;
   }
   const declared = new Set(env.semantic.attributes);
   const undeclared = specAttributes(env.spec).filter((a) => !declared.has(a));

@@ -6,6 +6,7 @@ import { isDeeplyFrozen } from '../encoding/canonical.ts';
 import { domainHash, type Hex64, hexToBytes } from '../hashing/domain-hash.ts';
 import { DomainTags } from '../objects/domain-tags.ts';
 import type { ExecutionReceipt } from '../objects/execution-receipt.ts';
+import type { PayoutExecution } from '../objects/payout.ts';
 import type { SettlementStatement } from '../objects/settlement.ts';
 import type { TaskEnvelope } from '../objects/task-envelope.ts';
 import type { VerificationDecision } from '../objects/verification-decision.ts';
@@ -48,6 +49,13 @@ export function decisionHash(decision: VerificationDecision | Omit<VerificationD
 /** The hash each master signs for a settlement. */
 export function statementHash(statement: SettlementStatement): Hex64 {
   return domainHash(DomainTags.settlementStatement, statement);
+}
+
+/** What the treasury signs when it marks a payout batch executed. */
+export function payoutExecutionHash(execution: PayoutExecution | Omit<PayoutExecution, 'signature'>): Hex64 {
+  return 'signature' in execution
+    ? unsignedHash(DomainTags.payoutExecution, execution)
+    : domainHash(DomainTags.payoutExecution, execution);
 }
 
 /** `envelope_hash` of a task. */

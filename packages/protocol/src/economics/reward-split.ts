@@ -41,7 +41,8 @@ export function splitFee(
   const normalized = normalizeContributions(contributions).filter((c) => c.role !== 'treasury');
   for (const role of CONTRIBUTOR_ROLES) {
     if (role === 'treasury') continue;
-    const members = normalized.filter((c) => c.role === role);
+    // A contributor with 0 units earns nothing (and a role of only such contributors is unfilled).
+    const members = normalized.filter((c) => c.role === role && c.units > 0);
     if (members.length === 0) continue;
     const share = (fee * BigInt(bps[role])) / 10_000n;
     const totalUnits = members.reduce((s, c) => s + BigInt(c.units), 0n);

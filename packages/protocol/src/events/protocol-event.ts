@@ -19,17 +19,20 @@ import {
   ReasonCode,
   SignatureHex,
   TaskId,
+  UsageScopeSchema,
   VaultId,
 } from '../objects/common.ts';
 import { ConsentGrant, ConsentRevocation } from '../objects/consent.ts';
 import { ExecutionReceipt } from '../objects/execution-receipt.ts';
 import { VaultGrant } from '../objects/identity.ts';
 import { ParameterSet } from '../objects/parameter-set.ts';
+import { PayoutExecution } from '../objects/payout.ts';
 import { SemanticDomain } from '../objects/semantic-domain.ts';
 import { SemanticCandidate, SemanticPromotion, VaultMapping } from '../objects/semantic-governance.ts';
 import { SettlementStatement } from '../objects/settlement.ts';
 import { TaskEnvelope } from '../objects/task-envelope.ts';
 import { VerificationDecision } from '../objects/verification-decision.ts';
+import { TrainRoundAbortedEvent, TrainRoundCompletedEvent, TrainRoundStartedEvent } from './train-events.ts';
 
 const event = <T extends string, P extends Record<string, Parameters<typeof Type.Object>[0][string]>>(
   type: T,
@@ -134,6 +137,7 @@ export const ChallengeDecidedEvent = event(
     challenge_id: ChallengeId,
     outcome: Type.Union([Type.Literal('confirmed'), Type.Literal('not_confirmed')]),
     decision_hash: Hex64String,
+    accused: Type.Optional(NodeId),
   },
   'The deterministic replay of the evidence decided the challenge.',
 );
@@ -250,6 +254,63 @@ export const DelegationRevokedEvent = event(
   { principal: ActorId, credential_hash: Hex64String },
   'A user withdraws a delegation credential; agents can no longer submit with it.',
 );
+export const PayoutBatchExecutedEvent = event(
+  'payout_batch_executed',
+  { execution: PayoutExecution },
+  'The treasury, signing, marks a payout batch executed; reward records are never changed.',
+);
+export const StakeDepositedEvent = event(
+  'stake_deposited',
+  { actor_id: ActorId, amount: AmountString },
+  'An actor bonds part of its spendable balance as stake.',
+);
+export const StakeUnbondingRequestedEvent = event(
+  'stake_unbonding_requested',
+  { actor_id: ActorId, amount: AmountString },
+  'An actor asks to withdraw stake: it stops counting at once and is released after the unbonding period.',
+);
+export const StakeWithdrawnEvent = event(
+  'stake_withdrawn',
+  { actor_id: ActorId },
+  'Stake whose unbonding period has passed (by log time) returns to the spendable balance.',
+);
+
+export const QueryReleaseDecidedEvent = event(
+  'query_release_decided',
+  {
+    task_id: TaskId,
+    attempt: Type.Integer({ minimum: 1, maximum: 1000 }),
+    scope: UsageScopeSchema,
+    /** Keyed pseudonyms (enclave-computed) of every subject whose records the release read. */
+    charged: Type.Array(Type.String({ pattern: '^[0-9a-f]{32}$' }), { maxItems: 5_000_000 }),
+    /** Sorted pseudonyms of each released group, for the differencing check. */
+    released_sets: Type.Array(Type.Array(Type.String({ pattern: '^[0-9a-f]{32}$' }), { maxItems: 5_000_000 }), {
+      maxItems: 100_000,
+    }),
+  },
+  'The aggregation enclave asks to release a query: the reducer charges the privacy budget and checks differencing, or rejects the task whole.',
+);
+
+export const QueryParticipationAcceptedEvent = event(
+  'query_participation_accepted',
+  { task_id: TaskId, vault_id: VaultId, subject: ActorId, signer_node: NodeId, signature: SignatureHex },
+  "A data subject accepts a participant query through its Vault; the Vault's node signs on its behalf.",
+);
+
+const ProgramDecision = Type.Object(
+  { vault_id: VaultId, node_id: NodeId, code_hash: Hex64String },
+  { additionalProperties: false },
+);
+export const ProgramApprovedEvent = event(
+  'program_approved',
+  { decision: ProgramDecision, signature: SignatureHex },
+  "A Vault's operator approves a sandbox program (by code hash) to run over the Vault; signed by the hosting node.",
+);
+export const ProgramRevokedEvent = event(
+  'program_revoked',
+  { decision: ProgramDecision, signature: SignatureHex },
+  "A Vault's operator withdraws a program's approval; tasks admitted afterwards may not run it there.",
+);
 
 export const PROTOCOL_EVENTS = [
   GenesisEvent,
@@ -285,6 +346,17 @@ export const PROTOCOL_EVENTS = [
   VaultGrantIssuedEvent,
   VaultGrantRevokedEvent,
   DelegationRevokedEvent,
+  QueryReleaseDecidedEvent,
+  QueryParticipationAcceptedEvent,
+  PayoutBatchExecutedEvent,
+  StakeDepositedEvent,
+  StakeUnbondingRequestedEvent,
+  StakeWithdrawnEvent,
+  ProgramApprovedEvent,
+  ProgramRevokedEvent,
+  TrainRoundStartedEvent,
+  TrainRoundCompletedEvent,
+  TrainRoundAbortedEvent,
 ] as const;
 
 export const ProtocolEvent = Type.Union([...PROTOCOL_EVENTS]);

@@ -25,5 +25,6 @@ export const DomainTags = {
   simulatedAttestation: 'scp/v1/simulated-attestation',
   enclaveKeyBinding: 'scp/v1/enclave-key-binding',
   delegationCredential: 'scp/v1/delegation-credential',
+  payoutExecution: 'scp/v1/payout-execution',
 } as const;
 export type DomainTag = (typeof DomainTags)[keyof typeof DomainTags];

@@ -13,6 +13,32 @@ export const ClassPrice = Type.Object(
   },
 );
 
+/**
+ * Token economics under a policy: the bootstrap emission schedule and the staking periods. Optional:
+ * a parameter set without it emits nothing and unbonds after {@link DEFAULT_UNBONDING_PERIOD_MS}.
+ */
+export const EconomicsParameters = Type.Object(
+  {
+    genesis_supply: AmountString,
+    emission_year_bps: Type.Array(Bps, {
+      maxItems: 32,
+      description:
+        'Emission of year y after genesis, in bps of the genesis supply per year; years past the list emit 0 (SCP bootstrap: 800, 500, 300, 150).',
+    }),
+    data_quality_pool_bps: Type.Integer({
+      minimum: 0,
+      maximum: 10_000,
+      description: 'Share (bps) of each epoch emission for the data-quality pool; the rest goes to node operation.',
+    }),
+    unbonding_period_ms: Type.Integer({ minimum: 0, maximum: 31_536_000_000 * 5 }),
+  },
+  { additionalProperties: false },
+);
+export type EconomicsParameters = Static<typeof EconomicsParameters>;
+
+/** Unbonding period when the policy has no `economics` (7 days). */
+export const DEFAULT_UNBONDING_PERIOD_MS = 604_800_000;
+
 export const ParameterSet = Type.Object(
   {
     schema_version: SchemaVersion,
@@ -39,6 +65,31 @@ export const ParameterSet = Type.Object(
       description: 'A confirmed challenge needs a governance approval before its penalty.',
     }),
     challenge_bond: AmountString,
+    verification_sample_bps: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 10_000,
+        description:
+          'Share of receipts (bps) that the assigned verifier re-executes, chosen by a seed from the log; absent = 10000 (all). Challenges cover the rest.',
+      }),
+    ),
+    challenger_reward_bps: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 10_000,
+        description:
+          'Share (bps) of a slashed stake credited to the challenger; the rest goes to the treasury. Absent = 5000.',
+      }),
+    ),
+    bond_forfeit_bps: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: 10_000,
+        description:
+          'Share (bps) of the bond forfeited to the treasury when a challenge closes without penalty; the rest returns. Absent = 10000.',
+      }),
+    ),
+    economics: Type.Optional(EconomicsParameters),
   },
   { additionalProperties: false },
 );

@@ -24,6 +24,9 @@ export const EXECUTION_REJECTION_REASONS = {
   output_contains_subject: "The output carries an input row's subject identifier (raw-record release).",
   output_contains_record: "The output carries an input row's complete set of attribute values (raw-record release).",
   output_too_granular: 'The output has more values than its distinct subjects allow (row-per-subject ratio).',
+  derived_invalid:
+    'A program that derives features returned them in the wrong shape: not { release, derived: [{ subject, features }] }, ' +
+    'a subject not among its input rows or named twice, a feature it did not declare, or a value that is not a short scalar.',
 } as const;
 
 /** One execution rejection reason code. */

@@ -30,6 +30,11 @@ export const RewardRecord = Type.Object(
     blocked_reason: Type.Optional(Type.String({ maxLength: 64 })),
     adjusts: Type.Optional(Type.String({ pattern: '^rwd_[0-9a-f]{32}$' })),
     delta: Type.Optional(Type.String({ pattern: '^-?(0|[1-9][0-9]{0,77})$' })),
+    source: Type.Optional(
+      Type.Literal('emission', {
+        description: "Absent for a share of the task's fee; 'emission' for a share of the epoch's emission pools.",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -45,6 +50,12 @@ export const PayoutIntent = Type.Object(
     reward_ids_hash: Hex64String,
     reward_count: Count,
     state: Type.Union([Type.Literal('pending'), Type.Literal('executed')]),
+    batch_id: Type.Optional(
+      Type.String({
+        pattern: '^pbt_[1-9][0-9]{0,12}-(0|[1-9][0-9]{0,8})$',
+        description: 'The payout batch paying it.',
+      }),
+    ),
   },
   {
     additionalProperties: false,

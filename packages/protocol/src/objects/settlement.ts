@@ -58,6 +58,7 @@ export const SettlementCandidate = Type.Object(
     statement: SettlementStatement,
     total_fees: AmountString,
     total_refunds: AmountString,
+    total_emission: Type.Optional(AmountString),
     built_at_seq: Count,
   },
   { additionalProperties: false, description: 'The candidate settlement context of an epoch.' },

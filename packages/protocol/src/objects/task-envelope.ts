@@ -20,12 +20,18 @@ import {
   UsageScopeSchema,
   VaultId,
 } from './common.ts';
+import { SignedDelegation } from './identity.ts';
 import { TaskSpec } from './task-spec.ts';
 
 export const Delegation = Type.Object(
   {
     principal: ActorId,
     credential_hash: Hex64String,
+    /**
+     * The signed credential itself, so every master re-verifies it when folding the admission
+     * (signature, agent, expiry, scope and the cumulative spending cap across all its tasks).
+     */
+    signed: Type.Optional(SignedDelegation),
   },
   { additionalProperties: false, description: 'The user an agent submits for, and the hash of the signed credential.' },
 );

@@ -58,6 +58,12 @@ export const SandboxProgram = Type.Object(
     max_output_bytes: Type.Integer({ minimum: 1, maximum: 1_048_576 }),
     /** The program: an ES module whose default export is `function run(rows, ctx)`. */
     source: Type.Optional(Type.String({ minLength: 1, maxLength: 65_536 })),
+    /**
+     * Canonical attributes the program derives per subject. The program then returns
+     * `{ release, derived: [{ subject, features }] }`: the features are written back into the Vault
+     * as new sealed records linked to the task, and only `release` and their count leave the node.
+     */
+    derives: Type.Optional(Type.Array(AttributeName, { minItems: 1, maxItems: 32, uniqueItems: true })),
   },
   {
     additionalProperties: false,
@@ -100,7 +106,12 @@ export const QuerySpec = Type.Object(
     ),
     participation: Type.Optional(
       Type.Object(
-        { required: Type.Boolean(), max_participants: Type.Integer({ minimum: 1, maximum: 1_000_000 }) },
+        {
+          required: Type.Boolean(),
+          max_participants: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+          /** How long after admission subjects may accept before the query runs (default: until max_participants). */
+          open_ms: Type.Optional(Type.Integer({ minimum: 0, maximum: 30 * 86_400_000 })),
+        },
         { additionalProperties: false },
       ),
     ),
@@ -127,9 +138,23 @@ export const TrainSpec = Type.Object(
       { additionalProperties: false },
     ),
     min_vaults_per_round: Type.Integer({ minimum: 1, maximum: 1000 }),
+    /** The label value that is the positive class (absent: the label is boolean, or the integer 0/1). */
+    positive_class: Type.Optional(Scalar),
+    /** The training seed (64 hex); absent: the seed of the task's replay context. */
+    seed: Type.Optional(Hex64String),
+    /** Held-out evaluation: the share of subjects (basis points) each Vault keeps out of training. */
+    evaluation: Type.Optional(
+      Type.Object({ holdout_bps: Type.Integer({ minimum: 1, maximum: 5000 }) }, { additionalProperties: false }),
+    ),
+    /** DP training: Gaussian noise of `noise_multiplier` x `clip_norm` on the clipped updates' average. */
+    dp: Type.Optional(
+      Type.Object({ noise_multiplier: DecimalString, delta: DecimalString }, { additionalProperties: false }),
+    ),
   },
   { additionalProperties: false, description: 'Federated training; each round is a multi-Vault sub-task.' },
 );
+
+export type TrainSpec = Static<typeof TrainSpec>;
 
 export const TaskSpec = Type.Union([ParseSpec, QuerySpec, ComputeSpec, TrainSpec]);
 export type TaskSpec = Static<typeof TaskSpec>;

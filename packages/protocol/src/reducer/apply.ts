@@ -11,13 +11,19 @@ import { verifyChain } from '../log/hash-chain.ts';
 import type { Refusal } from './refusal.ts';
 import type { ProtocolState } from './state.ts';
 import type { Entry, LogPosition, Step } from './step.ts';
+import { abortTrainRound } from './steps/abort-train-round.ts';
+import { acceptQueryParticipation } from './steps/accept-query-participation.ts';
 import { admitTask } from './steps/admit-task.ts';
 import { approveChallenge } from './steps/approve-challenge.ts';
 import { closeChallenge } from './steps/close-challenge.ts';
 import { closeEpoch } from './steps/close-epoch.ts';
+import { completeTrainRound } from './steps/complete-train-round.ts';
 import { decideChallenge } from './steps/decide-challenge.ts';
+import { decideQueryRelease } from './steps/decide-query-release.ts';
 import { declareVaultMapping } from './steps/declare-vault-mapping.ts';
+import { depositStake } from './steps/deposit-stake.ts';
 import { dispatchTask } from './steps/dispatch-task.ts';
+import { executePayoutBatch } from './steps/execute-payout-batch.ts';
 import { failResolution } from './steps/fail-resolution.ts';
 import { failSettlement } from './steps/fail-settlement.ts';
 import { fundAccount } from './steps/fund-account.ts';
@@ -25,6 +31,7 @@ import { genesis } from './steps/genesis.ts';
 import { grantConsent } from './steps/grant-consent.ts';
 import { issueGrant } from './steps/issue-grant.ts';
 import { openChallenge } from './steps/open-challenge.ts';
+import { approveProgram, revokeProgram } from './steps/program-approval.ts';
 import { promoteSemanticCandidates } from './steps/promote-semantic-candidates.ts';
 import { proposeSemanticCandidate } from './steps/propose-semantic-candidate.ts';
 import { publishPolicy } from './steps/publish-policy.ts';
@@ -36,6 +43,7 @@ import { registerActor } from './steps/register-actor.ts';
 import { registerNode } from './steps/register-node.ts';
 import { registerVault } from './steps/register-vault.ts';
 import { reopenChallenge } from './steps/reopen-challenge.ts';
+import { requestUnbonding } from './steps/request-unbonding.ts';
 import { retrySettlement } from './steps/retry-settlement.ts';
 import { revokeConsent } from './steps/revoke-consent.ts';
 import { revokeDelegation } from './steps/revoke-delegation.ts';
@@ -43,7 +51,9 @@ import { revokeGrant } from './steps/revoke-grant.ts';
 import { signSettlement } from './steps/sign-settlement.ts';
 import { startChallengeReview } from './steps/start-challenge-review.ts';
 import { startResolution } from './steps/start-resolution.ts';
+import { startTrainRound } from './steps/start-train-round.ts';
 import { timeOutTask } from './steps/time-out-task.ts';
+import { withdrawStake } from './steps/withdraw-stake.ts';
 
 const steps: { [T in ProtocolEventType]: Step<T> } = {
   genesis,
@@ -79,6 +89,17 @@ const steps: { [T in ProtocolEventType]: Step<T> } = {
   vault_grant_issued: issueGrant,
   vault_grant_revoked: revokeGrant,
   delegation_revoked: revokeDelegation,
+  query_release_decided: decideQueryRelease,
+  query_participation_accepted: acceptQueryParticipation,
+  payout_batch_executed: executePayoutBatch,
+  stake_deposited: depositStake,
+  stake_unbonding_requested: requestUnbonding,
+  stake_withdrawn: withdrawStake,
+  program_approved: approveProgram,
+  program_revoked: revokeProgram,
+  train_round_started: startTrainRound,
+  train_round_completed: completeTrainRound,
+  train_round_aborted: abortTrainRound,
 };
 
 /** One compiled validator per event type, so an error names the field of the event actually sent. */

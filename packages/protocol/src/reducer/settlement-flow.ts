@@ -5,16 +5,21 @@
  */
 
 import { statementHash } from '../crypto/signing-digests.ts';
+import { epochEmission } from '../economics/emission.ts';
+import { distributeEmission } from '../economics/epoch-accounting.ts';
 import { splitFee } from '../economics/reward-split.ts';
 import { parseAmount, toAmount } from '../encoding/amount.ts';
 import { domainHash } from '../hashing/domain-hash.ts';
 import { SCHEMA_VERSION } from '../objects/common.ts';
 import { DomainTags } from '../objects/domain-tags.ts';
+import type { PayoutIntent, RewardRecord } from '../objects/reward-record.ts';
 import type { SettlementEntry, SettlementStatement } from '../objects/settlement.ts';
 import { policyInForce } from '../params/resolve-parameters.ts';
+import { buildPayoutBatches } from '../payout/payout-batches.ts';
 import { orderEntries, rewardTree, settlementTree } from '../settlement/settlement-tree.ts';
 import { checkSettlementMove, moveReward, moveSettlement, moveTask } from './moves.ts';
-import { calculateRewards, rewardsOfTask } from './reward-records.ts';
+import { calculateRewards, rewardId, rewardsOfTask } from './reward-records.ts';
+import { blockUnderstaked, compliantContributions, STAKE_NON_COMPLIANCE } from './stake-compliance.ts';
 import type { ProtocolState, SettlementRecord, TaskRecord } from './state.ts';
 import type { LogPosition } from './step.ts';
 
@@ -82,10 +87,13 @@ export function tryBuildCandidate(state: ProtocolState, epoch_id: number, at: Lo
   for (const e of entries) {
     const taskPolicy = state.parameter_history.find((p) => p.policy_version === e.policy_version) ?? policy;
     const lines = splitFee(parseAmount(e.fee), taskPolicy.reward_split_bps, e.contributions, state.treasury_account);
-    calculated.push(...calculateRewards(state, epoch_id, e.task_id, lines, at));
+    const paid = blockUnderstaked(state, taskPolicy, epoch_id, e.task_id, lines, at);
+    calculated.push(...calculateRewards(state, epoch_id, e.task_id, paid, at));
     totalFees += parseAmount(e.fee);
     totalRefunds += parseAmount(e.refund);
   }
+  const emitted = calculateEmission(state, s, entries, at);
+  calculated.push(...emitted);
   s.attempt += 1;
   s.policy_version = policy.policy_version;
   const statement: SettlementStatement = {
@@ -104,10 +112,60 @@ export function tryBuildCandidate(state: ProtocolState, epoch_id: number, at: Lo
     statement,
     total_fees: toAmount(totalFees),
     total_refunds: toAmount(totalRefunds),
+    ...(emitted.length > 0
+      ? { total_emission: toAmount(emitted.reduce((t, r) => t + parseAmount(r.amount!), 0n)) }
+      : {}),
     built_at_seq: at.seq,
   };
   s.candidate_ready_at_ms = at.time_ms;
   moveSettlement(s, 'candidate_ready', at);
+}
+
+/**
+ * The epoch's emission (policy in force at the epoch, window by log time from genesis) distributed
+ * over the candidate's entries: one `calculated` record per line, `source: 'emission'`. The records
+ * belong to the candidate: a withdrawn candidate drops them and a rebuilt one derives them again.
+ */
+function calculateEmission(
+  state: ProtocolState,
+  s: SettlementRecord,
+  entries: readonly SettlementEntry[],
+  at: LogPosition,
+): RewardRecord[] {
+  const policy = policyInForce(state, s.epoch_id);
+  const window = state.epochs[s.epoch_id];
+  const genesisMs = state.epochs[1]?.opened_at_ms;
+  if (!policy?.economics || window?.closed_at_ms === undefined || genesisMs === undefined) return [];
+  const emission = epochEmission(policy.economics, genesisMs, window.opened_at_ms, window.closed_at_ms);
+  const lines = distributeEmission(
+    emission,
+    entries.map((e) => ({ task_id: e.task_id, contributions: compliantContributions(state, policy, e.contributions) })),
+    state.treasury_account,
+  );
+  const out: RewardRecord[] = [];
+  s.emission_reward_ids = [];
+  for (const l of lines) {
+    const reward_id = rewardId(s.epoch_id, l.task_id, l.account, l.role, 'emission');
+    const r: RewardRecord = {
+      schema_version: SCHEMA_VERSION,
+      reward_id,
+      epoch_id: s.epoch_id,
+      task_id: l.task_id,
+      account: l.account,
+      role: l.role,
+      units: l.units,
+      policy_version: policy.policy_version,
+      state: 'pending_input',
+      source: 'emission',
+    };
+    state.rewards[reward_id] = r;
+    moveReward(r, 'eligible', at);
+    moveReward(r, 'calculated', at);
+    r.amount = toAmount(l.amount);
+    s.emission_reward_ids.push(reward_id);
+    out.push(r);
+  }
+  return out;
 }
 
 /** A challenge withdrew the candidate: back to verifying inputs, calculated rewards back to eligible. */
@@ -124,9 +182,14 @@ export function discardCandidate(state: ProtocolState, s: SettlementRecord, at: 
       if (r.state === 'calculated') {
         moveReward(r, 'eligible', at);
         delete r.amount;
+      } else if (r.state === 'blocked' && r.blocked_reason === STAKE_NON_COMPLIANCE) {
+        moveReward(r, 'eligible', at);
+        delete r.blocked_reason;
       }
     }
   }
+  for (const id of s.emission_reward_ids ?? []) delete state.rewards[id];
+  delete s.emission_reward_ids;
   s.entries = [];
   s.signatures = [];
   delete s.candidate;
@@ -178,10 +241,19 @@ export function finalizeSettlement(state: ProtocolState, s: SettlementRecord, at
       perAccount.set(r.account, acc);
     }
   }
+  for (const id of s.emission_reward_ids ?? []) {
+    const r = state.rewards[id]!;
+    moveReward(r, 'finalized', at);
+    const acc = perAccount.get(r.account) ?? { amount: 0n, ids: [] };
+    acc.amount += parseAmount(r.amount ?? '0');
+    acc.ids.push(r.reward_id);
+    perAccount.set(r.account, acc);
+  }
+  const intents: PayoutIntent[] = [];
   for (const [account, { amount, ids }] of [...perAccount].sort(([a], [b]) => (a < b ? -1 : 1))) {
     const intentKey = domainHash(DomainTags.payoutIntent, { epoch_id: s.epoch_id, account });
     const intent_id = `pay_${intentKey.slice(0, 32)}`;
-    state.payouts[intent_id] = {
+    const intent: PayoutIntent = {
       schema_version: SCHEMA_VERSION,
       intent_id,
       epoch_id: s.epoch_id,
@@ -191,5 +263,12 @@ export function finalizeSettlement(state: ProtocolState, s: SettlementRecord, at
       reward_count: ids.length,
       state: 'pending',
     };
+    state.payouts[intent_id] = intent;
+    intents.push(intent);
+  }
+  for (const { batch, claims } of buildPayoutBatches(s.epoch_id, intents)) {
+    state.payout_batches ??= {};
+    state.payout_batches[batch.batch_id] = batch;
+    for (const c of claims) state.payouts[c.intent_id]!.batch_id = batch.batch_id;
   }
 }

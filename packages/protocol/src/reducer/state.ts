@@ -11,10 +11,23 @@ import type { TaskClass, UsageScope } from '../objects/common.ts';
 import type { Contribution } from '../objects/execution-receipt.ts';
 import type { VaultGrant } from '../objects/identity.ts';
 import type { ParameterSet } from '../objects/parameter-set.ts';
+import type { PayoutBatch } from '../objects/payout.ts';
 import type { PayoutIntent, RewardRecord } from '../objects/reward-record.ts';
 import type { AttributeDefinition, SemanticDomain } from '../objects/semantic-domain.ts';
 import type { VaultMapping } from '../objects/semantic-governance.ts';
 import type { QuorumCertificate, SettlementCandidate, SettlementEntry } from '../objects/settlement.ts';
+import type { BudgetLedger } from '../privacy/budget-ledger.ts';
+import type { ReleaseHistoryEntry } from '../query/differencing-check.ts';
+
+/** Sampling and verifier assignment fixed for one receipt, stored on the task (see `assignVerification`). */
+export type VerificationAssignment = {
+  /** The staked verifier actor that must sign the decision; absent when no actor is eligible (a master verifies). */
+  verifier?: string;
+  /** Whether the policy's sample picked this receipt for re-execution; otherwise it is accepted as `sampled_out`. */
+  sampled: boolean;
+  /** The seq of the log entry that recorded the receipt (the seed's position). */
+  seq: number;
+};
 
 /** A state change of any lifecycle object, with the log position that caused it. */
 export type StateStep<S extends string> = { state: S; seq: number; time_ms: number };
@@ -49,13 +62,28 @@ export type TaskRecord = {
   reason_code?: string;
   /** For a task an agent submitted on a user's behalf: the user (who pays) and the credential's hash. */
   delegation?: { principal: string; credential_hash: string };
+  /** Set when a succeeded receipt is recorded: the assigned verifier and whether it must re-execute. */
+  verification_assignment?: VerificationAssignment;
+  /** A query's release decision (budget and differencing), recorded before its receipt. */
+  release?: { attempt: number; outcome: 'granted' | 'refused'; code?: string; charged: number; epsilon_micro: number };
 };
+
+/** A subject's acceptance of a participant query, at its log position. */
+export type Participation = { vault_id: string; subject: string; seq: number };
+
+/** The per-subject privacy budget ledger and the release history the differencing check reads. */
+export type PrivacyState = { ledger: BudgetLedger; releases: ReleaseHistoryEntry[] };
 
 /** A registered actor: its roles and the key its API requests are signed with. */
 export type ActorRecord = { roles: string[]; public_key: string; registered_seq: number };
 
 /** An actor's funds: spendable balance and bonded stake (escrow is derived from its open tasks). */
-export type AccountRecord = { balance: string; stake: string };
+export type AccountRecord = {
+  balance: string;
+  stake: string;
+  /** Stake being unbonded: no longer counted, released to the balance from `release_at_ms` (absent until the first request). */
+  unbonding?: { amount: string; requested_seq: number; release_at_ms: number }[];
+};
 
 /** A Vault grant in force (or revoked at `revoked_seq`). */
 export type GrantRecord = VaultGrant & { issued_seq: number; revoked_seq?: number };
@@ -72,6 +100,22 @@ export type ChallengeRecord = {
   approver?: string;
   evidence_hashes: string[];
   opened_in_finalized_context: boolean;
+  /** The bond taken from the challenger's balance at opening (absent when none moved). */
+  bond_held?: string;
+  /** The node (executor or master) a confirmed decision holds responsible. */
+  accused?: string;
+};
+
+/** One movement of stake or balance caused by verification or a challenge (append-only). */
+export type StakeMovement = {
+  seq: number;
+  /** The challenge id, or the task id for a slash on a verifier's rejection. */
+  ref: string;
+  account: string;
+  kind: 'slash' | 'challenger_reward' | 'treasury_share' | 'bond_held' | 'bond_returned' | 'bond_forfeited';
+  field: 'stake' | 'balance';
+  /** Signed amount added to the field. */
+  delta: string;
 };
 
 export type SignatureRecord = { master_id: string; signature: string; statement_hash: string; seq: number };
@@ -89,6 +133,8 @@ export type SettlementRecord = {
   signatures: SignatureRecord[];
   certificate?: QuorumCertificate;
   failure_reason?: string;
+  /** Reward records of the candidate's emission (absent when the policy emits nothing). */
+  emission_reward_ids?: string[];
 };
 
 export type EpochRecord = {
@@ -166,9 +212,15 @@ export type ProtocolState = {
   settlements: Record<string, SettlementRecord>;
   rewards: Record<string, RewardRecord>;
   payouts: Record<string, PayoutIntent>;
+  /** Payout batches by id, derived at finality (absent until the first finalized epoch with payouts). */
+  payout_batches?: Record<string, PayoutBatch>;
   equivocations: Equivocation[];
   /** Consents by `consentKey(vault, subject, scope)`; absent until the first consent event. */
   consents?: Record<string, ConsentRecord>;
+  /** Privacy budgets and recent query releases; absent until the first query release. */
+  privacy?: PrivacyState;
+  /** Acceptances of participant queries by task, in log order; absent until the first. */
+  participation?: Record<string, Participation[]>;
   /** Each Vault's declared mappings in log order (the one in force at a position is the last before it). */
   vault_mappings?: Record<string, { seq: number; mapping: VaultMapping }[]>;
   /** Candidate attributes by `candidateKey(epoch, domain, definition)`; absent until the first proposal. */
@@ -179,10 +231,44 @@ export type ProtocolState = {
   accounts: Record<string, AccountRecord>;
   /** Vault grants by grant id. */
   grants: Record<string, GrantRecord>;
+  /**
+   * Sandbox programs approved per Vault by protocol event: vault -> code hash -> the approval's seq
+   * and, once withdrawn, the revocation's seq. Absent until the first `program_approved`.
+   */
+  program_approvals?: Record<string, Record<string, { approved_seq: number; revoked_seq?: number }>>;
   /** Revoked delegation credentials: credential hash -> seq of the revocation. */
   revoked_delegations: Record<string, number>;
+  /** Train rounds (child sub-tasks of Train tasks) by round sub-task id; absent until the first round. */
+  train_rounds?: Record<string, TrainRoundRecord>;
+  /** Slashes, challenger rewards and bond moves, in log order; absent until the first. */
+  stake_ledger?: StakeMovement[];
   /** Entries that were well-formed and chained but not applicable (e.g. a late duplicate): counted, never silently dropped. */
   ignored: { count: number; last?: { seq: number; code: string } };
+};
+
+/** One round of a Train task: the model it started from, who took part, and how it ended. */
+export type TrainRoundRecord = {
+  task_id: string;
+  round: number;
+  attempt: number;
+  state: 'running' | 'completed' | 'aborted';
+  started_seq: number;
+  ended_seq?: number;
+  aggregator_node: string;
+  start_model_hash: string;
+  standardization_hash: string;
+  participants: string[];
+  quorum: number;
+  /** The next global model's hash (completed rounds). */
+  model_hash?: string;
+  received?: { vault_id: string; model_hash: string; signature: string }[];
+  updates?: { vault_id: string; commitment: string; weight: number }[];
+  dropped?: string[];
+  evaluation?:
+    | { metric: 'accuracy'; value: string; examples: number; subjects: number }
+    | { metric: 'accuracy'; suppressed: true };
+  reason_code?: string;
+  vault_id?: string;
 };
 
 /** The state before genesis. */

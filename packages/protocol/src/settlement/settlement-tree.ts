@@ -27,6 +27,7 @@ export function rewardLeaf(r: RewardRecord): Uint8Array {
     role: r.role,
     units: r.units,
     amount: r.amount ?? '0',
+    ...(r.source ? { source: r.source } : {}),
   });
 }
 

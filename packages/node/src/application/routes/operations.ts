@@ -70,6 +70,7 @@ export function registerOperationRoutes(app: ApiApp, api: MasterApi, metrics: Ht
       },
     },
     async (_request, reply) => {
+      await api.refreshMetrics?.();
       const runtime = api.metrics();
       const text = runtime === '' || runtime.endsWith('\n') ? runtime : `${runtime}\n`;
       return reply.type(PROMETHEUS_CONTENT_TYPE).send(text + metrics.render());

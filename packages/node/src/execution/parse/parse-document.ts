@@ -3,7 +3,7 @@
  * and the commitments a transcript needs out. Whatever stores a Vault's documents feeds this one
  * function; nothing here reads a Vault or writes anywhere.
  */
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -81,9 +81,27 @@ export function parseCodeHash(): Hex64 {
   return codeHash;
 }
 
-/** The output hash of a Parse: the canonical fields under the semantic version, bound to the document. */
-export function parseOutputHash(semantic_version: string, document_commitment: Hex64, fields: ReceiptFields): Hex64 {
-  return domainHash('scp/v1/parse-output', { semantic_version, document_commitment, fields });
+/**
+ * The salt of a Parse's output hash: HMAC-SHA-256 of the document's bytes under the fixed key
+ * `scp/v1/parse-output-salt`. Only whoever holds the bytes (the Vault's node, a replay on it, the
+ * producer) can compute it; the released `document_commitment` does not give it away.
+ */
+export function parseOutputSalt(bytes: Uint8Array): Hex64 {
+  return createHmac('sha256', 'scp/v1/parse-output-salt').update(bytes).digest('hex');
+}
+
+/**
+ * The output hash of a Parse: the canonical fields under the semantic version, bound to the
+ * document, salted so that the released hash cannot be tested against guessed fields (merchant,
+ * total and date have little entropy).
+ */
+export function parseOutputHash(
+  semantic_version: string,
+  document_commitment: Hex64,
+  salt: Hex64,
+  fields: ReceiptFields,
+): Hex64 {
+  return domainHash('scp/v1/parse-output', { semantic_version, document_commitment, salt, fields });
 }
 
 /** Parses one receipt document. Refuses unknown or mislabelled media types and oversized documents. */
@@ -108,7 +126,7 @@ export async function parseDocument(input: ParseInput, semantic_version: string,
     document_commitment,
     text_hash: sha256Hex(new TextEncoder().encode(text)),
     code_hash: parseCodeHash(),
-    output_hash: parseOutputHash(semantic_version, document_commitment, fields),
+    output_hash: parseOutputHash(semantic_version, document_commitment, parseOutputSalt(input.bytes), fields),
   };
 }
 

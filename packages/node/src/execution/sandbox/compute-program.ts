@@ -5,6 +5,7 @@
  */
 import { type Condition, canonicalBytes, EncodingError, sha256Hex, type TaskEnvelope } from '@symphony/protocol';
 import { matches, type Row } from '../builtin-operators.ts';
+import { type DerivedFeatures, splitDerived } from './derived-features.ts';
 import { outputViolation } from './output-policy.ts';
 import { DEFAULT_SANDBOX_LIMITS, runSandboxed, type SandboxContext, type SandboxLimits } from './quickjs-sandbox.ts';
 import { SandboxRejected } from './sandbox-rejection.ts';
@@ -14,8 +15,11 @@ export type SandboxProgramSpec = Extract<
   { type: 'sandbox' }
 >;
 
-/** Decides whether a Vault's policy allows a program (by its SHA-256 code hash) to run over its records. */
-export type ProgramApproval = (vault_id: string, code_hash: string) => boolean;
+/**
+ * Decides whether a Vault's policy allows a program (by its SHA-256 code hash) to run over its
+ * records for a task (approvals by protocol event count as of the task's admission).
+ */
+export type ProgramApproval = (vault_id: string, code_hash: string, task_id: string) => boolean;
 
 /** Resource use of one sandboxed run (deterministic: equal replay context, equal figures). */
 export type SandboxUsage = { fuel_used: number; memory_peak_bytes: number };
@@ -24,6 +28,8 @@ export type SandboxComputeResult = {
   output: unknown;
   contributors: Map<string, number>;
   usage: SandboxUsage;
+  /** Per-subject features a program that `derives` computed: they stay in the Vault. */
+  derived?: DerivedFeatures[];
 };
 
 /** Outputs nest at most this deep (the host walks them recursively). */
@@ -51,11 +57,12 @@ export function checkProgramAllowed(
   program: SandboxProgramSpec,
   vaultIds: readonly string[],
   approved: ProgramApproval,
+  task_id = '',
 ): string {
   if (program.source === undefined) throw new SandboxRejected('program_source_missing', 'no source');
   if (sha256Hex(new TextEncoder().encode(program.source)) !== program.code_hash)
     throw new SandboxRejected('program_hash_mismatch', 'sha256(source) differs from code_hash');
-  const refusing = vaultIds.find((v) => !approved(v, program.code_hash));
+  const refusing = vaultIds.find((v) => !approved(v, program.code_hash, task_id));
   if (refusing !== undefined) throw new SandboxRejected('program_not_approved', refusing);
   return program.source;
 }
@@ -85,8 +92,11 @@ export async function runSandboxCompute(
   });
   if (jsonDepth(run.outputJson) > MAX_OUTPUT_DEPTH)
     throw new SandboxRejected('sandbox_invalid_output', `output nests deeper than ${MAX_OUTPUT_DEPTH}`);
-  const output: unknown = JSON.parse(run.outputJson);
-  const violation = outputViolation(output, selected, context.k_min);
+  const returned: unknown = JSON.parse(run.outputJson);
+  // A deriving program's features stay in the Vault: only `release` (and their count) is released.
+  const split = program.derives ? splitDerived(returned, program.derives, selected) : undefined;
+  const output: unknown = split ? { release: split.release, derived_records_written: split.derived.length } : returned;
+  const violation = outputViolation(split ? split.release : output, selected, context.k_min);
   if (violation) throw new SandboxRejected(violation, 'output refused by the release policy');
   try {
     canonicalBytes(output);
@@ -99,5 +109,6 @@ export async function runSandboxCompute(
     output,
     contributors,
     usage: { fuel_used: run.fuelUsed, memory_peak_bytes: run.memoryPeakBytes },
+    ...(split ? { derived: split.derived } : {}),
   };
 }

@@ -63,7 +63,9 @@ export const admitTask: Step<'task_admitted'> = {
       attempt: 0,
       reward_ids: [],
       ...(env.semantic.resolution_hash ? { resolution_hash: env.semantic.resolution_hash } : {}),
-      ...(env.delegation ? { delegation: { ...env.delegation } } : {}),
+      ...(env.delegation
+        ? { delegation: { principal: env.delegation.principal, credential_hash: env.delegation.credential_hash } }
+        : {}),
     };
   },
 };

@@ -1,6 +1,7 @@
 import { parseAmount, toSignedAmount } from '../../encoding/amount.ts';
 import { SCHEMA_VERSION } from '../../objects/common.ts';
 import { policyInForce } from '../../params/resolve-parameters.ts';
+import { operatorOf, settleBond, slashStake } from '../challenge-economics.ts';
 import { checkChallengeMove, moveChallenge, moveTask } from '../moves.ts';
 import { refuse } from '../refusal.ts';
 import { rewardId, rewardsOfTask, unblockRewards } from '../reward-records.ts';
@@ -10,9 +11,10 @@ import type { LogPosition, Step } from '../step.ts';
 import { acceptTask } from './record-verification.ts';
 
 /**
- * Ends a challenge. A penalty voids the challenged task (or, after finality, appends negative
- * `adjusted` reward records); no penalty restores the task and lifts its reward block. Either way
- * the epoch's candidate is rebuilt once nothing else is open against it.
+ * Ends a challenge. A penalty slashes the accused operator's stake (challenger rewarded from it),
+ * returns the bond and voids the challenged task (or, after finality, appends negative `adjusted`
+ * reward records); no penalty settles the bond per policy, restores the task and lifts its reward
+ * block. Either way the epoch's candidate is rebuilt once nothing else is open against it.
  */
 export const closeChallenge: Step<'challenge_closed'> = {
   check(state, e, at) {
@@ -32,6 +34,11 @@ export const closeChallenge: Step<'challenge_closed'> = {
   run(state, e, at) {
     const c = state.challenges[e.challenge_id]!;
     moveChallenge(c, e.outcome, at);
+    const policy = policyInForce(state, at.epoch_id);
+    const penalty = e.outcome === 'penalty_recorded';
+    const accused = operatorOf(state, c.accused);
+    if (penalty && accused) slashStake(state, accused, c.challenge.challenger, c.challenge.challenge_id, policy, at);
+    settleBond(state, c, penalty, policy, at);
     if (c.challenge.target.kind === 'task') {
       if (e.outcome === 'penalty_recorded') penalize(state, c, at);
       else restore(state, c, at);

@@ -1,10 +1,14 @@
 import { parseAmount } from '../../encoding/amount.ts';
 import { policyInForce } from '../../params/resolve-parameters.ts';
+import { challengerRefusal, holdBond } from '../challenge-economics.ts';
 import { challengeContext, engageTarget } from '../challenge-targets.ts';
 import { refuse } from '../refusal.ts';
 import type { Step } from '../step.ts';
 
-/** A challenge with its bond and evidence hash, against verified work in candidate context or inside the window. */
+/**
+ * A challenge with its bond and evidence hash, against verified work in candidate context or inside
+ * the window. Where actors are registered, the challenger must be staked and the bond leaves its balance.
+ */
 export const openChallenge: Step<'challenge_opened'> = {
   check(state, e, at) {
     const c = e.challenge;
@@ -14,7 +18,8 @@ export const openChallenge: Step<'challenge_opened'> = {
       return refuse('bond_too_small', `the bond must be at least ${policy.challenge_bond}`);
     }
     const ctx = challengeContext(state, c.target, at);
-    return 'code' in ctx ? ctx : undefined;
+    if ('code' in ctx) return ctx;
+    return challengerRefusal(state, c);
   },
   run(state, e, at) {
     const ctx = challengeContext(state, e.challenge.target, at);
@@ -28,6 +33,7 @@ export const openChallenge: Step<'challenge_opened'> = {
       opened_in_finalized_context: ctx.finalized,
     };
     state.challenges[e.challenge.challenge_id] = record;
+    holdBond(state, record, at);
     engageTarget(state, record, at);
   },
 };

@@ -1,8 +1,10 @@
 import { verifyEd25519 } from '../../crypto/ed25519.ts';
 import { digestBytes, receiptHash } from '../../crypto/signing-digests.ts';
+import { assignVerification } from '../../verification/verifier-assignment.ts';
 import { checkTaskEvent, moveTask } from '../moves.ts';
 import { refuse } from '../refusal.ts';
 import type { Step } from '../step.ts';
+import { checkTrainReceipt } from './train-round-helpers.ts';
 
 /**
  * dispatched -> verifying on a signed receipt from an assigned node, or dispatched -> rejected when
@@ -41,7 +43,7 @@ export const recordReceipt: Step<'execution_receipt_recorded'> = {
     }
     if (r.status === 'failed' && !r.failure_code)
       return refuse('missing_failure_code', 'a failed receipt names its failure_code');
-    return undefined;
+    return checkTrainReceipt(state, r);
   },
   run(state, e, at) {
     const r = e.receipt;
@@ -51,6 +53,14 @@ export const recordReceipt: Step<'execution_receipt_recorded'> = {
     t.usage = { ...r.usage };
     if (r.status === 'succeeded') {
       t.contributions = r.contributions.map((c) => ({ ...c }));
+      t.verification_assignment = assignVerification(state, {
+        task_id: t.task_id,
+        attempt: r.attempt,
+        policy_version: t.policy_version,
+        executor_node: r.executor_node,
+        seq: at.seq,
+        entryHash: state.head?.hash ?? '',
+      });
       moveTask(t, 'verifying', at);
     } else {
       moveTask(t, 'rejected', at);

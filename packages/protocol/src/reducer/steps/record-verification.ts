@@ -5,6 +5,8 @@ import { priceTask } from '../../economics/pricing.ts';
 import { splitFee } from '../../economics/reward-split.ts';
 import { parseAmount, toAmount } from '../../encoding/amount.ts';
 import { SCHEMA_VERSION } from '../../objects/common.ts';
+import { policyInForce } from '../../params/resolve-parameters.ts';
+import { isFaultReason, operatorOf, slashStake } from '../challenge-economics.ts';
 import { checkTaskEvent, moveTask } from '../moves.ts';
 import { refuse } from '../refusal.ts';
 import { createPendingRewards } from '../reward-records.ts';
@@ -17,7 +19,11 @@ function masterOperator(state: ProtocolState, publicKey: string): string | undef
 }
 
 /**
- * verifying -> awaiting_settlement | rejected | challenged on a verifier's signed decision. On
+ * verifying -> awaiting_settlement | rejected | challenged on a verifier's signed decision, refused
+ * unless it comes from the verifier assigned at the receipt (a staked verifier actor, or a master
+ * when no actor is eligible). A `sampled_out` acceptance is allowed only for a receipt the sample
+ * skipped. A rejection for a proven fault (output, transcript or attestation mismatch) slashes the
+ * executor's operator, the verifier receiving the challenger's share. On
  * acceptance the fee is priced and the contributors' reward records are created, pending the
  * epoch's candidate; a `challenged` decision opens a challenge so adjudication can end it.
  */
@@ -31,11 +37,23 @@ export const recordVerification: Step<'verification_decided'> = {
     if (d.attempt !== t.attempt || d.receipt_hash !== t.receipt_hash) {
       return refuse('stale_receipt', 'the decision is not about the current receipt');
     }
-    const operator = masterOperator(state, d.signer_public_key);
-    if (!operator || operator !== d.verifier)
-      return refuse('unknown_verifier', 'the decision is not signed by a verifier key');
+    const assigned = t.verification_assignment?.verifier;
+    if (assigned) {
+      if (d.verifier !== assigned) return refuse('unassigned_verifier', `task ${t.task_id} is assigned to ${assigned}`);
+      if (state.actors[assigned]?.public_key !== d.signer_public_key)
+        return refuse('unknown_verifier', "the decision is not signed by the verifier's registered key");
+    } else {
+      const operator = masterOperator(state, d.signer_public_key);
+      if (!operator || operator !== d.verifier)
+        return refuse('unknown_verifier', 'the decision is not signed by a verifier key');
+    }
     if (identityEnforced(state) && !stakeCompliant(state, d.verifier, 'verifier', t.policy_version))
       return refuse('verifier_understaked', `${d.verifier} is below the minimum verifier stake`);
+    if (d.method === 'sampled_out') {
+      if (t.verification_assignment?.sampled !== false)
+        return refuse('sample_requires_check', `the sample picked task ${t.task_id}: it must be checked`);
+      if (d.outcome !== 'accepted') return refuse('sampled_out_accepts_only', 'a sampled-out receipt is accepted');
+    }
     if (!verifyEd25519(d.signer_public_key, digestBytes(decisionHash(d)), d.signature)) {
       return refuse('bad_signature', 'decision signature does not verify');
     }
@@ -54,6 +72,9 @@ export const recordVerification: Step<'verification_decided'> = {
     if (d.outcome === 'rejected') {
       moveTask(t, 'rejected', at);
       t.reason_code = d.reason_code ?? 'verification_rejected';
+      const executor = operatorOf(state, t.executor_node);
+      if (isFaultReason(d.reason_code) && executor)
+        slashStake(state, executor, d.verifier, t.task_id, policyInForce(state, at.epoch_id), at);
       return;
     }
     if (d.outcome === 'challenged') {

@@ -1,0 +1,189 @@
+/**
+ * Oracle test of the `query` class on a real dataset (vega-datasets flights, 2,000 records, one
+ * subject per route) spread over 5 Vaults on 2 enterprise nodes: for many seeded random queries
+ * every group's true value equals plain SQL over the union in PostgreSQL, exactly the groups under
+ * k_min distinct subjects are suppressed, and noisy values fall within the stated 99% bound at the
+ * rate it promises. Part one drives the Vault partial and the aggregator's release directly (80
+ * queries); part two runs queries end to end on the embedded network (sealed partials, budget
+ * charge in the log, verification by re-execution).
+ */
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { SubmitTaskRequest } from '@symphony/api';
+import {
+  combinePartials,
+  defaultQueryPolicy,
+  planQuery,
+  type QueryResult,
+  releaseQuery,
+  specAttributes,
+} from '@symphony/protocol';
+import { MemoryKeyring } from '../../src/adapters/memory-keyring.ts';
+import type { PgliteStore } from '../../src/adapters/pglite-store.ts';
+import { computeVaultPartial } from '../../src/execution/query/vault-partial.ts';
+import { type EmbeddedNetwork, openEmbeddedNetwork } from '../../src/roles/embedded-network.ts';
+import { EMBEDDED_TOPOLOGY, type Topology } from '../../src/roles/network-topology.ts';
+import { grantConsents } from '../support/consent.ts';
+import { openTestPglite } from '../support/pglite.ts';
+import { waitFor } from '../support/wait.ts';
+import { type Flight, fieldsOf, loadFlights, TRAVEL_FLIGHT_V1 } from './flights-fixture.ts';
+import { type OracleDb, openOracleDb } from './oracle-db.ts';
+import { type OracleGroup, oracle } from './oracle-sql.ts';
+import { prng, randomQuery } from './random-queries.ts';
+
+const url = process.env.DATABASE_URL;
+const K_MIN = EMBEDDED_TOPOLOGY.parameters.k_min;
+const VAULTS = ['vlt_air-a1', 'vlt_air-a2', 'vlt_air-a3', 'vlt_air-b1', 'vlt_air-b2'];
+const vaultOf = (i: number) => VAULTS[i % VAULTS.length]!;
+/** One route in ten never consented: its records must count nowhere. */
+const consented = (f: Flight) => createHmac('sha256', 'c').update(f.subject).digest()[0]! % 10 !== 0;
+
+type Tally = { checked: number; outside: number };
+
+/** Checks a release against the oracle: suppression exact, noisy values near the truth. */
+function checkReleased(result: QueryResult, truth: OracleGroup[], group_by: string[], tally: Tally) {
+  const expected = truth.filter((g) => g.subjects >= K_MIN);
+  const keys = result.rows.map((r) => JSON.stringify(group_by.map((a) => r.group[a])));
+  assert.deepEqual(
+    keys,
+    expected.map((g) => g.key),
+    'released groups are exactly those with at least k_min subjects',
+  );
+  for (const [i, row] of result.rows.entries()) {
+    const t = expected[i]!;
+    const [count, sum] = row.values;
+    const near = (noisy: number, exact: number, bound: number) => {
+      tally.checked++;
+      if (Math.abs(noisy - exact) > bound) tally.outside++;
+    };
+    near(count!.value as number, t.subjects, count!.bound99 as number);
+    near(Math.round(Number(sum!.value) * 100), t.delay_sum, Math.round(Number(sum!.bound99) * 100));
+  }
+}
+
+describe('query oracle on vega-datasets flights over 5 Vaults', { skip: !url }, () => {
+  const flights = loadFlights();
+  let db: OracleDb;
+  before(async () => {
+    db = await openOracleDb(url!, flights, consented);
+  });
+  after(async () => {
+    await db?.close();
+  });
+
+  it('matches PostgreSQL on 80 random queries through the Vault partials and the release', async () => {
+    const policy = defaultQueryPolicy(K_MIN);
+    const key = 'oracle-pseudonym-key';
+    const pseudonymOf = (s: string) => createHmac('sha256', key).update(s).digest('hex').slice(0, 32);
+    const rand = prng(7);
+    const tally: Tally = { checked: 0, outside: 0 };
+    let suppressedSomewhere = 0;
+    for (let q = 0; q < 80; q++) {
+      const gen = randomQuery(rand, flights);
+      const planned = planQuery(gen.spec, policy);
+      assert.ok(planned.ok);
+      const plan = planned.plan;
+      const partials = VAULTS.map((vault_id) =>
+        computeVaultPartial(
+          vault_id,
+          flights
+            .filter((f, i) => vaultOf(i) === vault_id && consented(f))
+            .map((f) => ({ subject: f.subject, fields: fieldsOf(f) })),
+          gen.spec.filter,
+          plan,
+          0,
+          pseudonymOf,
+        ),
+      );
+      const released = releaseQuery(plan, combinePartials(partials, plan.summed.length), `seed-${q}`);
+      const truth = await oracle(db.client, db.table, gen.oracle, policy.max_groups_per_subject);
+      // Every group's true value, before suppression and noise, equals SQL.
+      assert.deepEqual(
+        released.truth.map((g) => ({
+          key: JSON.stringify(g.key),
+          subjects: g.subjects,
+          delay_sum: g.components[1],
+          distance_sum: g.components[2],
+        })),
+        truth,
+        `query ${q}: ${JSON.stringify(gen.spec)}`,
+      );
+      checkReleased(released.result, truth, gen.spec.group_by, tally);
+      suppressedSomewhere += truth.filter((g) => g.subjects < K_MIN).length;
+    }
+    assert.ok(suppressedSomewhere > 0, 'the queries exercise suppression');
+    assert.ok(tally.checked > 500, `${tally.checked} noisy values checked`);
+    // 99% bounds: at most ~1% outside; 2.5% allows for chance over these many values.
+    assert.ok(tally.outside / tally.checked <= 0.025, `${tally.outside} of ${tally.checked} outside the 99% bound`);
+  });
+
+  describe('end to end on the embedded network', () => {
+    let store: PgliteStore;
+    let net: EmbeddedNetwork;
+    before(async () => {
+      store = await openTestPglite();
+      const topology: Topology = {
+        ...EMBEDDED_TOPOLOGY,
+        enterprises: [
+          { node_id: 'node_air-a', operator: 'act_air-a', vault_ids: VAULTS.slice(0, 3) },
+          { node_id: 'node_air-b', operator: 'act_air-b', vault_ids: VAULTS.slice(3) },
+        ],
+        semantic_domains: [TRAVEL_FLIGHT_V1],
+      };
+      net = await openEmbeddedNetwork({ store, keyring: new MemoryKeyring(), pollIntervalMs: 20, topology });
+      for (const vault_id of VAULTS) {
+        const mine = flights.filter((_, i) => vaultOf(i) === vault_id);
+        await net.coordinator.service.ingest(vault_id, {
+          records: mine.map((f) => ({ subject: f.subject, fields: fieldsOf(f) })),
+        });
+        await grantConsents(net.coordinator.service, vault_id, [
+          ...new Set(mine.filter(consented).map((f) => f.subject)),
+        ]);
+      }
+    });
+    after(async () => {
+      await net?.close();
+      await store?.close();
+    });
+
+    it('releases verified results that match PostgreSQL, charging each subject read once', async () => {
+      const rand = prng(99);
+      const tally: Tally = { checked: 0, outside: 0 };
+      for (let q = 0; q < 5; q++) {
+        const gen = randomQuery(rand, flights);
+        const request = {
+          class: 'query',
+          submitter: `act_analyst-${q}`,
+          consent_scope: 'analytics',
+          targets: { vault_ids: VAULTS },
+          semantic: { domain: 'travel.flight', semantic_version: '1.0.0', attributes: specAttributes(gen.spec) },
+          budget: { max_fee: '1000000' },
+          spec: gen.spec,
+        } as SubmitTaskRequest;
+        const { task } = await net.coordinator.service.submitTask(request);
+        const state = () => net.coordinator.follower.state.tasks[task.task_id];
+        await waitFor(
+          () => state()?.state === 'awaiting_settlement' || state()?.state === 'rejected',
+          `query ${q} done`,
+          120_000,
+        );
+        assert.equal(state()?.state, 'awaiting_settlement', state()?.reason_code);
+        const result = await net.coordinator.service.taskResult(task.task_id);
+        assert.equal(result.verified, true);
+        const truth = await oracle(db.client, db.table, gen.oracle, defaultQueryPolicy(K_MIN).max_groups_per_subject);
+        checkReleased(result.output as QueryResult, truth, gen.spec.group_by, tally);
+        // The reducer charged every subject read, once, however many Vaults hold its records.
+        const all = await oracle(db.client, db.table, { ...gen.oracle, group_by: [] }, 1);
+        assert.equal(state()?.release?.charged, all[0]?.subjects ?? 0);
+        assert.ok(!JSON.stringify(result.output).includes('act_route-'), 'no subject in the output');
+      }
+      assert.ok(tally.checked >= 20, `${tally.checked} noisy values checked`);
+      assert.ok(tally.outside / tally.checked <= 0.05, `${tally.outside} of ${tally.checked} outside`);
+      // The budget ledger holds one entry per charged pseudonym (never a subject identity).
+      const ledger = net.coordinator.follower.state.privacy?.ledger.analytics ?? {};
+      const entries = Object.values(ledger).flatMap((w) => Object.keys(w));
+      assert.ok(entries.length > 0 && entries.every((p) => /^[0-9a-f]{32}$/.test(p)));
+    });
+  });
+});
