@@ -1,49 +1,93 @@
-/**
- * Challenges: tasks in the `challenged` state with the challenge events of their log (evidence
- * submitted, decisions taken), read from `GET /v1/tasks/{id}/events`.
- */
-import { Empty, ErrorState, Loading, StateBadge, time } from '../components.tsx';
+/** Challenges: each with its target, grounds, state history, evidence and the adjudicator's decision. */
+import type { ChallengeDetail } from '@symphony/api';
+import { useState } from 'react';
+import { Empty, ErrorState, Hash, Json, Loading, Pairs, StateBadge, time } from '../components.tsx';
 import type { Session } from '../session.ts';
 import { usePoll } from '../use-poll.ts';
 
-export function Challenges({ session }: { session: Session }) {
-  const data = usePoll(
-    async () => {
-      const { tasks } = await session.client.listTasks({ limit: 500 });
-      const withEvents = await Promise.all(
-        tasks.map(async (t) => ({ task: t, events: (await session.client.getTaskEvents(t.task_id)).events })),
-      );
-      return withEvents.filter(
-        ({ task, events }) => task.state === 'challenged' || events.some((e) => e.type.includes('challenge')),
-      );
-    },
-    [session],
-    5000,
+function Detail({ session, id }: { session: Session; id: string }) {
+  const detail = usePoll<ChallengeDetail>(() => session.client.getChallenge(id), [session, id], 5000);
+  if (detail.error) return <ErrorState error={detail.error} onRetry={detail.refresh} />;
+  if (!detail.data) return <Loading what={`challenge ${id}`} />;
+  const d = detail.data;
+  return (
+    <>
+      <h3>Evidence ({d.evidence.length})</h3>
+      {d.evidence.length === 0 ? (
+        <p className="muted">No stored evidence (a verifier's dispute carries its signed decision instead).</p>
+      ) : (
+        d.evidence.map((e) => (
+          <details key={e.evidence_hash}>
+            <summary>
+              <Hash value={e.evidence_hash} />
+            </summary>
+            <Json value={e.evidence} />
+          </details>
+        ))
+      )}
+      <h3>Decision</h3>
+      {d.adjudication ? <Json value={d.adjudication} /> : <p className="muted">Not decided yet.</p>}
+      {d.findings && (
+        <details>
+          <summary>Findings the adjudicator gathered</summary>
+          <Json value={d.findings} />
+        </details>
+      )}
+    </>
   );
-  if (data.error) return <ErrorState error={data.error} onRetry={data.refresh} />;
-  if (!data.data) return <Loading what="challenges" />;
+}
+
+export function Challenges({ session }: { session: Session }) {
+  const list = usePoll(() => session.client.listChallenges(), [session]);
+  const [open, setOpen] = useState<string>();
+  if (list.error) return <ErrorState error={list.error} onRetry={list.refresh} />;
+  if (!list.data) return <Loading what="challenges" />;
+  const challenges = list.data.challenges;
   return (
     <section aria-labelledby="challenges-title">
       <h1 id="challenges-title">Challenges</h1>
-      {data.data.length === 0 ? (
+      {challenges.length === 0 ? (
         <Empty title="No challenges">
-          No task you may see has been challenged. A challenge opens against a verified result before its epoch settles.
+          Nobody has challenged a result or a settlement. Open one with `POST /v1/challenges` (the SDK's openChallenge)
+          against a verified task before its epoch settles.
         </Empty>
       ) : (
-        data.data.map(({ task, events }) => (
-          <article key={task.task_id} className="card">
+        challenges.map((c) => (
+          <article key={c.challenge_id} className="card">
             <h2>
-              <a href={`#/tasks/${task.task_id}`}>{task.task_id}</a> <StateBadge state={task.state} />
+              <code>{c.challenge_id}</code> <StateBadge state={c.state} />
             </h2>
-            <ol className="timeline">
-              {events
-                .filter((e) => e.type.includes('challenge') || e.type.includes('decision'))
-                .map((e) => (
-                  <li key={e.seq}>
-                    {e.type} ({e.outcome}) · {time(e.time_ms)} · log #{e.seq}
-                  </li>
-                ))}
+            <Pairs
+              rows={[
+                ['target', <code key="t">{JSON.stringify(c.target)}</code>],
+                ['challenger', c.challenger],
+                ['grounds', c.grounds],
+                ['bond', c.bond],
+                ['epoch', c.epoch_id ?? '—'],
+                ['accused', c.accused ?? '—'],
+                ['decision hash', <Hash key="d" value={c.decision_hash} />],
+              ]}
+            />
+            <ol className="timeline" aria-label="challenge states">
+              {c.history.map((h) => (
+                <li key={h.seq}>
+                  <StateBadge state={h.state} /> {time(h.time_ms)} <span className="muted">log #{h.seq}</span>
+                </li>
+              ))}
             </ol>
+            {c.stake_movements.length > 0 && (
+              <p>
+                Stake moved: {c.stake_movements.map((m) => `${m.account} ${m.field} ${m.delta} (${m.kind})`).join('; ')}
+              </p>
+            )}
+            <button
+              type="button"
+              aria-expanded={open === c.challenge_id}
+              onClick={() => setOpen(open === c.challenge_id ? undefined : c.challenge_id)}
+            >
+              {open === c.challenge_id ? 'Hide evidence and decision' : 'Show evidence and decision'}
+            </button>
+            {open === c.challenge_id && <Detail session={session} id={c.challenge_id} />}
           </article>
         ))
       )}
