@@ -1,6 +1,6 @@
 /** Rewards per actor and the payouts they add up to, with each payout checked against the signed rewards root. */
 import type { RewardRecord } from '@symphony/protocol';
-import { verifyRewardsPayout } from '@symphony/sdk';
+import { verifyPayoutClaim, verifyRewardsPayout } from '@symphony/sdk';
 import { Empty, ErrorState, Loading } from '../components.tsx';
 import type { Session } from '../session.ts';
 import { usePoll } from '../use-poll.ts';
@@ -13,6 +13,63 @@ type Payout = {
   roles: Set<string>;
   verified?: boolean;
 };
+
+/** The signed-in actor's payout claims, each proven in its batch's claims tree here in the browser. */
+function MyClaims({ session }: { session: Session }) {
+  const claims = usePoll(
+    async () => {
+      const { intents, batches } = await session.client.listPayouts({ actor: session.actorId });
+      const proofs = await Promise.all(
+        batches.map(async (b) => {
+          const proof = await session.client.getPayoutClaim(b.batch_id, session.actorId).catch(() => undefined);
+          return { batch: b, proof, check: proof ? verifyPayoutClaim(proof, b.claims_root) : undefined };
+        }),
+      );
+      return { intents, proofs };
+    },
+    [session],
+    5000,
+  );
+  if (claims.error) return <ErrorState error={claims.error} onRetry={claims.refresh} />;
+  if (!claims.data) return <Loading what="your payouts" />;
+  const mine = claims.data.proofs.filter((p) => p.proof);
+  if (mine.length === 0)
+    return (
+      <Empty title={`No payout claims for ${session.actorId} yet`}>
+        Claims appear once an epoch in which you earned rewards is finalized and its payouts are batched.
+      </Empty>
+    );
+  return (
+    <div className="table-wrap">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">epoch</th>
+            <th scope="col">batch</th>
+            <th scope="col">amount</th>
+            <th scope="col">batch state</th>
+            <th scope="col">claim proof</th>
+          </tr>
+        </thead>
+        <tbody>
+          {mine.map(({ batch, proof, check }) => (
+            <tr key={batch.batch_id}>
+              <td>{batch.epoch_id}</td>
+              <td>
+                <code>{batch.batch_id}</code>
+              </td>
+              <td>{proof?.amount}</td>
+              <td>{batch.state}</td>
+              <td data-testid="claim-check">
+                {check?.ok ? "✓ in the batch's claims root" : `✗ ${check && !check.ok ? check.message : 'no proof'}`}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
 
 export function Rewards({ session }: { session: Session }) {
   const data = usePoll(async () => {
@@ -56,6 +113,9 @@ export function Rewards({ session }: { session: Session }) {
   return (
     <section aria-labelledby="rewards-title">
       <h1 id="rewards-title">Rewards and payouts</h1>
+      <h2>Your payout claims</h2>
+      <MyClaims session={session} />
+      <h2>Rewards per actor</h2>
       <p className="muted">
         A payout is checked here against the epoch's signed rewards root (the quorum certificate): the records must
         rebuild it and add up to the amount.
