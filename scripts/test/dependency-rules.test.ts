@@ -18,6 +18,28 @@ describe('dependency rules', () => {
     assert.deepEqual(v, []);
   });
 
+  it('lets the SDK and the console use the schemas and the core, never the runtime or the CLI', () => {
+    const ok = checkDependencies(
+      tree({
+        'packages/sdk/src/client.ts': "import { signRequest } from '@symphony/api';\nimport '@symphony/protocol';",
+        'packages/console/src/app.tsx': "import { SymphonyClient } from '@symphony/sdk';\nimport '@symphony/api';",
+      }),
+    );
+    assert.deepEqual(ok, []);
+    const bad = checkDependencies(
+      tree({
+        'packages/sdk/src/a.ts': "import '@symphony/node';",
+        'packages/sdk/test/b.test.ts': "import '@symphony/cli';",
+        'packages/console/src/c.tsx': "import '@symphony/node';",
+      }),
+    );
+    assert.deepEqual(bad.map((v) => v.message).sort(), [
+      'package console may not import @symphony/node',
+      'package sdk may not import @symphony/cli',
+      'package sdk may not import @symphony/node',
+    ]);
+  });
+
   it('rejects the core importing the runtime', () => {
     const v = checkDependencies(tree({ 'packages/protocol/src/a.ts': "import { y } from '@symphony/node';" }));
     assert.match(v[0]?.message ?? '', /protocol may not import @symphony\/node/);

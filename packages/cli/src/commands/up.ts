@@ -1,26 +1,36 @@
 /** `symphony up`: run the embedded network in this process until stopped. */
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { sha256Hex } from '@symphony/protocol';
+import { ACTOR_ROLES, type ActorRole, sha256Hex } from '@symphony/protocol';
 import { type Command, Option } from 'commander';
 import { DEFAULT_API_URL } from '../api-client.ts';
 import type { CommandContext } from '../command-context.ts';
 import { renderPairs } from '../format/table.ts';
 import { formatDuration } from '../format/time.ts';
 import { KeyStore, keyDirOf } from '../keys/key-store.ts';
-import { localActors } from '../keys/local-actors.ts';
+import { LOCAL_ACTOR_BALANCE, localActors } from '../keys/local-actors.ts';
 import { parsePort } from '../option-parsers.ts';
 import { networkUrls } from '../runtime/network-urls.ts';
 import type { StandaloneOptions } from '../runtime/standalone.ts';
 import { LocalValidationError } from '../validation/local-validation-error.ts';
 import type { CommandDeps } from './command-deps.ts';
 
+/** The web console's build (`npm run build -w @symphony/console`, run by `npm install`), served at /console. */
+export const CONSOLE_BUILD_DIR = resolve(import.meta.dirname, '..', '..', '..', 'console', 'dist');
+
 /** Where `symphony up` keeps its data unless `--data` says otherwise. */
 export const DEFAULT_UP_DATA_DIR = './.data/symphony';
 /** The port `symphony up` listens on unless `--port` says otherwise (the CLI's default `--api`). */
 export const DEFAULT_UP_PORT = 7070;
 
-type Options = { data: string; port: number; host: string; quiet?: boolean; approveProgram?: string[] };
+type Options = {
+  data: string;
+  port: number;
+  host: string;
+  quiet?: boolean;
+  approveProgram?: string[];
+  actor?: string[];
+};
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
@@ -66,11 +76,17 @@ export function registerUp(program: Command, deps: CommandDeps): void {
       "approve a Compute program for a Vault's policy, by file or SHA-256 (repeat for several)",
       collect,
     )
+    .option(
+      '--actor <actor[=role,role]>',
+      'also register this actor (its key is created in the key store if missing) with these roles (default task_submitter); repeat for several',
+      collect,
+    )
     .addHelpText(
       'after',
       `
 Examples:
   $ symphony up
+  $ symphony up --actor act_alice --actor act_bob=task_submitter,data_producer
   $ symphony up --data ./.data/demo --port 7171
   $ symphony up --approve-program vlt_lioncity-app=examples/programs/coffee-eligibility.js`,
     )
@@ -89,10 +105,11 @@ async function up(context: CommandContext, deps: CommandDeps, options: Options):
   progress.line(`signing as ${key.keyid} (key in ${store.dir}; registered when the data folder is new)`);
   const standaloneOptions: StandaloneOptions = {
     dataDir,
-    actors: localActors(key),
+    actors: [...localActors(key), ...extraActors(store, options.actor ?? [], key.keyid)],
     port: options.port,
     host: options.host,
     onProgress: (step) => progress.line(progress.colors.dim(`  · ${step}`)),
+    consoleRoot: CONSOLE_BUILD_DIR,
   };
   if (options.quiet) standaloneOptions.logger = false;
   if (options.approveProgram?.length)
@@ -109,7 +126,13 @@ async function up(context: CommandContext, deps: CommandDeps, options: Options):
     });
     const urls = networkUrls(network.url);
     if (context.json) {
-      context.out.json({ url: urls.api, openapi: urls.openapi, docs: urls.docs, data_dir: network.dataDir });
+      context.out.json({
+        url: urls.api,
+        openapi: urls.openapi,
+        docs: urls.docs,
+        console: `${urls.api}/console/`,
+        data_dir: network.dataDir,
+      });
     } else {
       const { out } = context;
       const api = network.url === DEFAULT_API_URL ? '' : ` --api ${network.url}`;
@@ -119,6 +142,7 @@ async function up(context: CommandContext, deps: CommandDeps, options: Options):
       out.line(
         renderPairs(
           [
+            ['console', `${urls.api}/console/`],
             ['OpenAPI', urls.openapi],
             ['docs', urls.docs],
             ['health', urls.health],
@@ -145,6 +169,38 @@ async function up(context: CommandContext, deps: CommandDeps, options: Options):
   } finally {
     unsubscribe();
   }
+}
+
+/** `--actor act_x[=role,role]`: more local actors, each with a key in the store, funded and granted every Vault. */
+function extraActors(
+  store: KeyStore,
+  specs: readonly string[],
+  self: string,
+): NonNullable<StandaloneOptions['actors']> {
+  const out: NonNullable<StandaloneOptions['actors']> = [];
+  for (const spec of specs) {
+    const [actorId = '', roleList] = spec.split('=', 2);
+    const roles = (roleList ?? 'task_submitter').split(',').filter(Boolean);
+    const unknown = roles.filter((r) => !(ACTOR_ROLES as readonly string[]).includes(r));
+    if (unknown.length > 0 || roles.length === 0)
+      throw new LocalValidationError(`--actor ${spec}: roles must be among ${ACTOR_ROLES.join(', ')}`);
+    if (actorId === self || out.some((a) => a.actor_id === actorId))
+      throw new LocalValidationError(`--actor ${actorId} is registered twice`);
+    let key: ReturnType<KeyStore['ensure']>;
+    try {
+      key = store.ensure(actorId);
+    } catch (error) {
+      throw new LocalValidationError(`--actor ${spec}: ${(error as Error).message}`);
+    }
+    out.push({
+      actor_id: key.keyid,
+      roles: roles as ActorRole[],
+      public_key: key.publicKeyHex,
+      balance: LOCAL_ACTOR_BALANCE,
+      grants: 'all',
+    });
+  }
+  return out;
 }
 
 function explainStartFailure(error: unknown, options: Options): Error {

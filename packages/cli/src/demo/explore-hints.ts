@@ -37,6 +37,11 @@ export function printExplore(log: Printer, dataDir: string, summary: Record<stri
   log.line(
     dim(`or read the raw JSON (requests are signed, so not with curl): symphony --json settlement show ${epoch}`),
   );
+  log.line(
+    dim(
+      `or open the web console at ${urls.api}/console/ and sign in with ${shellQuote(`${dataDir}/cli/keys/act_demo-brand.json`)}`,
+    ),
+  );
 }
 
 /** The text quoted for a POSIX shell when it needs quoting. */

@@ -7,6 +7,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
+import { registerConsoleStatic } from './console-static.ts';
 import { type ErrorAnswer, errorAnswer, mapError } from './error-mapping.ts';
 import { HttpMetrics, UNMATCHED_ROUTE } from './http-metrics.ts';
 import { ApiFailure, type MasterApi } from './master-api.ts';
@@ -28,6 +29,7 @@ import { registerSemanticRoutes } from './routes/semantic.ts';
 import { registerTaskRoutes } from './routes/tasks.ts';
 import { registerVaultRoutes } from './routes/vaults.ts';
 import { compileRequestValidator } from './schema-validation.ts';
+import { registerTaskVisibility } from './task-visibility.ts';
 
 /** Default largest request body: 5 MiB. */
 export const DEFAULT_BODY_LIMIT_BYTES = 5 * 1024 * 1024;
@@ -47,7 +49,7 @@ export type HttpServerOptions = {
    * (tests of the HTTP layer alone, and the signature-off baseline of the admission benchmark).
    */
   authentication?: Partial<RequestAuthOptions> | false;
-  /** Reserved for serving the web console's static build from `root`; not read yet. */
+  /** Serves the web console's static build from `root` at `/console`. */
   console?: { root: string };
 };
 
@@ -151,6 +153,8 @@ export async function createHttpServer(api: MasterApi, options: HttpServerOption
   registerOperationRoutes(typed, api, metrics);
   registerChallengeRoutes(typed, api);
   registerAssuranceRoutes(typed, api);
+  registerTaskVisibility(app, api);
+  if (options.console) registerConsoleStatic(app, options.console.root);
   await registerApiDocs(app);
   return app;
 }

@@ -42,6 +42,11 @@ export const ROUTE_ROLES: Readonly<Record<string, readonly string[]>> = {
   'POST /v1/vaults/:vaultId/grants': ['vault_operator'],
   'DELETE /v1/vaults/:vaultId/grants/:grantId': ['vault_operator'],
   'POST /v1/vaults/:vaultId/programs': ['vault_operator'],
+  // Vault internals and consents (which name data subjects) are for the data side and governance.
+  'GET /v1/vaults': ['data_producer', 'vault_operator', 'governance'],
+  'GET /v1/vaults/:vaultId': ['data_producer', 'vault_operator', 'governance'],
+  'GET /v1/vaults/:vaultId/commitments': ['data_producer', 'vault_operator', 'governance'],
+  'GET /v1/consents': ['data_producer', 'vault_operator', 'governance'],
 };
 
 /**

@@ -26,6 +26,8 @@ export type StandaloneOptions = {
   actors?: TopologyActor[];
   /** Request signature checking: on unless `false` (never turn it off outside benchmarks). */
   authentication?: false;
+  /** The web console's build folder, served at `/console`. */
+  consoleRoot?: string;
 };
 
 export type StandaloneNetwork = {
@@ -70,6 +72,7 @@ export async function startStandalone(options: StandaloneOptions): Promise<Stand
   const http = await createHttpServer(network.coordinator.service, {
     logger,
     ...(options.authentication === false ? { authentication: false as const } : {}),
+    ...(options.consoleRoot ? { console: { root: options.consoleRoot } } : {}),
   });
   const url = await http.listen({ port: options.port ?? 7070, host: options.host ?? '127.0.0.1' });
   let closing: Promise<void> | undefined;

@@ -14,6 +14,7 @@ import { errorResponses } from '../error-responses.ts';
 import { ApiFailure, type MasterApi } from '../master-api.ts';
 import { callerOf } from '../request-auth.ts';
 import { described } from '../response-schemas.ts';
+import { maySeeTask, seesAllTasks } from '../task-visibility.ts';
 import type { ApiApp } from './api-app.ts';
 import { NoQuery } from './shared-schemas.ts';
 
@@ -100,7 +101,14 @@ export function registerTaskRoutes(app: ApiApp, api: MasterApi): void {
         },
       },
     },
-    async (request) => api.listTasks(request.query),
+    async (request) => {
+      const page = await api.listTasks(request.query);
+      const caller = callerOf(request);
+      // Another submitter's tasks are left out of the page (the cursor still walks the whole list).
+      return seesAllTasks(caller)
+        ? page
+        : { ...page, tasks: page.tasks.filter((t) => maySeeTask(caller, t.submitter)) };
+    },
   );
 
   app.get(
