@@ -7,7 +7,9 @@
  */
 import type {
   AcceptParticipationRequest,
+  AccountingView,
   ActorView,
+  AnchorView,
   ApiErrorBody,
   CandidateList,
   CandidateView,
@@ -31,6 +33,8 @@ import type {
   IngestRecordsRequest,
   IngestRecordsResponse,
   IssueGrantRequest,
+  LogPage,
+  LogQuery,
   NetworkView,
   OpenChallengeRequest,
   ParticipationView,
@@ -257,6 +261,18 @@ export class SymphonyClient {
   /** The inclusion proof of one settlement entry (a task id) in its epoch's settlement tree. */
   getSettlementProof(epochId: number, entryId: string): Promise<SettlementProof> {
     return this.call('getSettlementProof', { params: { epochId, entryId } });
+  }
+  /** The finalized accounting an epoch's masters recorded (fees, rewards, refunds, payouts). */
+  getEpochAccounting(epochId: number): Promise<AccountingView> {
+    return this.call('getEpochAccounting', { params: { epochId } });
+  }
+  /** Where and how an epoch's finalized roots are anchored. */
+  getEpochAnchor(epochId: number): Promise<AnchorView> {
+    return this.call('getEpochAnchor', { params: { epochId } });
+  }
+  /** A page of the protocol log, hash-chained entries as stored. */
+  readLog(query: LogQuery = {}): Promise<LogPage> {
+    return this.call('readLog', { query: { from: query.from, limit: query.limit } });
   }
   listRewards(query: RewardQuery = {}): Promise<RewardList> {
     return this.call('listRewards', { query: { epochId: query.epochId, actor: query.actor } });

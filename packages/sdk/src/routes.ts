@@ -4,7 +4,9 @@
  * routes by their `operationId`; a test checks this table against the server's OpenAPI document.
  */
 import {
+  AccountingView,
   ActorView,
+  AnchorView,
   CandidateList,
   CandidateView,
   ChallengeDetail,
@@ -20,6 +22,7 @@ import {
   GrantView,
   Health,
   IngestRecordsResponse,
+  LogPage,
   NetworkView,
   ParticipationView,
   PayoutBatchView,
@@ -78,6 +81,9 @@ export const ROUTES = {
   closeCurrentEpoch: route('POST', '/v1/epochs/current/close', CloseEpochResponse),
   getSettlement: route('GET', '/v1/epochs/:epochId/settlement', SettlementView),
   getSettlementProof: route('GET', '/v1/epochs/:epochId/settlement/proofs/:entryId', SettlementProof),
+  getEpochAccounting: route('GET', '/v1/epochs/:epochId/accounting', AccountingView),
+  getEpochAnchor: route('GET', '/v1/epochs/:epochId/anchor', AnchorView),
+  readLog: route('GET', '/v1/log', LogPage),
   listRewards: route('GET', '/v1/rewards', RewardList),
   getNetwork: route('GET', '/v1/network', NetworkView),
   getHealth: route('GET', '/healthz', Health),
