@@ -47,6 +47,7 @@ export * from './payout/payout-batches.ts';
 export * from './privacy/budget-ledger.ts';
 export * from './privacy/discrete-laplace.ts';
 export * from './privacy/seeded-integers.ts';
+export * from './privacy/training-budget.ts';
 export * from './query/decide-release.ts';
 export * from './query/differencing-check.ts';
 export * from './query/partial-aggregate.ts';

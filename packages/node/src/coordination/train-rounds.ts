@@ -48,6 +48,15 @@ export async function runTrainRounds(
       if (r?.state === 'completed' && r.attempt === e.attempt && r.model_hash === e.model_hash) return;
       await append({ type: 'train_round_completed', ...e });
     },
+    async charge(e) {
+      const decided = () => o.follower.state.tasks[e.task_id]?.release;
+      if (decided()?.attempt !== e.attempt) {
+        const result = await o.writer.append({ type: 'train_privacy_charged', ...e });
+        if (result.kind !== 'applied' && decided()?.attempt !== e.attempt)
+          throw new PortError(result.refusal.code, result.refusal.message);
+      }
+      return decided()?.attempt === e.attempt && decided()?.outcome === 'granted';
+    },
     async aborted(e) {
       const r = round(e.round_task_id);
       if (r?.state === 'aborted' && r.attempt === e.attempt) return;

@@ -32,7 +32,12 @@ import { SemanticCandidate, SemanticPromotion, VaultMapping } from '../objects/s
 import { SettlementStatement } from '../objects/settlement.ts';
 import { TaskEnvelope } from '../objects/task-envelope.ts';
 import { VerificationDecision } from '../objects/verification-decision.ts';
-import { TrainRoundAbortedEvent, TrainRoundCompletedEvent, TrainRoundStartedEvent } from './train-events.ts';
+import {
+  TrainPrivacyChargedEvent,
+  TrainRoundAbortedEvent,
+  TrainRoundCompletedEvent,
+  TrainRoundStartedEvent,
+} from './train-events.ts';
 
 const event = <T extends string, P extends Record<string, Parameters<typeof Type.Object>[0][string]>>(
   type: T,
@@ -357,6 +362,7 @@ export const PROTOCOL_EVENTS = [
   TrainRoundStartedEvent,
   TrainRoundCompletedEvent,
   TrainRoundAbortedEvent,
+  TrainPrivacyChargedEvent,
 ] as const;
 
 export const ProtocolEvent = Type.Union([...PROTOCOL_EVENTS]);

@@ -102,3 +102,26 @@ export const TrainRoundAbortedEvent = Type.Object(
 
 /** The round sub-task id of a Train task's round. */
 export const roundTaskId = (task_id: string, round: number) => `${task_id}-r${round}`;
+
+/**
+ * Before the first round of a DP Train task (per attempt), the aggregation enclave's declared
+ * per-subject spend is charged to every training subject's `model_training` budget, all or nothing.
+ */
+export const TrainPrivacyChargedEvent = Type.Object(
+  {
+    type: Type.Literal('train_privacy_charged'),
+    task_id: TaskId,
+    attempt: Attempt,
+    scope: Type.Literal('model_training'),
+    /** The declared spend of all the task's rounds (RDP accountant, rounded up), micro-epsilon. */
+    epsilon_micro: Type.Integer({ minimum: 1, maximum: 1_000_000_000_000 }),
+    delta: DecimalString,
+    /** Keyed pseudonyms (enclave-computed, as Query's) of every subject whose records the training reads. */
+    charged: Type.Array(Type.String({ pattern: '^[0-9a-f]{32}$' }), { minItems: 1, maxItems: 5_000_000 }),
+  },
+  {
+    additionalProperties: false,
+    description:
+      "A DP Train task's declared privacy spend is charged to its subjects' model_training budgets before any round, or the task is rejected whole.",
+  },
+);

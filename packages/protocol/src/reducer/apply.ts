@@ -15,6 +15,7 @@ import { abortTrainRound } from './steps/abort-train-round.ts';
 import { acceptQueryParticipation } from './steps/accept-query-participation.ts';
 import { admitTask } from './steps/admit-task.ts';
 import { approveChallenge } from './steps/approve-challenge.ts';
+import { chargeTrainPrivacy } from './steps/charge-train-privacy.ts';
 import { closeChallenge } from './steps/close-challenge.ts';
 import { closeEpoch } from './steps/close-epoch.ts';
 import { completeTrainRound } from './steps/complete-train-round.ts';
@@ -100,6 +101,7 @@ const steps: { [T in ProtocolEventType]: Step<T> } = {
   train_round_started: startTrainRound,
   train_round_completed: completeTrainRound,
   train_round_aborted: abortTrainRound,
+  train_privacy_charged: chargeTrainPrivacy,
 };
 
 /** One compiled validator per event type, so an error names the field of the event actually sent. */

@@ -64,7 +64,7 @@ export type TaskRecord = {
   delegation?: { principal: string; credential_hash: string };
   /** Set when a succeeded receipt is recorded: the assigned verifier and whether it must re-execute. */
   verification_assignment?: VerificationAssignment;
-  /** A query's release decision (budget and differencing), recorded before its receipt. */
+  /** A query's release decision, or a DP Train task's budget charge (before its first round), per attempt. */
   release?: { attempt: number; outcome: 'granted' | 'refused'; code?: string; charged: number; epsilon_micro: number };
 };
 

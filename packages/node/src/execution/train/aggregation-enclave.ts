@@ -26,9 +26,10 @@ import {
 import { PortError } from '../../ports/errors.ts';
 import type { ExecuteReply, ExecuteRequest } from '../../wire/enterprise-rpc.ts';
 import { type ExecutionContext, failureReceipt, signReceipt } from '../execute-task.ts';
+import { loadPseudonymizer, type PseudonymOf } from '../query/subject-pseudonyms.ts';
 import { buildTranscript, replayContextOf, replaySeed, sealTranscript } from '../transcript.ts';
 import { concatBytes } from './bytes.ts';
-import { trainingPrivacySpend } from './dp-accountant.ts';
+import { declaredTrainingSpend, epsilonMicro, trainingPrivacyCharge, trainingPrivacySpend } from './dp-accountant.ts';
 import { aggregatorKeyDigest, boxContext, enclavesOf, updateCommitment } from './enclave-keys.ts';
 import { type LocalEvaluation, type ReleasedEvaluation, releaseEvaluation } from './evaluation.ts';
 import { aggregate } from './fedavg.ts';
@@ -94,6 +95,7 @@ const decode = (bytes: Uint8Array) => JSON.parse(new TextDecoder().decode(bytes)
 export class AggregationEnclave {
   readonly #o: AggregationEnclaveOptions;
   readonly #sessions = new Map<string, Session>();
+  #pseudonymOf?: Promise<PseudonymOf>;
 
   constructor(opts: AggregationEnclaveOptions) {
     this.#o = opts;
@@ -103,8 +105,11 @@ export class AggregationEnclave {
     switch (req.op) {
       case 'open':
         return this.#open(req);
-      case 'standardize':
-        return this.#standardize(this.#session(req.session_id), req.parts);
+      case 'standardize': {
+        const s = this.#session(req.session_id);
+        const reply = this.#standardize(s, req.parts);
+        return { ...reply, ...(await this.#charge(s)) };
+      }
       case 'distribute':
         return this.#distribute(this.#session(req.session_id), req.round, req.vault_ids);
       case 'aggregate':
@@ -214,6 +219,18 @@ export class AggregationEnclave {
       model: toBase64(encodeFloats(s.model)),
       model_hash: s.model_hash,
     };
+  }
+
+  /**
+   * For a DP task: what the coordinator charges before the first round, namely the declared spend
+   * of all rounds for the keyed pseudonym (Query's key) of every subject whose records train.
+   */
+  async #charge(s: Session): Promise<Pick<StandardizeReply, 'charge'>> {
+    const spec = s.request.envelope.spec;
+    if (spec.kind !== 'train' || !spec.dp) return {};
+    this.#pseudonymOf ??= loadPseudonymizer(this.#o.ctx.keyring);
+    const pseudonymOf = await this.#pseudonymOf;
+    return { charge: trainingPrivacyCharge(spec, [...s.contributors.keys()].map(pseudonymOf)) };
   }
 
   #distribute(s: Session, round: number, vault_ids: string[]): DistributeReply {
@@ -366,9 +383,12 @@ export class AggregationEnclave {
       ...(last.evaluation ? { evaluation: last.evaluation } : {}),
       ...(spec.dp && s.plan.dp
         ? {
-            privacy: (({ subjects: _s, ...rest }) => ({ ...rest, subjects_charged: contributing.length }))(
-              trainingPrivacySpend(spec.dp, s.rounds.length, contributing),
-            ),
+            privacy: (({ subjects: _s, ...rest }) => ({
+              ...rest,
+              subjects_charged: contributing.length,
+              // What the ledger was charged before round 1: the declared spend (all rounds ran).
+              epsilon_charged_micro: epsilonMicro(declaredTrainingSpend(spec)!.epsilon),
+            }))(trainingPrivacySpend(spec.dp, s.rounds.length, contributing)),
           }
         : {}),
     };

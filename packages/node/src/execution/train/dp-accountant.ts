@@ -86,3 +86,34 @@ export function declaredTrainingSpend(spec: {
   const s = trainingPrivacySpend(spec.dp, spec.hyperparameters.rounds, []);
   return { scope: s.scope, epsilon: s.epsilon, delta: s.delta };
 }
+
+/** A decimal string (at most 6 fraction digits, as `ceilDecimal` writes) as integer micro-units. */
+export function epsilonMicro(decimal: string): number {
+  const m = /^(\d+)(?:\.(\d{1,6}))?$/.exec(decimal);
+  if (!m) throw new RangeError(`not a decimal with at most 6 fraction digits: ${decimal}`);
+  return Number(m[1]) * 1_000_000 + Number((m[2] ?? '').padEnd(6, '0'));
+}
+
+/** The `train_privacy_charged` payload of a DP task: the declared spend, per subject pseudonym. */
+export type TrainingPrivacyCharge = {
+  scope: 'model_training';
+  epsilon_micro: number;
+  delta: string;
+  /** Distinct, sorted pseudonyms. */
+  charged: string[];
+};
+
+/** The charge of a DP Train spec over `pseudonyms` (the declared upper bound of all its rounds). */
+export function trainingPrivacyCharge(
+  spec: Parameters<typeof declaredTrainingSpend>[0],
+  pseudonyms: Iterable<string>,
+): TrainingPrivacyCharge {
+  const declared = declaredTrainingSpend(spec);
+  if (!declared) throw new RangeError('a Train spec without DP charges nothing');
+  return {
+    scope: declared.scope,
+    epsilon_micro: epsilonMicro(declared.epsilon),
+    delta: declared.delta,
+    charged: [...new Set(pseudonyms)].sort(),
+  };
+}

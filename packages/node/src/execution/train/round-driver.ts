@@ -11,7 +11,7 @@
  */
 import { type EventOf, roundTaskId } from '@symphony/protocol';
 import type { Bus } from '../../ports/bus.ts';
-import { hasErrorCode } from '../../ports/errors.ts';
+import { hasErrorCode, PortError } from '../../ports/errors.ts';
 import type { ExecuteReply, ExecuteRequest } from '../../wire/enterprise-rpc.ts';
 import type { ReleasedEvaluation } from './evaluation.ts';
 import type {
@@ -27,16 +27,20 @@ import type {
 } from './train-rpc.ts';
 import { trainSubjects } from './train-rpc.ts';
 
-type Payload<T extends 'train_round_started' | 'train_round_completed' | 'train_round_aborted'> = Omit<
-  EventOf<T>,
-  'type'
->;
+type Payload<
+  T extends 'train_round_started' | 'train_round_completed' | 'train_round_aborted' | 'train_privacy_charged',
+> = Omit<EventOf<T>, 'type'>;
 
 /** What the coordinating master does at each round boundary (append the event to the log). */
 export type RoundHooks = {
   started(e: Payload<'train_round_started'>): Promise<void>;
   completed(e: Payload<'train_round_completed'>): Promise<void>;
   aborted(e: Payload<'train_round_aborted'>): Promise<void>;
+  /**
+   * DP tasks, before round 1: charge the declared spend to the subjects' `model_training` budgets
+   * (append `train_privacy_charged`); false when the log refused it (the task is then rejected).
+   */
+  charge?(e: Payload<'train_privacy_charged'>): Promise<boolean>;
 };
 
 /** Progress for a display: after each completed round. */
@@ -112,6 +116,14 @@ export async function driveTraining(o: DriveOptions): Promise<ExecuteReply> {
     } catch (error) {
       return await fail(failureOf(error));
     }
+    if (spec.dp && !started.charge) return await fail('privacy_charge_missing');
+    // The budget is charged before any round runs: a refusal releases no model, update or aggregate.
+    if (
+      started.charge &&
+      o.hooks?.charge &&
+      !(await o.hooks.charge({ task_id: envelope.task_id, attempt, ...started.charge }))
+    )
+      throw new PortError('privacy_budget_exhausted', `the subjects of ${envelope.task_id} lack model_training budget`);
     const participants = stats.ok.map((s) => s.vault_id).sort();
     let model = started.model;
     let model_hash = started.model_hash;

@@ -7,6 +7,7 @@
  */
 import type { AttestationEvidence, InputCommitment, TaskEnvelope } from '@symphony/protocol';
 import type { ExecuteReply, ExecuteRequest, Resolution } from '../../wire/enterprise-rpc.ts';
+import type { TrainingPrivacyCharge } from './dp-accountant.ts';
 import type { ReleasedEvaluation } from './evaluation.ts';
 import type { SealedBox } from './sealed-box.ts';
 
@@ -72,6 +73,8 @@ export type StandardizeReply = {
   standardization_hash: string;
   model: string;
   model_hash: string;
+  /** DP tasks only: the declared spend to charge every training subject's pseudonym before round 1. */
+  charge?: TrainingPrivacyCharge;
 };
 export type DistributeReply = { models: { vault_id: string; model: string }[] };
 export type AggregateReply = {
