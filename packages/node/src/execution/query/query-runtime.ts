@@ -45,7 +45,7 @@ import type { PseudonymOf } from './subject-pseudonyms.ts';
 import { computeVaultPartial } from './vault-partial.ts';
 
 /** The code measurement of the query aggregation runtime (bump when release semantics change). */
-export const QUERY_CODE_HASH = domainHash('scp/v1/builtin-program', { runtime: 'scs-query', version: 1 });
+export const QUERY_CODE_HASH = domainHash('scp/v1/builtin-program', { runtime: 'scs-query', version: 2 });
 
 export type QueryRuntime = {
   nodeId: string;
