@@ -9,7 +9,9 @@ import { describe, it } from 'node:test';
 import {
   defaultQueryPolicy,
   digestBytes,
+  parameterSetProblems,
   participationHash,
+  queryPolicyOf,
   spent,
   type TaskEnvelope,
   windowOf,
@@ -90,6 +92,12 @@ describe('query_release_decided', () => {
         },
       }),
     );
+    // Absent block or field: the protocol default.
+    assert.deepEqual(queryPolicyOf(defaultParameters()), defaultQueryPolicy(defaultParameters().k_min));
+    assert.equal(queryPolicyOf(defaultParameters({ query: { window_epochs: 24 } })).budget_micro, 1_000_000);
+    assert.deepEqual(parameterSetProblems(defaultParameters({ query: { epsilon_micro: 2, budget_micro: 1 } }), 3), [
+      'query.epsilon_micro 2 exceeds query.budget_micro 1',
+    ]);
     const cohort = Array.from({ length: 20 }, (_, i) => P(i));
     const first = query('act_brand-a');
     release(first, cohort);
