@@ -52,6 +52,7 @@ export * from './query/decide-release.ts';
 export * from './query/differencing-check.ts';
 export * from './query/partial-aggregate.ts';
 export * from './query/participation.ts';
+export * from './query/quantile.ts';
 export * from './query/query-plan.ts';
 export * from './query/query-policy.ts';
 export * from './query/release-query.ts';

@@ -9,12 +9,14 @@ import { describe, it } from 'node:test';
 import {
   defaultQueryPolicy,
   digestBytes,
+  parameterSetProblems,
   participationHash,
+  queryPolicyOf,
   spent,
   type TaskEnvelope,
   windowOf,
 } from '../src/index.ts';
-import { NetworkFixture } from './support/network-fixture.ts';
+import { defaultParameters, NetworkFixture } from './support/network-fixture.ts';
 
 const P = (i: number) => i.toString(16).padStart(32, '0');
 const querySpec: TaskEnvelope['spec'] = {
@@ -24,8 +26,8 @@ const querySpec: TaskEnvelope['spec'] = {
   aggregates: [{ fn: 'count_distinct_subjects' }],
 };
 
-function network() {
-  const net = new NetworkFixture().genesis().enterpriseNode('node_ent-a', ['vlt_a1']);
+function network(parameters = defaultParameters()) {
+  const net = new NetworkFixture().genesis(parameters).enterpriseNode('node_ent-a', ['vlt_a1']);
   let n = 0;
   const query = (submitter = 'act_brand') => {
     const task_id = `tsk_q${n++}`;
@@ -78,6 +80,38 @@ describe('query_release_decided', () => {
     const other = query('act_someone-else');
     release(other, cohort.slice(1));
     assert.equal(net.state.tasks[other]!.release?.outcome, 'granted', 'another submitter group is not compared');
+  });
+
+  it("reads ε, budget and submitter groups from the pinned policy_version's query block", () => {
+    const { net, query, release } = network(
+      defaultParameters({
+        query: {
+          epsilon_micro: 300_000,
+          budget_micro: 500_000,
+          submitter_groups: { 'act_brand-a': 'org', 'act_brand-b': 'org' },
+        },
+      }),
+    );
+    // Absent block or field: the protocol default.
+    assert.deepEqual(queryPolicyOf(defaultParameters()), defaultQueryPolicy(defaultParameters().k_min));
+    assert.equal(queryPolicyOf(defaultParameters({ query: { window_epochs: 24 } })).budget_micro, 1_000_000);
+    assert.deepEqual(parameterSetProblems(defaultParameters({ query: { epsilon_micro: 2, budget_micro: 1 } }), 3), [
+      'query.epsilon_micro 2 exceeds query.budget_micro 1',
+    ]);
+    const cohort = Array.from({ length: 20 }, (_, i) => P(i));
+    const first = query('act_brand-a');
+    release(first, cohort);
+    assert.equal(net.state.tasks[first]!.release?.epsilon_micro, 300_000);
+    const w = windowOf(net.state.current_epoch, defaultQueryPolicy(1).window_epochs);
+    assert.equal(spent(net.state.privacy!.ledger, 'analytics', w, P(0)), 300_000);
+    // The policy groups a and b: b's near-identical set is a differencing attempt.
+    const grouped = query('act_brand-b');
+    release(grouped, cohort.slice(1));
+    assert.equal(net.state.tasks[grouped]!.reason_code, 'differencing_suspected');
+    // Another 0.3 on the 0.3 spent would pass the policy's budget of 0.5 (the default 1.0 allows it).
+    const again = query('act_brand-c');
+    release(again, cohort);
+    assert.equal(net.state.tasks[again]!.reason_code, 'privacy_budget_exhausted');
   });
 
   it('refuses stale, repeated and non-query releases', () => {

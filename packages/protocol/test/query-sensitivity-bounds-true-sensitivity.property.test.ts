@@ -35,8 +35,9 @@ describe('query sensitivity', () => {
         fc.integer({ min: 0, max: 300 }),
         fc.integer({ min: 1, max: 7 }),
         fc.integer({ min: 1, max: 3 }),
-        (records, removed, lower, upper, maxGroups, vaults) => {
-          const policy = { ...defaultQueryPolicy(1), max_groups_per_subject: maxGroups };
+        fc.integer({ min: 1, max: 40 }),
+        (records, removed, lower, upper, maxGroups, vaults, buckets) => {
+          const policy = { ...defaultQueryPolicy(1), max_groups_per_subject: maxGroups, quantile_buckets: buckets };
           const planned = planQuery(
             {
               kind: 'query',
@@ -46,6 +47,12 @@ describe('query sensitivity', () => {
                 { fn: 'count_distinct_subjects' },
                 { fn: 'sum', attribute: 'v', clamp: { lower: String(lower), upper: String(upper) } },
                 { fn: 'mean', attribute: 'v', clamp: { lower: String(lower), upper: String(upper) } },
+                {
+                  fn: 'quantile',
+                  attribute: 'v',
+                  quantile: '0.5',
+                  clamp: { lower: String(lower), upper: String(upper) },
+                },
               ],
             },
             policy,
@@ -69,9 +76,14 @@ describe('query sensitivity', () => {
             const keys = new Set([...full, ...neighbour].map((g) => JSON.stringify(g.key)));
             let l1 = 0;
             for (const k of keys) {
-              const a = full.find((g) => JSON.stringify(g.key) === k)?.components[ci] ?? 0;
-              const b = neighbour.find((g) => JSON.stringify(g.key) === k)?.components[ci] ?? 0;
-              l1 += Math.abs(a - b);
+              const a = full.find((g) => JSON.stringify(g.key) === k);
+              const b = neighbour.find((g) => JSON.stringify(g.key) === k);
+              if (c.kind === 'histogram') {
+                // The released vector is every bucket count of every group.
+                const ha = a?.histograms?.[ci] ?? [];
+                const hb = b?.histograms?.[ci] ?? [];
+                for (let i = 0; i < c.layout!.buckets; i++) l1 += Math.abs((ha[i] ?? 0) - (hb[i] ?? 0));
+              } else l1 += Math.abs((a?.components[ci] ?? 0) - (b?.components[ci] ?? 0));
             }
             assert.ok(l1 <= c.sensitivity, `component ${ci}: change ${l1} > sensitivity ${c.sensitivity}`);
           }

@@ -4,13 +4,7 @@
  * least one live consent to the task's usage scope. The resolution's hash is bound into the
  * envelope, so the artifact the task runs under is fixed at admission.
  */
-import {
-  defaultQueryPolicy,
-  type ProtocolState,
-  planQuery,
-  scopeStanding,
-  type TaskEnvelope,
-} from '@symphony/protocol';
+import { type ProtocolState, planQuery, queryPolicyOf, scopeStanding, type TaskEnvelope } from '@symphony/protocol';
 import { resolveTask } from '../semantic/resolve-task.ts';
 import { ApiFailure } from './master-api.ts';
 
@@ -35,7 +29,7 @@ export function bindAdmission(state: ProtocolState, envelope: TaskEnvelope): Tas
   if (envelope.spec.kind === 'query') {
     // The query plan every Vault will compute: a spec it refuses is the submitter's to fix.
     const params = state.parameter_history.find((p) => p.policy_version === envelope.policy_version);
-    const planned = params ? planQuery(envelope.spec, defaultQueryPolicy(params.k_min)) : undefined;
+    const planned = params ? planQuery(envelope.spec, queryPolicyOf(params)) : undefined;
     if (planned && !planned.ok)
       throw new ApiFailure('invalid_query', planned.refusal.message, {
         field: planned.refusal.field,

@@ -13,6 +13,8 @@ export type OracleQuery = {
   delay: { lower: number; upper: number };
   /** Clamp of the per-subject distance total, fixed point (x100). */
   distance: { lower: number; upper: number };
+  /** The quantile of the per-subject delay totals (clamped as `delay`) the query asks for. */
+  delay_q: string;
 };
 
 export type OracleGroup = { key: string; subjects: number; delay_sum: number; distance_sum: number };
@@ -76,5 +78,59 @@ export async function oracle(
     subjects: r.subjects as number,
     delay_sum: Number(r.delay_sum),
     distance_sum: Number(r.distance_sum),
+  }));
+}
+
+/** Per group: the subject count, PostgreSQL's `percentile_disc(q)` and the values at ranks k ± R. */
+export type OracleQuantile = { key: string; n: number; exact: number; at_low: number; at_high: number };
+
+/**
+ * The quantile oracle: `percentile_disc` over the same clamped per-subject delay totals (fixed
+ * point, after the contribution bound), at q and at the ranks k − R and k + R around its rank
+ * k = max(1, ceil(q·n)) (a rank below 1 reads the lower clamp, above n the upper clamp).
+ */
+export async function oracleQuantiles(
+  client: pg.Client,
+  table: string,
+  q: OracleQuery,
+  maxGroups: number,
+  quantile: { q: string; rank_bound: number },
+): Promise<OracleQuantile[]> {
+  const params: unknown[] = [];
+  const where = ['consented', ...q.filter.map((c) => conditionSql(c, params))].join(' AND ');
+  const g = q.group_by;
+  const key = g.length === 0 ? `'[]'` : `'[' || ${g.map((c) => `to_json(${c})::text`).join(` || ',' || `)} || ']'`;
+  const groupCols = g.length === 0 ? '' : `${g.join(', ')}, `;
+  params.push(quantile.q, quantile.rank_bound);
+  const qp = `$${params.length - 1}::numeric`;
+  const rp = `$${params.length}::int`;
+  const { lower, upper } = q.delay;
+  const sql = `
+    WITH per AS (
+      SELECT ${groupCols} subject, sum(delay) * 100 AS d FROM ${table} WHERE ${where} GROUP BY ${groupCols} subject
+    ), keyed AS (
+      SELECT (${key}) COLLATE "C" AS k, subject, d FROM per
+    ), ranked AS (
+      SELECT k, d, row_number() OVER (PARTITION BY subject ORDER BY k COLLATE "C") AS rn FROM keyed
+    ), bounded AS (
+      SELECT k, least(greatest(d, ${lower}), ${upper}) AS dc, count(*) OVER (PARTITION BY k) AS n
+      FROM ranked WHERE rn <= ${maxGroups}
+    ), ranks AS (
+      SELECT k, n, dc, greatest(1, ceil(${qp} * n))::int AS kr FROM bounded
+    )
+    SELECT k, n::int AS n,
+      percentile_disc(${qp}::float8) WITHIN GROUP (ORDER BY dc) AS exact,
+      CASE WHEN kr - ${rp} < 1 THEN ${lower}
+        ELSE percentile_disc(greatest(0, least(1, ((kr - ${rp}) - 0.5) / n))) WITHIN GROUP (ORDER BY dc) END AS at_low,
+      CASE WHEN kr + ${rp} > n THEN ${upper}
+        ELSE percentile_disc(greatest(0, least(1, ((kr + ${rp}) - 0.5) / n))) WITHIN GROUP (ORDER BY dc) END AS at_high
+    FROM ranks GROUP BY k, n, kr ORDER BY k COLLATE "C"`;
+  const res = await client.query(sql, params);
+  return res.rows.map((r) => ({
+    key: r.k as string,
+    n: r.n as number,
+    exact: Number(r.exact),
+    at_low: Number(r.at_low),
+    at_high: Number(r.at_high),
   }));
 }

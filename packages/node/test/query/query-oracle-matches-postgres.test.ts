@@ -29,7 +29,7 @@ import { openTestPglite } from '../support/pglite.ts';
 import { waitFor } from '../support/wait.ts';
 import { type Flight, fieldsOf, loadFlights, TRAVEL_FLIGHT_V1 } from './flights-fixture.ts';
 import { type OracleDb, openOracleDb } from './oracle-db.ts';
-import { type OracleGroup, oracle } from './oracle-sql.ts';
+import { type OracleGroup, type OracleQuantile, oracle, oracleQuantiles } from './oracle-sql.ts';
 import { prng, randomQuery } from './random-queries.ts';
 
 const url = process.env.DATABASE_URL;
@@ -40,6 +40,27 @@ const vaultOf = (i: number) => VAULTS[i % VAULTS.length]!;
 const consented = (f: Flight) => createHmac('sha256', 'c').update(f.subject).digest()[0]! % 10 !== 0;
 
 type Tally = { checked: number; outside: number };
+
+/**
+ * Checks released quantiles against PostgreSQL: each lies within the stated bound (bucket width w
+ * around the values at ranks k ± rank_bound99). Returns how many checks were narrower than the
+ * whole clamp range (so the bound said something).
+ */
+function checkQuantiles(result: QueryResult, quantiles: OracleQuantile[], group_by: string[], tally: Tally): number {
+  let informative = 0;
+  for (const row of result.rows) {
+    const key = JSON.stringify(group_by.map((a) => row.group[a]));
+    const o = quantiles.find((x) => x.key === key)!;
+    const v = row.values[3]!;
+    assert.equal(v.fn, 'quantile');
+    const value = Math.round(Number(v.value) * 100);
+    const w = Math.round(Number(v.bound99) * 100);
+    tally.checked++;
+    if (value < o.at_low - w || value > o.at_high + w) tally.outside++;
+    if (v.rank_bound99! < o.n) informative++;
+  }
+  return informative;
+}
 
 /** Checks a release against the oracle: suppression exact, noisy values near the truth. */
 function checkReleased(result: QueryResult, truth: OracleGroup[], group_by: string[], tally: Tally) {
@@ -79,6 +100,9 @@ describe('query oracle on vega-datasets flights over 5 Vaults', { skip: !url }, 
     const rand = prng(7);
     const tally: Tally = { checked: 0, outside: 0 };
     let suppressedSomewhere = 0;
+    let quantilesChecked = 0;
+    let informative = 0;
+    const quantileTally: Tally = { checked: 0, outside: 0 };
     for (let q = 0; q < 80; q++) {
       const gen = randomQuery(rand, flights);
       const planned = planQuery(gen.spec, policy);
@@ -111,7 +135,43 @@ describe('query oracle on vega-datasets flights over 5 Vaults', { skip: !url }, 
       );
       checkReleased(released.result, truth, gen.spec.group_by, tally);
       suppressedSomewhere += truth.filter((g) => g.subjects < K_MIN).length;
+      // Quantiles. Without noise (same bounds and k_min, ε 0) the released bucket holds
+      // PostgreSQL's percentile_disc exactly; with noise (the policy's ε, and a 40x larger one
+      // so the rank bound is narrower than the groups) each lies within its stated bound.
+      const histogram = plan.components[plan.aggregates[3]!.components[0]!]!;
+      const layout = histogram.layout!;
+      const bucket = (x: number) => Math.floor((x - layout.lower) / layout.width);
+      const exactPlan = planQuery(gen.spec, { ...policy, epsilon_micro: 0 });
+      assert.ok(exactPlan.ok);
+      const exact = releaseQuery(exactPlan.plan, combinePartials(partials, plan.summed.length), `seed-${q}`);
+      const pd = await oracleQuantiles(db.client, db.table, gen.oracle, policy.max_groups_per_subject, {
+        q: gen.oracle.delay_q,
+        rank_bound: 0,
+      });
+      for (const row of exact.result.rows) {
+        const key = JSON.stringify(gen.spec.group_by.map((a) => row.group[a]));
+        const o = pd.find((x) => x.key === key)!;
+        assert.equal(row.values[3]!.rank_bound99, 0);
+        assert.equal(bucket(Math.round(Number(row.values[3]!.value) * 100)), bucket(o.exact), `query ${q} ${key}`);
+        assert.equal(o.at_low, o.exact);
+        quantilesChecked++;
+      }
+      for (const p of [policy, { ...policy, epsilon_micro: 40 * policy.epsilon_micro }]) {
+        const noisyPlan = planQuery(gen.spec, p);
+        assert.ok(noisyPlan.ok);
+        const noisy = releaseQuery(noisyPlan.plan, combinePartials(partials, plan.summed.length), `seed-${q}`);
+        const R = noisyPlan.plan.components[noisyPlan.plan.aggregates[3]!.components[0]!]!.rank_bound99!;
+        const bounds = await oracleQuantiles(db.client, db.table, gen.oracle, p.max_groups_per_subject, {
+          q: gen.oracle.delay_q,
+          rank_bound: R,
+        });
+        informative += checkQuantiles(noisy.result, bounds, gen.spec.group_by, quantileTally);
+      }
     }
+    assert.ok(quantilesChecked > 80, `${quantilesChecked} exact quantiles checked`);
+    assert.ok(informative > 20, `${informative} quantile bounds narrower than their group`);
+    const { checked, outside } = quantileTally;
+    assert.ok(outside / checked <= 0.025, `${outside} of ${checked} quantiles outside their stated 99% bound`);
     assert.ok(suppressedSomewhere > 0, 'the queries exercise suppression');
     assert.ok(tally.checked > 500, `${tally.checked} noisy values checked`);
     // 99% bounds: at most ~1% outside; 2.5% allows for chance over these many values.
@@ -173,6 +233,15 @@ describe('query oracle on vega-datasets flights over 5 Vaults', { skip: !url }, 
         assert.equal(result.verified, true);
         const truth = await oracle(db.client, db.table, gen.oracle, defaultQueryPolicy(K_MIN).max_groups_per_subject);
         checkReleased(result.output as QueryResult, truth, gen.spec.group_by, tally);
+        // The quantile released through the network, against percentile_disc within its stated bound.
+        const planned = planQuery(gen.spec, defaultQueryPolicy(K_MIN));
+        assert.ok(planned.ok);
+        const R = planned.plan.components[planned.plan.aggregates[3]!.components[0]!]!.rank_bound99!;
+        const bounds = await oracleQuantiles(db.client, db.table, gen.oracle, planned.plan.max_groups_per_subject, {
+          q: gen.oracle.delay_q,
+          rank_bound: R,
+        });
+        checkQuantiles(result.output as QueryResult, bounds, gen.spec.group_by, tally);
         // The reducer charged every subject read, once, however many Vaults hold its records.
         const all = await oracle(db.client, db.table, { ...gen.oracle, group_by: [] }, 1);
         assert.equal(state()?.release?.charged, all[0]?.subjects ?? 0);

@@ -24,6 +24,7 @@ export type GeneratedQuery = {
     aggregates: (
       | { fn: 'count_distinct_subjects' }
       | { fn: 'sum' | 'mean'; attribute: string; clamp: { lower: string; upper: string } }
+      | { fn: 'quantile'; attribute: string; quantile: string; clamp: { lower: string; upper: string } }
     )[];
   };
 };
@@ -56,12 +57,15 @@ export function randomQuery(rand: () => number, flights: readonly Flight[]): Gen
   const dLo = -Math.floor(rand() * 60);
   const dHi = 30 + Math.floor(rand() * 200);
   const sHi = 500 + Math.floor(rand() * 3000);
+  // Dyadic q: q·n is exact in floating point, as PostgreSQL's percentile_disc computes it.
+  const q = pick(['0', '0.125', '0.25', '0.5', '0.75', '0.875', '1']);
   return {
     oracle: {
       filter,
       group_by,
       delay: { lower: dLo * 100, upper: dHi * 100 },
       distance: { lower: 0, upper: sHi * 100 },
+      delay_q: q,
     },
     spec: {
       kind: 'query',
@@ -71,6 +75,7 @@ export function randomQuery(rand: () => number, flights: readonly Flight[]): Gen
         { fn: 'count_distinct_subjects' },
         { fn: 'sum', attribute: 'delay', clamp: { lower: String(dLo), upper: String(dHi) } },
         { fn: 'mean', attribute: 'distance', clamp: { lower: '0', upper: String(sHi) } },
+        { fn: 'quantile', attribute: 'delay', quantile: q, clamp: { lower: String(dLo), upper: String(dHi) } },
       ],
     },
   };

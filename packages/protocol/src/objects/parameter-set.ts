@@ -1,6 +1,6 @@
 /** The governance parameter set in force for a `policy_version`. */
 import Type, { type Static } from 'typebox';
-import { AmountString, Count, EpochId, PolicyVersion, SchemaVersion } from './common.ts';
+import { ActorId, AmountString, AttributeName, Count, EpochId, PolicyVersion, SchemaVersion } from './common.ts';
 
 const Bps = Type.Integer({ minimum: 0, maximum: 10_000, description: 'Basis points (1/10000).' });
 
@@ -38,6 +38,68 @@ export type EconomicsParameters = Static<typeof EconomicsParameters>;
 
 /** Unbonding period when the policy has no `economics` (7 days). */
 export const DEFAULT_UNBONDING_PERIOD_MS = 604_800_000;
+
+/**
+ * The query privacy policy of a `policy_version`. Optional, and each field too: an absent field is
+ * the protocol default (`defaultQueryPolicy`, docs/protocol.md "Query, privacy budgets and noise").
+ */
+export const QueryParameters = Type.Object(
+  {
+    epsilon_micro: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 100_000_000,
+        description: 'Privacy loss of one released query, micro-epsilon (1000000 = 1). Default 100000.',
+      }),
+    ),
+    budget_micro: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 1_000_000_000,
+        description: 'Budget of one subject per usage scope and window, micro-epsilon. Default 1000000.',
+      }),
+    ),
+    window_epochs: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Epochs per budget window. Default 720.' }),
+    ),
+    max_groups_per_subject: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 1000,
+        description: 'Groups one subject contributes to per query (G). Default 4.',
+      }),
+    ),
+    differencing_window_epochs: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 1_000_000,
+        description: 'Epochs an earlier release is compared against by the differencing check. Default 720.',
+      }),
+    ),
+    identifying_attributes: Type.Optional(
+      Type.Array(AttributeName, {
+        maxItems: 256,
+        description:
+          'Attributes that single out a person (equality filters, group-by and aggregates on them are refused).',
+      }),
+    ),
+    submitter_groups: Type.Optional(
+      Type.Record(ActorId, Type.String({ minLength: 1, maxLength: 128 }), {
+        maxProperties: 4096,
+        description: 'Submitters the differencing check treats as one: actor -> group name.',
+      }),
+    ),
+    quantile_buckets: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 1024,
+        description: 'Buckets of the DP histogram a quantile is read from. Default 32.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type QueryParameters = Static<typeof QueryParameters>;
 
 export const ParameterSet = Type.Object(
   {
@@ -90,6 +152,7 @@ export const ParameterSet = Type.Object(
       }),
     ),
     economics: Type.Optional(EconomicsParameters),
+    query: Type.Optional(QueryParameters),
   },
   { additionalProperties: false },
 );

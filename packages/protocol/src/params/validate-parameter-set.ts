@@ -13,5 +13,8 @@ export function parameterSetProblems(p: ParameterSet, masterCount: number): stri
   if (p.settlement_quorum * 2 <= masterCount) {
     problems.push(`settlement_quorum ${p.settlement_quorum} is not a majority of ${masterCount} masters`);
   }
+  const q = p.query;
+  if (q?.epsilon_micro !== undefined && q.budget_micro !== undefined && q.epsilon_micro > q.budget_micro)
+    problems.push(`query.epsilon_micro ${q.epsilon_micro} exceeds query.budget_micro ${q.budget_micro}`);
   return problems;
 }

@@ -7,13 +7,17 @@
 import type { Static } from 'typebox';
 import type { QuerySpec } from '../objects/task-spec.ts';
 import { type LaplaceScale, laplaceBound } from '../privacy/discrete-laplace.ts';
+import { type QuantileLayout, quantileLayout, quantileMicro, quantileRankBound } from './quantile.ts';
 import type { QueryPolicy } from './query-policy.ts';
 
 type Spec = Static<typeof QuerySpec>;
 
-/** One released quantity: a distinct-subject count or a clamped sum (a mean is a sum over a count). */
+/**
+ * One released quantity: a distinct-subject count, a clamped sum (a mean is a sum over a count) or
+ * a histogram of clamped per-subject totals over fixed buckets (quantiles are read from it).
+ */
 export type PlannedComponent = {
-  kind: 'count' | 'sum';
+  kind: 'count' | 'sum' | 'histogram';
   attribute?: string;
   /** Per-subject per-group total clamped into [lower, upper], fixed point (`value_scale`). */
   lower: number;
@@ -22,14 +26,20 @@ export type PlannedComponent = {
   sensitivity: number;
   /** Discrete Laplace scale t/s; absent without noise (threshold-only configuration). */
   scale?: LaplaceScale;
-  /** The 99% bound of the noise, fixed point (0 without noise). */
+  /** The 99% bound of the noise, fixed point (0 without noise); of one bucket count for a histogram. */
   bound99: number;
+  /** Histogram only: the bucket layout over [lower, upper] and the 99% rank bound of a quantile read from it. */
+  layout?: QuantileLayout;
+  rank_bound99?: number;
 };
 
 export type PlannedAggregate = {
-  fn: 'count_distinct_subjects' | 'sum' | 'mean';
+  fn: 'count_distinct_subjects' | 'sum' | 'mean' | 'quantile';
   attribute?: string;
-  /** Indexes into `components`: [count] | [sum] | [sum, count]. */
+  /** Quantile only: q as written in the spec, and in micro units. */
+  quantile?: string;
+  quantile_micro?: number;
+  /** Indexes into `components`: [count] | [sum] | [sum, count] | [histogram]. */
   components: number[];
 };
 
@@ -93,9 +103,10 @@ export function planQuery(spec: Spec, policy: QueryPolicy): PlanOutcome {
     return refused('duplicate_group_by', 'spec.group_by', 'an attribute is grouped twice');
   const G = Math.max(1, policy.max_groups_per_subject);
   const noisy = policy.epsilon_micro > 0;
-  const wanted: { kind: 'count' | 'sum'; attribute?: string; lower: number; upper: number }[] = [];
+  type Kind = PlannedComponent['kind'];
+  const wanted: { kind: Kind; attribute?: string; lower: number; upper: number }[] = [];
   const aggregates: PlannedAggregate[] = [];
-  const componentIndex = (kind: 'count' | 'sum', attribute?: string, lower = 0, upper = 1) => {
+  const componentIndex = (kind: Kind, attribute?: string, lower = 0, upper = 1) => {
     const found = wanted.findIndex(
       (w) => w.kind === kind && w.attribute === attribute && w.lower === lower && w.upper === upper,
     );
@@ -105,8 +116,6 @@ export function planQuery(spec: Spec, policy: QueryPolicy): PlanOutcome {
   };
   for (const [i, a] of spec.aggregates.entries()) {
     const field = `spec.aggregates[${i}]`;
-    if (a.fn === 'quantile')
-      return refused('unsupported_aggregate', `${field}.fn`, 'quantiles are not released by this protocol version');
     if (a.fn === 'count_distinct_subjects') {
       aggregates.push({ fn: a.fn, components: [componentIndex('count')] });
       continue;
@@ -119,6 +128,20 @@ export function planQuery(spec: Spec, policy: QueryPolicy): PlanOutcome {
     const upper = toFixedPoint(a.clamp.upper, policy.value_scale);
     if (lower === undefined || upper === undefined || lower > upper)
       return refused('invalid_clamp', `${field}.clamp`, 'clamp needs decimals with lower <= upper');
+    if (a.fn === 'quantile') {
+      const q = quantileMicro(a.quantile);
+      if (q === undefined)
+        return refused('invalid_quantile', `${field}.quantile`, 'quantile needs a decimal q with 0 <= q <= 1');
+      // Quantiles of one attribute and clamp share one histogram (one share of ε).
+      aggregates.push({
+        fn: a.fn,
+        attribute: a.attribute,
+        quantile: a.quantile!,
+        quantile_micro: q,
+        components: [componentIndex('histogram', a.attribute, lower, upper)],
+      });
+      continue;
+    }
     const sum = componentIndex('sum', a.attribute, lower, upper);
     aggregates.push({
       fn: a.fn,
@@ -139,7 +162,8 @@ export function planQuery(spec: Spec, policy: QueryPolicy): PlanOutcome {
   }
   const components: PlannedComponent[] = [];
   for (const [i, w] of wanted.entries()) {
-    const perSubject = w.kind === 'count' ? 1 : Math.max(Math.abs(w.lower), Math.abs(w.upper), 1);
+    // A subject adds 1 to a count, its clamped total to a sum, 1 to one bucket of a histogram, per group.
+    const perSubject = w.kind === 'sum' ? Math.max(Math.abs(w.lower), Math.abs(w.upper), 1) : 1;
     const sensitivity = perSubject * G;
     let scale: LaplaceScale | undefined;
     if (noisy) {
@@ -147,7 +171,14 @@ export function planQuery(spec: Spec, policy: QueryPolicy): PlanOutcome {
       if (!scale)
         return refused('noise_scale_out_of_range', `spec.aggregates`, `component ${i} needs too large a scale`);
     }
-    components.push({ ...w, sensitivity, ...(scale ? { scale } : {}), bound99: scale ? laplaceBound(scale) : 0 });
+    const layout = w.kind === 'histogram' ? quantileLayout(w.lower, w.upper, policy.quantile_buckets) : undefined;
+    components.push({
+      ...w,
+      sensitivity,
+      ...(scale ? { scale } : {}),
+      bound99: scale ? laplaceBound(scale) : 0,
+      ...(layout ? { layout, rank_bound99: quantileRankBound(scale, layout.buckets) } : {}),
+    });
   }
   return {
     ok: true,
@@ -155,7 +186,7 @@ export function planQuery(spec: Spec, policy: QueryPolicy): PlanOutcome {
       group_by: [...spec.group_by],
       aggregates,
       components,
-      summed: [...new Set(components.filter((c) => c.kind === 'sum').map((c) => c.attribute!))],
+      summed: [...new Set(components.filter((c) => c.kind !== 'count').map((c) => c.attribute!))],
       epsilon_micro: noisy ? policy.epsilon_micro : 0,
       k_min: policy.k_min,
       max_groups_per_subject: G,

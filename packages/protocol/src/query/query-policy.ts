@@ -1,9 +1,11 @@
 /**
- * The privacy policy a query is released under. `k_min` comes from the parameter set of the task's
- * `policy_version`; the rest are the query defaults of this protocol version (documented in
- * docs/protocol.md, "Query, privacy budgets and noise"). `thresholdOnly` is the weak configuration
- * the attack tests compare against: suppression only, no noise, no budget, no differencing check.
+ * The privacy policy a query is released under, read from the parameter set of the task's
+ * `policy_version` (`queryPolicyOf`): `k_min`, and its optional `query` block over the defaults of
+ * this protocol version (documented in docs/protocol.md, "Query, privacy budgets and noise").
+ * `thresholdOnly` is the weak configuration the attack tests compare against: suppression only, no
+ * noise, no budget, no differencing check.
  */
+import type { ParameterSet } from '../objects/parameter-set.ts';
 
 export type QueryPolicy = {
   k_min: number;
@@ -25,6 +27,8 @@ export type QueryPolicy = {
   submitter_groups: Readonly<Record<string, string>>;
   /** Fixed-point scale of summed values: values are clamped, then multiplied by this and rounded. */
   value_scale: number;
+  /** Buckets of the DP histogram a quantile is read from (over the declared clamp range). */
+  quantile_buckets: number;
 };
 
 /** The query policy in force for a parameter set's `k_min`. */
@@ -40,6 +44,24 @@ export function defaultQueryPolicy(k_min: number): QueryPolicy {
     identifying_attributes: ['subject', 'subject_id', 'user_id', 'email', 'phone', 'card_number', 'account_id'],
     submitter_groups: {},
     value_scale: 100,
+    quantile_buckets: 32,
+  };
+}
+
+/** The query policy of a parameter set: its `query` block over the defaults (absent fields = default). */
+export function queryPolicyOf(params: Pick<ParameterSet, 'k_min' | 'query'>): QueryPolicy {
+  const q = params.query ?? {};
+  const base = defaultQueryPolicy(params.k_min);
+  return {
+    ...base,
+    ...(q.epsilon_micro !== undefined ? { epsilon_micro: q.epsilon_micro } : {}),
+    ...(q.budget_micro !== undefined ? { budget_micro: q.budget_micro } : {}),
+    ...(q.window_epochs !== undefined ? { window_epochs: q.window_epochs } : {}),
+    ...(q.max_groups_per_subject !== undefined ? { max_groups_per_subject: q.max_groups_per_subject } : {}),
+    ...(q.differencing_window_epochs !== undefined ? { differencing_window_epochs: q.differencing_window_epochs } : {}),
+    ...(q.identifying_attributes !== undefined ? { identifying_attributes: [...q.identifying_attributes] } : {}),
+    ...(q.submitter_groups !== undefined ? { submitter_groups: { ...q.submitter_groups } } : {}),
+    ...(q.quantile_buckets !== undefined ? { quantile_buckets: q.quantile_buckets } : {}),
   };
 }
 

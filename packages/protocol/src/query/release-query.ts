@@ -10,15 +10,23 @@ import { createHash } from 'node:crypto';
 import { sampleDiscreteLaplace } from '../privacy/discrete-laplace.ts';
 import { SeededIntegers } from '../privacy/seeded-integers.ts';
 import { type CombinedGroup, groupKeyText } from './partial-aggregate.ts';
+import { bucketOf, bucketValue, readQuantileBucket } from './quantile.ts';
 import type { QueryPlan } from './query-plan.ts';
 
 export type ReleasedValue = {
-  fn: 'count_distinct_subjects' | 'sum' | 'mean';
+  fn: 'count_distinct_subjects' | 'sum' | 'mean' | 'quantile';
   attribute?: string;
-  /** A count as an integer; a sum or mean as a decimal string. */
+  /** Quantile only: q as the spec wrote it. */
+  quantile?: string;
+  /** A count as an integer; a sum, mean or quantile as a decimal string. */
   value: number | string;
-  /** Half-width of the 99% interval of the noise around the true value (same unit as `value`; 0 without noise). */
+  /**
+   * Half-width of the 99% interval of the noise around the true value (same unit as `value`; 0
+   * without noise). For a quantile: the bucket width w, with `rank_bound99` R the 99% bound on the
+   * rank error (the value lies within w of the values at ranks k − R .. k + R, k the exact rank).
+   */
   bound99: number | string;
+  rank_bound99?: number;
 };
 
 export type ReleasedRow = { group: Record<string, string | number | boolean | null>; values: ReleasedValue[] };
@@ -35,8 +43,16 @@ export type ReleaseDecisions = {
   released_sets: string[][];
 };
 
-/** True (noise-free) component values per group, for the oracle and property tests. */
-export type TrueGroup = { key: CombinedGroup['key']; subjects: number; components: number[] };
+/**
+ * True (noise-free) component values per group, for the oracle and property tests (a histogram
+ * component's value is its subject count; its bucket counts are in `histograms` by component index).
+ */
+export type TrueGroup = {
+  key: CombinedGroup['key'];
+  subjects: number;
+  components: number[];
+  histograms?: Record<number, number[]>;
+};
 
 /**
  * An audience selection: the noisy eligible-subject count, and the pseudonyms a sealed handle will
@@ -92,14 +108,22 @@ export function trueValues(plan: QueryPlan, groups: Map<string, CombinedGroup>):
   for (const text of [...groups.keys()].sort()) {
     const g = groups.get(text)!;
     const subjects = kept.get(text) ?? new Set<string>();
-    const components = plan.components.map((c) => {
+    let histograms: Record<number, number[]> | undefined;
+    const components = plan.components.map((c, ci) => {
       if (c.kind === 'count') return subjects.size;
       const i = plan.summed.indexOf(c.attribute!);
+      if (c.kind === 'histogram') {
+        const counts = new Array<number>(c.layout!.buckets).fill(0);
+        for (const p of subjects) counts[bucketOf(c.layout!, clamp(g.subjects.get(p)![i]!, c.lower, c.upper))]! += 1;
+        histograms = { ...histograms, [ci]: counts };
+        return subjects.size;
+      }
       let total = 0;
       for (const p of subjects) total += clamp(g.subjects.get(p)![i]!, c.lower, c.upper);
       return total;
     });
-    if (subjects.size > 0) out.push({ key: g.key, subjects: subjects.size, components });
+    if (subjects.size > 0)
+      out.push({ key: g.key, subjects: subjects.size, components, ...(histograms ? { histograms } : {}) });
   }
   return out;
 }
@@ -123,10 +147,33 @@ export function releaseQuery(plan: QueryPlan, groups: Map<string, CombinedGroup>
       const scale = plan.components[ci]!.scale;
       return scale ? v + sampleDiscreteLaplace(new SeededIntegers(seed, `${ci}\u0000${text}`), scale) : v;
     });
+    // Each histogram bucket draws its own noise, labelled by component, group key and bucket.
+    const noisyHistograms = new Map<number, number[]>();
+    for (const [ci, counts] of Object.entries(g.histograms ?? {})) {
+      const scale = plan.components[Number(ci)]!.scale;
+      noisyHistograms.set(
+        Number(ci),
+        counts.map((n, b) =>
+          scale ? n + sampleDiscreteLaplace(new SeededIntegers(seed, `${ci}\u0000${text}\u0000${b}`), scale) : n,
+        ),
+      );
+    }
     const values: ReleasedValue[] = plan.aggregates.map((a) => {
       const [first, second] = a.components as [number, number?];
       const c = plan.components[first]!;
       if (a.fn === 'count_distinct_subjects') return { fn: a.fn, value: noisy[first]!, bound99: c.bound99 };
+      if (a.fn === 'quantile') {
+        const layout = c.layout!;
+        const bucket = readQuantileBucket(noisyHistograms.get(first)!, a.quantile_micro!);
+        return {
+          fn: a.fn,
+          attribute: a.attribute!,
+          quantile: a.quantile!,
+          value: formatFixed(bucketValue(layout, bucket), plan.value_scale),
+          bound99: formatFixed(layout.width, plan.value_scale),
+          rank_bound99: c.rank_bound99!,
+        };
+      }
       const sum = { fn: a.fn, attribute: a.attribute! };
       if (a.fn === 'sum')
         return {

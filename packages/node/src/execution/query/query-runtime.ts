@@ -9,7 +9,6 @@
  */
 import {
   combinePartials,
-  defaultQueryPolicy,
   domainHash,
   envelopeHash,
   type InputCommitment,
@@ -18,6 +17,7 @@ import {
   participates,
   planQuery,
   type QueryPlan,
+  queryPolicyOf,
   releaseQuery,
   type TaskEnvelope,
 } from '@symphony/protocol';
@@ -45,7 +45,7 @@ import type { PseudonymOf } from './subject-pseudonyms.ts';
 import { computeVaultPartial } from './vault-partial.ts';
 
 /** The code measurement of the query aggregation runtime (bump when release semantics change). */
-export const QUERY_CODE_HASH = domainHash('scp/v1/builtin-program', { runtime: 'scs-query', version: 1 });
+export const QUERY_CODE_HASH = domainHash('scp/v1/builtin-program', { runtime: 'scs-query', version: 2 });
 
 export type QueryRuntime = {
   nodeId: string;
@@ -134,7 +134,7 @@ export async function answerPartial(rt: QueryRuntime, req: QueryPartialRequest):
   if (!params || !binding) throw new PortError('vault_not_resolved', `${req.vault_id} has no resolution`);
   const spec = req.envelope.spec;
   if (spec.kind !== 'query') throw new PortError('not_a_dispatched_query', 'not a query');
-  const planned = planQuery(spec, defaultQueryPolicy(params.k_min));
+  const planned = planQuery(spec, queryPolicyOf(params));
   if (!planned.ok) throw new PortError(planned.refusal.code, planned.refusal.message);
   const gate = await rt.consent.gateFor(req.envelope);
   const as_of_seq = req.as_of_seq ?? (await rt.records.head(req.vault_id));
@@ -198,12 +198,15 @@ export async function runQuery(
 ): Promise<QueryRun> {
   const { envelope } = req;
   if (envelope.spec.kind !== 'query') throw new ExecutionRefused('unsupported_task_class');
-  const planned = planQuery(envelope.spec, defaultQueryPolicy(req.policy.k_min));
+  const state = rt.follower.state;
+  // The policy of the task's pinned version, as the reducer will read it to charge the release.
+  const params = state.parameter_history.find((p) => p.policy_version === req.policy.policy_version);
+  if (!params) throw new ExecutionRefused('unknown_policy_version');
+  const planned = planQuery(envelope.spec, queryPolicyOf(params));
   if (!planned.ok) throw new ExecutionRefused(planned.refusal.code);
   const plan: QueryPlan = planned.plan;
   const keys = aggregatorKeyPair();
   const key_signature = await rt.tee.sign(aggregatorKeyDigest(envelope.task_id, req.attempt, keys.public_key));
-  const state = rt.follower.state;
   const replies = await Promise.all(
     envelope.targets.vault_ids.map(async (vault_id) => {
       const node = state.vaults[vault_id]?.node_id;

@@ -1,6 +1,6 @@
 import { decideRelease, emptyPrivacy } from '../../query/decide-release.ts';
 import { submitterGroupOf } from '../../query/differencing-check.ts';
-import { defaultQueryPolicy } from '../../query/query-policy.ts';
+import { queryPolicyOf } from '../../query/query-policy.ts';
 import { checkTaskEvent, moveTask } from '../moves.ts';
 import { refuse } from '../refusal.ts';
 import type { Step } from '../step.ts';
@@ -27,7 +27,7 @@ export const decideQueryRelease: Step<'query_release_decided'> = {
   run(state, e, at) {
     const t = state.tasks[e.task_id]!;
     const params = state.parameter_history.find((p) => p.policy_version === t.policy_version)!;
-    const policy = defaultQueryPolicy(params.k_min);
+    const policy = queryPolicyOf(params);
     const decision = decideRelease(state.privacy ?? emptyPrivacy(), policy, {
       task_id: e.task_id,
       submitter_group: submitterGroupOf(policy.submitter_groups, t.delegation?.principal ?? t.submitter),
