@@ -74,7 +74,7 @@ const fail = (code: ApiErrorCode, reason: string, message: string, details: Reco
 export function registerRequestAuthentication(app: FastifyInstance, options: RequestAuthOptions): void {
   const windowSeconds = options.windowSeconds ?? SIGNATURE_WINDOW_SECONDS;
   const now = options.now ?? Date.now;
-  const nonces = new NonceCache(windowSeconds * 1000);
+  const nonces = new NonceCache(windowSeconds * 1000, Math.floor(now() / 1000) * 1000);
   const buckets = new TokenBuckets(options.rateLimit ?? DEFAULT_RATE_LIMIT);
 
   app.addHook('preParsing', async (request, _reply, payload) => {
@@ -147,6 +147,12 @@ export function registerRequestAuthentication(app: FastifyInstance, options: Req
     const base = new TextEncoder().encode(signatureBase(components, params));
     if (!verifyEd25519(actor.public_key, base, Buffer.from(parsed.signature).toString('hex')))
       throw fail('unauthenticated', 'bad_signature', `The signature does not verify with ${params.keyid}'s key.`);
+    if (!nonces.remembers(params.created * 1000))
+      throw fail(
+        'unauthenticated',
+        'replayed_nonce',
+        'This signature predates the server start, so its nonce cannot be checked; sign the request afresh.',
+      );
     if (!nonces.claim(params.keyid, params.nonce, now()))
       throw fail('unauthenticated', 'replayed_nonce', 'This nonce was already used; sign each request afresh.');
     return { actor_id: params.keyid, roles: actor.roles };

@@ -90,7 +90,7 @@ export class SignedBus implements Bus {
     this.#o = opts;
     this.#window = opts.windowMs ?? 300_000;
     this.#now = opts.now ?? Date.now;
-    this.#nonces = new NonceCache(this.#window);
+    this.#nonces = new NonceCache(this.#window, this.#now());
   }
 
   /** Seals `payload` for `subject` with this node's key. */
@@ -150,6 +150,8 @@ export class SignedBus implements Bus {
         'node_signature_expired',
         `the message of ${m.from} was created outside the ${this.#window} ms window`,
       );
+    if (!this.#nonces.remembers(m.created_ms as number))
+      throw refuse('node_replayed', `the message of ${m.from} predates this node's start; its nonce cannot be checked`);
     if (!this.#nonces.claim(m.from, m.nonce, now))
       throw refuse('node_replayed', `nonce ${m.nonce} of ${m.from} was already used`);
     return JSON.parse(m.body);

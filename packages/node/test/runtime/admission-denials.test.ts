@@ -186,6 +186,17 @@ describe('admission denials over HTTP', () => {
     const replayed = await app.inject({ method: 'GET', url: '/v1/network', headers: once });
     assert.equal(replayed.statusCode, 401);
     assert.equal(replayed.json().details.reason, 'replayed_nonce');
+    // A restarted edge (its clock 10 s on) has forgotten the nonces the old one saw: it refuses what
+    // was signed before it started, and accepts a fresh signature.
+    const restarted = await createHttpServer(net.coordinator.service, {
+      authentication: { now: () => Date.now() + 10_000 },
+    });
+    const afterRestart = await restarted.inject({ method: 'GET', url: '/v1/network', headers: once });
+    assert.equal(afterRestart.statusCode, 401);
+    assert.equal(afterRestart.json().details.reason, 'replayed_nonce');
+    const fresh = signedHeaders(brand, 'GET', '/v1/network', undefined, Math.floor(Date.now() / 1000) + 10);
+    assert.equal((await restarted.inject({ method: 'GET', url: '/v1/network', headers: fresh })).statusCode, 200);
+    await restarted.close();
 
     const stranger = await signedInject(app, actorKey('act_stranger'), { url: '/v1/network' });
     assert.equal(stranger.json().details.reason, 'unknown_key');

@@ -88,6 +88,11 @@ describe('node-to-node bus calls are signed by registered node keys', () => {
     await refusedWith(sealed, 'node_replayed');
   });
 
+  it('refuses a message sealed before the serving node started: its nonce may have been used before a restart', async () => {
+    const early = await sealerFor('node_master-1', () => Date.now() - 60_000).seal(subjects.status, {});
+    await refusedWith(early, 'node_replayed');
+  });
+
   it('refuses a node the log does not know, even with a well-formed signature', async () => {
     await keyring.ensureKey(keyNameOf('node_intruder'));
     await refusedWith(await sealerFor('node_intruder').seal(subjects.status, {}), 'node_unknown');
