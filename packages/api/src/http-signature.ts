@@ -95,14 +95,16 @@ export type RequestSigner = { keyid: string; sign(bytes: Uint8Array): Uint8Array
  */
 export function signRequest(
   signer: RequestSigner,
-  request: { method: string; target: string; body?: string | Uint8Array },
+  /** `contentDigest` stands for a body streamed later (its digest computed beforehand). */
+  request: { method: string; target: string; body?: string | Uint8Array; contentDigest?: string },
   created: number,
   nonce: string,
 ): Record<string, string> {
+  const digest = request.contentDigest ?? (request.body !== undefined ? contentDigest(request.body) : undefined);
   const components: SignedComponents = {
     method: request.method.toUpperCase(),
     ...targetComponents(request.target),
-    ...(request.body !== undefined ? { contentDigest: contentDigest(request.body) } : {}),
+    ...(digest !== undefined ? { contentDigest: digest } : {}),
   };
   const params = { created, nonce, keyid: signer.keyid };
   const base = new TextEncoder().encode(signatureBase(components, params));

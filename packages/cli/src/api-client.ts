@@ -194,13 +194,15 @@ export class ApiClient {
 
   /**
    * Streams a file body to `POST /v1/vaults/:vaultId/uploads` (CSV or NDJSON) or `/documents`
-   * (PNG, JPEG, PDF). `onBytes` is called with the bytes sent so far. No timeout: the edge answers
-   * once the whole upload has committed.
+   * (PNG, JPEG, PDF). `contentDigest` is the body's `sha-256=:<base64>:`, computed beforehand so the
+   * signature can cover the bytes streamed after it. `onBytes` is called with the bytes sent so far.
+   * No timeout: the edge answers once the whole upload has committed.
    */
   async upload(
     path: string,
     contentType: string,
     body: AsyncIterable<Uint8Array>,
+    contentDigest: string,
     onBytes: (sent: number) => void = () => {},
   ): Promise<UploadResponse> {
     let sent = 0;
@@ -221,7 +223,12 @@ export class ApiClient {
     try {
       response = await this.#fetch(this.baseUrl + path, {
         method: 'POST',
-        headers: { accept: 'application/json', 'content-type': contentType },
+        headers: {
+          accept: 'application/json',
+          'content-type': contentType,
+          'content-digest': contentDigest,
+          ...this.#signatureHeaders('POST', path, { contentDigest }),
+        },
         body: stream,
         duplex: 'half',
       } as RequestInit);
@@ -406,6 +413,22 @@ export class ApiClient {
     return body as Health;
   }
 
+  /** RFC 9421 headers for a request (none without a signer): a fresh `created` and nonce each time. */
+  #signatureHeaders(
+    method: string,
+    target: string,
+    content: { body?: string; contentDigest?: string },
+  ): Record<string, string> {
+    if (!this.#signer) return {};
+    const basePath = new URL(this.baseUrl).pathname.replace(/\/+$/, '');
+    return signRequest(
+      this.#signer,
+      { method, target: basePath + target, ...content },
+      Math.floor(Date.now() / 1000),
+      randomBytes(16).toString('hex'),
+    );
+  }
+
   async #json<T>(method: string, path: string, options: { body?: unknown; query?: Query } = {}): Promise<T> {
     return (await this.#request(method, path, options)).body as T;
   }
@@ -425,20 +448,7 @@ export class ApiClient {
       body = JSON.stringify(options.body);
       init.body = body;
     }
-    if (this.#signer) {
-      const created = Math.floor(Date.now() / 1000);
-      const nonce = randomBytes(16).toString('hex');
-      const basePath = new URL(this.baseUrl).pathname.replace(/\/+$/, '');
-      Object.assign(
-        headers,
-        signRequest(
-          this.#signer,
-          { method, target: basePath + target, ...(body !== undefined ? { body } : {}) },
-          created,
-          nonce,
-        ),
-      );
-    }
+    Object.assign(headers, this.#signatureHeaders(method, target, body !== undefined ? { body } : {}));
     let response: Response;
     try {
       response = await this.#fetch(url, init);

@@ -3,6 +3,7 @@
  * API edge, with a progress bar on a terminal (one line per 10% otherwise). Nothing is stored
  * unless the whole upload commits.
  */
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname } from 'node:path';
@@ -69,7 +70,7 @@ async function ingest(context: CommandContext, file: string, options: IngestOpti
   try {
     const result = await context
       .client()
-      .upload(path, type, createReadStream(file, { highWaterMark: 256 * 1024 }), (sent) => {
+      .upload(path, type, createReadStream(file, { highWaterMark: 256 * 1024 }), await fileDigest(file), (sent) => {
         bar?.update(sent);
         const tenth = size > 0 ? Math.floor((sent / size) * 10) : 10;
         if (!bar && !context.json && tenth !== lastTenth) {
@@ -101,4 +102,11 @@ async function ingest(context: CommandContext, file: string, options: IngestOpti
   } finally {
     bar?.stop();
   }
+}
+
+/** The file's `Content-Digest` (`sha-256=:<base64>:`), read once before the upload streams it. */
+async function fileDigest(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
+  return `sha-256=:${hash.digest('base64')}:`;
 }

@@ -65,6 +65,20 @@ const callers = new WeakMap<FastifyRequest, Caller>();
 /** The authenticated caller of a request (undefined when authentication is off). */
 export const callerOf = (request: FastifyRequest): Caller | undefined => callers.get(request);
 
+/** The signed `Content-Digest` of a body that is streamed after authentication (uploads). */
+const streamedDigests = new WeakMap<FastifyRequest, string>();
+
+/**
+ * A streamed body as the route reads it: the chunks as they arrive, then, before the consumer can
+ * commit anything, a check that they hash to the `Content-Digest` the caller signed.
+ */
+export async function* verifiedStream(request: FastifyRequest): AsyncIterable<Buffer> {
+  yield* request.body as AsyncIterable<Buffer>;
+  const expected = streamedDigests.get(request);
+  if (expected !== undefined && digests.get(request) !== expected)
+    throw fail('unauthenticated', 'digest_mismatch', 'The uploaded body does not match the signed Content-Digest.');
+}
+
 const digests = new WeakMap<FastifyRequest, string>();
 
 const fail = (code: ApiErrorCode, reason: string, message: string, details: Record<string, unknown> = {}) =>
@@ -118,7 +132,11 @@ export function registerRequestAuthentication(app: FastifyInstance, options: Req
     const parsed = parseSignature(header('signature-input'), header('signature'));
     if (!parsed.ok) throw fail('unauthenticated', parsed.reason, 'Sign the request (RFC 9421, label scs, Ed25519).');
     const { params } = parsed;
-    const hasBody = digests.has(request);
+    // A streamed upload is authenticated before its body is read: its signature covers the
+    // Content-Digest header, which `verifiedStream` checks against the bytes before they commit.
+    const streamed =
+      !digests.has(request) && (header('transfer-encoding') !== undefined || Number(header('content-length') ?? 0) > 0);
+    const hasBody = digests.has(request) || streamed;
     const required = ['@method', '@path', '@query', ...(hasBody ? ['content-digest'] : [])];
     if (parsed.covers.join(' ') !== required.join(' '))
       throw fail('unauthenticated', 'wrong_components', `The signature must cover ${required.join(' ')}.`);
@@ -130,7 +148,12 @@ export function registerRequestAuthentication(app: FastifyInstance, options: Req
         `The signature was created outside the ${windowSeconds} s window.`,
       );
     let contentDigest: string | undefined;
-    if (hasBody) {
+    if (streamed) {
+      contentDigest = header('content-digest');
+      if (contentDigest === undefined)
+        throw fail('unauthenticated', 'wrong_components', 'A streamed body must carry a signed Content-Digest.');
+      streamedDigests.set(request, contentDigest);
+    } else if (hasBody) {
       contentDigest = digests.get(request)!;
       if (header('content-digest') !== contentDigest)
         throw fail('unauthenticated', 'digest_mismatch', 'Content-Digest does not match the body.');

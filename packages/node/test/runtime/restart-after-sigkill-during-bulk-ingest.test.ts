@@ -7,11 +7,13 @@
 
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, describe, it } from 'node:test';
+import { signRequest } from '@symphony/api';
 import { consentGrants } from '../support/consent.ts';
 import { actorKey, signedHeaders } from '../support/signed-requests.ts';
 import { delay } from '../support/wait.ts';
@@ -65,13 +67,21 @@ describe('restart after SIGKILL during a bulk ingest', () => {
     procs.push(first.proc);
     let sentBytes = 0;
     let killed = false;
-    // A CSV of 300 000 rows generated as it is sent: far more than can commit before the kill.
+    // A CSV of 300 000 rows generated as it is sent: far more than can commit before the kill. Its
+    // Content-Digest, which the signature covers, is computed beforehand from the same chunks.
+    const header = 'subject,record_id,category,total_amount,merchant\n';
+    const chunk = (i: number) => {
+      let text = '';
+      for (let j = i; j < i + 500; j++) text += `act_bulk-${j % 97},rec_bulk-${j},coffee,3.25,Bulk Mart\n`;
+      return text;
+    };
+    const hash = createHash('sha256').update(header);
+    for (let i = 0; i < 300_000; i += 500) hash.update(chunk(i));
+    const contentDigest = `sha-256=:${hash.digest('base64')}:`;
     const rows = (async function* () {
-      yield new TextEncoder().encode('subject,record_id,category,total_amount,merchant\n');
+      yield new TextEncoder().encode(header);
       for (let i = 0; i < 300_000 && !killed; i += 500) {
-        let text = '';
-        for (let j = i; j < i + 500; j++) text += `act_bulk-${j % 97},rec_bulk-${j},coffee,3.25,Bulk Mart\n`;
-        const bytes = new TextEncoder().encode(text);
+        const bytes = new TextEncoder().encode(chunk(i));
         sentBytes += bytes.length;
         yield bytes;
         await delay(1);
@@ -79,7 +89,15 @@ describe('restart after SIGKILL during a bulk ingest', () => {
     })();
     const bulk = fetch(`${first.url}/v1/vaults/${V}/uploads`, {
       method: 'POST',
-      headers: { 'content-type': 'text/csv', ...signedHeaders(tester, 'POST', `/v1/vaults/${V}/uploads`) },
+      headers: {
+        'content-type': 'text/csv',
+        ...signRequest(
+          tester,
+          { method: 'POST', target: `/v1/vaults/${V}/uploads`, contentDigest },
+          Math.floor(Date.now() / 1000),
+          randomBytes(16).toString('hex'),
+        ),
+      },
       body: ReadableStream.from(rows),
       duplex: 'half',
     } as RequestInit).then(
@@ -136,7 +154,7 @@ describe('restart after SIGKILL during a bulk ingest', () => {
     ].join('\n');
     const res = await fetch(`${second.url}/v1/vaults/${V}/uploads`, {
       method: 'POST',
-      headers: { 'content-type': 'text/csv', ...signedHeaders(tester, 'POST', `/v1/vaults/${V}/uploads`) },
+      headers: { 'content-type': 'text/csv', ...signedHeaders(tester, 'POST', `/v1/vaults/${V}/uploads`, csv) },
       body: csv,
     });
     assert.equal(res.status, 201);

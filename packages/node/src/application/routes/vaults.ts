@@ -8,6 +8,7 @@ import { ActorId, RecordId, VaultId } from '@symphony/protocol';
 import Type from 'typebox';
 import { errorResponses } from '../error-responses.ts';
 import { ApiFailure, type MasterApi, type VaultOperations } from '../master-api.ts';
+import { verifiedStream } from '../request-auth.ts';
 import { described } from '../response-schemas.ts';
 import type { ApiApp } from './api-app.ts';
 import { NoQuery } from './shared-schemas.ts';
@@ -24,7 +25,6 @@ export function registerVaultRoutes(app: ApiApp, api: MasterApi): void {
     return api.vaults;
   };
   app.addContentTypeParser([...RECORD_TYPES, ...DOCUMENT_TYPES], (_request, payload, done) => done(null, payload));
-  const stream = (body: unknown) => body as AsyncIterable<Buffer>;
 
   app.post(
     '/v1/vaults/:vaultId/uploads',
@@ -61,7 +61,7 @@ export function registerVaultRoutes(app: ApiApp, api: MasterApi): void {
       const result = await ops().uploadRecords(
         request.params.vaultId,
         type === 'text/csv' ? 'csv' : 'ndjson',
-        stream(request.body),
+        verifiedStream(request),
       );
       return reply.code(201).send(result);
     },
@@ -94,7 +94,7 @@ export function registerVaultRoutes(app: ApiApp, api: MasterApi): void {
         request.params.vaultId,
         request.query.subject,
         request.query.record_id,
-        stream(request.body),
+        verifiedStream(request),
       );
       return reply.code(201).send(result);
     },
