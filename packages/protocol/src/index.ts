@@ -87,6 +87,7 @@ export { programApprovedAt, programDecisionHash } from './reducer/steps/program-
 export { CANDIDATE_PROMOTION_MIN_VAULTS } from './reducer/steps/promote-semantic-candidates.ts';
 export * from './semantic/derivation.ts';
 export * from './semantic/vault-mapping.ts';
+export * from './settlement/settlement-deadline.ts';
 export * from './settlement/settlement-proof.ts';
 export * from './settlement/settlement-tree.ts';
 export * from './train/train-hashes.ts';

@@ -8,44 +8,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { digestBytes, type SettlementStatement, statementHash } from '@symphony/protocol';
-import { MemoryKeyring } from '../../src/adapters/memory-keyring.ts';
 import type { PgliteStore } from '../../src/adapters/pglite-store.ts';
 import { createHttpServer } from '../../src/application/http-server.ts';
-import type { Keyring } from '../../src/ports/keyring.ts';
 import { type EmbeddedNetwork, openEmbeddedNetwork } from '../../src/roles/embedded-network.ts';
+import { HeldKeyring } from '../support/held-keyring.ts';
 import { openTestPglite } from '../support/pglite.ts';
 import { type ActorKey, actorKey, signedHeaders } from '../support/signed-requests.ts';
 import { delay } from '../support/wait.ts';
-
-/** A keyring whose signatures by the held keys wait until `release()` (a master that has not signed yet). */
-class HeldKeyring implements Keyring {
-  readonly inner = new MemoryKeyring();
-  readonly #held: Set<string>;
-  #release!: () => void;
-  readonly #released = new Promise<void>((resolve) => {
-    this.#release = resolve;
-  });
-
-  constructor(held: string[]) {
-    this.#held = new Set(held);
-  }
-  release(): void {
-    this.#release();
-  }
-  ensureKey(name: string) {
-    return this.inner.ensureKey(name);
-  }
-  publicKeyHex(name: string) {
-    return this.inner.publicKeyHex(name);
-  }
-  async sign(name: string, bytes: Uint8Array) {
-    if (this.#held.has(name)) await this.#released;
-    return this.inner.sign(name, bytes);
-  }
-  list() {
-    return this.inner.list();
-  }
-}
 
 const governance = actorKey('act_settle-governor');
 const bystander = actorKey('act_settle-bystander');

@@ -39,6 +39,9 @@ export type EconomicsParameters = Static<typeof EconomicsParameters>;
 /** Unbonding period when the policy has no `economics` (7 days). */
 export const DEFAULT_UNBONDING_PERIOD_MS = 604_800_000;
 
+/** Settlement quorum deadline when the policy has no `settlement_timeout_ms` (1 h after the challenge window). */
+export const DEFAULT_SETTLEMENT_TIMEOUT_MS = 3_600_000;
+
 export const ParameterSet = Type.Object(
   {
     schema_version: SchemaVersion,
@@ -90,6 +93,14 @@ export const ParameterSet = Type.Object(
       }),
     ),
     economics: Type.Optional(EconomicsParameters),
+    settlement_timeout_ms: Type.Optional(
+      Type.Integer({
+        minimum: 1000,
+        maximum: 31_536_000_000,
+        description:
+          "How long (log time) the masters have to reach the quorum on a candidate once its challenge window has passed; then the coordinator appends settlement_failed 'quorum_timeout'. Absent = 3600000 (1 h).",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
