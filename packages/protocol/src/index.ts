@@ -8,6 +8,7 @@ export * from './admission/delegation.ts';
 export * from './assurance/checkpoint.ts';
 export * from './assurance/epoch-window.ts';
 export * from './assurance/reconcile-epoch.ts';
+export * from './assurance/reconcile-payout-batches.ts';
 export * from './consent/consent-admits.ts';
 export * from './core-encoding.ts';
 export * from './crypto/attestation-digests.ts';

@@ -109,6 +109,12 @@ async function auditEpochCommand(context: CommandContext, epoch_id: number, opti
       );
       out.line(`  payouts       ${t.payouts} in intents`);
     }
+    if (report.payout_batches) {
+      const b = report.payout_batches;
+      out.line(
+        `  batches       ${b.batches} (claims roots rebuilt from the intents), ${b.executed} executed paying ${b.executed_total}`,
+      );
+    }
     if (report.anchor) out.line(`  anchor        ${report.anchor.adapter} ${report.anchor.reference ?? '(none)'}`);
     if (report.ok) out.line(green(`audit passed: epoch ${epoch_id} re-derives exactly from the log`));
     else {
