@@ -107,7 +107,7 @@ async function auditEpochCommand(context: CommandContext, epoch_id: number, opti
       out.line(
         `  fees          escrowed ${t.max_fees} = rewards ${t.contributor_rewards} + treasury ${t.treasury} + refunds ${t.refunds}`,
       );
-      out.line(`  payouts       ${t.payouts} in intents`);
+      out.line(`  payouts       ${t.payouts} in intents (fee rewards and treasury, plus emission ${t.emission})`);
     }
     if (report.payout_batches) {
       const b = report.payout_batches;

@@ -14,6 +14,7 @@ import {
   deriveEpochWindow,
   type Entry,
   type EpochAccounting,
+  epochEmission,
   fold,
   type PayoutBatchTotals,
   type PayoutExecution,
@@ -152,6 +153,28 @@ export function auditEpoch(input: AuditInput): AuditReport {
   const reconciled = reconcileEpoch(input.recorded ?? derived, statement, state.treasury_account);
   findings.push(...reconciled.findings);
   report.totals = reconciled.totals;
+  // The emission the log's window and parameters give (the candidate distributes all of it, unless no entry earns it).
+  const policy = policyInForce(state, epoch_id);
+  const genesisMs = state.epochs[1]?.opened_at_ms;
+  if (
+    policy?.economics &&
+    genesisMs !== undefined &&
+    recordedWindow.closed_at_ms !== undefined &&
+    settlement.entries.length
+  ) {
+    const due = epochEmission(
+      policy.economics,
+      genesisMs,
+      recordedWindow.opened_at_ms,
+      recordedWindow.closed_at_ms,
+    ).total;
+    if (BigInt(reconciled.totals.emission) !== due)
+      findings.push({
+        code: 'emission_mismatch',
+        subject: `epoch ${epoch_id}`,
+        message: `the emission rewards sum to ${reconciled.totals.emission}; the schedule gives ${due} for the epoch's window`,
+      });
+  }
   const executions: PayoutExecution[] = [];
   for (const e of input.entries) if (e.event.type === 'payout_batch_executed') executions.push(e.event.execution);
   const batches = reconcilePayoutBatches({

@@ -36,6 +36,7 @@ export const AUDIT_FINDING_CODES = [
   'settlement_root_mismatch',
   'rewards_root_mismatch',
   'payout_reward_mismatch',
+  'emission_mismatch',
   'payout_batch_missing',
   'payout_batch_mismatch',
   'payout_batch_forged',
@@ -67,6 +68,8 @@ export type ReconciliationTotals = {
   refunds: string;
   contributor_rewards: string;
   treasury: string;
+  /** Rewards paid from the epoch's emission pools (not from fees). */
+  emission: string;
   payouts: string;
 };
 
@@ -77,8 +80,8 @@ const sum = (xs: Iterable<bigint>) => {
 };
 
 /**
- * Reconciles recorded accounting with itself and with the signed statement. Rewards that belong to
- * no entry of the epoch (e.g. emission) count toward payouts but not toward fees.
+ * Reconciles recorded accounting with itself and with the signed statement. Emission rewards
+ * (`source: 'emission'`) count toward payouts but not toward fees; their total is in `totals.emission`.
  */
 export function reconcileEpoch(
   accounting: EpochAccounting,
@@ -107,7 +110,12 @@ export function reconcileEpoch(
   }
 
   const byTask = new Map<string, RewardRecord[]>();
-  for (const r of rewards) byTask.set(r.task_id, [...(byTask.get(r.task_id) ?? []), r]);
+  // Emission records name the task whose contributors share the epoch's emission; they are no part of its fee.
+  let emission = 0n;
+  for (const r of rewards) {
+    if (r.source === 'emission') emission += parseAmount(r.amount ?? '0');
+    else byTask.set(r.task_id, [...(byTask.get(r.task_id) ?? []), r]);
+  }
   let maxFees = 0n;
   let fees = 0n;
   let refunds = 0n;
@@ -199,6 +207,7 @@ export function reconcileEpoch(
       refunds: refunds.toString(),
       contributor_rewards: contributor.toString(),
       treasury: treasury.toString(),
+      emission: emission.toString(),
       payouts: sum(payouts.map((p) => parseAmount(p.amount))).toString(),
     },
   };
