@@ -1,5 +1,5 @@
 /** Assurance: the protocol log page by page (for export and replay), recorded accounting, anchors. */
-import { EpochId, Hex64String, PayoutIntent, RewardRecord, SettlementEntry } from '@symphony/protocol';
+import { EpochId, Hex64String, PayoutBatch, PayoutIntent, RewardRecord, SettlementEntry } from '@symphony/protocol';
 import Type, { type Static } from 'typebox';
 
 /** `GET /v1/log` query: entries from `from` (default 0), at most `limit` (default 1000, at most 5000). */
@@ -87,6 +87,8 @@ export const AccountingView = Type.Object(
     entries: Type.Array(SettlementEntry),
     rewards: Type.Array(RewardRecord),
     payouts: Type.Array(PayoutIntent),
+    /** The epoch's payout batches as recorded at finality (absent from nodes that record none). */
+    batches: Type.Optional(Type.Array(PayoutBatch)),
   },
   { additionalProperties: false },
 );

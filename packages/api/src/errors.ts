@@ -136,6 +136,11 @@ export const ERROR_CATALOG = {
     fix: 'Wait until the task reaches awaiting_settlement or completed (GET /v1/tasks/{taskId}).',
   },
   epoch_refused: { status: 409, description: 'The epoch cannot be closed now.', fix: 'Read details.reason.' },
+  settlement_refused: {
+    status: 409,
+    description: 'The log refused the settlement action (only a failed settlement can be retried).',
+    fix: 'Read details.reason; GET /v1/epochs/{epochId}/settlement shows its state.',
+  },
   stake_refused: {
     status: 409,
     description: 'The log refused the staking request (balance, stake or unbonding period).',

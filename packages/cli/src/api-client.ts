@@ -319,6 +319,11 @@ export class ApiClient {
     return this.#json('GET', `/v1/epochs/${epochId}/settlement`);
   }
 
+  /** `POST /v1/epochs/:id/settlement/retry` (governance recovery of a failed settlement) */
+  retrySettlement(epochId: number): Promise<SettlementView> {
+    return this.#json('POST', `/v1/epochs/${epochId}/settlement/retry`);
+  }
+
   /** `GET /v1/rewards?epochId&actor` */
   rewards(query: RewardQuery = {}): Promise<RewardList> {
     return this.#json('GET', '/v1/rewards', { query: { epochId: query.epochId, actor: query.actor } });

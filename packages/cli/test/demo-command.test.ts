@@ -49,6 +49,12 @@ describe('symphony demo (end to end, child process)', () => {
       assert.ok(signatures && Number(signatures[2]) >= 2, 'at least 2 matching master signatures');
       const rewards = /rewards: (\d+) records? for (\d+) accounts?/.exec(out);
       assert.ok(rewards && Number(rewards[1]) > 0, 'a non-empty rewards section');
+      // The default parameter set carries economics: the epoch pays emission and the stake checks are shown.
+      const emission = /emission: ([\d,]+) base units in (\d+) records .*; fees: ([\d,]+)/.exec(out);
+      assert.ok(emission && BigInt(emission[1]!.replaceAll(',', '')) > 0n && Number(emission[2]) > 0, out);
+      assert.match(out, /stake checks \(.*; 0 blocked\)/);
+      assert.match(out, /act_lioncity\s+executor\s+stake\s+100,000\s+min\s+100,000\s+compliant/);
+      assert.match(out, /act_master-1\s+verifier\s+stake\s+100,000\s+min\s+100,000\s+compliant/);
       assert.match(out, /task results/);
       assert.match(out, /demo passed/);
       assert.match(out, new RegExp(`symphony up --data ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));

@@ -2,8 +2,8 @@
  * Assurance after a demo-sized run: `symphony log export` then `symphony replay` on a new data
  * folder reproduces every checkpoint (state hashes, settlement roots, reward ledger); one altered
  * byte of the export makes replay fail naming the entry; `symphony audit epoch N` passes on the
- * clean run and fails, naming the cause, after a deleted reward record, a changed fee and a
- * forged payout claim in the node's recorded accounting.
+ * clean run and fails, naming the cause, after a deleted reward record, a changed fee, a
+ * forged payout claim and a forged payout batch in the node's recorded accounting.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -123,6 +123,7 @@ describe('log export, replay and audit after a demo-sized run', { timeout: 600_0
     assert.ok(counts && Number(counts[1]) > 0 && Number(counts[2]) === Number(counts[1]), audit.out);
     assert.match(audit.out, /fees\s+escrowed (\d+) = rewards (\d+) \+ treasury (\d+) \+ refunds (\d+)/);
     assert.match(audit.out, /anchor\s+ledger [0-9a-f]{64}/);
+    assert.match(audit.out, /batches\s+[1-9]\d* \(claims roots rebuilt from the intents\), 0 executed paying 0/);
     const fromFile = await cli('audit', 'epoch', String(epoch), '--from', exportFile);
     assert.equal(fromFile.code, 0, fromFile.err);
   });
@@ -189,6 +190,67 @@ describe('log export, replay and audit after a demo-sized run', { timeout: 600_0
     assert.match(claim.err, new RegExp(`audit failed: payout_forged \\(payout ${forged.intent_id}\\)`));
     assert.match(claim.err, /act_mallory, who has no finalized reward/);
     await q(`delete from ${T} where kind = 'payout' and id = $1`, [forged.intent_id]);
+    assert.equal((await cli('audit', 'epoch', String(epoch))).code, 0, 'restored');
+  });
+
+  it('audit fails naming the batch after a forged payout batch or a changed claims root', async () => {
+    const book = net!.network.coordinator.accounting;
+    const q = book.store.query;
+    const T = book.table;
+    const [batch] = await q<{ id: string; body: Record<string, unknown> }>(
+      `select id, body from ${T} where kind = 'batch' and epoch_id = $1 order by id limit 1`,
+      [epoch],
+    );
+    assert.ok(batch, 'the finalized epoch recorded its payout batches');
+    const logBatch = net!.network.coordinator.follower.state.payout_batches![batch.id]!;
+    assert.equal(batch.body.claims_root, logBatch.claims_root);
+
+    const forgedId = `pbt_${epoch}-99`;
+    const forged = { ...batch.body, batch_id: forgedId, index: 99, total: '1000000', claims_root: 'e'.repeat(64) };
+    await q(`insert into ${T} (kind, id, epoch_id, body) values ('batch', $1, $2, $3::jsonb)`, [
+      forgedId,
+      epoch,
+      JSON.stringify(forged),
+    ]);
+    const extra = await cli('audit', 'epoch', String(epoch));
+    assert.equal(extra.code, 1);
+    assert.match(extra.err, new RegExp(`audit failed: payout_batch_forged \\(batch ${forgedId}\\)`));
+    assert.match(extra.err, /not derivable from the log/);
+    await q(`delete from ${T} where kind = 'batch' and id = $1`, [forgedId]);
+
+    await q(
+      `update ${T} set body = jsonb_set(body, '{claims_root}', to_jsonb($2::text)) where kind = 'batch' and id = $1`,
+      [batch.id, 'd'.repeat(64)],
+    );
+    const root = await cli('audit', 'epoch', String(epoch));
+    assert.equal(root.code, 1);
+    assert.match(root.err, new RegExp(`audit failed: payout_batch_forged \\(batch ${batch.id}\\)`));
+    assert.match(root.err, new RegExp(`claims_root: "${'d'.repeat(64)}" vs "${logBatch.claims_root}"`));
+    await q(`update ${T} set body = $2::jsonb where kind = 'batch' and id = $1`, [
+      batch.id,
+      JSON.stringify(batch.body),
+    ]);
+
+    // An intent moved to another amount: the claims root rebuilt from the intents no longer matches the log's batch.
+    const [intent] = await q<{ id: string; body: { amount: string; batch_id: string } }>(
+      `select id, body from ${T} where kind = 'payout' and epoch_id = $1 and body->>'batch_id' = $2 order by id limit 1`,
+      [epoch, batch.id],
+    );
+    assert.ok(intent);
+    await q(
+      `update ${T} set body = jsonb_set(body, '{amount}', to_jsonb($2::text)) where kind = 'payout' and id = $1`,
+      [intent.id, String(BigInt(intent.body.amount) + 7n)],
+    );
+    const claims = await cli('audit', 'epoch', String(epoch));
+    assert.equal(claims.code, 1);
+    assert.match(
+      claims.err,
+      new RegExp(`payout_batch_mismatch batch ${batch.id}: rebuilt from the intents vs the log: .*claims_root`),
+    );
+    await q(`update ${T} set body = $2::jsonb where kind = 'payout' and id = $1`, [
+      intent.id,
+      JSON.stringify(intent.body),
+    ]);
     assert.equal((await cli('audit', 'epoch', String(epoch))).code, 0, 'restored');
   });
 });

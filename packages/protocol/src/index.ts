@@ -8,6 +8,7 @@ export * from './admission/delegation.ts';
 export * from './assurance/checkpoint.ts';
 export * from './assurance/epoch-window.ts';
 export * from './assurance/reconcile-epoch.ts';
+export * from './assurance/reconcile-payout-batches.ts';
 export * from './consent/consent-admits.ts';
 export * from './core-encoding.ts';
 export * from './crypto/attestation-digests.ts';
@@ -89,6 +90,7 @@ export { programApprovedAt, programDecisionHash } from './reducer/steps/program-
 export { CANDIDATE_PROMOTION_MIN_VAULTS } from './reducer/steps/promote-semantic-candidates.ts';
 export * from './semantic/derivation.ts';
 export * from './semantic/vault-mapping.ts';
+export * from './settlement/settlement-deadline.ts';
 export * from './settlement/settlement-proof.ts';
 export * from './settlement/settlement-tree.ts';
 export * from './train/train-hashes.ts';

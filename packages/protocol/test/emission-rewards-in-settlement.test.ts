@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { EMISSION_YEAR_MS, epochEmission, rewardTree } from '../src/index.ts';
+import { accountingOf, EMISSION_YEAR_MS, epochEmission, reconcileEpoch, rewardTree } from '../src/index.ts';
 import { understaked } from '../src/reducer/stake-compliance.ts';
 import { defaultParameters, NetworkFixture } from './support/network-fixture.ts';
 
@@ -53,6 +53,11 @@ describe('emission in settlement', () => {
       Object.values(net.state.payout_batches!).reduce((t, b) => t + BigInt(b.total), 0n),
       paid,
     );
+    // The audit's reconciliation keeps emission apart from the fees it splits, and pays it.
+    const reconciled = reconcileEpoch(accountingOf(net.state, 1), s.certificate!.statement, net.state.treasury_account);
+    assert.deepEqual(reconciled.findings, []);
+    assert.equal(reconciled.totals.emission, expected.total.toString());
+    assert.equal(BigInt(reconciled.totals.payouts), fees + expected.total);
   });
 
   it('a failed settlement retried rebuilds the same emission records, without duplicates', () => {

@@ -107,7 +107,13 @@ async function auditEpochCommand(context: CommandContext, epoch_id: number, opti
       out.line(
         `  fees          escrowed ${t.max_fees} = rewards ${t.contributor_rewards} + treasury ${t.treasury} + refunds ${t.refunds}`,
       );
-      out.line(`  payouts       ${t.payouts} in intents`);
+      out.line(`  payouts       ${t.payouts} in intents (fee rewards and treasury, plus emission ${t.emission})`);
+    }
+    if (report.payout_batches) {
+      const b = report.payout_batches;
+      out.line(
+        `  batches       ${b.batches} (claims roots rebuilt from the intents), ${b.executed} executed paying ${b.executed_total}`,
+      );
     }
     if (report.anchor) out.line(`  anchor        ${report.anchor.adapter} ${report.anchor.reference ?? '(none)'}`);
     if (report.ok) out.line(green(`audit passed: epoch ${epoch_id} re-derives exactly from the log`));

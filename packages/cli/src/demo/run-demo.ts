@@ -27,6 +27,7 @@ import { WATCH_STOP_STATES } from '../task-states.ts';
 import { waitForSettlement } from '../wait-for-settlement.ts';
 import { type DemoTask, demoTasks } from './demo-tasks.ts';
 import { demoVerdict } from './demo-verdict.ts';
+import { economicsSummary } from './economics-summary.ts';
 import { writeExampleRequests } from './example-requests.ts';
 import { printExplore } from './explore-hints.ts';
 import { generateReceipts, RECEIPT_DOMAIN, RECEIPT_SEMANTIC_VERSION } from './receipts-dataset.ts';
@@ -271,6 +272,8 @@ export async function runDemo(
       log.line(renderRewardsByRole(rewards));
       log.line();
       log.line(renderRewardSummary(perAccount, log.colors, { maxDataProducers: 5 }));
+      log.line();
+      for (const line of await economicsSummary(client, rewards, log.colors)) log.line(line);
     }
     log.line();
     log.heading('task results');

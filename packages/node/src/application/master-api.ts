@@ -85,6 +85,8 @@ export interface MasterApi {
   listEpochs(): EpochList;
   closeEpoch(): Promise<CloseEpochResponse>;
   settlement(epochId: number): SettlementView | undefined;
+  /** Governance recovery of a failed settlement (`settlement_retried`); fails with `not_found` or `settlement_refused`. */
+  retrySettlement?(epochId: number): Promise<SettlementView>;
   /** The inclusion proof of a task's entry in an epoch's settlement; fails with `not_found`. */
   settlementProof(epochId: number, entryId: string): SettlementProof;
   rewards(query: RewardQuery): RewardList;

@@ -387,6 +387,14 @@ export class MasterService implements MasterApi {
     return settlementView(this.#state, epochId);
   }
 
+  async retrySettlement(epochId: number): Promise<SettlementView> {
+    if (!this.#state.settlements[epochId]) throw new ApiFailure('not_found', `No settlement for epoch ${epochId}.`);
+    const result = await this.#o.writer.append({ type: 'settlement_retried', epoch_id: epochId });
+    if (result.kind === 'refused')
+      throw new ApiFailure('settlement_refused', result.refusal.message, { reason: result.refusal.code });
+    return settlementView(this.#state, epochId)!;
+  }
+
   settlementProof(epochId: number, entryId: string): SettlementProof {
     return this.#proofs.proof(this.#state, epochId, entryId);
   }

@@ -38,6 +38,7 @@ export const ROUTE_ROLES: Readonly<Record<string, readonly string[]>> = {
   'POST /v1/vaults/:vaultId/records': ['data_producer', 'vault_operator'],
   'POST /v1/epochs/current/close': ['governance'],
   'POST /v1/challenges/:challengeId/approve': ['governance'],
+  'POST /v1/epochs/:epochId/settlement/retry': ['governance'],
   'POST /v1/payouts/batches/:batchId/executed': ['treasury'],
   'POST /v1/vaults/:vaultId/grants': ['vault_operator'],
   'DELETE /v1/vaults/:vaultId/grants/:grantId': ['vault_operator'],

@@ -4,7 +4,8 @@
  * settled task's semantic resolution against the one recorded at dispatch; the recorded
  * accounting (entries, reward records, payout intents) against the accounting the log derives;
  * fees = rewards + treasury + refunds and payouts = finalized rewards over the recorded
- * accounting, whose roots must be the ones the quorum certificate signed; and the anchor.
+ * accounting, whose roots must be the ones the quorum certificate signed; the payout batches
+ * (claims roots rebuilt from the intents, executed batches' totals); and the anchor.
  */
 import {
   type AuditFinding,
@@ -13,10 +14,14 @@ import {
   deriveEpochWindow,
   type Entry,
   type EpochAccounting,
+  epochEmission,
   fold,
+  type PayoutBatchTotals,
+  type PayoutExecution,
   policyInForce,
   type ReconciliationTotals,
   reconcileEpoch,
+  reconcilePayoutBatches,
   statementHash,
   verifyChain,
   windowDifferences,
@@ -53,6 +58,7 @@ export type AuditReport = {
   tasks: number;
   resolutions_checked: number;
   totals?: ReconciliationTotals;
+  payout_batches?: PayoutBatchTotals;
   anchor?: { adapter: string; reference?: string; checked: boolean };
 };
 
@@ -147,6 +153,39 @@ export function auditEpoch(input: AuditInput): AuditReport {
   const reconciled = reconcileEpoch(input.recorded ?? derived, statement, state.treasury_account);
   findings.push(...reconciled.findings);
   report.totals = reconciled.totals;
+  // The emission the log's window and parameters give (the candidate distributes all of it, unless no entry earns it).
+  const policy = policyInForce(state, epoch_id);
+  const genesisMs = state.epochs[1]?.opened_at_ms;
+  if (
+    policy?.economics &&
+    genesisMs !== undefined &&
+    recordedWindow.closed_at_ms !== undefined &&
+    settlement.entries.length
+  ) {
+    const due = epochEmission(
+      policy.economics,
+      genesisMs,
+      recordedWindow.opened_at_ms,
+      recordedWindow.closed_at_ms,
+    ).total;
+    if (BigInt(reconciled.totals.emission) !== due)
+      findings.push({
+        code: 'emission_mismatch',
+        subject: `epoch ${epoch_id}`,
+        message: `the emission rewards sum to ${reconciled.totals.emission}; the schedule gives ${due} for the epoch's window`,
+      });
+  }
+  const executions: PayoutExecution[] = [];
+  for (const e of input.entries) if (e.event.type === 'payout_batch_executed') executions.push(e.event.execution);
+  const batches = reconcilePayoutBatches({
+    epoch_id,
+    payouts: (input.recorded ?? derived).payouts,
+    logBatches: derived.batches ?? [],
+    executions,
+    ...(input.recorded?.batches ? { recordedBatches: input.recorded.batches } : {}),
+  });
+  findings.push(...batches.findings);
+  report.payout_batches = batches.totals;
 
   if (input.anchor) {
     const a = input.anchor;

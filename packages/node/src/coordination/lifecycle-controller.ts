@@ -1,7 +1,8 @@
 /**
  * The lifecycle controller of the coordinating master: it moves every task through the core's
  * transitions (resolution, dispatch to the enterprise node hosting the Vaults, the receipt),
- * retries calls with backoff, ends tasks past their deadline, closes epochs on schedule, and on
+ * retries calls with backoff, ends tasks past their deadline, closes epochs on schedule, fails
+ * settlements whose masters did not reach the quorum by the deadline (`quorum_timeout`), and on
  * start resumes every task that is not finished. Each step reads the folded state and appends
  * one event; an event another master appended first is simply refused, so steps are idempotent.
  */
@@ -9,6 +10,8 @@ import {
   isScheduledCloseDue,
   participantsOf,
   policyInForce,
+  QUORUM_TIMEOUT,
+  settlementsPastDeadline,
   type TaskEnvelope,
   type TaskRecord,
 } from '@symphony/protocol';
@@ -242,6 +245,10 @@ export class LifecycleController {
       const policy = policyInForce(state, state.current_epoch);
       if (window && policy && isScheduledCloseDue(window, policy, now)) {
         await this.#o.writer.append({ type: 'epoch_closed', epoch_id: state.current_epoch, trigger: 'schedule' });
+      }
+      // Masters that never sign: past the quorum deadline (log time) the settlement fails, raising the alert.
+      for (const epoch_id of settlementsPastDeadline(this.#o.follower.state, now)) {
+        await this.#o.writer.append({ type: 'settlement_failed', epoch_id, reason_code: QUORUM_TIMEOUT });
       }
     } catch (error) {
       this.#o.onError?.('tick', error);

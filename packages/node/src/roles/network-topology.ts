@@ -2,13 +2,16 @@
  * The shape of a network: its masters, enterprise nodes and Vaults, the first parameter set and
  * the starter semantic registry. `genesisEvents` turns it into the first log entries.
  */
-import type {
-  ActorRole,
-  EnclaveRegistration,
-  ParameterSet,
-  ProtocolEvent,
-  SemanticDomain,
-  TaskClass,
+import {
+  type ActorRole,
+  BOOTSTRAP_EMISSION_YEAR_BPS,
+  DEFAULT_UNBONDING_PERIOD_MS,
+  type EconomicsParameters,
+  type EnclaveRegistration,
+  type ParameterSet,
+  type ProtocolEvent,
+  type SemanticDomain,
+  type TaskClass,
 } from '@symphony/protocol';
 import { COMMERCE_RECEIPT_V1 } from '../semantic/starter-registry.ts';
 
@@ -47,6 +50,19 @@ const ALL_CLASSES: TaskClass[] = ['compute', 'parse', 'query', 'train'];
 
 const price = { base: '1000', per_record: '2', per_fuel_kilo: '1', per_round_vault: '50' };
 
+/**
+ * The token economics of a new network: a genesis supply of 10^12 base units, the SCP bootstrap
+ * emission schedule (8 %, 5 %, 3 %, 1.5 %, then 0 per year, accrued by log time and split evenly
+ * between the data-quality and node-operation pools) and a 7-day unbonding period. With it, the
+ * stake checks apply to executor and verifier reward lines (understaked lines are blocked).
+ */
+export const DEFAULT_ECONOMICS: EconomicsParameters = {
+  genesis_supply: '1000000000000',
+  emission_year_bps: [...BOOTSTRAP_EMISSION_YEAR_BPS],
+  data_quality_pool_bps: 5000,
+  unbonding_period_ms: DEFAULT_UNBONDING_PERIOD_MS,
+};
+
 /** The parameter set of policy_version 1 on a new network. */
 export const DEFAULT_PARAMETERS: ParameterSet = {
   schema_version: 1,
@@ -62,6 +78,7 @@ export const DEFAULT_PARAMETERS: ParameterSet = {
   slash_bps: 1000,
   challenge_bond: '500',
   challenge_requires_approval: false,
+  economics: DEFAULT_ECONOMICS,
 };
 
 /** The embedded network: 3 masters and 2 enterprise nodes hosting 3 Vaults. */

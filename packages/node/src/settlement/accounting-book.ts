@@ -1,10 +1,10 @@
 /**
  * The finalized accounting book: at finality a node records the epoch's settlement entries, reward
- * records and payout intents in its store. This is what accounting and payout read
+ * records, payout intents and payout batches in its store. This is what accounting and payout read
  * (`GET /v1/epochs/:epochId/accounting`); `symphony audit epoch` proves it equals what the log
  * derives and what the quorum certificate signed.
  */
-import type { EpochAccounting, PayoutIntent, RewardRecord, SettlementEntry } from '@symphony/protocol';
+import type { EpochAccounting, PayoutBatch, PayoutIntent, RewardRecord, SettlementEntry } from '@symphony/protocol';
 import { qualified } from '../data/sql-names.ts';
 import type { Migration, Store } from '../ports/store.ts';
 
@@ -22,10 +22,16 @@ export function accountingMigrations(schema: string): Migration[] {
         );
         create index on ${qualified(schema, 'finalized_accounting')} (epoch_id);`,
     },
+    {
+      id: `${schema}/0002-payout-batches`,
+      sql: `alter table ${qualified(schema, 'finalized_accounting')} drop constraint finalized_accounting_kind_check;
+        alter table ${qualified(schema, 'finalized_accounting')} add constraint finalized_accounting_kind_check
+          check (kind in ('epoch', 'entry', 'reward', 'payout', 'batch'));`,
+    },
   ];
 }
 
-type Row = { kind: 'epoch' | 'entry' | 'reward' | 'payout'; id: string; body: unknown };
+type Row = { kind: 'epoch' | 'entry' | 'reward' | 'payout' | 'batch'; id: string; body: unknown };
 
 export class AccountingBook {
   readonly #store: Store;
@@ -63,6 +69,7 @@ export class AccountingBook {
       ...a.entries.map((e) => ['entry', e.task_id, e] as [string, string, unknown]),
       ...a.rewards.map((r) => ['reward', r.reward_id, r] as [string, string, unknown]),
       ...a.payouts.map((p) => ['payout', p.intent_id, p] as [string, string, unknown]),
+      ...(a.batches ?? []).map((b) => ['batch', b.batch_id, b] as [string, string, unknown]),
     ];
     await this.#store.transaction(async (tx) => {
       for (let i = 0; i < rows.length; i += 500) {
@@ -96,6 +103,7 @@ export class AccountingBook {
       entries: of<SettlementEntry>('entry'),
       rewards: of<RewardRecord>('reward'),
       payouts: of<PayoutIntent>('payout'),
+      batches: of<PayoutBatch>('batch'),
     };
   }
 }

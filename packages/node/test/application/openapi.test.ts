@@ -47,6 +47,7 @@ const ROUTES = [
   ['get', '/v1/payouts/batches/{batchId}/claims/{actorId}'],
   ['post', '/v1/payouts/batches/{batchId}/executed'],
   ['get', '/v1/epochs/{epochId}/settlement/proofs/{entryId}'],
+  ['post', '/v1/epochs/{epochId}/settlement/retry'],
   ['get', '/v1/rewards'],
   ['get', '/v1/network'],
   ['get', '/healthz'],

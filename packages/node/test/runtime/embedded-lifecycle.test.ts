@@ -81,7 +81,12 @@ describe('embedded network: a compute task from admission to a finalized settlem
     assert.equal(net.coordinator.follower.state.tasks[task.task_id]!.state, 'completed');
     const rewards = api.rewards({ epochId: 1 });
     assert.ok(rewards.rewards.length > 0);
-    assert.equal(rewards.total, net.coordinator.follower.state.tasks[task.task_id]!.fee);
+    // Fee shares sum to the fee; the default economics adds emission shares on top.
+    const feeShares = rewards.rewards
+      .filter((r) => r.source !== 'emission')
+      .reduce((sum, r) => sum + BigInt(r.amount ?? '0'), 0n);
+    assert.equal(String(feeShares), net.coordinator.follower.state.tasks[task.task_id]!.fee);
+    assert.ok(rewards.rewards.some((r) => r.source === 'emission'));
     for (const m of net.masters) assert.equal(m.follower.state.settlements[1]?.state, 'finalized');
   });
 

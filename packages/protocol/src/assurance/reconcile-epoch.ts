@@ -7,6 +7,7 @@
 import { parseAmount } from '../encoding/amount.ts';
 import { domainHash } from '../hashing/domain-hash.ts';
 import { DomainTags } from '../objects/domain-tags.ts';
+import type { PayoutBatch } from '../objects/payout.ts';
 import type { PayoutIntent, RewardRecord } from '../objects/reward-record.ts';
 import type { SettlementEntry, SettlementStatement } from '../objects/settlement.ts';
 import type { ProtocolState } from '../reducer/state.ts';
@@ -35,6 +36,11 @@ export const AUDIT_FINDING_CODES = [
   'settlement_root_mismatch',
   'rewards_root_mismatch',
   'payout_reward_mismatch',
+  'emission_mismatch',
+  'payout_batch_missing',
+  'payout_batch_mismatch',
+  'payout_batch_forged',
+  'payout_execution_mismatch',
   'anchor_missing',
   'anchor_mismatch',
   'anchor_ledger_broken',
@@ -51,6 +57,8 @@ export type EpochAccounting = {
   entries: SettlementEntry[];
   rewards: RewardRecord[];
   payouts: PayoutIntent[];
+  /** The epoch's payout batches (fields fixed at finality are compared; `state` moves on execution). */
+  batches?: PayoutBatch[];
 };
 
 /** Totals of a reconciled epoch (base units, as decimal strings). */
@@ -60,6 +68,8 @@ export type ReconciliationTotals = {
   refunds: string;
   contributor_rewards: string;
   treasury: string;
+  /** Rewards paid from the epoch's emission pools (not from fees). */
+  emission: string;
   payouts: string;
 };
 
@@ -70,8 +80,8 @@ const sum = (xs: Iterable<bigint>) => {
 };
 
 /**
- * Reconciles recorded accounting with itself and with the signed statement. Rewards that belong to
- * no entry of the epoch (e.g. emission) count toward payouts but not toward fees.
+ * Reconciles recorded accounting with itself and with the signed statement. Emission rewards
+ * (`source: 'emission'`) count toward payouts but not toward fees; their total is in `totals.emission`.
  */
 export function reconcileEpoch(
   accounting: EpochAccounting,
@@ -100,7 +110,12 @@ export function reconcileEpoch(
   }
 
   const byTask = new Map<string, RewardRecord[]>();
-  for (const r of rewards) byTask.set(r.task_id, [...(byTask.get(r.task_id) ?? []), r]);
+  // Emission records name the task whose contributors share the epoch's emission; they are no part of its fee.
+  let emission = 0n;
+  for (const r of rewards) {
+    if (r.source === 'emission') emission += parseAmount(r.amount ?? '0');
+    else byTask.set(r.task_id, [...(byTask.get(r.task_id) ?? []), r]);
+  }
   let maxFees = 0n;
   let fees = 0n;
   let refunds = 0n;
@@ -192,6 +207,7 @@ export function reconcileEpoch(
       refunds: refunds.toString(),
       contributor_rewards: contributor.toString(),
       treasury: treasury.toString(),
+      emission: emission.toString(),
       payouts: sum(payouts.map((p) => parseAmount(p.amount))).toString(),
     },
   };
@@ -243,7 +259,18 @@ export function compareAccounting(recorded: EpochAccounting, derived: EpochAccou
   };
   diff<SettlementEntry>('entry', (e) => e.task_id, recorded.entries, derived.entries, fields);
   diff<RewardRecord>('reward', (r) => r.reward_id, recorded.rewards, derived.rewards, fields);
-  diff<PayoutIntent>('payout', (p) => p.intent_id, recorded.payouts, derived.payouts, fields);
+  // An intent's `state` moves to `executed` when the treasury executes its batch, after finality.
+  const fixed = (p: PayoutIntent): Omit<PayoutIntent, 'state'> => {
+    const { state: _state, ...rest } = p;
+    return rest;
+  };
+  diff<Omit<PayoutIntent, 'state'>>(
+    'payout',
+    (p) => p.intent_id,
+    recorded.payouts.map(fixed),
+    derived.payouts.map(fixed),
+    fields,
+  );
   return findings;
 }
 
@@ -271,5 +298,8 @@ export function accountingOf(state: ProtocolState, epoch_id: number): EpochAccou
     payouts: Object.values(state.payouts)
       .filter((p) => p.epoch_id === epoch_id)
       .sort((a, b) => (a.intent_id < b.intent_id ? -1 : 1)),
+    batches: Object.values(state.payout_batches ?? {})
+      .filter((b) => b.epoch_id === epoch_id)
+      .sort((a, b) => a.index - b.index),
   };
 }

@@ -100,6 +100,8 @@ export const QueryParameters = Type.Object(
   { additionalProperties: false },
 );
 export type QueryParameters = Static<typeof QueryParameters>;
+/** Settlement quorum deadline when the policy has no `settlement_timeout_ms` (1 h after the challenge window). */
+export const DEFAULT_SETTLEMENT_TIMEOUT_MS = 3_600_000;
 
 export const ParameterSet = Type.Object(
   {
@@ -153,6 +155,14 @@ export const ParameterSet = Type.Object(
     ),
     economics: Type.Optional(EconomicsParameters),
     query: Type.Optional(QueryParameters),
+    settlement_timeout_ms: Type.Optional(
+      Type.Integer({
+        minimum: 1000,
+        maximum: 31_536_000_000,
+        description:
+          "How long (log time) the masters have to reach the quorum on a candidate once its challenge window has passed; then the coordinator appends settlement_failed 'quorum_timeout'. Absent = 3600000 (1 h).",
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -70,6 +70,30 @@ export function registerEpochRoutes(app: ApiApp, api: MasterApi): void {
     },
   );
 
+  app.post(
+    '/v1/epochs/:epochId/settlement/retry',
+    {
+      schema: {
+        operationId: 'retrySettlement',
+        summary: 'Retry a failed settlement (governance)',
+        description:
+          'Appends `settlement_retried`: a `failed` settlement goes back to `verifying_inputs` and its candidate is rebuilt as the next attempt for the masters to sign. Any other state is refused (409) and nothing changes. Takes no body.',
+        tags,
+        params: EpochIdParams,
+        querystring: NoQuery,
+        response: {
+          200: described(SettlementView, 'The settlement after the retry (the new attempt).'),
+          ...errorResponses('body_too_large', 'not_found', 'settlement_refused'),
+        },
+      },
+      preValidation: async (request) => rejectBody(request.body),
+    },
+    async (request) => {
+      if (!api.retrySettlement) throw new ApiFailure('unavailable', 'this edge does not retry settlements');
+      return api.retrySettlement(request.params.epochId);
+    },
+  );
+
   app.get(
     '/v1/epochs/:epochId/settlement/proofs/:entryId',
     {
