@@ -8,7 +8,8 @@
  * Who may see what is an explicit input: `admissible(subject)` (the subject's consent for the
  * task's scope at the task's log position: `data/consent-gate.ts`) and `attributes` (the resolved
  * attributes the submitter is granted). A subject the predicate refuses, a crypto-shredded record
- * and a record past its retention are not read.
+ * and a record past its retention are not read. The predicate is asked for every task (consent is
+ * per task); only the records root of a given snapshot and refused set is reused.
  */
 import { buildMerkleTree, type Derivation, evaluateDerivation, hexToBytes, parseDerivation } from '@symphony/protocol';
 import type { StoredRecord, VaultRecords } from './vault-records.ts';
@@ -63,6 +64,7 @@ function rulesOf(attributes: MaterializeRequest['attributes']): [string, Derivat
 export function keepAdmissible<T extends { readonly subject: string }>(
   admissible: Admissibility,
   records: readonly T[],
+  refusedSubjects?: string[],
 ): T[] {
   const decided = new Map<string, boolean>();
   return records.filter((r) => {
@@ -74,13 +76,17 @@ export function keepAdmissible<T extends { readonly subject: string }>(
         ok = false;
       }
       decided.set(r.subject, ok);
+      if (!ok) refusedSubjects?.push(r.subject);
     }
     return ok;
   });
 }
 
 /** Materializes one Vault for one task. */
-export async function materializeRecords(records: VaultRecords, req: MaterializeRequest): Promise<Materialized> {
+export async function materializeRecords(
+  records: Pick<VaultRecords, 'snapshot'>,
+  req: MaterializeRequest,
+): Promise<Materialized> {
   const stored = await records.snapshot(req.vault_id, req.as_of_seq, req.as_of_ms);
   let perBinding = derivedWork.get(stored);
   if (!perBinding) {
@@ -98,13 +104,42 @@ export async function materializeRecords(records: VaultRecords, req: Materialize
     }));
     perBinding.set(key, derived);
   }
-  const kept = keepAdmissible(req.admissible, derived);
+  const refusedSubjects: string[] = [];
+  const kept = keepAdmissible(req.admissible, derived, refusedSubjects);
   const rows: MaterializedRow[] = kept.map((r) => ({ subject: r.subject, fields: r.fields }));
-  const commitments = kept.map((r) => hexToBytes(r.commitment));
   return {
     rows,
-    records_root: buildMerkleTree(commitments).rootHex,
+    records_root: recordsRootOf(derived, kept, refusedSubjects),
     record_count: rows.length,
     refused: derived.length - kept.length,
   };
+}
+
+/**
+ * Merkle roots of the kept commitments, by derived rows and the subjects refused (in first-seen
+ * order): the same snapshot and the same refused set always keep the same records in the same order,
+ * so the root is computed once and every later task (and the verifier's re-execution) reuses it.
+ */
+const rootsByRefused = new WeakMap<readonly Derived[], Map<string, string>>();
+/** Distinct refused sets remembered per derived rows at most (consent changes add new ones). */
+const MAX_ROOTS_PER_SNAPSHOT = 256;
+
+function recordsRootOf(
+  derived: readonly Derived[],
+  kept: readonly Derived[],
+  refusedSubjects: readonly string[],
+): string {
+  let roots = rootsByRefused.get(derived);
+  if (!roots) {
+    roots = new Map();
+    rootsByRefused.set(derived, roots);
+  }
+  const key = JSON.stringify(refusedSubjects);
+  let root = roots.get(key);
+  if (root === undefined) {
+    root = buildMerkleTree(kept.map((r) => hexToBytes(r.commitment))).rootHex;
+    if (roots.size >= MAX_ROOTS_PER_SNAPSHOT) roots.delete(roots.keys().next().value as string);
+    roots.set(key, root);
+  }
+  return root;
 }
