@@ -13,8 +13,8 @@ const inputArb = fc.record({
   epoch_id: fc.nat(50),
   task_id: fc.constantFrom('tsk_a', 'tsk_b', 'tsk_"c"', 'tsk_a,1'),
   account: fc.constantFrom('act_a', 'act_b', 'act_a,1', 'act_\u00e9'),
-  role: fc.constantFrom('data_provider', 'executor', 'verifier') as fc.Arbitrary<
-    'data_provider' | 'executor' | 'verifier'
+  role: fc.constantFrom('data_producer', 'executor', 'verifier') as fc.Arbitrary<
+    'data_producer' | 'executor' | 'verifier'
   >,
   salt: fc.option(fc.constantFrom('s1', 's2', 'null'), { nil: undefined }),
 });
