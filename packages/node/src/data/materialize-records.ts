@@ -31,7 +31,8 @@ export type MaterializeRequest = {
 };
 
 export type Materialized = {
-  rows: MaterializedRow[];
+  /** Frozen: the same rows are shared by every task that keeps the same records of a snapshot. */
+  rows: readonly MaterializedRow[];
   /** Merkle root of the commitments of the records read (the execution input commitment). */
   records_root: string;
   record_count: number;
@@ -64,7 +65,6 @@ function rulesOf(attributes: MaterializeRequest['attributes']): [string, Derivat
 export function keepAdmissible<T extends { readonly subject: string }>(
   admissible: Admissibility,
   records: readonly T[],
-  refusedSubjects?: string[],
 ): T[] {
   const decided = new Map<string, boolean>();
   return records.filter((r) => {
@@ -76,7 +76,6 @@ export function keepAdmissible<T extends { readonly subject: string }>(
         ok = false;
       }
       decided.set(r.subject, ok);
-      if (!ok) refusedSubjects?.push(r.subject);
     }
     return ok;
   });
@@ -104,42 +103,68 @@ export async function materializeRecords(
     }));
     perBinding.set(key, derived);
   }
+  // Consent is asked for every task, once per distinct subject (a predicate that throws refuses).
   const refusedSubjects: string[] = [];
-  const kept = keepAdmissible(req.admissible, derived, refusedSubjects);
-  const rows: MaterializedRow[] = kept.map((r) => ({ subject: r.subject, fields: r.fields }));
+  for (const subject of subjectsOf(derived)) {
+    let ok: boolean;
+    try {
+      ok = req.admissible(subject) === true;
+    } catch {
+      ok = false;
+    }
+    if (!ok) refusedSubjects.push(subject);
+  }
+  const kept = keptOf(derived, refusedSubjects);
   return {
-    rows,
-    records_root: recordsRootOf(derived, kept, refusedSubjects),
-    record_count: rows.length,
-    refused: derived.length - kept.length,
+    rows: kept.rows,
+    records_root: kept.records_root,
+    record_count: kept.rows.length,
+    refused: derived.length - kept.rows.length,
   };
 }
 
-/**
- * Merkle roots of the kept commitments, by derived rows and the subjects refused (in first-seen
- * order): the same snapshot and the same refused set always keep the same records in the same order,
- * so the root is computed once and every later task (and the verifier's re-execution) reuses it.
- */
-const rootsByRefused = new WeakMap<readonly Derived[], Map<string, string>>();
-/** Distinct refused sets remembered per derived rows at most (consent changes add new ones). */
-const MAX_ROOTS_PER_SNAPSHOT = 256;
+/** Distinct subjects of derived rows, in first-seen order. */
+const subjectsByDerived = new WeakMap<readonly Derived[], readonly string[]>();
 
-function recordsRootOf(
-  derived: readonly Derived[],
-  kept: readonly Derived[],
-  refusedSubjects: readonly string[],
-): string {
-  let roots = rootsByRefused.get(derived);
-  if (!roots) {
-    roots = new Map();
-    rootsByRefused.set(derived, roots);
+function subjectsOf(derived: readonly Derived[]): readonly string[] {
+  let subjects = subjectsByDerived.get(derived);
+  if (!subjects) {
+    subjects = [...new Set(derived.map((r) => r.subject))];
+    subjectsByDerived.set(derived, subjects);
+  }
+  return subjects;
+}
+
+type Kept = { rows: readonly MaterializedRow[]; records_root: string };
+
+/**
+ * The rows kept and the Merkle root of their commitments, by derived rows and the subjects refused
+ * (in first-seen order): the same snapshot and the same refused set always keep the same records in
+ * the same order, so both are built once and every later task (and the verifier's re-execution)
+ * reuses them. The rows are frozen (shared between tasks); they hold nothing the derived rows of
+ * the snapshot do not, and go with them.
+ */
+const keptByRefused = new WeakMap<readonly Derived[], Map<string, Kept>>();
+/** Distinct refused sets remembered per derived rows at most (consent changes add new ones). */
+const MAX_KEPT_PER_SNAPSHOT = 64;
+
+function keptOf(derived: readonly Derived[], refusedSubjects: readonly string[]): Kept {
+  let byRefused = keptByRefused.get(derived);
+  if (!byRefused) {
+    byRefused = new Map();
+    keptByRefused.set(derived, byRefused);
   }
   const key = JSON.stringify(refusedSubjects);
-  let root = roots.get(key);
-  if (root === undefined) {
-    root = buildMerkleTree(kept.map((r) => hexToBytes(r.commitment))).rootHex;
-    if (roots.size >= MAX_ROOTS_PER_SNAPSHOT) roots.delete(roots.keys().next().value as string);
-    roots.set(key, root);
+  let kept = byRefused.get(key);
+  if (kept === undefined) {
+    const refused = new Set(refusedSubjects);
+    const records = derived.filter((r) => !refused.has(r.subject));
+    kept = Object.freeze({
+      rows: Object.freeze(records.map((r) => Object.freeze({ subject: r.subject, fields: r.fields }))),
+      records_root: buildMerkleTree(records.map((r) => hexToBytes(r.commitment))).rootHex,
+    });
+    if (byRefused.size >= MAX_KEPT_PER_SNAPSHOT) byRefused.delete(byRefused.keys().next().value as string);
+    byRefused.set(key, kept);
   }
-  return root;
+  return kept;
 }
