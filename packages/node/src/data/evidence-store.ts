@@ -23,6 +23,9 @@ export function evidenceMigrations(schema: string): Migration[] {
   ];
 }
 
+/** Transcripts remembered per store at most (a few seconds of executions). */
+const RECENT_TRANSCRIPTS = 256;
+
 export class EvidenceStore {
   readonly #store: Store;
   readonly #table: string;
@@ -32,18 +35,24 @@ export class EvidenceStore {
     this.#table = qualified(schema, 'evidence');
   }
 
+  /**
+   * Texts of the transcripts this process stored last, by hash: the verifier's re-execution asks for
+   * a transcript moments after it was stored, and a transcript under a hash never changes (the
+   * table keeps the first row of a hash), so those reads skip the database. Bounded, oldest first out.
+   */
+  readonly #recent = new Map<string, string>();
+
   async put(transcriptHash: string, sealed: SignedTranscript, receipt: ExecutionReceipt): Promise<void> {
+    const text = JSON.stringify(sealed);
     await this.#store.query(
       `insert into ${this.#table} (transcript_hash, task_id, attempt, transcript, receipt)
        values ($1, $2, $3, $4::jsonb, $5::jsonb) on conflict (transcript_hash) do nothing`,
-      [
-        transcriptHash,
-        sealed.transcript.task_id,
-        sealed.transcript.attempt,
-        JSON.stringify(sealed),
-        JSON.stringify(receipt),
-      ],
+      [transcriptHash, sealed.transcript.task_id, sealed.transcript.attempt, text, JSON.stringify(receipt)],
     );
+    if (!this.#recent.has(transcriptHash)) {
+      if (this.#recent.size >= RECENT_TRANSCRIPTS) this.#recent.delete(this.#recent.keys().next().value as string);
+      this.#recent.set(transcriptHash, text);
+    }
   }
 
   /** Every transcript and receipt kept for a task, by attempt: what a replay or a challenge of it needs. */
@@ -58,6 +67,9 @@ export class EvidenceStore {
 
   /** The sealed transcript stored under `transcriptHash`. */
   async transcript(transcriptHash: string): Promise<SignedTranscript | undefined> {
+    const recent = this.#recent.get(transcriptHash);
+    // A fresh object per call, as a database read gives: callers never share one.
+    if (recent !== undefined) return JSON.parse(recent) as SignedTranscript;
     const rows = await this.#store.query<{ transcript: SignedTranscript }>(
       `select transcript from ${this.#table} where transcript_hash = $1`,
       [transcriptHash],

@@ -8,7 +8,8 @@
  * Who may see what is an explicit input: `admissible(subject)` (the subject's consent for the
  * task's scope at the task's log position: `data/consent-gate.ts`) and `attributes` (the resolved
  * attributes the submitter is granted). A subject the predicate refuses, a crypto-shredded record
- * and a record past its retention are not read.
+ * and a record past its retention are not read. The predicate is asked for every task (consent is
+ * per task); only the records root of a given snapshot and refused set is reused.
  */
 import { buildMerkleTree, type Derivation, evaluateDerivation, hexToBytes, parseDerivation } from '@symphony/protocol';
 import type { StoredRecord, VaultRecords } from './vault-records.ts';
@@ -30,7 +31,8 @@ export type MaterializeRequest = {
 };
 
 export type Materialized = {
-  rows: MaterializedRow[];
+  /** Frozen: the same rows are shared by every task that keeps the same records of a snapshot. */
+  rows: readonly MaterializedRow[];
   /** Merkle root of the commitments of the records read (the execution input commitment). */
   records_root: string;
   record_count: number;
@@ -80,7 +82,10 @@ export function keepAdmissible<T extends { readonly subject: string }>(
 }
 
 /** Materializes one Vault for one task. */
-export async function materializeRecords(records: VaultRecords, req: MaterializeRequest): Promise<Materialized> {
+export async function materializeRecords(
+  records: Pick<VaultRecords, 'snapshot'>,
+  req: MaterializeRequest,
+): Promise<Materialized> {
   const stored = await records.snapshot(req.vault_id, req.as_of_seq, req.as_of_ms);
   let perBinding = derivedWork.get(stored);
   if (!perBinding) {
@@ -98,13 +103,68 @@ export async function materializeRecords(records: VaultRecords, req: Materialize
     }));
     perBinding.set(key, derived);
   }
-  const kept = keepAdmissible(req.admissible, derived);
-  const rows: MaterializedRow[] = kept.map((r) => ({ subject: r.subject, fields: r.fields }));
-  const commitments = kept.map((r) => hexToBytes(r.commitment));
+  // Consent is asked for every task, once per distinct subject (a predicate that throws refuses).
+  const refusedSubjects: string[] = [];
+  for (const subject of subjectsOf(derived)) {
+    let ok: boolean;
+    try {
+      ok = req.admissible(subject) === true;
+    } catch {
+      ok = false;
+    }
+    if (!ok) refusedSubjects.push(subject);
+  }
+  const kept = keptOf(derived, refusedSubjects);
   return {
-    rows,
-    records_root: buildMerkleTree(commitments).rootHex,
-    record_count: rows.length,
-    refused: derived.length - kept.length,
+    rows: kept.rows,
+    records_root: kept.records_root,
+    record_count: kept.rows.length,
+    refused: derived.length - kept.rows.length,
   };
+}
+
+/** Distinct subjects of derived rows, in first-seen order. */
+const subjectsByDerived = new WeakMap<readonly Derived[], readonly string[]>();
+
+function subjectsOf(derived: readonly Derived[]): readonly string[] {
+  let subjects = subjectsByDerived.get(derived);
+  if (!subjects) {
+    subjects = [...new Set(derived.map((r) => r.subject))];
+    subjectsByDerived.set(derived, subjects);
+  }
+  return subjects;
+}
+
+type Kept = { rows: readonly MaterializedRow[]; records_root: string };
+
+/**
+ * The rows kept and the Merkle root of their commitments, by derived rows and the subjects refused
+ * (in first-seen order): the same snapshot and the same refused set always keep the same records in
+ * the same order, so both are built once and every later task (and the verifier's re-execution)
+ * reuses them. The rows are frozen (shared between tasks); they hold nothing the derived rows of
+ * the snapshot do not, and go with them.
+ */
+const keptByRefused = new WeakMap<readonly Derived[], Map<string, Kept>>();
+/** Distinct refused sets remembered per derived rows at most (consent changes add new ones). */
+const MAX_KEPT_PER_SNAPSHOT = 64;
+
+function keptOf(derived: readonly Derived[], refusedSubjects: readonly string[]): Kept {
+  let byRefused = keptByRefused.get(derived);
+  if (!byRefused) {
+    byRefused = new Map();
+    keptByRefused.set(derived, byRefused);
+  }
+  const key = JSON.stringify(refusedSubjects);
+  let kept = byRefused.get(key);
+  if (kept === undefined) {
+    const refused = new Set(refusedSubjects);
+    const records = derived.filter((r) => !refused.has(r.subject));
+    kept = Object.freeze({
+      rows: Object.freeze(records.map((r) => Object.freeze({ subject: r.subject, fields: r.fields }))),
+      records_root: buildMerkleTree(records.map((r) => hexToBytes(r.commitment))).rootHex,
+    });
+    if (byRefused.size >= MAX_KEPT_PER_SNAPSHOT) byRefused.delete(byRefused.keys().next().value as string);
+    byRefused.set(key, kept);
+  }
+  return kept;
 }

@@ -18,8 +18,21 @@ export function rewardId(
   role: ContributorRole,
   salt?: string,
 ): string {
-  return `rwd_${domainHash(DomainTags.rewardId, salt ? { epoch_id, task_id, account, role, salt } : { epoch_id, task_id, account, role }).slice(0, 32)}`;
+  // Several folds in one process (every master's and enterprise node's follower) derive the same
+  // ids from the same entries: the id is a pure function of its inputs, so it is hashed once.
+  const key = JSON.stringify([epoch_id, task_id, account, role, salt ?? null]);
+  let id = rewardIds.get(key);
+  if (id === undefined) {
+    id = `rwd_${domainHash(DomainTags.rewardId, salt ? { epoch_id, task_id, account, role, salt } : { epoch_id, task_id, account, role }).slice(0, 32)}`;
+    if (rewardIds.size >= MAX_REMEMBERED_REWARD_IDS) rewardIds.clear();
+    rewardIds.set(key, id);
+  }
+  return id;
 }
+
+/** Reward ids by their inputs (a bounded memo: cleared when full, so memory stays flat). */
+const rewardIds = new Map<string, string>();
+const MAX_REMEMBERED_REWARD_IDS = 200_000;
 
 /** Creates `pending_input` records for a task's contributors (amounts come with the candidate). */
 export function createPendingRewards(
