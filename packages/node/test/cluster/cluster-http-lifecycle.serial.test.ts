@@ -58,6 +58,7 @@ describe('cluster: the embedded HTTP suite on separate processes', { skip }, () 
       const base = await http.listen({ port: 0, host: '127.0.0.1' });
       return {
         base,
+        frozenClock: true,
         headSeq: async () => net.coordinator.follower.state.head?.seq,
         async close() {
           embeddedLog = (await readAll((from) => net.coordinator.follower.entryAt(from))) as Entry[];
@@ -87,6 +88,7 @@ describe('cluster: the embedded HTTP suite on separate processes', { skip }, () 
       const base = cluster.url;
       return {
         base,
+        frozenClock: true,
         headSeq: async () => ((await (await fetch(`${base}/readyz`)).json()) as { log_position: number }).log_position,
         close: async () => {},
       };
