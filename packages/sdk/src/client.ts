@@ -258,6 +258,10 @@ export class SymphonyClient {
   getSettlement(epochId: number): Promise<SettlementView> {
     return this.call('getSettlement', { params: { epochId } });
   }
+  /** Governance: retry a `failed` settlement (a new candidate attempt, signed again by the masters). */
+  retrySettlement(epochId: number): Promise<SettlementView> {
+    return this.call('retrySettlement', { params: { epochId } });
+  }
   /** The inclusion proof of one settlement entry (a task id) in its epoch's settlement tree. */
   getSettlementProof(epochId: number, entryId: string): Promise<SettlementProof> {
     return this.call('getSettlementProof', { params: { epochId, entryId } });

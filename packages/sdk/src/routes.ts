@@ -80,6 +80,7 @@ export const ROUTES = {
   listEpochs: route('GET', '/v1/epochs', EpochList),
   closeCurrentEpoch: route('POST', '/v1/epochs/current/close', CloseEpochResponse),
   getSettlement: route('GET', '/v1/epochs/:epochId/settlement', SettlementView),
+  retrySettlement: route('POST', '/v1/epochs/:epochId/settlement/retry', SettlementView),
   getSettlementProof: route('GET', '/v1/epochs/:epochId/settlement/proofs/:entryId', SettlementProof),
   getEpochAccounting: route('GET', '/v1/epochs/:epochId/accounting', AccountingView),
   getEpochAnchor: route('GET', '/v1/epochs/:epochId/anchor', AnchorView),
