@@ -52,7 +52,11 @@ test('the README program runs against symphony up and ends with a verified inclu
   assert.equal(run.status, 0, `the program failed:\n${run.stdout}\n${run.stderr}`);
   assert.match(run.stdout, /ingested 120 records/);
   assert.match(run.stdout, /: awaiting_settlement/);
-  assert.match(run.stdout, /result \{.*"operator":"histogram"/);
+  // Both cities rest on 20 subjects each (over k_min), so both groups are released.
+  const released = /^result (\{.*\}) /m.exec(run.stdout);
+  assert.ok(released, 'the program prints the result');
+  const rows = (JSON.parse(released[1]!) as { rows: { group: { city: string } }[] }).rows;
+  assert.deepEqual(rows.map((r) => r.group.city).sort(), ['Bangkok', 'Singapore']);
   assert.match(run.stdout, /: finalized/);
   assert.match(run.stdout, /inclusion proof verified: leaf \d+ of \d+ under root [0-9a-f]{64}/);
 });
