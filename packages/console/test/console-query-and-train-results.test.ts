@@ -12,7 +12,7 @@ import { SymphonyClient, watchTask } from '@symphony/sdk';
 import { signerFromKeyFile } from '@symphony/sdk/node';
 import { type RunningNetwork, symphonyUp } from '@symphony/sdk/testing';
 import type { Page } from 'playwright-core';
-import { type Browser, openBrowser, shot, signIn, skipWithoutChromium as skip } from './support/browser.ts';
+import { type Browser, openBrowser, shot, shotOf, signIn, skipWithoutChromium as skip } from './support/browser.ts';
 
 const TARGETS = ['vlt_lioncity-app', 'vlt_straits-wallet'];
 const MERCHANTS = ['Kopi Tiam', 'Bread Co', 'Noodle Bar'];
@@ -27,19 +27,21 @@ let client: SymphonyClient;
 
 /**
  * 60 subjects per Vault, each buying at one of three merchants; two purchases in three are coffee,
- * cheaper than bread but overlapping it (so the model's accuracy moves as its bias learns).
+ * cheaper than bread but overlapping it, amounts spread to the cent (so the held-out accuracy moves
+ * from round to round).
  */
 function recordsOf(vault: string): RecordInput[] {
-  const tag = vault.slice(4, 10);
+  const tag = `s-${vault.slice(4, 8)}`;
   const records: RecordInput[] = Array.from({ length: 120 }, (_, i) => {
     const coffee = i % 3 !== 0;
+    const tenths = (i * 7) % 60;
     return {
       subject: `act_${tag}-${String(i % 60).padStart(2, '0')}`,
       fields: {
         merchant: MERCHANTS[i % 3]!,
         category: coffee ? 'coffee' : 'bakery',
         city: 'Singapore',
-        total_amount: `${(coffee ? 3 : 5) + ((i * 7) % 6)}.50`,
+        total_amount: `${(coffee ? 3 : 5) + Math.floor(tenths / 10)}.${tenths % 10}0`,
         purchased_at: `2026-10-${String(1 + (i % 28)).padStart(2, '0')}T09:00:00Z`,
       },
     };
@@ -166,6 +168,7 @@ test('a Query shows its released groups as a table and a chart, and a suppressed
   assert.ok(!text.includes(SMALL_MERCHANT), 'the suppressed group is not named');
   assert.ok(!/suppressed group[s]?:\s*\d|\d+ groups? suppressed/i.test(text), 'no count of suppressed groups');
   await shot(page, 'query-result');
+  await shotOf(result, 'query-result-section');
 
   // On a phone the table scrolls inside its frame and the chart scales to the screen.
   await page.setViewportSize({ width: 390, height: 844 });
@@ -193,7 +196,7 @@ test('a Train task shows its held-out accuracy per round as a curve, with a tabl
       label: 'category',
       positive_class: 'coffee',
       filter: [],
-      hyperparameters: { rounds: ROUNDS, local_epochs: 1, learning_rate: '0.02', batch_size: 16 },
+      hyperparameters: { rounds: ROUNDS, local_epochs: 1, learning_rate: '0.05', batch_size: 16 },
       min_vaults_per_round: 2,
       seed: 'c'.repeat(64),
       evaluation: { holdout_bps: 3000 },
@@ -241,6 +244,7 @@ test('a Train task shows its held-out accuracy per round as a curve, with a tabl
   );
   await page.getByText(new RegExp(`Held-out accuracy .* after round 1, .* after round ${ROUNDS}`)).waitFor();
   await shot(page, 'train-curve');
+  await shotOf(page.getByTestId('train-result'), 'train-curve-section');
 
   await page.setViewportSize({ width: 390, height: 844 });
   const box = await chart.locator('svg').boundingBox();

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RunningNetwork } from '@symphony/sdk/testing';
-import { chromium, type Page } from 'playwright-core';
+import { chromium, type Locator, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -57,4 +57,10 @@ export async function signIn(page: Page, network: RunningNetwork, actor: string)
   await page.locator('#key-file').setInputFiles(network.keyFile(actor));
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByTestId('signed-in-as').filter({ hasText: actor }).waitFor();
+}
+
+/** A screenshot of one part of a page (what the README shows). */
+export async function shotOf(part: Locator, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await part.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
 }
