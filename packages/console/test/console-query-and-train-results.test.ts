@@ -80,6 +80,23 @@ async function openByKeyboard(taskId: string): Promise<void> {
   await page.locator('#task-title').filter({ hasText: taskId }).waitFor();
 }
 
+/** A task of the operator actor on the two target Vaults; its class follows the spec. */
+function requestOf(
+  consent_scope: SubmitTaskRequest['consent_scope'],
+  attributes: string[],
+  spec: SubmitTaskRequest['spec'],
+): SubmitTaskRequest {
+  return {
+    class: spec.kind,
+    submitter: 'act_local',
+    consent_scope,
+    targets: { vault_ids: TARGETS },
+    semantic: { domain: 'commerce.receipt', semantic_version: '1.0.0', attributes },
+    budget: { max_fee: '1000000' },
+    spec,
+  };
+}
+
 /** Elements that reach past the window's right edge outside a scrolling frame (tag.class: px). */
 function widerThanScreen(p: Page): Promise<string[]> {
   return p.evaluate<string[]>(`[...document.querySelectorAll('main *')]
@@ -111,23 +128,15 @@ after(async () => {
 });
 
 test('a Query shows its released groups as a table and a chart, and a suppressed group nowhere', { skip }, async () => {
-  const request: SubmitTaskRequest = {
-    class: 'query',
-    submitter: 'act_local',
-    consent_scope: 'analytics',
-    targets: { vault_ids: TARGETS },
-    semantic: { domain: 'commerce.receipt', semantic_version: '1.0.0', attributes: ['merchant', 'total_amount'] },
-    budget: { max_fee: '100000' },
-    spec: {
-      kind: 'query',
-      filter: [],
-      group_by: ['merchant'],
-      aggregates: [
-        { fn: 'count_distinct_subjects' },
-        { fn: 'mean', attribute: 'total_amount', clamp: { lower: '0', upper: '20' } },
-      ],
-    },
-  };
+  const request = requestOf('analytics', ['merchant', 'total_amount'], {
+    kind: 'query',
+    filter: [],
+    group_by: ['merchant'],
+    aggregates: [
+      { fn: 'count_distinct_subjects' },
+      { fn: 'mean', attribute: 'total_amount', clamp: { lower: '0', upper: '20' } },
+    ],
+  });
   const taskId = (await client.submitTask(request)).task.task_id;
   await watchUntil(taskId, ['awaiting_settlement']);
   await client.closeCurrentEpoch();
@@ -182,26 +191,18 @@ test('a Query shows its released groups as a table and a chart, and a suppressed
 test('a Train task shows its held-out accuracy per round as a curve, with a table of the same figures', {
   skip,
 }, async () => {
-  const request: SubmitTaskRequest = {
-    class: 'train',
-    submitter: 'act_local',
-    consent_scope: 'model_training',
-    targets: { vault_ids: TARGETS },
-    semantic: { domain: 'commerce.receipt', semantic_version: '1.0.0', attributes: ['category', 'total_amount'] },
-    budget: { max_fee: '1000000' },
-    spec: {
-      kind: 'train',
-      model: 'logistic_regression',
-      features: ['total_amount'],
-      label: 'category',
-      positive_class: 'coffee',
-      filter: [],
-      hyperparameters: { rounds: ROUNDS, local_epochs: 1, learning_rate: '0.05', batch_size: 16 },
-      min_vaults_per_round: 2,
-      seed: 'c'.repeat(64),
-      evaluation: { holdout_bps: 3000 },
-    },
-  };
+  const request = requestOf('model_training', ['category', 'total_amount'], {
+    kind: 'train',
+    model: 'logistic_regression',
+    features: ['total_amount'],
+    label: 'category',
+    positive_class: 'coffee',
+    filter: [],
+    hyperparameters: { rounds: ROUNDS, local_epochs: 1, learning_rate: '0.05', batch_size: 16 },
+    min_vaults_per_round: 2,
+    seed: 'c'.repeat(64),
+    evaluation: { holdout_bps: 3000 },
+  });
   const taskId = (await client.submitTask(request)).task.task_id;
   const done = await watchUntil(taskId, ['awaiting_settlement', 'completed']);
   assert.equal(done.train?.rounds_completed, ROUNDS);
