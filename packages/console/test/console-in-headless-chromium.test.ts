@@ -6,26 +6,23 @@
  * the main views go to test/screenshots/ (gitignored).
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { SubmitTaskRequest } from '@symphony/api';
 import { SymphonyApiError, SymphonyClient } from '@symphony/sdk';
 import { signerFromKeyFile } from '@symphony/sdk/node';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
-import { type RunningNetwork, symphonyUp } from './support/symphony-up.ts';
-
-const CHROMIUM = '/usr/bin/chromium';
-const shots = join(import.meta.dirname, 'screenshots');
-// Skipped only outside CI when Chromium is missing; in CI (.ci/run installs it) a missing browser fails.
-const skip =
-  existsSync(CHROMIUM) || process.env.CI ? false : `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`;
+import { type RunningNetwork, symphonyUp } from '@symphony/sdk/testing';
+import type { Page } from 'playwright-core';
+import {
+  type Browser,
+  openBrowser,
+  shot as save,
+  signIn as signInAs,
+  skipWithoutChromium as skip,
+} from './support/browser.ts';
 
 let network: RunningNetwork;
-let context: BrowserContext;
+let browser: Browser;
 let page: Page;
-let profile: string;
 let operator: SymphonyClient;
 let alice: SymphonyClient;
 let bob: SymphonyClient;
@@ -33,47 +30,21 @@ let taskId = '';
 let aliceTaskId = '';
 let vaultId = '';
 
-async function shot(name: string): Promise<void> {
-  mkdirSync(shots, { recursive: true });
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
-}
-
-async function signIn(actor: string): Promise<void> {
-  await page.goto(`${network.url}/console/`);
-  await page.locator('#key-file').setInputFiles(network.keyFile(actor));
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByTestId('signed-in-as').filter({ hasText: actor }).waitFor();
-}
+const shot = (name: string) => save(page, name);
+const signIn = (actor: string) => signInAs(page, network, actor);
 
 before(async () => {
   if (skip) return;
-  network = await symphonyUp(['--actor', 'act_alice', '--actor', 'act_bob']);
+  network = await symphonyUp({ actors: ['act_alice', 'act_bob'] });
   operator = new SymphonyClient({ baseUrl: network.url, signer: signerFromKeyFile(network.keyFile('act_local')) });
   alice = new SymphonyClient({ baseUrl: network.url, signer: signerFromKeyFile(network.keyFile('act_alice')) });
   bob = new SymphonyClient({ baseUrl: network.url, signer: signerFromKeyFile(network.keyFile('act_bob')) });
-  profile = mkdtempSync(join(tmpdir(), 'console-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-  context.setDefaultTimeout(60_000); // CI runs other tests beside this one on two cores
-  page = context.pages()[0] ?? (await context.newPage());
+  browser = await openBrowser();
+  page = browser.page;
 });
 
 after(async () => {
-  await context?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await browser?.close();
   await network?.stop();
 });
 

@@ -1,4 +1,4 @@
-// A complete program: ingest receipts, record consent, submit a task, watch it, read its result,
+// A complete program: ingest receipts, record consent, submit a Query, watch it, read its result,
 // then close the epoch and verify offline that the task is in the settlement 2 of 3 masters signed.
 // Run it against `symphony up`: SYMPHONY_URL=http://127.0.0.1:7070 SYMPHONY_KEY_FILE=~/.symphony/keys/act_local.json
 import type { SubmitTaskRequest } from '@symphony/api';
@@ -11,7 +11,7 @@ const client = new SymphonyClient({
 });
 const me = client.actorId!;
 
-// 1. The network: a Compute task runs next to its data, so pick one enterprise node's Vault.
+// 1. The network: a task runs next to its data, so pick one enterprise node's Vault.
 const network = await client.getNetwork();
 const vaultId = network.enterprise_nodes[0]!.vault_ids[0]!;
 
@@ -36,19 +36,21 @@ await client.grantConsents(
   subjects.map((subject) => ({ vault_id: vaultId, subject, scope: 'analytics', expires_at_ms: Date.UTC(2100, 0, 1) })),
 );
 
-// 4. Submit a task: a histogram of total_amount. The task's class follows its spec, so submitting
-//    a Query instead is one line: replace `spec` by a Query spec.
+// 4. Submit a Query: distinct subjects per city. Groups resting on fewer than k_min subjects are
+//    left out of the result exactly as absent ones; released counts may carry calibrated noise.
+//    The task's class follows its spec, so a Compute task is the same request with a Compute spec.
 const spec: SubmitTaskRequest['spec'] = {
-  kind: 'compute',
-  program: { type: 'builtin', operator: 'histogram', attribute: 'total_amount', bin_edges: ['0', '5', '10', '25'] },
+  kind: 'query',
   filter: [],
+  group_by: ['city'],
+  aggregates: [{ fn: 'count_distinct_subjects' }],
 };
 const request: SubmitTaskRequest = {
   class: spec.kind,
   submitter: me,
   consent_scope: 'analytics',
   targets: { vault_ids: [vaultId] },
-  semantic: { domain: 'commerce.receipt', semantic_version: '1.0.0', attributes: ['total_amount'] },
+  semantic: { domain: 'commerce.receipt', semantic_version: '1.0.0', attributes: ['city'] },
   budget: { max_fee: '100000' },
   spec,
 };
@@ -58,7 +60,7 @@ const { task } = await client.submitTask(request); // an Idempotency-Key is gene
 for await (const view of watchTask(client, task.task_id, { until: ['awaiting_settlement', 'rejected', 'timed_out'] }))
   console.log(`${task.task_id}: ${view.state}`);
 
-// 6. Read the result: an aggregate, never records.
+// 6. Read the result: the released groups (an aggregate, never records).
 const result = await client.getTaskResult(task.task_id);
 console.log('result', JSON.stringify(result.output), result.attestation?.provider ?? '');
 

@@ -20,7 +20,7 @@ import {
   verifySettlementProof,
 } from '../src/index.ts';
 import { signerFromKeyFile } from '../src/node.ts';
-import { type RunningNetwork, symphonyUp } from './support/symphony-up.ts';
+import { type RunningNetwork, symphonyUp } from '../src/testing/symphony-up.ts';
 
 const sdkDir = join(import.meta.dirname, '..');
 const programFile = join(sdkDir, 'examples', 'readme-program.ts');
@@ -44,7 +44,7 @@ test('the README shows the program file verbatim', () => {
 test('the README program runs against symphony up and ends with a verified inclusion proof', () => {
   const run = spawnSync(process.execPath, ['--import', 'tsx', programFile], {
     cwd: sdkDir,
-    env: { ...process.env, SYMPHONY_URL: network.url, SYMPHONY_KEY_FILE: network.keyFile },
+    env: { ...process.env, SYMPHONY_URL: network.url, SYMPHONY_KEY_FILE: network.keyFile() },
     encoding: 'utf8',
     timeout: 240_000,
   });
@@ -52,7 +52,11 @@ test('the README program runs against symphony up and ends with a verified inclu
   assert.equal(run.status, 0, `the program failed:\n${run.stdout}\n${run.stderr}`);
   assert.match(run.stdout, /ingested 120 records/);
   assert.match(run.stdout, /: awaiting_settlement/);
-  assert.match(run.stdout, /result \{.*"operator":"histogram"/);
+  // Both cities rest on 20 subjects each (over k_min), so both groups are released.
+  const released = /^result (\{.*\}) /m.exec(run.stdout);
+  assert.ok(released, 'the program prints the result');
+  const rows = (JSON.parse(released[1]!) as { rows: { group: { city: string } }[] }).rows;
+  assert.deepEqual(rows.map((r) => r.group.city).sort(), ['Bangkok', 'Singapore']);
   assert.match(run.stdout, /: finalized/);
   assert.match(run.stdout, /inclusion proof verified: leaf \d+ of \d+ under root [0-9a-f]{64}/);
 });
@@ -70,7 +74,7 @@ test('ROUTES names every route of the server and no other', async () => {
 
 test('offline verification on the settled epoch: proof, certificate and payout claims hold, tampered ones fail', async () => {
   assert.match(programOut, /inclusion proof verified/, 'needs the program to have settled an epoch');
-  const client = new SymphonyClient({ baseUrl: network.url, signer: signerFromKeyFile(network.keyFile) });
+  const client = new SymphonyClient({ baseUrl: network.url, signer: signerFromKeyFile(network.keyFile()) });
   const { masters } = await client.getNetwork();
   const epochs = await client.listEpochs();
   const settled = epochs.epochs.find((e) => e.settlement_state === 'finalized');

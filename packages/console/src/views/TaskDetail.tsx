@@ -1,8 +1,14 @@
-/** One task: its envelope facts, resolved semantics, state timeline, evidence and attestation, result and chart. */
+/**
+ * One task: its envelope facts, resolved semantics, state timeline, evidence and attestation, and
+ * its result: a Query's released groups (table and charts), a Train task's metric per round (a
+ * curve, live while it trains), a Compute histogram (a chart and its table).
+ */
 import type { ReactNode } from 'react';
-import { BarChart, barsOf, ResultTable, rowsOf } from '../chart.tsx';
-import { ErrorState, Hash, Json, Loading, Pairs, StateBadge, time } from '../components.tsx';
+import { BarChart, BarTable, histogramBarsOf } from '../chart.tsx';
+import { Empty, ErrorState, Hash, Json, Loading, Pairs, StateBadge, time } from '../components.tsx';
+import { QueryResult, queryOutputOf } from '../query-result.tsx';
 import type { Session } from '../session.ts';
+import { TrainCurve, useTrainRounds } from '../train-curve.tsx';
 import { usePoll } from '../use-poll.ts';
 
 export function TaskDetail({ session, taskId }: { session: Session; taskId: string }) {
@@ -16,14 +22,17 @@ export function TaskDetail({ session, taskId }: { session: Session; taskId: stri
     released ? 0 : 2000,
   );
   const resolution = usePoll(() => session.client.getTaskResolution(taskId), [session, taskId], 0);
+  const output = result.data?.output;
+  const rounds = useTrainRounds(taskId, task.data?.train, output);
 
   if (task.error) return <ErrorState error={task.error} onRetry={task.refresh} />;
   if (!task.data) return <Loading what={`task ${taskId}`} />;
   const t = task.data;
   const stateEvents = (events.data?.events ?? []).filter((e) => e.state !== undefined && e.outcome === 'applied');
   const first = stateEvents[0]?.time_ms;
-  const bars = result.data ? barsOf(result.data.output) : undefined;
-  const rows = result.data ? rowsOf(result.data.output) : undefined;
+  const bars = histogramBarsOf(output);
+  const query = queryOutputOf(output);
+  const suppressed = (output as { suppressed?: unknown } | undefined)?.suppressed === true;
   const settleEpoch = t.settle_epoch;
 
   return (
@@ -142,6 +151,12 @@ export function TaskDetail({ session, taskId }: { session: Session; taskId: stri
           </div>
         </>
       )}
+      {t.class === 'train' ? (
+        <>
+          <h2>Training: held-out metric per round</h2>
+          <TrainCurve task={t} rounds={rounds} />
+        </>
+      ) : null}
       <h2>Result</h2>
       {!released ? (
         <p className="muted">The result is released once verification accepts it; this page updates by itself.</p>
@@ -167,9 +182,20 @@ export function TaskDetail({ session, taskId }: { session: Session; taskId: stri
                 : []),
             ]}
           />
-          {bars ? <BarChart bars={bars} title={`Result of ${t.task_id}`} /> : null}
-          {rows ? <ResultTable rows={rows} /> : null}
-          <details open={!bars}>
+          {query ? <QueryResult output={query} taskId={t.task_id} /> : null}
+          {bars ? (
+            <>
+              <BarChart bars={bars} title={`Histogram of ${t.task_id}`} describedBy="histogram-table" />
+              <BarTable bars={bars} id="histogram-table" label="bin" valueLabel="records" />
+            </>
+          ) : null}
+          {suppressed ? (
+            <Empty title="Suppressed: fewer than k_min distinct subjects.">
+              The program's input rested on too few subjects to release anything. Widen the filter or target more
+              Vaults, and submit again.
+            </Empty>
+          ) : null}
+          <details open={!bars && !query && t.class !== 'train'}>
             <summary>Output (the released aggregate)</summary>
             <Json value={result.data.output} />
           </details>
