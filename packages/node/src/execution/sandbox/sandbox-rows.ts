@@ -20,6 +20,9 @@ import type { Row } from '../builtin-operators.ts';
  */
 export type EncodedRows = { dictionaryJson: string; indices: Int32Array; rowCount: number };
 
+const BIG_ENDIAN_HOST = new Uint8Array(new Uint32Array([1]).buffer)[0] === 0;
+const swap32 = (x: number) => ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
+
 /** Encodes rows deterministically: names in first-seen order, values column by column in first-seen order. */
 export function encodeRows(rows: readonly Row[]): EncodedRows {
   const names: string[] = [];
@@ -61,5 +64,7 @@ export function encodeRows(rows: readonly Row[]): EncodedRows {
       indices[p] = x;
     }
   }
+  // WebAssembly memory is little-endian whatever the host is.
+  if (BIG_ENDIAN_HOST) for (let p = 0; p < indices.length; p++) indices[p] = swap32(indices[p] as number);
   return { dictionaryJson: JSON.stringify([names, values, rows.length]), indices, rowCount: rows.length };
 }
