@@ -16,6 +16,7 @@ import {
   type QuickJSSyncVariant,
 } from 'quickjs-emscripten-core';
 import type { Row } from '../builtin-operators.ts';
+import { useNativeHeapStrings } from './heap-strings.ts';
 import { preludeSource } from './sandbox-prelude.ts';
 import { SandboxRejected } from './sandbox-rejection.ts';
 import { type EncodedRows, encodeRows } from './sandbox-rows.ts';
@@ -129,6 +130,7 @@ async function runInFreshInstance(
       wasmMemory: memory as never,
     }),
   );
+  useNativeHeapStrings(qjs, memory);
   const denied: string[] = [];
   let fuelUsed = 0;
   let memoryPeakBytes = 0;
