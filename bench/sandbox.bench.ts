@@ -13,6 +13,9 @@
  * run (instance setup, rows crossing in and being built, the output leaving) is the sandbox's
  * overhead around it.
  *
+ * On a shared, loaded machine wall time mostly measures waiting for a core, so the sandbox and the
+ * bare function are also timed in CPU time (`process.cpuUsage`, all of the process's threads).
+ *
  *   npx tsx bench/sandbox.bench.ts [--rows 10000,100000] [--runs 5] [--json FILE]
  */
 import { readFile, writeFile } from 'node:fs/promises';
@@ -59,6 +62,10 @@ for (const { source, native } of programs) {
 }
 const empty = 'export default function run() { return 0 }';
 const REPEAT = 5;
+const cpuMsSince = (start: NodeJS.CpuUsage) => {
+  const { user, system } = process.cpuUsage(start);
+  return (user + system) / 1000;
+};
 /** The program run REPEAT times over the same rows (bench only: measures the per-call cost inside QuickJS). */
 const repeated = (source: string) =>
   `${source.replace('export default function run(', 'function run(')}
@@ -75,6 +82,9 @@ for (const { name, source, native } of programs)
     const setupMs: number[] = [];
     const fnOnlyMs: number[] = [];
     const repeatedMs: number[] = [];
+    const sandboxCpu: number[] = [];
+    const fnOnlyCpu: number[] = [];
+    const repeatedCpu: number[] = [];
     let fuel = 0;
     let memory = 0;
     let same = true;
@@ -85,8 +95,11 @@ for (const { name, source, native } of programs)
           nativeOut = JSON.stringify(native(JSON.parse(JSON.stringify(rows)), ctx));
         }),
       );
+      let cpu0 = process.cpuUsage();
       fnOnlyMs.push(timeMs(() => void native(rows, ctx)));
+      fnOnlyCpu.push(cpuMsSince(cpu0));
       let sandboxOut = '';
+      cpu0 = process.cpuUsage();
       sandboxMs.push(
         await timeMsAsync(async () => {
           const run = await runSandboxed(source, rows, ctx, limits);
@@ -95,8 +108,11 @@ for (const { name, source, native } of programs)
           memory = run.memoryPeakBytes;
         }),
       );
+      sandboxCpu.push(cpuMsSince(cpu0));
       setupMs.push(await timeMsAsync(async () => void (await runSandboxed(empty, [], ctx, limits))));
+      cpu0 = process.cpuUsage();
       repeatedMs.push(await timeMsAsync(async () => void (await runSandboxed(repeated(source), rows, ctx, limits))));
+      repeatedCpu.push(cpuMsSince(cpu0));
       // bonus_band is a Math.random draw: seeded in the sandbox, unseeded natively.
       const { bonus_band: _a, ...nativeRest } = JSON.parse(nativeOut);
       const { bonus_band: _b, ...sandboxRest } = JSON.parse(sandboxOut);
@@ -123,6 +139,11 @@ for (const { name, source, native } of programs)
       ratio_to_function_only: s / fnOnly,
       sandbox_program_only_ms: programOnly,
       program_only_to_function_only: programOnly / fnOnly,
+      sandbox_cpu_ms: median(sandboxCpu),
+      native_function_only_cpu_ms: median(fnOnlyCpu),
+      cpu_ratio_to_function_only: median(sandboxCpu) / median(fnOnlyCpu),
+      program_only_cpu_to_function_only_cpu:
+        Math.max(0, median(repeatedCpu.map((t, i) => (t - sandboxCpu[i]!) / (REPEAT - 1)))) / median(fnOnlyCpu),
       fuel,
       memory_peak_mib: memory / 2 ** 20,
       same_output: same,
@@ -132,14 +153,14 @@ for (const { name, source, native } of programs)
 const f = (x: number, d = 1) => x.toFixed(d);
 console.log(`\nmachine: ${machine()}; runs per size: ${runs} (medians)\n`);
 console.log(
-  '| program | rows | rows JSON MiB | sandbox ms | native V8 ms | sandbox rows/s | native rows/s | sandbox / native | same, without instance setup | instance setup ms | native function alone ms | sandbox / function alone | program alone in QuickJS ms | program alone / function alone | fuel | WASM memory MiB | outputs equal (but the random draw) |',
+  '| program | rows | rows JSON MiB | sandbox ms | native V8 ms | sandbox rows/s | native rows/s | sandbox / native | same, without instance setup | instance setup ms | native function alone ms | sandbox / function alone | program alone in QuickJS ms | program alone / function alone | sandbox CPU ms | function alone CPU ms | sandbox / function alone, CPU | program alone / function alone, CPU | fuel | WASM memory MiB | outputs equal (but the random draw) |',
 );
 console.log(
-  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |',
 );
 for (const r of results)
   console.log(
-    `| ${r.program} | ${r.rows} | ${f(r.json_mb)} | ${f(r.sandbox_ms)} | ${f(r.native_ms)} | ${f(r.sandbox_rows_per_s, 0)} | ${f(r.native_rows_per_s, 0)} | ${f(r.ratio, 2)}x | ${f(r.ratio_without_setup, 2)}x | ${f(r.setup_ms)} | ${f(r.native_function_only_ms)} | ${f(r.ratio_to_function_only, 1)}x | ${f(r.sandbox_program_only_ms)} | ${f(r.program_only_to_function_only, 1)}x | ${r.fuel} | ${f(r.memory_peak_mib)} | ${r.same_output ? 'yes' : 'NO'} |`,
+    `| ${r.program} | ${r.rows} | ${f(r.json_mb)} | ${f(r.sandbox_ms)} | ${f(r.native_ms)} | ${f(r.sandbox_rows_per_s, 0)} | ${f(r.native_rows_per_s, 0)} | ${f(r.ratio, 2)}x | ${f(r.ratio_without_setup, 2)}x | ${f(r.setup_ms)} | ${f(r.native_function_only_ms)} | ${f(r.ratio_to_function_only, 1)}x | ${f(r.sandbox_program_only_ms)} | ${f(r.program_only_to_function_only, 1)}x | ${f(r.sandbox_cpu_ms)} | ${f(r.native_function_only_cpu_ms)} | ${f(r.cpu_ratio_to_function_only, 1)}x | ${f(r.program_only_cpu_to_function_only_cpu, 1)}x | ${r.fuel} | ${f(r.memory_peak_mib)} | ${r.same_output ? 'yes' : 'NO'} |`,
   );
 const out = argValue('--json');
 if (out) await writeFile(out, `${JSON.stringify({ machine: machine(), runs, results }, null, 2)}\n`);
