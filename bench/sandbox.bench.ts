@@ -3,7 +3,8 @@
  * receipt rows) run in the QuickJS WebAssembly sandbox, beside the same function run natively in
  * V8 in the same process and run. Both sides start from the same rows in memory and do the same
  * work: serialize the rows, parse them, run the program, serialize its output (the sandbox side
- * serializes columnar JSON on the host and parses it inside QuickJS; the native side round-trips
+ * encodes the rows as a value dictionary and an index table on the host and builds them inside
+ * QuickJS, see sandbox-rows.ts; the native side round-trips
  * the rows through JSON.stringify/JSON.parse). The sandbox also pays for a fresh WebAssembly
  * instance per run (reported apart). Never asserts timings; prints a markdown table.
  *
