@@ -9,6 +9,7 @@ import releaseSync from '@jitl/quickjs-wasmfile-release-sync';
 import { newQuickJSWASMModuleFromVariant, type QuickJSSyncVariant } from 'quickjs-emscripten-core';
 import { useNativeHeapStrings } from '../../src/execution/sandbox/heap-strings.ts';
 import { runSandboxed } from '../../src/execution/sandbox/quickjs-sandbox.ts';
+import { sandboxContext } from '../support/sandbox-context.ts';
 
 const variant = releaseSync as unknown as QuickJSSyncVariant;
 const samples = [
@@ -58,15 +59,7 @@ describe('sandbox heap strings', () => {
   });
 
   it('carries non-ASCII rows and program literals through a sandboxed run', async () => {
-    const ctx = {
-      task_id: 'tsk_strings',
-      epoch_id: 1,
-      semantic_version: '1.0.0',
-      policy_version: 1,
-      seed: 'ab'.repeat(32),
-      now_ms: 1_795_000_000_000,
-      k_min: 5,
-    };
+    const ctx = sandboxContext('tsk_strings');
     const rows = [
       { subject: 'act_é', fields: { merchant: 'Café ✓ 😀' } },
       { subject: 'act_\ud800', fields: { merchant: 'lone \udfff' } },

@@ -9,16 +9,9 @@ import { describe, it } from 'node:test';
 import type { Row } from '../../src/execution/builtin-operators.ts';
 import { DEFAULT_SANDBOX_LIMITS, runSandboxed } from '../../src/execution/sandbox/quickjs-sandbox.ts';
 import { encodeRows } from '../../src/execution/sandbox/sandbox-rows.ts';
+import { sandboxContext } from '../support/sandbox-context.ts';
 
-const ctx = {
-  task_id: 'tsk_rows',
-  epoch_id: 1,
-  semantic_version: '1.0.0',
-  policy_version: 1,
-  seed: 'ab'.repeat(32),
-  now_ms: 1_795_000_000_000,
-  k_min: 5,
-};
+const ctx = sandboxContext('tsk_rows');
 const echo = 'export default function run(rows) { return rows }';
 
 const rows: Row[] = [
