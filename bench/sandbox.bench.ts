@@ -3,9 +3,19 @@
  * receipt rows) run in the QuickJS WebAssembly sandbox, beside the same function run natively in
  * V8 in the same process and run. Both sides start from the same rows in memory and do the same
  * work: serialize the rows, parse them, run the program, serialize its output (the sandbox side
- * serializes columnar JSON on the host and parses it inside QuickJS; the native side round-trips
+ * encodes the rows as a value dictionary and an index table on the host and builds them inside
+ * QuickJS, see sandbox-rows.ts; the native side round-trips
  * the rows through JSON.stringify/JSON.parse). The sandbox also pays for a fresh WebAssembly
  * instance per run (reported apart). Never asserts timings; prints a markdown table.
+ *
+ * The interpreter floor: the same program, wrapped to run 5 times over the rows it was given,
+ * costs (repeated - once) / (5 - 1) more per call; that is QuickJS running the function on
+ * rows already in its memory, the sandbox's counterpart of the bare function in V8. The rest of a
+ * run (instance setup, rows crossing in and being built, the output leaving) is the sandbox's
+ * overhead around it.
+ *
+ * On a shared, loaded machine wall time mostly measures waiting for a core, so the sandbox and the
+ * bare function are also timed in CPU time (`process.cpuUsage`, all of the process's threads).
  *
  *   npx tsx bench/sandbox.bench.ts [--rows 10000,100000] [--runs 5] [--json FILE]
  */
@@ -43,9 +53,24 @@ function rowsOf(n: number) {
   }));
 }
 
-// A first run compiles the WebAssembly module once per process; it is not measured.
+// Warm-up, not measured: the first run compiles the WebAssembly module (once per process), and a
+// run of each program over 10^4 rows lets V8 tier QuickJS's hot functions up from its baseline
+// WebAssembly compiler, as a node's first tasks would; the native functions get the same run.
 await runSandboxed(programs[0]!.source, rowsOf(10), ctx);
+for (const { source, native } of programs) {
+  await runSandboxed(source, rowsOf(10_000), ctx, { ...DEFAULT_SANDBOX_LIMITS, fuel: 1_000_000 });
+  native(rowsOf(10_000), ctx);
+}
 const empty = 'export default function run() { return 0 }';
+const REPEAT = 5;
+const cpuMsSince = (start: NodeJS.CpuUsage) => {
+  const { user, system } = process.cpuUsage(start);
+  return (user + system) / 1000;
+};
+/** The program run REPEAT times over the same rows (bench only: measures the per-call cost inside QuickJS). */
+const repeated = (source: string) =>
+  `${source.replace('export default function run(', 'function run(')}
+export default function repeated(rows, ctx) { for (let k = 1; k < ${REPEAT}; k++) run(rows, ctx); return run(rows, ctx); }`;
 
 const results = [];
 for (const { name, source, native } of programs)
@@ -57,6 +82,10 @@ for (const { name, source, native } of programs)
     const nativeMs: number[] = [];
     const setupMs: number[] = [];
     const fnOnlyMs: number[] = [];
+    const repeatedMs: number[] = [];
+    const sandboxCpu: number[] = [];
+    const fnOnlyCpu: number[] = [];
+    const repeatedCpu: number[] = [];
     let fuel = 0;
     let memory = 0;
     let same = true;
@@ -67,8 +96,11 @@ for (const { name, source, native } of programs)
           nativeOut = JSON.stringify(native(JSON.parse(JSON.stringify(rows)), ctx));
         }),
       );
+      let cpu0 = process.cpuUsage();
       fnOnlyMs.push(timeMs(() => void native(rows, ctx)));
+      fnOnlyCpu.push(cpuMsSince(cpu0));
       let sandboxOut = '';
+      cpu0 = process.cpuUsage();
       sandboxMs.push(
         await timeMsAsync(async () => {
           const run = await runSandboxed(source, rows, ctx, limits);
@@ -77,7 +109,11 @@ for (const { name, source, native } of programs)
           memory = run.memoryPeakBytes;
         }),
       );
+      sandboxCpu.push(cpuMsSince(cpu0));
       setupMs.push(await timeMsAsync(async () => void (await runSandboxed(empty, [], ctx, limits))));
+      cpu0 = process.cpuUsage();
+      repeatedMs.push(await timeMsAsync(async () => void (await runSandboxed(repeated(source), rows, ctx, limits))));
+      repeatedCpu.push(cpuMsSince(cpu0));
       // bonus_band is a Math.random draw: seeded in the sandbox, unseeded natively.
       const { bonus_band: _a, ...nativeRest } = JSON.parse(nativeOut);
       const { bonus_band: _b, ...sandboxRest } = JSON.parse(sandboxOut);
@@ -87,6 +123,8 @@ for (const { name, source, native } of programs)
     const v = median(nativeMs);
     const setup = median(setupMs);
     const fnOnly = median(fnOnlyMs);
+    // Paired per run (both runs of one iteration saw the same load), then the median.
+    const programOnly = Math.max(0, median(repeatedMs.map((t, i) => (t - sandboxMs[i]!) / (REPEAT - 1))));
     results.push({
       program: name,
       rows: n,
@@ -100,6 +138,13 @@ for (const { name, source, native } of programs)
       ratio_without_setup: Math.max(0, s - setup) / v,
       native_function_only_ms: fnOnly,
       ratio_to_function_only: s / fnOnly,
+      sandbox_program_only_ms: programOnly,
+      program_only_to_function_only: programOnly / fnOnly,
+      sandbox_cpu_ms: median(sandboxCpu),
+      native_function_only_cpu_ms: median(fnOnlyCpu),
+      cpu_ratio_to_function_only: median(sandboxCpu) / median(fnOnlyCpu),
+      program_only_cpu_to_function_only_cpu:
+        Math.max(0, median(repeatedCpu.map((t, i) => (t - sandboxCpu[i]!) / (REPEAT - 1)))) / median(fnOnlyCpu),
       fuel,
       memory_peak_mib: memory / 2 ** 20,
       same_output: same,
@@ -109,14 +154,14 @@ for (const { name, source, native } of programs)
 const f = (x: number, d = 1) => x.toFixed(d);
 console.log(`\nmachine: ${machine()}; runs per size: ${runs} (medians)\n`);
 console.log(
-  '| program | rows | rows JSON MiB | sandbox ms | native V8 ms | sandbox rows/s | native rows/s | sandbox / native | same, without instance setup | instance setup ms | native function alone ms | sandbox / function alone | fuel | WASM memory MiB | outputs equal (but the random draw) |',
+  '| program | rows | rows JSON MiB | sandbox ms | native V8 ms | sandbox rows/s | native rows/s | sandbox / native | same, without instance setup | instance setup ms | native function alone ms | sandbox / function alone | program alone in QuickJS ms | program alone / function alone | sandbox CPU ms | function alone CPU ms | sandbox / function alone, CPU | program alone / function alone, CPU | fuel | WASM memory MiB | outputs equal (but the random draw) |',
 );
 console.log(
-  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |',
+  '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | :---: |',
 );
 for (const r of results)
   console.log(
-    `| ${r.program} | ${r.rows} | ${f(r.json_mb)} | ${f(r.sandbox_ms)} | ${f(r.native_ms)} | ${f(r.sandbox_rows_per_s, 0)} | ${f(r.native_rows_per_s, 0)} | ${f(r.ratio, 2)}x | ${f(r.ratio_without_setup, 2)}x | ${f(r.setup_ms)} | ${f(r.native_function_only_ms)} | ${f(r.ratio_to_function_only, 1)}x | ${r.fuel} | ${f(r.memory_peak_mib)} | ${r.same_output ? 'yes' : 'NO'} |`,
+    `| ${r.program} | ${r.rows} | ${f(r.json_mb)} | ${f(r.sandbox_ms)} | ${f(r.native_ms)} | ${f(r.sandbox_rows_per_s, 0)} | ${f(r.native_rows_per_s, 0)} | ${f(r.ratio, 2)}x | ${f(r.ratio_without_setup, 2)}x | ${f(r.setup_ms)} | ${f(r.native_function_only_ms)} | ${f(r.ratio_to_function_only, 1)}x | ${f(r.sandbox_program_only_ms)} | ${f(r.program_only_to_function_only, 1)}x | ${f(r.sandbox_cpu_ms)} | ${f(r.native_function_only_cpu_ms)} | ${f(r.cpu_ratio_to_function_only, 1)}x | ${f(r.program_only_cpu_to_function_only_cpu, 1)}x | ${r.fuel} | ${f(r.memory_peak_mib)} | ${r.same_output ? 'yes' : 'NO'} |`,
   );
 const out = argValue('--json');
 if (out) await writeFile(out, `${JSON.stringify({ machine: machine(), runs, results }, null, 2)}\n`);

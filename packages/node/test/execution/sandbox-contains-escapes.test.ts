@@ -11,16 +11,9 @@ import {
   type SandboxLimits,
 } from '../../src/execution/sandbox/quickjs-sandbox.ts';
 import { SandboxRejected } from '../../src/execution/sandbox/sandbox-rejection.ts';
+import { sandboxContext } from '../support/sandbox-context.ts';
 
-const ctx = {
-  task_id: 'tsk_escape',
-  epoch_id: 1,
-  semantic_version: '1.0.0',
-  policy_version: 1,
-  seed: 'ab'.repeat(32),
-  now_ms: 1_795_000_000_000,
-  k_min: 5,
-};
+const ctx = sandboxContext('tsk_escape');
 const rows = Array.from({ length: 10 }, (_, i) => ({ subject: `act_sub-${i}`, fields: { total_amount: `${i}.50` } }));
 // Small budgets keep the contained runs short; the defaults are exercised by the other tests.
 const limits: SandboxLimits = { ...DEFAULT_SANDBOX_LIMITS, fuel: 500, memoryBytes: 8 * 1024 * 1024, outputBytes: 4096 };

@@ -4,8 +4,8 @@
  * Limits: a QuickJS heap limit and a hard cap on the WebAssembly memory, a stack limit, a
  * deterministic fuel budget (QuickJS calls the interrupt handler after a fixed number of executed
  * operations; every call is one unit of fuel) and a wall-clock deadline as a safety net. The only
- * input is one JSON string of rows (columnar) and one of context, parsed inside; the only output is
- * one JSON string, bounded in size.
+ * input is the rows as a value dictionary and an index table (sandbox-rows.ts) and one JSON string
+ * of context; the only output is one JSON string, bounded in size.
  */
 import { readFile } from 'node:fs/promises';
 import releaseSync from '@jitl/quickjs-wasmfile-release-sync';
@@ -16,8 +16,10 @@ import {
   type QuickJSSyncVariant,
 } from 'quickjs-emscripten-core';
 import type { Row } from '../builtin-operators.ts';
+import { useNativeHeapStrings } from './heap-strings.ts';
 import { preludeSource } from './sandbox-prelude.ts';
 import { SandboxRejected } from './sandbox-rejection.ts';
+import { type EncodedRows, encodeRows } from './sandbox-rows.ts';
 
 /** Resource limits of one run. `fuel` is deterministic; `timeMs` is a wall-clock safety net only. */
 export type SandboxLimits = {
@@ -89,26 +91,6 @@ function errorMessage(vm: QuickJSContext, handle: Parameters<QuickJSContext['dum
 }
 
 /**
- * The rows as one columnar JSON string: attribute names (first-seen order), subjects, and one
- * array of values per attribute (`null` where a row lacks it).
- */
-export function columnarRows(rows: readonly Row[]): string {
-  const names: string[] = [];
-  const seen = new Set<string>();
-  for (const r of rows)
-    for (const k of Object.keys(r.fields))
-      if (!seen.has(k)) {
-        seen.add(k);
-        names.push(k);
-      }
-  return JSON.stringify({
-    names,
-    subjects: rows.map((r) => r.subject),
-    columns: names.map((k) => rows.map((r) => r.fields[k] ?? null)),
-  });
-}
-
-/**
  * Runs `source` (an ES module whose default export is `function run(rows, ctx)`) over `rows`.
  * Throws {@link SandboxRejected} with a stable reason code when the program is refused or contained.
  */
@@ -119,7 +101,7 @@ export async function runSandboxed(
   limits: SandboxLimits = DEFAULT_SANDBOX_LIMITS,
 ): Promise<SandboxRun> {
   try {
-    return await runInFreshInstance(source, columnarRows(rows), context, limits);
+    return await runInFreshInstance(source, encodeRows(rows), context, limits);
   } catch (error) {
     if (error instanceof SandboxRejected) throw error;
     // The WebAssembly call stack ran out before QuickJS's own stack check fired.
@@ -132,7 +114,7 @@ export async function runSandboxed(
 
 async function runInFreshInstance(
   source: string,
-  rowsJson: string,
+  rows: EncodedRows,
   context: SandboxContext,
   limits: SandboxLimits = DEFAULT_SANDBOX_LIMITS,
 ): Promise<SandboxRun> {
@@ -148,6 +130,7 @@ async function runInFreshInstance(
       wasmMemory: memory as never,
     }),
   );
+  useNativeHeapStrings(qjs, memory);
   const denied: string[] = [];
   let fuelUsed = 0;
   let memoryPeakBytes = 0;
@@ -220,10 +203,11 @@ async function runInFreshInstance(
           'the module has no default export function run(rows, ctx)',
         );
       }
-      const rowsHandle = vm.newString(rowsJson);
+      const dictionaryHandle = vm.newString(rows.dictionaryJson);
+      const indexHandle = vm.newArrayBuffer(rows.indices.buffer);
       const ctxHandle = vm.newString(JSON.stringify(context));
-      const result = vm.callFunction(drive, vm.undefined, run, rowsHandle, ctxHandle);
-      for (const h of [rowsHandle, ctxHandle, run, drive]) h.dispose();
+      const result = vm.callFunction(drive, vm.undefined, run, dictionaryHandle, indexHandle, ctxHandle);
+      for (const h of [dictionaryHandle, indexHandle, ctxHandle, run, drive]) h.dispose();
       if (result.error) {
         const message = errorMessage(vm, result.error);
         result.error.dispose();

@@ -1,7 +1,7 @@
 /**
  * The script every sandboxed program runs after, inside the QuickJS context: it pins the clock to
  * the replay context's time, seeds `Math.random` from the replay seed, fences off host names and
- * observably non-deterministic built-ins, and defines the driver that parses the rows, calls the
+ * observably non-deterministic built-ins, and defines the driver that builds the rows, calls the
  * program and serializes its result (a string; 1 for a promise, 2 for no JSON value). Captured built-ins live in closures the program cannot reach.
  */
 
@@ -90,18 +90,25 @@ export function preludeSource(fixedTimeMs: number, seedHex: string): string {
   for (let i = 0; i < 16; i++) random();
   Object.defineProperty(Math, 'random', { value: random, writable: true, configurable: true, enumerable: false });
 
-  // Rows arrive columnar (one JSON string: names, subjects, one array per attribute), which QuickJS
-  // parses about twice as fast as an array of row objects; a builder generated for the attribute
-  // names then makes the { subject, fields } rows the program receives.
-  const parse = JSON.parse, stringify = JSON.stringify, Fn = Function, isPromise = (v) => v instanceof Promise;
-  const toRows = (data) => {
-    const cols = data.names.map((_, j) => 'c[' + j + '][i]');
-    const fields = data.names.map((name, j) => stringify(name) + ': ' + cols[j]).join(', ');
-    const build = Fn('s', 'c', 'const n = s.length, out = new Array(n); for (let i = 0; i < n; i++) out[i] = { subject: s[i], fields: { ' + fields + ' } }; return out;');
-    return build(data.subjects, data.columns);
+  // Rows arrive as a value dictionary (one JSON string: attribute names, distinct values, row count) and
+  // an Int32Array of indices, one column for the subjects and one per name (see sandbox-rows.ts); a builder generated for the
+  // attribute names makes the { subject, fields } rows the program receives.
+  const parse = JSON.parse, stringify = JSON.stringify, Fn = Function, Ints = Int32Array, Arr = Array;
+  const isPromise = (v) => v instanceof Promise;
+  // Plain loops and captured constructors only: the program's module code has run by now and may
+  // have replaced prototype methods, which must not change the rows it receives.
+  const toRows = (dictionaryJson, indexBuffer) => {
+    const dictionary = parse(dictionaryJson), names = dictionary[0], k = names.length, n = dictionary[2];
+    let head = 'const c0 = new I(b, 0, n)', fields = '';
+    for (let j = 1; j <= k; j++) {
+      head += ', c' + j + ' = new I(b, ' + 4 * j * n + ', n)';
+      fields += (j > 1 ? ', ' : '') + stringify(names[j - 1]) + ': V[c' + j + '[i]]';
+    }
+    const build = Fn('V', 'b', 'n', 'A', 'I', head + '; const out = new A(n); for (let i = 0; i < n; i++) out[i] = { subject: V[c0[i]], fields: { ' + fields + ' } }; return out;');
+    return build(dictionary[1], indexBuffer, n, Arr, Ints);
   };
-  globalThis.__scs_drive = (run, rowsJson, ctxJson) => {
-    const out = run(toRows(parse(rowsJson)), parse(ctxJson));
+  globalThis.__scs_drive = (run, dictionaryJson, indexBuffer, ctxJson) => {
+    const out = run(toRows(dictionaryJson, indexBuffer), parse(ctxJson));
     if (isPromise(out)) return 1;
     const text = stringify(out);
     return typeof text === 'string' ? text : 2;
