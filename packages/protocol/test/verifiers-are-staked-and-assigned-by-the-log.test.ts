@@ -44,6 +44,7 @@ describe('verifiers: staked actors assigned by a deterministic rule from the log
         executor_node: 'node_ent-c',
         seq,
         entryHash: fakeDigest(`e${seq}`),
+        receiptHash: fakeDigest('r'),
       });
       assert.notEqual(a.verifier, 'act_op-ent-c');
     }

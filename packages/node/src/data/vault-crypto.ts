@@ -12,7 +12,7 @@
  * can compute it, the same data folder always yields the same secret, and no new secret format
  * is needed on disk. It is kept in memory only.
  */
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 import { canonicalBytes } from '@symphony/protocol';
 import type { Keyring } from '../ports/keyring.ts';
 
@@ -52,6 +52,30 @@ export async function loadVaultMasterSecret(keyring: Keyring, nodeKeyName: strin
 export function deriveVaultKek(master: Uint8Array, vaultId: string, version: number): Buffer {
   const info = canonicalBytes({ purpose: 'scp/v1/vault-kek', vault_id: vaultId, version });
   return Buffer.from(hkdfSync('sha256', master, 'scp/v1/vault-kek-salt', info, KEY_BYTES));
+}
+
+/**
+ * The key a node derives record commitment salts with: HKDF-SHA256 of its Vault master secret under
+ * its own label, so it is independent of every KEK and known to nobody without the node's key.
+ */
+export function deriveSaltKey(master: Uint8Array): Buffer {
+  return Buffer.from(hkdfSync('sha256', master, 'scp/v1/record-salt-key', 'scp/v1/record-salt', KEY_BYTES));
+}
+
+/**
+ * The salt of a record's commitment: HMAC-SHA256 under the node's salt key of the record's Vault,
+ * id, subject and fields, cut to 16 bytes (hex). A pseudorandom function of the record: as hiding
+ * as a random salt to anyone without the node's key (who cannot test a guess of the fields against
+ * the commitment), and the same record ingested twice on the same key commits the same, so a
+ * seeded input gives the same snapshot roots on every deployment (docs/protocol.md).
+ */
+export function recordSalt(
+  saltKey: Uint8Array,
+  ids: { vaultId: string; recordId: string; subject: string },
+  fields: unknown,
+): string {
+  const message = canonicalBytes({ vault_id: ids.vaultId, record_id: ids.recordId, subject: ids.subject, fields });
+  return createHmac('sha256', saltKey).update(message).digest().subarray(0, 16).toString('hex');
 }
 
 function seal(key: Uint8Array, plaintext: Uint8Array, aad: Uint8Array, iv: Uint8Array): Buffer {

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { RecordInput } from '@symphony/api';
-import { bytesToHex, canonicalBytes, type SemanticDomain } from '@symphony/protocol';
+import { canonicalBytes, type SemanticDomain } from '@symphony/protocol';
 import { Compile } from 'typebox/compile';
 import type { UploadProblem, UploadReply, UploadRequest } from '../wire/enterprise-rpc.ts';
 import { firstRecordProblem } from './validate-records.ts';
@@ -174,8 +174,8 @@ export class VaultIngest {
               reason: 'a document must be a PNG, JPEG or PDF file',
             });
           }
-          const salt = bytesToHex(this.#pool.take(16));
           const fields = { media_type, size_bytes: d.size, sha256: d.hash.digest('hex'), chunks: d.idx };
+          const salt = this.#records.commitmentSalt(d.vault_id, d.record_id, d.subject, fields);
           const plaintext = canonicalBytes({ fields, salt });
           await this.#records.stageSealed(req.upload_id, {
             record_id: d.record_id,

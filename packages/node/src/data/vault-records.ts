@@ -19,7 +19,16 @@ import { bytesToHex, canonicalBytes, domainHash, sha256Hex } from '@symphony/pro
 import { PortError } from '../ports/errors.ts';
 import type { Migration, Store, StoreTx } from '../ports/store.ts';
 import { qualified } from './sql-names.ts';
-import { deriveVaultKek, openRecord, RandomPool, rewrapDataKey, sealRecord, VaultCryptoError } from './vault-crypto.ts';
+import {
+  deriveSaltKey,
+  deriveVaultKek,
+  openRecord,
+  RandomPool,
+  recordSalt,
+  rewrapDataKey,
+  sealRecord,
+  VaultCryptoError,
+} from './vault-crypto.ts';
 
 /** A decrypted record as the materializer sees it. */
 export type StoredRecord = {
@@ -137,8 +146,9 @@ export function vaultRecordMigrations(schema: string): Migration[] {
 }
 
 /**
- * The salted commitment of a record: hiding (the salt is random and sealed with the payload) and
- * binding (it covers the Vault, id, subject and fields).
+ * The salted commitment of a record: hiding (the salt is a keyed pseudorandom function of the record,
+ * see `recordSalt`, and is sealed with the payload) and binding (it covers the Vault, id, subject and
+ * fields).
  */
 export function recordCommitment(
   vault_id: string,
@@ -186,6 +196,7 @@ export class VaultRecords {
   readonly #schema: string;
   readonly #t: (name: string) => string;
   readonly #master: Uint8Array;
+  readonly #saltKey: Buffer;
   readonly #limits: (vault_id: string) => VaultLimits;
   readonly #keks = new Map<string, Buffer>();
   readonly #versions = new Map<string, number>();
@@ -204,6 +215,7 @@ export class VaultRecords {
     this.#schema = schema;
     this.#t = (n) => qualified(schema, n);
     this.#master = master;
+    this.#saltKey = deriveSaltKey(master);
     this.#limits = limits ?? (() => DEFAULT_VAULT_LIMITS);
   }
 
@@ -237,6 +249,11 @@ export class VaultRecords {
     return kek;
   }
 
+  /** The salt of a record's commitment on this node (see `recordSalt`). */
+  commitmentSalt(vault_id: string, record_id: string, subject: string, fields: unknown): string {
+    return recordSalt(this.#saltKey, { vaultId: vault_id, recordId: record_id, subject }, fields);
+  }
+
   /** The current KEK version of a Vault (1 until the first rotation). */
   async keyVersion(vault_id: string): Promise<number> {
     const cached = this.#versions.get(vault_id);
@@ -258,7 +275,7 @@ export class VaultRecords {
     const expires_at = limits.retention_ms === undefined ? null : new Date(nowMs + limits.retention_ms).toISOString();
     return records.map((r, index) => {
       const record_id = r.record_id ?? contentRecordId(r.subject, r.fields);
-      const salt = bytesToHex(this.#pool.take(16));
+      const salt = this.commitmentSalt(vault_id, record_id, r.subject, r.fields);
       const plaintext = Buffer.from(JSON.stringify({ fields: r.fields, salt }));
       if (plaintext.length > limits.max_record_bytes)
         throw new RecordRefused(

@@ -16,7 +16,7 @@ import {
   type TaskEnvelope,
   transcriptHash,
 } from '@symphony/protocol';
-import type { ConsentGate, ConsentOracle } from '../data/consent-gate.ts';
+import { CONSENT_AS_OF, type ConsentGate, type ConsentOracle } from '../data/consent-gate.ts';
 import { InvalidDerivation, materializeRecords } from '../data/materialize-records.ts';
 import type { VaultRecords } from '../data/vault-records.ts';
 import type { Keyring } from '../ports/keyring.ts';
@@ -182,7 +182,7 @@ export async function computeOutput(
       k_min: kMin,
       suppressed: typeof output === 'object' && output !== null && 'suppressed' in output,
       consent_scope: gate.scope,
-      consent_admitted_at_seq: gate.admitted_at_seq,
+      consent_as_of: CONSENT_AS_OF,
       records_admitted: records_scanned,
       ...(derivedRecords ? { derived_records: derivedRecords.count, derived_digest: derivedRecords.digest } : {}),
     },

@@ -44,6 +44,8 @@ export type LocalClusterOptions = {
   requestTimeoutMs?: number;
   /** How long `up` waits for every node to be ready (default 120 s). */
   readyTimeoutMs?: number;
+  /** Extra Node.js flags for every node process, e.g. `--cpu-prof --cpu-prof-dir DIR` (benchmarks). */
+  nodeFlags?: string[];
 };
 
 /** One started node, as the pid file records it. */
@@ -65,6 +67,8 @@ export type LocalClusterRecord = {
   nats_url: string;
   started_at: string;
   nodes: LocalClusterNode[];
+  /** Extra Node.js flags each node process starts with (`LocalClusterOptions.nodeFlags`). */
+  node_flags?: string[];
 };
 
 export const PID_FILE = 'cluster.json';
@@ -155,6 +159,7 @@ export class LocalCluster {
       nats_url: opts.natsUrl,
       started_at: new Date().toISOString(),
       nodes: [],
+      ...(opts.nodeFlags?.length ? { node_flags: opts.nodeFlags } : {}),
     };
     const cluster = new LocalCluster(record);
     for (const [i, n] of nodes.entries()) {
@@ -214,10 +219,14 @@ export class LocalCluster {
 
   async #spawn(n: LocalClusterNode): Promise<void> {
     const out = await open(n.log_file, 'a');
-    const child = spawn(process.execPath, ['--import', TSX, MAIN, '--role', n.role, '--config', n.config_file], {
-      stdio: ['ignore', out.fd, out.fd],
-      detached: true,
-    });
+    const child = spawn(
+      process.execPath,
+      [...(this.record.node_flags ?? []), '--import', TSX, MAIN, '--role', n.role, '--config', n.config_file],
+      {
+        stdio: ['ignore', out.fd, out.fd],
+        detached: true,
+      },
+    );
     await out.close();
     if (!child.pid) throw new Error(`could not start ${n.node_id}`);
     child.unref();

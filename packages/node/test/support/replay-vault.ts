@@ -1,7 +1,8 @@
 /**
  * The Vault a replay reads: stored once on disk under `dataDir`, then opened by every fresh
- * process that replays against it. Records are sealed with random salts and data keys, so a
- * replay must read the same stored snapshot (as a verifier does), never a re-ingested copy.
+ * process that replays against it. Records are sealed under random data keys and IVs (their
+ * commitment salts derive from the node key), so a replay reads the same stored snapshot (as a
+ * verifier does), never a re-ingested copy.
  * Processes that share a `dataDir` must run one after another (PGlite is single-process).
  */
 import { access } from 'node:fs/promises';

@@ -137,6 +137,12 @@ export const ParameterSet = Type.Object(
           'Share of receipts (bps) that the assigned verifier re-executes, chosen by a seed from the log; absent = 10000 (all). Challenges cover the rest.',
       }),
     ),
+    verifier_draw: Type.Optional(
+      Type.Union([Type.Literal('log_entry'), Type.Literal('receipt')], {
+        description:
+          "What seeds a receipt's verifier and sample: 'log_entry' (absent: the default) its log position and entry hash, unknown to the executor until the receipt is ordered; 'receipt' the receipt's hash only, so the same seeded input draws the same verifiers on every deployment (reproducibility runs: an executor can then predict its draw).",
+      }),
+    ),
     challenger_reward_bps: Type.Optional(
       Type.Integer({
         minimum: 0,

@@ -6,6 +6,12 @@
  * the `verifier` role whose stake is at least the task policy's `min_stake.verifier`, never the
  * operator of the executing node. The executor cannot choose either: the entry hash is sealed by
  * the ordering master after the receipt arrives.
+ *
+ * Under the parameter `verifier_draw: 'receipt'` the digest is
+ * `hash("scp/v1/verifier-assignment", {task_id, attempt, receipt_hash})` instead: independent of the
+ * log's order, so two deployments given the same seeded input draw the same verifiers and settle to
+ * the same roots. The executor can then compute its draw before submitting, so that mode is for
+ * reproducibility runs, never the production default.
  */
 import { parseAmount } from '../encoding/amount.ts';
 import { domainHash } from '../hashing/domain-hash.ts';
@@ -47,17 +53,19 @@ export function assignVerification(
     executor_node: string;
     seq: number;
     entryHash: string;
+    /** The receipt's hash: the only seed under the parameter `verifier_draw: 'receipt'`. */
+    receiptHash: string;
   },
 ): VerificationAssignment {
   const policy = state.parameter_history.find((p) => p.policy_version === input.policy_version);
   const executorOperator = state.enterprise_nodes[input.executor_node]?.operator;
   const eligible = eligibleVerifiers(state, policy, executorOperator);
-  const digest = domainHash(VerificationTags.verifierAssignment, {
-    task_id: input.task_id,
-    attempt: input.attempt,
-    seq: input.seq,
-    entry_hash: input.entryHash,
-  });
+  const digest = domainHash(
+    VerificationTags.verifierAssignment,
+    policy?.verifier_draw === 'receipt'
+      ? { task_id: input.task_id, attempt: input.attempt, receipt_hash: input.receiptHash }
+      : { task_id: input.task_id, attempt: input.attempt, seq: input.seq, entry_hash: input.entryHash },
+  );
   const pick = Number.parseInt(digest.slice(0, 8), 16);
   const draw = Number.parseInt(digest.slice(8, 16), 16) % 10_000;
   const assignment: VerificationAssignment = { sampled: draw < sampleBps(policy), seq: input.seq };

@@ -12,7 +12,7 @@ import {
   type ReplayContext,
   type TaskEnvelope,
 } from '@symphony/protocol';
-import type { ConsentGate } from '../../data/consent-gate.ts';
+import { CONSENT_AS_OF, type ConsentGate } from '../../data/consent-gate.ts';
 import type { ParsedDocument, VaultDocumentSource } from '../../data/vault-documents.ts';
 import { buildTranscript } from '../transcript.ts';
 import type { ReceiptFields } from './extract-receipt.ts';
@@ -124,7 +124,7 @@ export async function runParseTask(
       k_min: kMin,
       suppressed: false,
       consent_scope: gate.scope,
-      consent_admitted_at_seq: gate.admitted_at_seq,
+      consent_as_of: CONSENT_AS_OF,
       source: result.source,
     },
   });

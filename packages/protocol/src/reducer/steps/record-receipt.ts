@@ -60,6 +60,7 @@ export const recordReceipt: Step<'execution_receipt_recorded'> = {
         executor_node: r.executor_node,
         seq: at.seq,
         entryHash: state.head?.hash ?? '',
+        receiptHash: t.receipt_hash,
       });
       moveTask(t, 'verifying', at);
     } else {
