@@ -17,10 +17,10 @@ import { promisify } from 'node:util';
 import { type ParameterSet, parseAmount } from '@symphony/protocol';
 import { MemoryKeyring } from '../../src/adapters/memory-keyring.ts';
 import type { PgliteStore } from '../../src/adapters/pglite-store.ts';
-import type { ExecutionFault } from '../../src/execution/execute-task.ts';
 import { type EmbeddedNetwork, openEmbeddedNetwork } from '../../src/roles/embedded-network.ts';
 import { EMBEDDED_TOPOLOGY } from '../../src/roles/network-topology.ts';
 import { grantConsents } from '../support/consent.ts';
+import { oneInTen } from '../support/faulty-enclave.ts';
 import { openTestPglite } from '../support/pglite.ts';
 import { actorKey } from '../support/signed-requests.ts';
 import { waitFor } from '../support/wait.ts';
@@ -38,41 +38,6 @@ const records = Array.from({ length: 30 }, (_, i) => ({
     purchased_at: '2026-11-20T08:00:00Z',
   },
 }));
-
-/** Adds one to the first number (or decimal string) in an output: a subtly wrong result. */
-function subtlyWrong(output: unknown): unknown {
-  let done = false;
-  const walk = (v: unknown): unknown => {
-    if (done) return v;
-    if (typeof v === 'number') {
-      done = true;
-      return v + 1;
-    }
-    if (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v)) {
-      done = true;
-      return v.includes('.') ? `${v}1` : String(BigInt(v) + 1n);
-    }
-    if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-    return v;
-  };
-  const out = walk(structuredClone(output));
-  if (!done) throw new Error('output has no number to falsify');
-  return out;
-}
-
-/** The compromised enclave: every tenth execution (the 3rd, 13th, ...) is subtly wrong. */
-function oneInTen(): ExecutionFault & { corrupted: string[] } {
-  let runs = 0;
-  const corrupted: string[] = [];
-  const fault = (task_id: string, _attempt: number, output: unknown) => {
-    runs++;
-    if (runs % 10 !== 3) return undefined;
-    corrupted.push(task_id);
-    return subtlyWrong(output);
-  };
-  return Object.assign(fault, { corrupted });
-}
 
 const task = (i: number) => ({
   class: 'compute' as const,
