@@ -5,7 +5,9 @@
  * drops a Vault's partial, lies about k_min, draws noise other than the seed gives, or skips the
  * budget charge gets a `rejected` decision naming exactly that, and its operator is slashed. A
  * `group_under_k_min` challenge against an honest release is judged from the same transcript
- * (`not_confirmed`, then `closed_without_penalty`) and replays to its decision in a fresh process.
+ * (`not_confirmed`, then `closed_without_penalty`); under a policy that samples nothing, a release
+ * of a group under k_min passes unchecked and the same kind of challenge convicts it before
+ * finality. Both challenges replay to their logged decisions in a fresh process.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -15,7 +17,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import type { SubmitTaskRequest } from '@symphony/api';
-import { noiseDigest, type ParameterSet, type VerificationDecision } from '@symphony/protocol';
+import { noiseDigest, type ParameterSet, releasedSetsDigest, type VerificationDecision } from '@symphony/protocol';
 import { MemoryKeyring } from '../../src/adapters/memory-keyring.ts';
 import type { PgliteStore } from '../../src/adapters/pglite-store.ts';
 import type { AggregationFault } from '../../src/execution/query/query-runtime.ts';
@@ -30,7 +32,7 @@ const VAULTS = ['vlt_lioncity-app', 'vlt_straits-wallet'];
 const SUBJECTS = Array.from({ length: 8 }, (_, i) => `act_shopper-${i}`);
 const OPERATORS = ['act_lioncity', 'act_straits'];
 
-type Mode = 'honest' | 'drop_partial' | 'lie_k_min' | 'other_noise' | 'skip_charge';
+type Mode = 'honest' | 'drop_partial' | 'lie_k_min' | 'other_noise' | 'skip_charge' | 'release_under_k';
 
 const spec = {
   kind: 'query' as const,
@@ -68,6 +70,22 @@ describe('a query is verified from its aggregation transcript', () => {
       }
       case 'skip_charge':
         return { aggregation: a };
+      case 'release_under_k': {
+        // Also releases the suppressed Tampines group: its subjects are the ones read but in no released set.
+        const released = new Set(run.release.released_sets.flat());
+        const few = run.release.charged.filter((p) => !released.has(p)).sort();
+        assert.equal(few.length, 2);
+        const released_sets = [...run.release.released_sets, few];
+        return {
+          aggregation: {
+            ...a,
+            released_keys: [...a.released_keys, JSON.stringify(['Tampines'])],
+            groups_suppressed: a.groups_suppressed - 1,
+            released_sets_digest: releasedSetsDigest(released_sets),
+          },
+          release: { ...run.release, released_sets },
+        };
+      }
     }
   };
 
@@ -162,6 +180,26 @@ describe('a query is verified from its aggregation transcript', () => {
 
   let honestTask = '';
 
+  async function replayInFreshProcess(id: string) {
+    const bundle = await net.coordinator.service.challenges!.replayBundle(id);
+    assert.ok(bundle, `a replay bundle for ${id}`);
+    const file = join(dir, `${id}.json`);
+    writeFileSync(file, JSON.stringify(bundle));
+    const child = join(import.meta.dirname, '../support/challenge-replay-child.ts');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', child, file]);
+    return JSON.parse(stdout) as { outcome: string; decision_hash: string; matches: boolean };
+  }
+
+  /** The output hash of a task's recorded receipt. */
+  async function outputHashOf(task_id: string): Promise<string> {
+    const recorded = (net.coordinator.follower.taskEntries.get(task_id) ?? []).find(
+      (e) => e.type === 'execution_receipt_recorded' && e.outcome === 'applied',
+    );
+    const entry = await net.coordinator.follower.entryAt(recorded!.seq);
+    assert.equal(entry?.event.type, 'execution_receipt_recorded');
+    return (entry!.event as { receipt: { output_hash: string } }).receipt.output_hash;
+  }
+
   it('accepts an honest two-node query by checking its transcript, without re-executing it', async () => {
     const { task_id, decision } = await runQuery('honest', 'honest-1');
     assert.equal(state().tasks[task_id]!.state, 'awaiting_settlement', state().tasks[task_id]!.reason_code);
@@ -200,12 +238,7 @@ describe('a query is verified from its aggregation transcript', () => {
     const epoch = state().current_epoch;
     await net.coordinator.service.closeEpoch();
     await waitFor(() => state().settlements[epoch]?.state === 'candidate_ready', 'candidate ready', 30_000);
-    const recorded = (net.coordinator.follower.taskEntries.get(honestTask) ?? []).find(
-      (e) => e.type === 'execution_receipt_recorded' && e.outcome === 'applied',
-    );
-    const receiptEntry = await net.coordinator.follower.entryAt(recorded!.seq);
-    assert.equal(receiptEntry?.event.type, 'execution_receipt_recorded');
-    const { output_hash } = (receiptEntry!.event as { receipt: { output_hash: string } }).receipt;
+    const output_hash = await outputHashOf(honestTask);
     const challenges = net.coordinator.service.challenges!;
     const opened = await challenges.open(
       {
@@ -232,14 +265,74 @@ describe('a query is verified from its aggregation transcript', () => {
     assert.equal(detail?.adjudication?.reason_code, 'group_meets_k_min');
     assert.deepEqual(detail?.findings?.class_check, { confirmed: false, reason_code: 'group_meets_k_min' });
 
-    const bundle = await challenges.replayBundle(id);
-    const file = join(dir, `${id}.json`);
-    writeFileSync(file, JSON.stringify(bundle));
-    const child = join(import.meta.dirname, '../support/challenge-replay-child.ts');
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', child, file]);
-    const replay = JSON.parse(stdout) as { outcome: string; decision_hash: string; matches: boolean };
+    const replay = await replayInFreshProcess(id);
     assert.equal(replay.matches, true);
     assert.equal(replay.outcome, 'not_confirmed');
+    assert.equal(replay.decision_hash, state().challenges[id]!.decision_hash);
+  });
+
+  it('under a policy that samples nothing, a release of a group under k_min is caught by a group_under_k_min challenge, which replays', async () => {
+    const w = net.coordinator.writer;
+    const current = state().current_epoch;
+    const v2: ParameterSet = {
+      ...state().parameter_history[0]!,
+      policy_version: 2,
+      effective_from_epoch: current + 1,
+      verification_sample_bps: 0,
+    };
+    assert.equal((await w.append({ type: 'policy_published', parameters: v2 })).kind, 'applied');
+    await net.coordinator.service.closeEpoch();
+    await waitFor(() => state().settlements[current]?.state === 'finalized', 'previous epoch finalized', 30_000);
+
+    const { task_id, decision } = await runQuery('release_under_k', 'under-k-1');
+    assert.equal(decision.outcome, 'accepted');
+    assert.equal(decision.method, 'sampled_out');
+    assert.equal(state().tasks[task_id]!.state, 'awaiting_settlement');
+    const epoch = state().current_epoch;
+    await net.coordinator.service.closeEpoch();
+    await waitFor(() => state().settlements[epoch]?.state === 'candidate_ready', 'candidate ready', 30_000);
+    const rootBefore = state().settlements[epoch]!.candidate!.statement.settlement_root;
+    const stakesBefore = OPERATORS.map(stake);
+
+    const challenges = net.coordinator.service.challenges!;
+    const opened = await challenges.open(
+      {
+        target: { kind: 'task', task_id },
+        bond: '500',
+        evidence: {
+          kind: 'group_under_k_min',
+          task_id,
+          attempt: 1,
+          output_hash: await outputHashOf(task_id),
+          group_key: JSON.stringify(['Tampines']),
+          claimed_subjects: 2,
+        },
+      },
+      { actor_id: 'act_watcher', roles: ['verifier'] },
+    );
+    const id = opened.challenge.challenge_id;
+    await waitFor(() => state().challenges[id]?.state === 'penalty_recorded', 'penalty recorded', 30_000);
+    const t = state().tasks[task_id]!;
+    assert.equal(t.state, 'rejected');
+    assert.equal(t.reason_code, 'challenge_upheld');
+    const detail = await challenges.get(id);
+    assert.equal(detail?.adjudication?.reason_code, 'group_below_k_min');
+    const ledger = state().stake_ledger ?? [];
+    const slash = ledger.find((m) => m.ref === id && m.kind === 'slash')!;
+    const i = OPERATORS.indexOf(slash.account);
+    assert.ok(i >= 0);
+    assert.equal(stake(slash.account), stakesBefore[i]! + BigInt(slash.delta));
+    assert.equal(ledger.find((m) => m.ref === id && m.kind === 'challenger_reward')?.account, 'act_watcher');
+    await waitFor(
+      () => state().settlements[epoch]?.candidate?.statement.settlement_root !== rootBefore,
+      'candidate rebuilt before finality',
+      30_000,
+    );
+    assert.ok(!state().settlements[epoch]!.entries.some((e) => e.task_id === task_id));
+
+    const replay = await replayInFreshProcess(id);
+    assert.equal(replay.matches, true);
+    assert.equal(replay.outcome, 'confirmed');
     assert.equal(replay.decision_hash, state().challenges[id]!.decision_hash);
   });
 });
