@@ -4,7 +4,9 @@
  * each update commitment, who dropped out, each round's aggregate) and, for DP, the budget charge
  * before round 1. An honest DP task is accepted by that check; the same transcript against a log
  * whose aggregated model hash differs, where one Vault received another model, an update is
- * missing, a round is missing, or the charge is missing, is rejected with the reason naming it.
+ * missing, a round is missing, or the charge is missing, is rejected with the reason naming it. A
+ * compromised aggregation enclave that seals a model hash other than the rounds' aggregate gets a
+ * signed `rejected` decision with `model_hash_mismatch`.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -19,11 +21,22 @@ import {
 import type { PgliteStore } from '../../src/adapters/pglite-store.ts';
 import { EvidenceStore } from '../../src/data/evidence-store.ts';
 import { schemaOf } from '../../src/data/sql-names.ts';
+import { AggregationEnclave } from '../../src/execution/train/aggregation-enclave.ts';
 import { declaredTrainingSpend, epsilonMicro } from '../../src/execution/train/dp-accountant.ts';
 import type { EmbeddedNetwork } from '../../src/roles/embedded-network.ts';
 import { openTestPglite } from '../support/pglite.ts';
 import { IID_VAULTS, openTrainNetwork, penguinTrainSpec, trainRequest } from '../support/train-network.ts';
 import { waitFor } from '../support/wait.ts';
+
+/** The seed of the task whose sealed transcript the compromised enclave falsifies (others run honestly). */
+const ATTACKED_SEED = 'c'.repeat(64);
+
+/** Seals a model hash other than the last round's aggregate, for the attacked task only. */
+class OtherModelEnclave extends AggregationEnclave {
+  protected override sealedModelHash(envelope: TaskEnvelope, model_hash: string): string {
+    return envelope.spec.kind === 'train' && envelope.spec.seed === ATTACKED_SEED ? 'e'.repeat(64) : model_hash;
+  }
+}
 
 const hyperparameters = { rounds: 3, local_epochs: 1, learning_rate: '0.5', batch_size: 16, clip_norm: '0.5' };
 const spec = penguinTrainSpec({
@@ -54,7 +67,10 @@ describe('Train is verified from its rounds in the log and its sealed transcript
 
   before(async () => {
     store = await openTestPglite();
-    net = await openTrainNetwork(store, { vaults: IID_VAULTS });
+    net = await openTrainNetwork(store, {
+      vaults: IID_VAULTS,
+      aggregationEnclaveFor: () => (o) => new OtherModelEnclave(o),
+    });
     task_id = (await net.coordinator.service.submitTask(trainRequest(IID_VAULTS, spec))).task.task_id;
     await waitFor(
       () => ['rejected', 'awaiting_settlement'].includes(state().tasks[task_id]?.state ?? ''),
@@ -125,4 +141,29 @@ describe('Train is verified from its rounds in the log and its sealed transcript
       assert.deepEqual(check(s), { ok: false, reason_code: reason });
     });
   }
+
+  it('rejects, by a signed decision, a task whose enclave sealed another model than the rounds produced', async () => {
+    const attacked = penguinTrainSpec({
+      seed: ATTACKED_SEED,
+      hyperparameters: { rounds: 2, local_epochs: 1, learning_rate: '0.5', batch_size: 16 },
+    });
+    const id = (await net.coordinator.service.submitTask(trainRequest(IID_VAULTS, attacked))).task.task_id;
+    await waitFor(
+      () => ['rejected', 'awaiting_settlement'].includes(state().tasks[id]?.state ?? ''),
+      'attacked task verified',
+      180_000,
+    );
+    const t = state().tasks[id]!;
+    assert.equal(t.state, 'rejected');
+    assert.equal(t.reason_code, 'model_hash_mismatch');
+    assert.equal(state().train_rounds![roundTaskId(id, 2)]!.state, 'completed', 'the rounds themselves were sound');
+    const at = (net.coordinator.follower.taskEntries.get(id) ?? []).find(
+      (e) => e.type === 'verification_decided' && e.outcome === 'applied',
+    );
+    const entry = await net.coordinator.follower.entryAt(at!.seq);
+    const decision = (entry!.event as unknown as { decision: VerificationDecision }).decision;
+    assert.equal(decision.outcome, 'rejected');
+    assert.equal(decision.method, 'transcript_check');
+    assert.equal(decision.reason_code, 'model_hash_mismatch');
+  });
 });

@@ -138,6 +138,15 @@ export class AggregationEnclave {
     return session.model;
   }
 
+  /**
+   * The model hash the sealed transcript names for a finished task. An honest enclave names the
+   * last round's aggregate; a test subclass overrides this to show that the verifier's transcript
+   * check rejects a sealed model other than the one the log's rounds produced.
+   */
+  protected sealedModelHash(_envelope: ExecuteRequest['envelope'], model_hash: string): string {
+    return model_hash;
+  }
+
   #session(id: string): Session {
     const s = this.#sessions.get(id);
     if (!s) throw new PortError('unknown_session', `no aggregation session ${id} on ${this.#o.ctx.nodeId}`);
@@ -405,7 +414,7 @@ export class AggregationEnclave {
       details: {
         k_min: s.request.k_min,
         rounds: s.rounds.length,
-        model_hash: s.model_hash,
+        model_hash: this.sealedModelHash(s.request.envelope, s.model_hash),
         standardization_hash: standardizationHash(s.standardization),
         training_transcript_hash: domainHash('scp/v1/train-transcript', output.training),
         consent_scope: s.request.envelope.consent_scope,
