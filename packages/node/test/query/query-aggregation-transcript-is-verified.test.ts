@@ -91,7 +91,7 @@ describe('a query is verified from its aggregation transcript', () => {
 
   before(async () => {
     store = await openTestPglite();
-    const parameters: ParameterSet = { ...EMBEDDED_TOPOLOGY.parameters, challenge_window_ms: 4000 };
+    const parameters: ParameterSet = { ...EMBEDDED_TOPOLOGY.parameters, challenge_window_ms: 10_000 };
     net = await openEmbeddedNetwork({
       store,
       keyring: new MemoryKeyring(),
@@ -282,7 +282,7 @@ describe('a query is verified from its aggregation transcript', () => {
     };
     assert.equal((await w.append({ type: 'policy_published', parameters: v2 })).kind, 'applied');
     await net.coordinator.service.closeEpoch();
-    await waitFor(() => state().settlements[current]?.state === 'finalized', 'previous epoch finalized', 30_000);
+    await waitFor(() => state().settlements[current]?.state === 'finalized', 'previous epoch finalized', 60_000);
 
     const { task_id, decision } = await runQuery('release_under_k', 'under-k-1');
     assert.equal(decision.outcome, 'accepted');
