@@ -10,22 +10,18 @@
  * finality. Both challenges replay to their logged decisions in a fresh process.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import type { SubmitTaskRequest } from '@symphony/api';
 import { noiseDigest, type ParameterSet, releasedSetsDigest, type VerificationDecision } from '@symphony/protocol';
-import { MemoryKeyring } from '../../src/adapters/memory-keyring.ts';
 import type { PgliteStore } from '../../src/adapters/pglite-store.ts';
 import type { AggregationFault } from '../../src/execution/query/query-runtime.ts';
-import { type EmbeddedNetwork, openEmbeddedNetwork } from '../../src/roles/embedded-network.ts';
-import { EMBEDDED_TOPOLOGY } from '../../src/roles/network-topology.ts';
+import type { EmbeddedNetwork } from '../../src/roles/embedded-network.ts';
+import { openChallengeNetwork, replayInFreshProcess, SUBMITTER, WATCHER } from '../support/challenge-network.ts';
 import { grantConsents } from '../support/consent.ts';
 import { openTestPglite } from '../support/pglite.ts';
-import { actorKey } from '../support/signed-requests.ts';
 import { waitFor } from '../support/wait.ts';
 
 const VAULTS = ['vlt_lioncity-app', 'vlt_straits-wallet'];
@@ -91,34 +87,11 @@ describe('a query is verified from its aggregation transcript', () => {
 
   before(async () => {
     store = await openTestPglite();
-    const parameters: ParameterSet = { ...EMBEDDED_TOPOLOGY.parameters, challenge_window_ms: 10_000 };
-    net = await openEmbeddedNetwork({
-      store,
-      keyring: new MemoryKeyring(),
-      pollIntervalMs: 20,
-      topology: { ...EMBEDDED_TOPOLOGY, parameters },
-      actors: [
-        {
-          actor_id: 'act_brand',
-          roles: ['task_submitter'],
-          public_key: actorKey('act_brand').publicKeyHex,
-          balance: '100000000',
-          grants: 'all',
-        },
-        {
-          actor_id: 'act_watcher',
-          roles: ['verifier'],
-          public_key: actorKey('act_watcher').publicKeyHex,
-          balance: '100000',
-        },
-      ],
+    net = await openChallengeNetwork(store, {
+      parameters: { challenge_window_ms: 10_000 },
+      stakes: { [WATCHER]: '1000', ...Object.fromEntries(OPERATORS.map((o) => [o, '10000000'])) },
       aggregationFaultFor: () => fault,
     });
-    const w = net.coordinator.writer;
-    for (const [actor_id, amount] of [['act_watcher', '1000'], ...OPERATORS.map((o) => [o, '10000000'])]) {
-      const r = await w.append({ type: 'account_funded', actor_id: actor_id!, account: 'stake', amount: amount! });
-      assert.equal(r.kind, 'applied');
-    }
     for (const [v, vault_id] of VAULTS.entries()) {
       await net.coordinator.service.ingest(vault_id, {
         records: SUBJECTS.map((subject, i) => ({
@@ -150,7 +123,7 @@ describe('a query is verified from its aggregation transcript', () => {
     const { task } = await net.coordinator.service.submitTask(
       {
         class: 'query',
-        submitter: 'act_brand',
+        submitter: SUBMITTER,
         consent_scope: 'analytics',
         targets: { vault_ids: VAULTS },
         semantic: {
@@ -179,16 +152,6 @@ describe('a query is verified from its aggregation transcript', () => {
   }
 
   let honestTask = '';
-
-  async function replayInFreshProcess(id: string) {
-    const bundle = await net.coordinator.service.challenges!.replayBundle(id);
-    assert.ok(bundle, `a replay bundle for ${id}`);
-    const file = join(dir, `${id}.json`);
-    writeFileSync(file, JSON.stringify(bundle));
-    const child = join(import.meta.dirname, '../support/challenge-replay-child.ts');
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', child, file]);
-    return JSON.parse(stdout) as { outcome: string; decision_hash: string; matches: boolean };
-  }
 
   /** The output hash of a task's recorded receipt. */
   async function outputHashOf(task_id: string): Promise<string> {
@@ -253,7 +216,7 @@ describe('a query is verified from its aggregation transcript', () => {
           claimed_subjects: 2,
         },
       },
-      { actor_id: 'act_watcher', roles: ['verifier'] },
+      { actor_id: WATCHER, roles: ['verifier'] },
     );
     const id = opened.challenge.challenge_id;
     await waitFor(() => state().challenges[id]?.state === 'closed_without_penalty', 'closed', 30_000);
@@ -265,7 +228,7 @@ describe('a query is verified from its aggregation transcript', () => {
     assert.equal(detail?.adjudication?.reason_code, 'group_meets_k_min');
     assert.deepEqual(detail?.findings?.class_check, { confirmed: false, reason_code: 'group_meets_k_min' });
 
-    const replay = await replayInFreshProcess(id);
+    const replay = await replayInFreshProcess(net, dir, id);
     assert.equal(replay.matches, true);
     assert.equal(replay.outcome, 'not_confirmed');
     assert.equal(replay.decision_hash, state().challenges[id]!.decision_hash);
@@ -308,7 +271,7 @@ describe('a query is verified from its aggregation transcript', () => {
           claimed_subjects: 2,
         },
       },
-      { actor_id: 'act_watcher', roles: ['verifier'] },
+      { actor_id: WATCHER, roles: ['verifier'] },
     );
     const id = opened.challenge.challenge_id;
     await waitFor(() => state().challenges[id]?.state === 'penalty_recorded', 'penalty recorded', 30_000);
@@ -322,7 +285,7 @@ describe('a query is verified from its aggregation transcript', () => {
     const i = OPERATORS.indexOf(slash.account);
     assert.ok(i >= 0);
     assert.equal(stake(slash.account), stakesBefore[i]! + BigInt(slash.delta));
-    assert.equal(ledger.find((m) => m.ref === id && m.kind === 'challenger_reward')?.account, 'act_watcher');
+    assert.equal(ledger.find((m) => m.ref === id && m.kind === 'challenger_reward')?.account, WATCHER);
     await waitFor(
       () => state().settlements[epoch]?.candidate?.statement.settlement_root !== rootBefore,
       'candidate rebuilt before finality',
@@ -330,7 +293,7 @@ describe('a query is verified from its aggregation transcript', () => {
     );
     assert.ok(!state().settlements[epoch]!.entries.some((e) => e.task_id === task_id));
 
-    const replay = await replayInFreshProcess(id);
+    const replay = await replayInFreshProcess(net, dir, id);
     assert.equal(replay.matches, true);
     assert.equal(replay.outcome, 'confirmed');
     assert.equal(replay.decision_hash, state().challenges[id]!.decision_hash);

@@ -9,55 +9,31 @@
  * replays to its logged decision in a fresh process.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
-import { type ParameterSet, parseAmount } from '@symphony/protocol';
-import { MemoryKeyring } from '../../src/adapters/memory-keyring.ts';
+import { parseAmount } from '@symphony/protocol';
 import type { PgliteStore } from '../../src/adapters/pglite-store.ts';
-import { type EmbeddedNetwork, openEmbeddedNetwork } from '../../src/roles/embedded-network.ts';
-import { EMBEDDED_TOPOLOGY } from '../../src/roles/network-topology.ts';
+import type { EmbeddedNetwork } from '../../src/roles/embedded-network.ts';
+import {
+  openChallengeNetwork,
+  RECEIPT_RECORDS,
+  replayInFreshProcess,
+  sumTask,
+  WATCHER,
+} from '../support/challenge-network.ts';
 import { grantConsents } from '../support/consent.ts';
 import { oneInTen } from '../support/faulty-enclave.ts';
 import { openTestPglite } from '../support/pglite.ts';
-import { actorKey } from '../support/signed-requests.ts';
 import { waitFor } from '../support/wait.ts';
 
 const VAULT = 'vlt_lioncity-app';
 const EXECUTOR = 'act_lioncity';
-const WATCHER = 'act_watcher';
 /** Half of the receipts are verified. */
 const SAMPLE_BPS = 5000;
 /** Batches of ten tasks run until both a sampled and an unsampled corrupted task exist (at most this many). */
 const MAX_BATCHES = 16;
-const records = Array.from({ length: 30 }, (_, i) => ({
-  subject: `act_sub-${i % 10}`,
-  fields: {
-    merchant: `Shop ${i % 4}`,
-    category: i % 3 ? 'coffee' : 'books',
-    city: 'Singapore',
-    total_amount: `${(i % 7) + 3}.50`,
-    purchased_at: '2026-11-20T08:00:00Z',
-  },
-}));
-
-const task = (i: number) => ({
-  class: 'compute' as const,
-  submitter: 'act_brand',
-  consent_scope: 'analytics' as const,
-  targets: { vault_ids: [VAULT] },
-  semantic: { domain: 'commerce.receipt', semantic_version: '1.0.0', attributes: ['category', 'total_amount'] },
-  budget: { max_fee: '100000' },
-  spec: {
-    kind: 'compute' as const,
-    program: { type: 'builtin' as const, operator: 'sum' as const, attribute: 'total_amount' },
-    filter: [{ attribute: 'category', op: 'eq' as const, value: i % 2 ? 'coffee' : 'books' }],
-  },
-});
-
 describe('a faulty enclave is caught by sampled verification and by challenges in one epoch', () => {
   let store: PgliteStore;
   let net: EmbeddedNetwork;
@@ -68,41 +44,17 @@ describe('a faulty enclave is caught by sampled verification and by challenges i
 
   before(async () => {
     store = await openTestPglite();
-    const parameters: ParameterSet = {
-      ...EMBEDDED_TOPOLOGY.parameters,
+    net = await openChallengeNetwork(store, {
       // Generous: the challenges are opened on a shared, loaded machine.
-      challenge_window_ms: 15_000,
-      verification_sample_bps: SAMPLE_BPS,
-    };
-    net = await openEmbeddedNetwork({
-      store,
-      keyring: new MemoryKeyring(),
-      pollIntervalMs: 20,
-      topology: { ...EMBEDDED_TOPOLOGY, parameters },
-      actors: [
-        {
-          actor_id: 'act_brand',
-          roles: ['task_submitter'],
-          public_key: actorKey('act_brand').publicKeyHex,
-          balance: '100000000',
-          grants: 'all',
-        },
-        { actor_id: WATCHER, roles: ['verifier'], public_key: actorKey(WATCHER).publicKeyHex, balance: '100000' },
-      ],
+      parameters: { challenge_window_ms: 15_000, verification_sample_bps: SAMPLE_BPS },
+      stakes: { [WATCHER]: '1000', [EXECUTOR]: '10000000' },
       faultFor: (nodeId) => (nodeId === 'node_lioncity' ? fault : undefined),
     });
-    const w = net.coordinator.writer;
-    for (const [actor_id, amount] of [
-      [WATCHER, '1000'],
-      [EXECUTOR, '10000000'],
-    ] as const) {
-      assert.equal((await w.append({ type: 'account_funded', actor_id, account: 'stake', amount })).kind, 'applied');
-    }
-    await net.coordinator.service.ingest(VAULT, { records });
+    await net.coordinator.service.ingest(VAULT, { records: RECEIPT_RECORDS });
     await grantConsents(
       net.coordinator.service,
       VAULT,
-      records.map((r) => r.subject),
+      RECEIPT_RECORDS.map((r) => r.subject),
     );
   });
 
@@ -112,16 +64,6 @@ describe('a faulty enclave is caught by sampled verification and by challenges i
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function replayInFreshProcess(id: string) {
-    const bundle = await net.coordinator.service.challenges!.replayBundle(id);
-    assert.ok(bundle, `a replay bundle for ${id}`);
-    const file = join(dir, `${id}.json`);
-    writeFileSync(file, JSON.stringify(bundle));
-    const child = join(import.meta.dirname, '../support/challenge-replay-child.ts');
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', child, file]);
-    return JSON.parse(stdout) as { outcome: string; decision_hash: string; matches: boolean };
-  }
-
   it('rejects the sampled corrupted tasks by re-execution and the others by challenges, before finality', async () => {
     const epoch = state().current_epoch;
     const stakeBefore = stake(EXECUTOR);
@@ -130,7 +72,7 @@ describe('a faulty enclave is caught by sampled verification and by challenges i
     const skippedBad = () => fault.corrupted.filter((id) => !state().tasks[id]?.verification_assignment?.sampled);
     for (let batch = 0; batch < MAX_BATCHES && (sampledBad().length === 0 || skippedBad().length === 0); batch++) {
       for (let i = batch * 10; i < batch * 10 + 10; i++) {
-        const { task: t } = await net.coordinator.service.submitTask(task(i), `sampled-faulty-${i}`);
+        const { task: t } = await net.coordinator.service.submitTask(sumTask(VAULT, i), `sampled-faulty-${i}`);
         ids.push(t.task_id);
         await waitFor(
           () => ['rejected', 'awaiting_settlement'].includes(state().tasks[t.task_id]?.state ?? ''),
@@ -230,7 +172,7 @@ describe('a faulty enclave is caught by sampled verification and by challenges i
     assert.notEqual(state().settlements[epoch]!.candidate!.statement.settlement_root, rootBefore, 'final root');
 
     for (const cid of opened) {
-      const replay = await replayInFreshProcess(cid);
+      const replay = await replayInFreshProcess(net, dir, cid);
       assert.equal(replay.matches, true, `${cid} replays to its logged decision`);
       assert.equal(replay.outcome, 'confirmed');
       assert.equal(replay.decision_hash, state().challenges[cid]!.decision_hash);
