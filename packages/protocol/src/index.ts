@@ -95,5 +95,7 @@ export * from './settlement/settlement-proof.ts';
 export * from './settlement/settlement-tree.ts';
 export * from './train/train-hashes.ts';
 export * from './verification/adjudicate-evidence.ts';
+export * from './verification/query-aggregation.ts';
 export * from './verification/replay-adjudication.ts';
+export * from './verification/train-aggregation.ts';
 export * from './verification/verifier-assignment.ts';

@@ -2,7 +2,7 @@
  * The evidence store of an enterprise node: sealed transcripts (transcript, attestation evidence,
  * enclave signature) and receipts needed to replay an execution, by transcript hash.
  */
-import type { ExecutionReceipt, SignedTranscript } from '@symphony/protocol';
+import type { ExecutionReceipt, QueryAggregation, SignedTranscript } from '@symphony/protocol';
 import type { Migration, Store } from '../ports/store.ts';
 import { qualified } from './sql-names.ts';
 
@@ -19,6 +19,11 @@ export function evidenceMigrations(schema: string): Migration[] {
         recorded_at timestamptz not null default now()
       );
       create index on ${qualified(schema, 'evidence')} (task_id);`,
+    },
+    {
+      // A query's aggregation transcript (commitments only), which the verifier checks against the log.
+      id: `${schema}/0003-evidence-aggregation`,
+      sql: `alter table ${qualified(schema, 'evidence')} add column aggregation jsonb;`,
     },
   ];
 }
@@ -42,12 +47,24 @@ export class EvidenceStore {
    */
   readonly #recent = new Map<string, string>();
 
-  async put(transcriptHash: string, sealed: SignedTranscript, receipt: ExecutionReceipt): Promise<void> {
+  async put(
+    transcriptHash: string,
+    sealed: SignedTranscript,
+    receipt: ExecutionReceipt,
+    aggregation?: QueryAggregation,
+  ): Promise<void> {
     const text = JSON.stringify(sealed);
     await this.#store.query(
-      `insert into ${this.#table} (transcript_hash, task_id, attempt, transcript, receipt)
-       values ($1, $2, $3, $4::jsonb, $5::jsonb) on conflict (transcript_hash) do nothing`,
-      [transcriptHash, sealed.transcript.task_id, sealed.transcript.attempt, text, JSON.stringify(receipt)],
+      `insert into ${this.#table} (transcript_hash, task_id, attempt, transcript, receipt, aggregation)
+       values ($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb) on conflict (transcript_hash) do nothing`,
+      [
+        transcriptHash,
+        sealed.transcript.task_id,
+        sealed.transcript.attempt,
+        text,
+        JSON.stringify(receipt),
+        aggregation ? JSON.stringify(aggregation) : null,
+      ],
     );
     if (!this.#recent.has(transcriptHash)) {
       if (this.#recent.size >= RECENT_TRANSCRIPTS) this.#recent.delete(this.#recent.keys().next().value as string);
@@ -75,5 +92,18 @@ export class EvidenceStore {
       [transcriptHash],
     );
     return rows[0]?.transcript;
+  }
+
+  /** The sealed transcript and a query's aggregation transcript stored under `transcriptHash`. */
+  async withAggregation(
+    transcriptHash: string,
+  ): Promise<{ sealed: SignedTranscript; aggregation?: QueryAggregation } | undefined> {
+    const rows = await this.#store.query<{ transcript: SignedTranscript; aggregation: QueryAggregation | null }>(
+      `select transcript, aggregation from ${this.#table} where transcript_hash = $1`,
+      [transcriptHash],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return { sealed: row.transcript, ...(row.aggregation ? { aggregation: row.aggregation } : {}) };
   }
 }

@@ -17,6 +17,7 @@ import {
   type InputCommitment,
   type ReplayContext,
   type ResourceUse,
+  replaySeedOf,
   type SignedTranscript,
   sealedTranscriptDigest,
   type TaskClass,
@@ -27,7 +28,7 @@ import {
 import type { TeeProvider } from '../ports/tee-provider.ts';
 
 /** The deterministic seed of a task's replay context. */
-export const replaySeed = (envelopeHash: string) => domainHash('scp/v1/replay-seed', { envelope_hash: envelopeHash });
+export const replaySeed = (envelopeHash: string) => replaySeedOf(envelopeHash);
 
 /** The replay context of a task: its admission epoch, semantic and policy versions, and the seed. */
 export function replayContextOf(envelope: TaskEnvelope, envelopeHash: string): ReplayContext {

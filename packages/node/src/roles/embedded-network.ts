@@ -11,6 +11,7 @@ import { SystemClock } from '../adapters/system-clock.ts';
 import type { Backoff } from '../coordination/retry.ts';
 import type { VaultLimits } from '../data/vault-records.ts';
 import type { ExecutionFault } from '../execution/execute-task.ts';
+import type { AggregationFault } from '../execution/query/query-runtime.ts';
 import type { AggregationEnclave, AggregationEnclaveOptions } from '../execution/train/aggregation-enclave.ts';
 import type { Anchor } from '../ports/anchor.ts';
 import type { Bus } from '../ports/bus.ts';
@@ -53,6 +54,8 @@ export type EmbeddedNetworkOptions = {
   aggregationEnclaveFor?: (nodeId: string) => ((opts: AggregationEnclaveOptions) => AggregationEnclave) | undefined;
   /** Test-only: a compromised enclave's tampering per enterprise node (see `ExecutionFault`). */
   faultFor?: (nodeId: string) => ExecutionFault | undefined;
+  /** Test-only: a compromised query aggregation enclave per enterprise node (see `AggregationFault`). */
+  aggregationFaultFor?: (nodeId: string) => AggregationFault | undefined;
   /** The bus each node talks through (default: a client of the in-memory broker); e.g. a NATS connection per node. */
   busFor?: (nodeId: string) => Promise<Bus>;
   /** The anchor of each master (default: its local anchor ledger); undefined keeps the default. */
@@ -108,6 +111,7 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
           ? { aggregationEnclave: opts.aggregationEnclaveFor(e.node_id)! }
           : {}),
         ...(opts.faultFor?.(e.node_id) ? { fault: opts.faultFor(e.node_id)! } : {}),
+        ...(opts.aggregationFaultFor?.(e.node_id) ? { aggregationFault: opts.aggregationFaultFor(e.node_id)! } : {}),
         clock,
         ...(opts.onError ? { onError: opts.onError } : {}),
         vaults: e.vault_ids.map((vault_id) => ({

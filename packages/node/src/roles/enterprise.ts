@@ -54,7 +54,12 @@ import { OcrEngine } from '../execution/parse/parse-document.ts';
 import { openAudience } from '../execution/query/audience-handle.ts';
 import { executeQueryTask, reexecuteQuery } from '../execution/query/execute-query-task.ts';
 import { type ParticipationSignRequest, signParticipation } from '../execution/query/participation-signer.ts';
-import { answerPartial, type QueryPartialRequest, type QueryRuntime } from '../execution/query/query-runtime.ts';
+import {
+  type AggregationFault,
+  answerPartial,
+  type QueryPartialRequest,
+  type QueryRuntime,
+} from '../execution/query/query-runtime.ts';
 import { loadAudienceKey, loadPseudonymizer } from '../execution/query/subject-pseudonyms.ts';
 import type { SandboxLimits } from '../execution/sandbox/quickjs-sandbox.ts';
 import { AggregationEnclave, type AggregationEnclaveOptions } from '../execution/train/aggregation-enclave.ts';
@@ -80,6 +85,8 @@ import {
   type ReexecuteReply,
   type ReexecuteRequest,
   type StatusReply,
+  type TranscriptReply,
+  type TranscriptRequest,
   type UploadReply,
   type UploadRequest,
   type VaultReply,
@@ -124,6 +131,8 @@ export type EnterpriseOptions = {
   aggregationEnclave?: (opts: AggregationEnclaveOptions) => AggregationEnclave;
   /** Test-only: a compromised enclave's tampering (see `ExecutionFault`); refused in production. */
   fault?: ExecutionFault;
+  /** Test-only: a compromised query aggregation enclave (see `AggregationFault`); refused in production. */
+  aggregationFault?: AggregationFault;
   /** The clock of the log entries this node appends (its Vault snapshots); default: the system clock. */
   clock?: Clock;
   /** Told about background work that failed (an automatic snapshot publication); default: ignored. */
@@ -235,11 +244,13 @@ export class EnterpriseNode {
       pseudonymOf: await loadPseudonymizer(opts.keyring),
       audienceKey: await loadAudienceKey(opts.keyring),
       hosts: (vault_id) => opts.vaults.some((v) => v.vault_id === vault_id),
+      ...(opts.aggregationFault && !opts.production ? { aggregationFault: opts.aggregationFault } : {}),
     };
     node.#subscriptions.push(
       await bus.serve(subjects.ingest, (p) => node.#ingest(p as IngestRequest)),
       await bus.serve(subjects.execute, (p) => node.#execute(p as ExecuteRequest)),
       await bus.serve(subjects.reexecute, (p) => node.#reexecute(p as ReexecuteRequest)),
+      await bus.serve(subjects.transcript, (p) => node.#transcript(p as TranscriptRequest)),
       await bus.serve(subjects.status, () => node.status()),
       await bus.serve(subjects.attest, (p) => node.#attest(p as AttestRequest)),
       await bus.serve(subjects.upload, (p) => node.#upload(p as UploadRequest)),
@@ -506,13 +517,20 @@ export class EnterpriseNode {
     try {
       if (foreign && !isQuery) throw new ExecutionRefused('vault_not_hosted');
       const reply = isQuery ? await executeQueryTask(this.#ctx, this.#query!, req) : await executeTask(this.#ctx, req);
-      await this.#evidence.put(reply.receipt.transcript_hash, reply.transcript, reply.receipt);
+      await this.#evidence.put(reply.receipt.transcript_hash, reply.transcript, reply.receipt, reply.aggregation);
       return reply;
     } catch (error) {
       if (!(error instanceof ExecutionRefused)) throw error;
       const receipt = await failureReceipt(this.#ctx, req, error.code);
       return { receipt, output: { failure_code: error.code }, transcript: undefined as never };
     }
+  }
+
+  /** A stored sealed transcript with a query's aggregation transcript: what a verifier checks. */
+  async #transcript(req: TranscriptRequest): Promise<TranscriptReply> {
+    const found = await this.#evidence.withAggregation(req.transcript_hash);
+    if (!found) throw new PortError('evidence_missing', `no transcript ${req.transcript_hash} on ${this.nodeId}`);
+    return found;
   }
 
   /**

@@ -25,6 +25,7 @@ import { AccountingBook } from '../settlement/accounting-book.ts';
 import { EpochAnchorer } from '../settlement/epoch-anchorer.ts';
 import { type SettlementAlert, SettlementAlerts, stderrAlertSink } from '../settlement/settlement-alerts.ts';
 import { SettlementSigner } from '../settlement/settlement-signer.ts';
+import { aggregationVerifiers } from '../verification/aggregation-verifiers.ts';
 import {
   type AttestationPolicy,
   AttestationVerifier,
@@ -98,6 +99,22 @@ export class MasterNode {
       refresh: () => this.follower.catchUp(),
     });
     const common = { follower: this.follower, writer: this.writer, ...(opts.onError ? { onError: opts.onError } : {}) };
+    const attestation = new AttestationVerifier({
+      policy: opts.attestationPolicy ?? attestationPolicyFor(opts.production ?? false),
+      clock: opts.clock,
+      ...(opts.quoteVerifier ? { quotes: opts.quoteVerifier } : {}),
+    });
+    // Query and Train are verified from their aggregation transcripts unless the caller plugs others.
+    const classVerifiers =
+      opts.classVerifiers ??
+      aggregationVerifiers({
+        bus,
+        follower: this.follower,
+        attestation,
+        ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
+        ...(opts.backoff ? { backoff: opts.backoff } : {}),
+        ...(opts.onError ? { onError: opts.onError } : {}),
+      });
     const verifier = new TaskVerifier({
       ...common,
       nodeId: opts.nodeId,
@@ -105,12 +122,8 @@ export class MasterNode {
       keyName,
       keyring: opts.keyring,
       bus,
-      ...(opts.classVerifiers ? { classVerifiers: opts.classVerifiers } : {}),
-      attestation: new AttestationVerifier({
-        policy: opts.attestationPolicy ?? attestationPolicyFor(opts.production ?? false),
-        clock: opts.clock,
-        ...(opts.quoteVerifier ? { quotes: opts.quoteVerifier } : {}),
-      }),
+      classVerifiers,
+      attestation,
       ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
       ...(opts.backoff ? { backoff: opts.backoff } : {}),
     });
@@ -126,7 +139,7 @@ export class MasterNode {
       ...common,
       log: opts.log,
       evidence,
-      ...(opts.classVerifiers ? { classVerifiers: opts.classVerifiers } : {}),
+      classVerifiers,
     };
     const adjudicator = opts.coordinator
       ? new ChallengeAdjudicator({

@@ -49,6 +49,21 @@ export class ChallengeService implements ChallengeApi {
     this.#o = opts;
   }
 
+  /**
+   * Class-specific evidence needs its class's checker, and a target task of that class (e.g.
+   * `group_under_k_min` only against a Query); otherwise nothing could judge it.
+   */
+  #mustBeCheckable(target: Challenge['target'], evidence: OpenChallengeRequest['evidence']): void {
+    const cls = CLASS_EVIDENCE[evidence.kind];
+    if (!cls) return;
+    const taskClass = target.kind === 'task' ? this.#o.follower.state.tasks[target.task_id]?.class : undefined;
+    if (!this.#o.classVerifiers?.[cls]?.checkEvidence || (taskClass !== undefined && taskClass !== cls))
+      throw new ApiFailure('invalid_evidence', `No checker can judge ${evidence.kind} evidence against this task.`, {
+        field: '/evidence/kind',
+        reason: 'evidence_not_checkable',
+      });
+  }
+
   async open(request: OpenChallengeRequest, caller?: Caller): Promise<ChallengeDetail> {
     const challenger = request.challenger ?? caller?.actor_id;
     if (!challenger) throw new ApiFailure('invalid_request', 'Name the challenger.', { field: '/challenger' });
@@ -59,12 +74,7 @@ export class ChallengeService implements ChallengeApi {
     const misfit = evidenceFitsTarget(request.target, request.evidence);
     if (misfit)
       throw new ApiFailure('invalid_evidence', misfit.message, { field: `/${misfit.field.replaceAll('.', '/')}` });
-    const cls = CLASS_EVIDENCE[request.evidence.kind];
-    if (cls && !this.#o.classVerifiers?.[cls]?.checkEvidence)
-      throw new ApiFailure('invalid_evidence', `No ${cls} checker can judge ${request.evidence.kind} evidence yet.`, {
-        field: '/evidence/kind',
-        reason: 'evidence_not_checkable',
-      });
+    this.#mustBeCheckable(request.target, request.evidence);
     const evidence_hash = challengeEvidenceHash(request.evidence);
     const challenge_id = `chl_${domainHash('scp/v1/challenge-id', { challenger, target: request.target, evidence_hash }).slice(0, 32)}`;
     const challenge: Challenge = {
@@ -142,12 +152,7 @@ export class ChallengeService implements ChallengeApi {
     const misfit = evidenceFitsTarget(c.challenge.target, request.evidence);
     if (misfit)
       throw new ApiFailure('invalid_evidence', misfit.message, { field: `/${misfit.field.replaceAll('.', '/')}` });
-    const cls = CLASS_EVIDENCE[request.evidence.kind];
-    if (cls && !this.#o.classVerifiers?.[cls]?.checkEvidence)
-      throw new ApiFailure('invalid_evidence', `No ${cls} checker can judge ${request.evidence.kind} evidence yet.`, {
-        field: '/evidence/kind',
-        reason: 'evidence_not_checkable',
-      });
+    this.#mustBeCheckable(c.challenge.target, request.evidence);
     const evidence_hash = challengeEvidenceHash(request.evidence);
     const stored = await this.#o.evidence.put(evidence_hash, challengeId, request.evidence);
     const result = await this.#o.writer.append({

@@ -3,8 +3,8 @@
  * enclave under the receipt's replay context (`TaskVerifier`). Query and Train are verified by
  * checking their aggregation transcript (every partial accounted for, suppression and noise
  * decisions consistent with the policy, budgets charged, model hashes consistent across Vaults):
- * their executors plug a `ClassVerifier` in here, and the same object judges their class-specific
- * challenge evidence (e.g. `group_under_k_min` for Query).
+ * a `ClassVerifier` per class (by default `aggregationVerifiers`), and the same object judges their
+ * class-specific challenge evidence (e.g. `group_under_k_min` for Query).
  */
 import type {
   ChallengeEvidence,
@@ -30,8 +30,11 @@ export type ClassCheckInput = {
 /** The checks a task class contributes to verification and adjudication. */
 export interface ClassVerifier {
   readonly taskClass: TaskClass;
-  /** Checks the aggregation transcript behind a receipt; a failure names a stable reason code. */
-  checkTranscript(input: ClassCheckInput): Promise<{ ok: true } | { ok: false; reason_code: string }>;
+  /**
+   * Checks the aggregation transcript behind a receipt; a failure names a stable reason code.
+   * Undefined when the evidence could not be fetched while the task still wanted it (no decision).
+   */
+  checkTranscript(input: ClassCheckInput): Promise<{ ok: true } | { ok: false; reason_code: string } | undefined>;
   /** Judges class-specific challenge evidence; absent when the class defines none. */
   checkEvidence?(input: ClassCheckInput & { evidence: ChallengeEvidence }): Promise<ClassCheckVerdict>;
 }

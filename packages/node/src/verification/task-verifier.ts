@@ -8,7 +8,6 @@
 import {
   decisionHash,
   digestBytes,
-  type ExecutionReceipt,
   identityEnforced,
   type ProtocolState,
   stakeCompliant,
@@ -20,13 +19,13 @@ import { type Backoff, DEFAULT_BACKOFF, requestUntilAnswered } from '../coordina
 import type { StateFollower } from '../coordination/state-follower.ts';
 import { KeyedRunner } from '../coordination/task-queue.ts';
 import { TaskRecords } from '../coordination/task-records.ts';
-import { sealIsIntact } from '../execution/transcript.ts';
 import type { Bus } from '../ports/bus.ts';
 import type { Keyring } from '../ports/keyring.ts';
 import { resolveTask } from '../semantic/resolve-task.ts';
 import { enterpriseSubjects, type ReexecuteReply, type ReexecuteRequest } from '../wire/enterprise-rpc.ts';
 import type { AttestationVerifier } from './attestation-verifier.ts';
 import { type ClassVerifiers, REEXECUTED_CLASSES } from './class-verifiers.ts';
+import { attestationProblem } from './sealed-transcript-check.ts';
 
 /**
  * The master that verifies a task when the log assigned no staked verifier actor to it (no actor is
@@ -120,6 +119,7 @@ export class TaskVerifier {
     const classVerifier = this.#o.classVerifiers?.[t.class];
     if (!REEXECUTED_CLASSES.includes(t.class) && classVerifier) {
       const check = await classVerifier.checkTranscript({ state, envelope, receipt, policy });
+      if (!check) return; // nobody answered while the task still wanted it: no decision
       await this.#publish(
         t,
         check.ok ? 'accepted' : 'rejected',
@@ -143,10 +143,10 @@ export class TaskVerifier {
       const reply = await this.#reexecute(receipt.executor_node, request, task_id);
       if (!reply) return;
       reexecuted = reply.output_hash;
-      const attestationProblem = this.#attestationProblem(receipt, reply);
+      const problem = attestationProblem(this.#o.attestation, state, receipt, reply.sealed);
       const same = reply.output_hash === receipt.output_hash && reply.transcript_hash === receipt.transcript_hash;
-      outcome = !attestationProblem && same ? 'accepted' : 'rejected';
-      reason = attestationProblem ?? (same ? undefined : 'output_mismatch');
+      outcome = !problem && same ? 'accepted' : 'rejected';
+      reason = problem ?? (same ? undefined : 'output_mismatch');
     }
     await this.#publish(t, outcome, 'reexecution', reason, reexecuted);
   }
@@ -176,27 +176,6 @@ export class TaskVerifier {
       if (outcome === 'accepted') this.accepted++;
       else this.rejected++;
     }
-  }
-
-  /**
-   * Why the original execution's attestation does not hold, as `attestation_<reason>`, or undefined.
-   * The evidence must be the one the signed receipt committed to, attest the receipt's transcript
-   * hash, come from an enclave the executor registered in the log, pass the policy, and the enclave
-   * key must have sealed transcript and evidence together.
-   */
-  #attestationProblem(receipt: ExecutionReceipt, reply: ReexecuteReply): string | undefined {
-    const sealed = reply.sealed;
-    const enclaves = this.#o.follower.state.enterprise_nodes[receipt.executor_node]?.enclaves ?? [];
-    const outcome = this.#o.attestation.verify(sealed?.evidence, {
-      report_data: receipt.transcript_hash,
-      enclaves,
-      evidence_hash: receipt.attestation.evidence_hash,
-    });
-    if (outcome.kind === 'rejected') return `attestation_${outcome.reason}`;
-    if (outcome.provider !== receipt.attestation.provider || outcome.measurement !== receipt.attestation.measurement)
-      return 'attestation_receipt_mismatch';
-    if (!sealIsIntact(sealed)) return 'attestation_seal_invalid';
-    return undefined;
   }
 
   #reexecute(node: string, request: ReexecuteRequest, task_id: string): Promise<ReexecuteReply | undefined> {

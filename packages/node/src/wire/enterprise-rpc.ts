@@ -4,7 +4,14 @@
  * commitments and signatures.
  */
 import type { IngestRecordsResponse, RecordInput } from '@symphony/api';
-import type { ExecutionReceipt, Hex64, ParameterSet, SignedTranscript, TaskEnvelope } from '@symphony/protocol';
+import type {
+  ExecutionReceipt,
+  Hex64,
+  ParameterSet,
+  QueryAggregation,
+  SignedTranscript,
+  TaskEnvelope,
+} from '@symphony/protocol';
 
 /** Bus subjects an enterprise node serves. */
 export function enterpriseSubjects(nodeId: string) {
@@ -12,6 +19,7 @@ export function enterpriseSubjects(nodeId: string) {
     ingest: `scs.enterprise.${nodeId}.ingest`,
     execute: `scs.enterprise.${nodeId}.execute`,
     reexecute: `scs.enterprise.${nodeId}.reexecute`,
+    transcript: `scs.enterprise.${nodeId}.transcript`,
     status: `scs.enterprise.${nodeId}.status`,
     attest: `scs.enterprise.${nodeId}.attest`,
     upload: `scs.enterprise.${nodeId}.upload`,
@@ -51,6 +59,8 @@ export type ExecuteReply = {
   transcript: SignedTranscript;
   /** A query's release request: the reducer charges it (or rejects the task) before the receipt is recorded. */
   release?: { scope: string; charged: string[]; released_sets: string[][] };
+  /** A query's aggregation transcript (commitments only), bound to the sealed transcript by hash. */
+  aggregation?: QueryAggregation;
 };
 
 export type ReexecuteRequest = {
@@ -62,6 +72,10 @@ export type ReexecuteRequest = {
 };
 /** The replay's hashes, and the original sealed transcript (transcript, attestation evidence, enclave signature). */
 export type ReexecuteReply = { output_hash: Hex64; transcript_hash: Hex64; sealed: SignedTranscript };
+
+/** Asks the executing node for a stored sealed transcript (and a query's aggregation transcript). */
+export type TranscriptRequest = { transcript_hash: Hex64 };
+export type TranscriptReply = { sealed: SignedTranscript; aggregation?: QueryAggregation };
 
 /** Asks the node to sign statements about its Vaults (consent, mapping, candidate) with its key. */
 export type AttestRequest = {

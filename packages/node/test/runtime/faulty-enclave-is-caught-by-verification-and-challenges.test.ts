@@ -8,85 +8,28 @@
  * its logged decision in a fresh process.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { promisify } from 'node:util';
 import { type ParameterSet, parseAmount } from '@symphony/protocol';
-import { MemoryKeyring } from '../../src/adapters/memory-keyring.ts';
 import type { PgliteStore } from '../../src/adapters/pglite-store.ts';
-import type { ExecutionFault } from '../../src/execution/execute-task.ts';
-import { type EmbeddedNetwork, openEmbeddedNetwork } from '../../src/roles/embedded-network.ts';
-import { EMBEDDED_TOPOLOGY } from '../../src/roles/network-topology.ts';
+import type { EmbeddedNetwork } from '../../src/roles/embedded-network.ts';
+import {
+  openChallengeNetwork,
+  RECEIPT_RECORDS,
+  replayInFreshProcess,
+  sumTask,
+  WATCHER,
+} from '../support/challenge-network.ts';
 import { grantConsents } from '../support/consent.ts';
+import { oneInTen } from '../support/faulty-enclave.ts';
 import { openTestPglite } from '../support/pglite.ts';
-import { actorKey } from '../support/signed-requests.ts';
 import { waitFor } from '../support/wait.ts';
 
 const VAULT = 'vlt_lioncity-app';
 const EXECUTOR = 'act_lioncity';
 const WINDOW_MS = 4000;
-const records = Array.from({ length: 30 }, (_, i) => ({
-  subject: `act_sub-${i % 10}`,
-  fields: {
-    merchant: `Shop ${i % 4}`,
-    category: i % 3 ? 'coffee' : 'books',
-    city: 'Singapore',
-    total_amount: `${(i % 7) + 3}.50`,
-    purchased_at: '2026-11-20T08:00:00Z',
-  },
-}));
-
-/** Adds one to the first number (or decimal string) in an output: a subtly wrong result. */
-function subtlyWrong(output: unknown): unknown {
-  let done = false;
-  const walk = (v: unknown): unknown => {
-    if (done) return v;
-    if (typeof v === 'number') {
-      done = true;
-      return v + 1;
-    }
-    if (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v)) {
-      done = true;
-      return v.includes('.') ? `${v}1` : String(BigInt(v) + 1n);
-    }
-    if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-    return v;
-  };
-  const out = walk(structuredClone(output));
-  if (!done) throw new Error('output has no number to falsify');
-  return out;
-}
-
-/** The compromised enclave: every tenth execution (the 3rd, 13th, ...) is subtly wrong. */
-function oneInTen(): ExecutionFault & { corrupted: string[] } {
-  let runs = 0;
-  const corrupted: string[] = [];
-  const fault = (task_id: string, _attempt: number, output: unknown) => {
-    runs++;
-    if (runs % 10 !== 3) return undefined;
-    corrupted.push(task_id);
-    return subtlyWrong(output);
-  };
-  return Object.assign(fault, { corrupted });
-}
-
-const task = (i: number) => ({
-  class: 'compute' as const,
-  submitter: 'act_brand',
-  consent_scope: 'analytics' as const,
-  targets: { vault_ids: [VAULT] },
-  semantic: { domain: 'commerce.receipt', semantic_version: '1.0.0', attributes: ['category', 'total_amount'] },
-  budget: { max_fee: '100000' },
-  spec: {
-    kind: 'compute' as const,
-    program: { type: 'builtin' as const, operator: 'sum' as const, attribute: 'total_amount' },
-    filter: [{ attribute: 'category', op: 'eq' as const, value: i % 2 ? 'coffee' : 'books' }],
-  },
-});
 
 describe('a faulty enclave is caught by verification and by challenges', () => {
   let store: PgliteStore;
@@ -96,46 +39,20 @@ describe('a faulty enclave is caught by verification and by challenges', () => {
   const state = () => net.coordinator.follower.state;
   const stake = (a: string) => parseAmount(state().accounts[a]?.stake ?? '0');
   const balance = (a: string) => parseAmount(state().accounts[a]?.balance ?? '0');
-  const watcher = { actor_id: 'act_watcher', roles: ['verifier'] as const };
+  const watcher = { actor_id: WATCHER, roles: ['verifier'] as const };
 
   before(async () => {
     store = await openTestPglite();
-    const parameters: ParameterSet = { ...EMBEDDED_TOPOLOGY.parameters, challenge_window_ms: WINDOW_MS };
-    net = await openEmbeddedNetwork({
-      store,
-      keyring: new MemoryKeyring(),
-      pollIntervalMs: 20,
-      topology: { ...EMBEDDED_TOPOLOGY, parameters },
-      actors: [
-        {
-          actor_id: 'act_brand',
-          roles: ['task_submitter'],
-          public_key: actorKey('act_brand').publicKeyHex,
-          balance: '100000000',
-          grants: 'all',
-        },
-        {
-          actor_id: 'act_watcher',
-          roles: ['verifier'],
-          public_key: actorKey('act_watcher').publicKeyHex,
-          balance: '100000',
-        },
-      ],
+    net = await openChallengeNetwork(store, {
+      parameters: { challenge_window_ms: WINDOW_MS },
+      stakes: { [WATCHER]: '1000', [EXECUTOR]: '10000000' },
       faultFor: (nodeId) => (nodeId === 'node_lioncity' ? fault : undefined),
     });
-    const w = net.coordinator.writer;
-    for (const [actor_id, amount] of [
-      ['act_watcher', '1000'],
-      [EXECUTOR, '10000000'],
-    ] as const) {
-      const r = await w.append({ type: 'account_funded', actor_id, account: 'stake', amount });
-      assert.equal(r.kind, 'applied');
-    }
-    await net.coordinator.service.ingest(VAULT, { records });
+    await net.coordinator.service.ingest(VAULT, { records: RECEIPT_RECORDS });
     await grantConsents(
       net.coordinator.service,
       VAULT,
-      records.map((r) => r.subject),
+      RECEIPT_RECORDS.map((r) => r.subject),
     );
   });
 
@@ -148,7 +65,7 @@ describe('a faulty enclave is caught by verification and by challenges', () => {
   async function runTasks(from: number, n: number): Promise<string[]> {
     const ids: string[] = [];
     for (let i = from; i < from + n; i++) {
-      const { task: t } = await net.coordinator.service.submitTask(task(i), `faulty-${i}`);
+      const { task: t } = await net.coordinator.service.submitTask(sumTask(VAULT, i), `faulty-${i}`);
       ids.push(t.task_id);
       await waitFor(
         () => ['rejected', 'awaiting_settlement'].includes(state().tasks[t.task_id]?.state ?? ''),
@@ -157,16 +74,6 @@ describe('a faulty enclave is caught by verification and by challenges', () => {
       );
     }
     return ids;
-  }
-
-  async function replayInFreshProcess(id: string) {
-    const bundle = await net.coordinator.service.challenges!.replayBundle(id);
-    assert.ok(bundle, `a replay bundle for ${id}`);
-    const file = join(dir, `${id}.json`);
-    writeFileSync(file, JSON.stringify(bundle));
-    const child = join(import.meta.dirname, '../support/challenge-replay-child.ts');
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', child, file]);
-    return JSON.parse(stdout) as { outcome: string; decision_hash: string; matches: boolean };
   }
 
   it('under verify-all, the assigned verifier re-executes and rejects the wrong result; the executor is slashed', async () => {
@@ -277,7 +184,7 @@ describe('a faulty enclave is caught by verification and by challenges', () => {
     await waitFor(() => state().settlements[epoch]?.state === 'finalized', 'finalized', 30_000);
 
     for (const id of [realId, bogusId]) {
-      const replay = await replayInFreshProcess(id);
+      const replay = await replayInFreshProcess(net, dir, id);
       assert.equal(replay.matches, true, `${id} replays to its logged decision`);
       assert.equal(replay.decision_hash, state().challenges[id]!.decision_hash);
     }

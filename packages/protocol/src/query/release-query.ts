@@ -7,7 +7,7 @@
  * verifier replays: groups suppressed, noise scales, and the privacy loss charged per pseudonym.
  */
 import { createHash } from 'node:crypto';
-import { sampleDiscreteLaplace } from '../privacy/discrete-laplace.ts';
+import { type LaplaceScale, sampleDiscreteLaplace } from '../privacy/discrete-laplace.ts';
 import { SeededIntegers } from '../privacy/seeded-integers.ts';
 import { type CombinedGroup, groupKeyText } from './partial-aggregate.ts';
 import { bucketOf, bucketValue, readQuantileBucket } from './quantile.ts';
@@ -61,8 +61,13 @@ export type TrueGroup = {
  */
 export type AudienceSelection = { eligible: number; bound99: number; members: string[] };
 
+/** One noise value drawn from the seed: its label (component, group key, bucket) and its value. */
+export type NoiseDraw = { label: string; value: number };
+
 export type Released = {
   result: QueryResult;
+  /** Every noise value drawn, in draw order: the aggregation transcript commits to them. */
+  noise: NoiseDraw[];
   decisions: ReleaseDecisions;
   truth: TrueGroup[];
   audience?: AudienceSelection;
@@ -136,6 +141,12 @@ export function releaseQuery(plan: QueryPlan, groups: Map<string, CombinedGroup>
   for (const set of kept.values()) for (const p of set) charged.add(p);
   const rows: ReleasedRow[] = [];
   const released_sets: string[][] = [];
+  const noise: NoiseDraw[] = [];
+  const draw = (label: string, scale: LaplaceScale): number => {
+    const value = sampleDiscreteLaplace(new SeededIntegers(seed, label), scale);
+    noise.push({ label, value });
+    return value;
+  };
   let suppressed = 0;
   for (const g of truth) {
     if (g.subjects < plan.k_min) {
@@ -145,7 +156,7 @@ export function releaseQuery(plan: QueryPlan, groups: Map<string, CombinedGroup>
     const text = groupKeyText(g.key);
     const noisy = g.components.map((v, ci) => {
       const scale = plan.components[ci]!.scale;
-      return scale ? v + sampleDiscreteLaplace(new SeededIntegers(seed, `${ci}\u0000${text}`), scale) : v;
+      return scale ? v + draw(`${ci}\u0000${text}`, scale) : v;
     });
     // Each histogram bucket draws its own noise, labelled by component, group key and bucket.
     const noisyHistograms = new Map<number, number[]>();
@@ -153,9 +164,7 @@ export function releaseQuery(plan: QueryPlan, groups: Map<string, CombinedGroup>
       const scale = plan.components[Number(ci)]!.scale;
       noisyHistograms.set(
         Number(ci),
-        counts.map((n, b) =>
-          scale ? n + sampleDiscreteLaplace(new SeededIntegers(seed, `${ci}\u0000${text}\u0000${b}`), scale) : n,
-        ),
+        counts.map((n, b) => (scale ? n + draw(`${ci}\u0000${text}\u0000${b}`, scale) : n)),
       );
     }
     const values: ReleasedValue[] = plan.aggregates.map((a) => {
@@ -198,7 +207,7 @@ export function releaseQuery(plan: QueryPlan, groups: Map<string, CombinedGroup>
     const a = plan.audience;
     if (charged.size < plan.k_min) audience = { eligible: 0, bound99: a.bound99, members: [] };
     else {
-      const noise = a.scale ? sampleDiscreteLaplace(new SeededIntegers(seed, 'audience'), a.scale) : 0;
+      const offset = a.scale ? draw('audience', a.scale) : 0;
       const order = (p: string) => createHash('sha256').update(`${seed}\u0000${p}`).digest('hex');
       const members = [...charged]
         .map((p) => [order(p), p] as const)
@@ -206,12 +215,13 @@ export function releaseQuery(plan: QueryPlan, groups: Map<string, CombinedGroup>
         .slice(0, a.max_subjects)
         .map(([, p]) => p)
         .sort();
-      audience = { eligible: Math.max(0, charged.size + noise), bound99: a.bound99, members };
+      audience = { eligible: Math.max(0, charged.size + offset), bound99: a.bound99, members };
     }
   }
   return {
     ...(audience ? { audience } : {}),
     result: { rows },
+    noise,
     decisions: {
       groups_released: rows.length,
       groups_suppressed: suppressed,

@@ -11,6 +11,7 @@ import { identityEnforced } from '../admission/authorize-task.ts';
 import { parseAmount, toAmount, toSignedAmount } from '../encoding/amount.ts';
 import type { Challenge } from '../objects/challenge.ts';
 import type { ParameterSet } from '../objects/parameter-set.ts';
+import { AGGREGATION_REJECTIONS } from '../verification/query-aggregation.ts';
 import { type Refusal, refuse } from './refusal.ts';
 import type { AccountRecord, ChallengeRecord, ProtocolState, StakeMovement } from './state.ts';
 import type { LogPosition } from './step.ts';
@@ -20,9 +21,20 @@ export const DEFAULT_CHALLENGER_REWARD_BPS = 5000;
 /** Default forfeited share of a bond when the policy says nothing. */
 export const DEFAULT_BOND_FORFEIT_BPS = 10_000;
 
-/** Verification rejection reasons that prove an executor fault (slashable); others are not. */
+const AGGREGATION_FAULTS: ReadonlySet<string> = new Set(AGGREGATION_REJECTIONS);
+
+/**
+ * Verification rejection reasons that prove an executor fault (slashable): a re-execution that
+ * differs, an attestation that fails, an aggregation transcript that fails its checks. Others
+ * (e.g. a resolution mismatch) are not.
+ */
 export function isFaultReason(reason: string | undefined): boolean {
-  return reason === 'output_mismatch' || reason === 'transcript_mismatch' || (reason ?? '').startsWith('attestation_');
+  return (
+    reason === 'output_mismatch' ||
+    reason === 'transcript_mismatch' ||
+    (reason ?? '').startsWith('attestation_') ||
+    AGGREGATION_FAULTS.has(reason ?? '')
+  );
 }
 
 const account = (state: ProtocolState, id: string): AccountRecord => {

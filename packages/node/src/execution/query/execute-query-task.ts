@@ -41,7 +41,13 @@ export async function executeQueryTask(
       evidence_hash: sealed.evidence_hash,
     },
   });
-  return { receipt, output: run.output, transcript: sealed.signed, release: run.release };
+  return {
+    receipt,
+    output: run.output,
+    transcript: sealed.signed,
+    aggregation: run.aggregation,
+    ...(run.release ? { release: run.release } : {}),
+  };
 }
 
 /** Replays a query over the pinned snapshots (same pseudonyms, same seed): the verifier compares hashes. */

@@ -8,17 +8,27 @@
  * Partials are never stored or returned.
  */
 import {
+  aggregationHash,
+  chargesDigest,
   combinePartials,
   domainHash,
   envelopeHash,
+  groupKeyText,
   type InputCommitment,
+  type NoiseDraw,
+  noiseDigest,
   type PartialAggregate,
+  type PartialCommitment,
+  partialCommitmentDigest,
   participantsOf,
   participates,
   planQuery,
+  type QueryAggregation,
   type QueryPlan,
   queryPolicyOf,
+  releasedSetsDigest,
   releaseQuery,
+  sealedPartialHash,
   type TaskEnvelope,
 } from '@symphony/protocol';
 import type { StateFollower } from '../../coordination/state-follower.ts';
@@ -63,7 +73,19 @@ export type QueryRuntime = {
   followWaitMs?: number;
   /** Timeout of one partial request (default 60 s). */
   partialTimeoutMs?: number;
+  /** Test-only: a compromised aggregation enclave's tampering (see `AggregationFault`). */
+  aggregationFault?: AggregationFault;
 };
+
+/**
+ * Test-only: what a compromised aggregation enclave does to its own statement and release request
+ * before sealing (drop a partial, lie about k_min, draw other noise, skip the budget charge).
+ * Undefined leaves the run honest.
+ */
+export type AggregationFault = (
+  task_id: string,
+  run: { aggregation: QueryAggregation; release: QueryRelease; noise: readonly NoiseDraw[] },
+) => { aggregation: QueryAggregation; release?: QueryRelease } | undefined;
 
 /** Asks a Vault's node for its sealed partial of a dispatched query. */
 export type QueryPartialRequest = {
@@ -82,6 +104,8 @@ export type QueryPartialReply = {
   sealed: SealedPartial;
   input: InputCommitment;
   operator: string;
+  /** The Vault enclave's signed commitment to the sealed partial and its snapshot. */
+  partial: PartialCommitment;
 };
 
 /** Refusals that end a query (not retried). */
@@ -163,15 +187,24 @@ export async function answerPartial(rt: QueryRuntime, req: QueryPartialRequest):
     req.envelope.admitted_at_ms,
     rt.pseudonymOf,
   );
+  const sealed = sealPartial(partial, {
+    aggregator_key: req.aggregator_key,
+    task_id,
+    attempt: req.attempt,
+    vault_id: req.vault_id,
+  });
+  const unsigned = {
+    vault_id: req.vault_id,
+    as_of_seq,
+    records_root: m.records_root,
+    commitment: sealedPartialHash(sealed),
+  };
+  const signature = await rt.tee.sign(partialCommitmentDigest(task_id, req.attempt, unsigned));
   return {
-    sealed: sealPartial(partial, {
-      aggregator_key: req.aggregator_key,
-      task_id,
-      attempt: req.attempt,
-      vault_id: req.vault_id,
-    }),
+    sealed,
     input: { vault_id: req.vault_id, as_of_seq, record_count: m.record_count, records_root: m.records_root },
     operator: rt.operator,
+    partial: { ...unsigned, signature },
   };
 }
 
@@ -187,7 +220,10 @@ export type QueryRun = {
   operators: Map<string, number>;
   /** Participating subjects credited as data producers (participant queries only). */
   producers: string[];
-  release: QueryRelease;
+  /** The release request; absent when a (test-only) faulty enclave skipped the charge. */
+  release?: QueryRelease;
+  /** The aggregation transcript the sealed transcript commits to (`details.aggregation_hash`). */
+  aggregation: QueryAggregation;
 };
 
 /** The aggregation side: fan out, open, combine, release. */
@@ -254,6 +290,31 @@ export async function runQuery(
   const operators = new Map<string, number>();
   for (const r of replies) operators.set(r.operator, (operators.get(r.operator) ?? 0) + r.input.record_count);
   const d = released.decisions;
+  const honest: QueryAggregation = {
+    task_id: envelope.task_id,
+    attempt: req.attempt,
+    seed,
+    partials: replies.map((r) => r.partial).sort((a, b) => (a.vault_id < b.vault_id ? -1 : 1)),
+    k_min: plan.k_min,
+    released_keys: released.truth.filter((g) => g.subjects >= plan.k_min).map((g) => groupKeyText(g.key)),
+    groups_suppressed: d.groups_suppressed,
+    noise_digest: noiseDigest(seed, released.noise),
+    epsilon_micro: plan.epsilon_micro,
+    charged_digest: chargesDigest(envelope.consent_scope, d.charged),
+    released_sets_digest: releasedSetsDigest(d.released_sets),
+  };
+  const honestRelease: QueryRelease = {
+    scope: envelope.consent_scope,
+    charged: d.charged,
+    released_sets: d.released_sets,
+  };
+  const faulty = rt.aggregationFault?.(envelope.task_id, {
+    aggregation: honest,
+    release: honestRelease,
+    noise: released.noise,
+  });
+  const aggregation = faulty?.aggregation ?? honest;
+  const release = faulty ? faulty.release : honestRelease;
   const built = buildTranscript({
     task_id: envelope.task_id,
     attempt: req.attempt,
@@ -271,9 +332,10 @@ export async function runQuery(
       groups_released: d.groups_released,
       groups_suppressed: d.groups_suppressed,
       subjects_charged: d.charged.length,
-      charged_digest: domainHash('scp/v1/query-charges', { scope: envelope.consent_scope, charged: d.charged }),
-      released_sets_digest: domainHash('scp/v1/query-released-sets', d.released_sets),
+      charged_digest: aggregation.charged_digest,
+      released_sets_digest: aggregation.released_sets_digest,
       consent_scope: envelope.consent_scope,
+      aggregation_hash: aggregationHash(aggregation),
     },
   });
   // Participants whose records were read are the task's data producers (they accepted to be named).
@@ -289,6 +351,7 @@ export async function runQuery(
     ...built,
     records_scanned,
     operators,
-    release: { scope: envelope.consent_scope, charged: d.charged, released_sets: d.released_sets },
+    ...(release ? { release } : {}),
+    aggregation,
   };
 }

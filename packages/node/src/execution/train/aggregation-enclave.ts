@@ -21,6 +21,8 @@ import {
   type ProtocolState,
   receivedModelDigest,
   type SignedTranscript,
+  type TrainingRound,
+  trainingTranscriptHash,
   verifyEd25519,
 } from '@symphony/protocol';
 import { PortError } from '../../ports/errors.ts';
@@ -55,17 +57,8 @@ import type {
 /** The code measurement of the Train executor (models, aggregation, artifact format). */
 export const TRAIN_CODE_HASH = domainHash('scp/v1/train-executor', { runtime: 'scs-train', version: 1 });
 
-/** One completed round as the transcript records it. */
-export type RoundSummary = {
-  round: number;
-  round_task_id: string;
-  start_model_hash: string;
-  model_hash: string;
-  participants: string[];
-  dropped: string[];
-  updates: { vault_id: string; commitment: string; weight: number }[];
-  evaluation?: ReleasedEvaluation;
-};
+/** One completed round as the transcript records it (the verifier rebuilds the same from the log). */
+export type RoundSummary = TrainingRound;
 
 type Session = {
   id: string;
@@ -136,6 +129,15 @@ export class AggregationEnclave {
     _round: number,
   ): Float64Array {
     return session.model;
+  }
+
+  /**
+   * The model hash the sealed transcript names for a finished task. An honest enclave names the
+   * last round's aggregate; a test subclass overrides this to show that the verifier's transcript
+   * check rejects a sealed model other than the one the log's rounds produced.
+   */
+  protected sealedModelHash(_envelope: ExecuteRequest['envelope'], model_hash: string): string {
+    return model_hash;
   }
 
   #session(id: string): Session {
@@ -405,9 +407,9 @@ export class AggregationEnclave {
       details: {
         k_min: s.request.k_min,
         rounds: s.rounds.length,
-        model_hash: s.model_hash,
+        model_hash: this.sealedModelHash(s.request.envelope, s.model_hash),
         standardization_hash: standardizationHash(s.standardization),
-        training_transcript_hash: domainHash('scp/v1/train-transcript', output.training),
+        training_transcript_hash: trainingTranscriptHash(output.training),
         consent_scope: s.request.envelope.consent_scope,
       },
     });
