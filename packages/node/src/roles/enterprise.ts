@@ -235,6 +235,7 @@ export class EnterpriseNode {
       pseudonymOf: await loadPseudonymizer(opts.keyring),
       audienceKey: await loadAudienceKey(opts.keyring),
       hosts: (vault_id) => opts.vaults.some((v) => v.vault_id === vault_id),
+      clock: new SystemClock(),
     };
     node.#subscriptions.push(
       await bus.serve(subjects.ingest, (p) => node.#ingest(p as IngestRequest)),

@@ -26,6 +26,7 @@ import type { ConsentOracle } from '../../data/consent-gate.ts';
 import { InvalidDerivation, materializeRecords } from '../../data/materialize-records.ts';
 import type { VaultRecords } from '../../data/vault-records.ts';
 import type { Bus } from '../../ports/bus.ts';
+import type { Clock } from '../../ports/clock.ts';
 import { PortError } from '../../ports/errors.ts';
 import type { TeeProvider } from '../../ports/tee-provider.ts';
 import { resolveTask } from '../../semantic/resolve-task.ts';
@@ -63,6 +64,10 @@ export type QueryRuntime = {
   followWaitMs?: number;
   /** Timeout of one partial request (default 60 s). */
   partialTimeoutMs?: number;
+  /** The clock the aggregator's release slots are read on. */
+  clock: Clock;
+  /** Length of the aggregator's release slot (default `DEFAULT_RELEASE_SLOT_MS`). */
+  releaseSlotMs?: number;
 };
 
 /** Asks a Vault's node for its sealed partial of a dispatched query. */
