@@ -184,8 +184,9 @@ try {
       const warm = { total: [] as number[], parallel: [] as number[], materialize: [] as number[] };
       const sqlMs: number[] = [];
       let released = 0;
-      // The long-running node keeps every decrypted snapshot of this size (heap reported below).
-      const node = new VaultRecords(store, schema, master, limits, { snapshotCacheRows: n });
+      // The long-running node keeps the decrypted snapshots of this size, and room for the next
+      // ones while the earlier stay for pinned re-executions (heap reported below).
+      const node = new VaultRecords(store, schema, master, limits, { snapshotCacheRows: 2 * n });
       const heapBefore = heapMb();
       await runQuery(node, V, 'warm-up');
       // Cold, warm and SQL interleaved, so the three see the same load.

@@ -635,10 +635,11 @@ export class VaultRecords {
           if (row.expires_at_ms !== null) cached.expiring.push({ record, expires_at_ms: row.expires_at_ms });
         }
       }
-      for (const [k, v] of this.#snapshots) {
+      // Make room: earlier snapshots of this Vault first (the new one supersedes them), then the oldest.
+      const superseded = [...this.#snapshots].filter(([, v]) => v.vault_id === vault_id && v.as_of_seq < at);
+      for (const [k, v] of [...superseded, ...this.#snapshots]) {
         if (this.#cachedRows + cached.records.length <= this.#cacheRows) break;
-        this.#snapshots.delete(k);
-        this.#cachedRows -= v.records.length;
+        if (this.#snapshots.delete(k)) this.#cachedRows -= v.records.length;
       }
       if (cached.records.length <= this.#cacheRows) {
         this.#snapshots.set(key, cached);

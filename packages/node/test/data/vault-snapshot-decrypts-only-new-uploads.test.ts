@@ -1,8 +1,8 @@
 /**
  * The decrypted-snapshot memory of a node: a query of a later snapshot decrypts only the uploads
  * committed since the latest snapshot in memory, and reads exactly what a fresh node decrypting
- * everything reads; a position past the head reads the head and does not hide later commits;
- * shredding empties the memory (a shredded record is never served from it).
+ * everything reads; a position past the head reads the head and does not hide later commits; room
+ * is made by dropping superseded snapshots first; shredding empties the memory (a shredded record is never served from it).
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -69,6 +69,22 @@ describe('decrypted snapshots in memory', () => {
     const again = await node.snapshot(V, head + 1_000);
     assert.equal(again.length, past.length + 3);
     assert.equal(opened, 3);
+  });
+
+  it('makes room by dropping the superseded snapshot of the same Vault before another Vault', async () => {
+    const node = new VaultRecords(store, 'node_i', master, undefined, { snapshotCacheRows: 80 });
+    const W = 'vlt_other';
+    await node.insert(W, batch(500, 5));
+    // The other Vault enters the memory first: dropping the oldest would drop it.
+    await node.snapshot(W, await node.head(W));
+    const a = (await node.snapshot(V, await node.head(V))).length;
+    assert.ok(a + 5 <= 80 && 2 * a + 5 > 80, `${a} records in ${V}`);
+    await node.insert(V, batch(600, 2));
+    opened = 0;
+    await node.snapshot(V, await node.head(V));
+    assert.equal(opened, 2, 'the extension decrypts only the new upload');
+    await node.snapshot(W, await node.head(W));
+    assert.equal(opened, 2, 'the other Vault is still in memory');
   });
 
   it('never serves a shredded record from memory', async () => {
