@@ -6,7 +6,7 @@
  * the stated 99% rank bound R, the empirical rank error (how many ranks the released bucket is from
  * the exact median's) at p50 and p99, and how often it exceeded R.
  *
- *   npx tsx bench/query-quantile.bench.ts [--seeds 200]
+ *   npx tsx bench/query-quantile.bench.ts [--seeds 100] [--sizes 1000,10000]
  */
 import {
   combinePartials,
@@ -18,7 +18,8 @@ import {
 } from '../packages/protocol/src/index.ts';
 import { argValue, percentile } from './bench-util.ts';
 
-const seeds = Number(argValue('--seeds') ?? '200');
+const seeds = Number(argValue('--seeds') ?? '100');
+const sizes = (argValue('--sizes') ?? '1000,10000').split(',').map(Number);
 const spec = {
   kind: 'query' as const,
   filter: [],
@@ -30,7 +31,7 @@ const spec = {
 };
 
 const rows = [];
-for (const n of [1_000, 10_000, 100_000]) {
+for (const n of sizes) {
   // Subject i's total: spread evenly over [0, 1000] (fixed point, scale 100).
   const totals = Array.from({ length: n }, (_, i) => Math.floor((i * 100_000) / n));
   const partial: PartialAggregate = {
