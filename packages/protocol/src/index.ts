@@ -57,6 +57,7 @@ export * from './query/quantile.ts';
 export * from './query/query-plan.ts';
 export * from './query/query-policy.ts';
 export * from './query/release-query.ts';
+export * from './query/release-slot.ts';
 export { type ApplyOutcome, apply, checkEvent } from './reducer/apply.ts';
 export {
   DEFAULT_BOND_FORFEIT_BPS,

@@ -165,8 +165,11 @@ export function contentRecordId(subject: string, fields: unknown): string {
   return `rec_${sha256Hex(canonicalBytes({ subject, fields })).slice(0, 32)}`;
 }
 
-/** Snapshot rows kept in memory at most (records are immutable below a snapshot position, so caching is safe). */
-const SNAPSHOT_CACHE_ROWS = 200_000;
+/**
+ * Decrypted snapshot rows a node keeps in memory by default (records are immutable below a
+ * snapshot position, so caching is safe); `VaultRecordsOptions.snapshotCacheRows` sets it per node.
+ */
+export const SNAPSHOT_CACHE_ROWS = 200_000;
 /** Rows per SQL statement when writing or reading in bulk. */
 const CHUNK = 1000;
 
@@ -191,6 +194,20 @@ const ROW_VALUES = `record_id, subject, kind, kek_version, decode(wrapped_key, '
   commitment, size_bytes, expires_at`;
 const ROW_NAMES = 'record_id, subject, kind, kek_version, wrapped_key, ciphertext, commitment, size_bytes, expires_at';
 
+/** A decrypted snapshot kept in memory, with the records that expire. */
+type CachedSnapshot = {
+  vault_id: string;
+  as_of_seq: number;
+  records: StoredRecord[];
+  expiring: { record: StoredRecord; expires_at_ms: number }[];
+};
+
+/** Options of a node's record store. */
+export type VaultRecordsOptions = {
+  /** Decrypted snapshot rows kept in memory at most (default `SNAPSHOT_CACHE_ROWS`); 0 keeps none. */
+  snapshotCacheRows?: number;
+};
+
 export class VaultRecords {
   readonly #store: Store;
   readonly #schema: string;
@@ -202,15 +219,20 @@ export class VaultRecords {
   readonly #versions = new Map<string, number>();
   readonly #pool = new RandomPool();
   /** Decrypted snapshots by Vault and position (a snapshot never changes), with the records that expire. */
-  readonly #snapshots = new Map<
-    string,
-    { records: StoredRecord[]; expiring: { record: StoredRecord; expires_at_ms: number }[] }
-  >();
+  readonly #snapshots = new Map<string, CachedSnapshot>();
   #cachedRows = 0;
+  readonly #cacheRows: number;
   /** A test-only hook called with every record opened; the boundary test uses it to plant a deliberate leak. */
   static onOpen: ((vaultId: string, record: StoredRecord) => void) | undefined;
 
-  constructor(store: Store, schema: string, master: Uint8Array, limits?: (vault_id: string) => VaultLimits) {
+  constructor(
+    store: Store,
+    schema: string,
+    master: Uint8Array,
+    limits?: (vault_id: string) => VaultLimits,
+    options: VaultRecordsOptions = {},
+  ) {
+    this.#cacheRows = options.snapshotCacheRows ?? SNAPSHOT_CACHE_ROWS;
     this.#store = store;
     this.#schema = schema;
     this.#t = (n) => qualified(schema, n);
@@ -537,14 +559,14 @@ export class VaultRecords {
   }
 
   /**
-   * Sealed rows of a Vault's snapshot (uploads committed at or before `as_of_seq`) in commit then
-   * insert order, `CHUNK` at a time (no plaintext).
+   * Sealed rows of a Vault's snapshot (uploads committed at or before `as_of_seq`, and after
+   * `after_seq`) in commit then insert order, `CHUNK` at a time (no plaintext).
    */
-  async *sealedRows(vault_id: string, as_of_seq: number): AsyncGenerator<SealedRow[]> {
+  async *sealedRows(vault_id: string, as_of_seq: number, after_seq = 0): AsyncGenerator<SealedRow[]> {
     const uploads = await this.#store.query<{ upload_no: bigint }>(
       `select upload_no from ${this.#t('uploads')}
-       where vault_id = $1 and state = 'committed' and commit_seq <= $2 order by commit_seq`,
-      [vault_id, as_of_seq],
+       where vault_id = $1 and state = 'committed' and commit_seq <= $2 and commit_seq > $3 order by commit_seq`,
+      [vault_id, as_of_seq, after_seq],
     );
     for (const { upload_no } of uploads) {
       let after = 0;
@@ -605,14 +627,24 @@ export class VaultRecords {
    * Every readable record of a Vault up to a snapshot position, in ingest order, decrypted. Only
    * the materializer calls this. Crypto-shredded records, documents and records expired at
    * `asOfMs` are left out; a tampered record throws. A snapshot of sealed rows never changes, so
-   * recent ones are served from memory.
+   * recent ones are served from memory, and a later one decrypts only the uploads committed since
+   * the latest one in memory (shredding and purging empty the memory).
    */
   async snapshot(vault_id: string, as_of_seq: number, asOfMs?: number): Promise<readonly StoredRecord[]> {
-    const key = `${vault_id}\u0000${as_of_seq}`;
+    // A position past the head reads the head (and is remembered as it, so later commits are not missed).
+    const at = Math.min(as_of_seq, await this.head(vault_id));
+    const key = `${vault_id}\u0000${at}`;
     let cached = this.#snapshots.get(key);
     if (!cached) {
-      cached = { records: [], expiring: [] };
-      for await (const rows of this.sealedRows(vault_id, as_of_seq)) {
+      // A later snapshot is an earlier one plus the uploads committed since: only those are decrypted.
+      const base = this.#latestCachedBefore(vault_id, at);
+      cached = {
+        vault_id,
+        as_of_seq: at,
+        records: base ? [...base.records] : [],
+        expiring: base ? [...base.expiring] : [],
+      };
+      for await (const rows of this.sealedRows(vault_id, at, base?.as_of_seq ?? 0)) {
         for (const row of rows) {
           if (row.kind !== 'record' || row.wrapped_key === null) continue;
           const record = this.openRow(vault_id, row);
@@ -620,12 +652,13 @@ export class VaultRecords {
           if (row.expires_at_ms !== null) cached.expiring.push({ record, expires_at_ms: row.expires_at_ms });
         }
       }
-      for (const [k, v] of this.#snapshots) {
-        if (this.#cachedRows + cached.records.length <= SNAPSHOT_CACHE_ROWS) break;
-        this.#snapshots.delete(k);
-        this.#cachedRows -= v.records.length;
+      // Make room: earlier snapshots of this Vault first (the new one supersedes them), then the oldest.
+      const superseded = [...this.#snapshots].filter(([, v]) => v.vault_id === vault_id && v.as_of_seq < at);
+      for (const [k, v] of [...superseded, ...this.#snapshots]) {
+        if (this.#cachedRows + cached.records.length <= this.#cacheRows) break;
+        if (this.#snapshots.delete(k)) this.#cachedRows -= v.records.length;
       }
-      if (cached.records.length <= SNAPSHOT_CACHE_ROWS) {
+      if (cached.records.length <= this.#cacheRows) {
         this.#snapshots.set(key, cached);
         this.#cachedRows += cached.records.length;
       }
@@ -634,6 +667,14 @@ export class VaultRecords {
     if (asOfMs === undefined) return cached.records;
     const expired = new Set(cached.expiring.filter((e) => e.expires_at_ms <= asOfMs).map((e) => e.record));
     return expired.size === 0 ? cached.records : cached.records.filter((r) => !expired.has(r));
+  }
+
+  /** The cached snapshot of a Vault with the highest position below `as_of_seq`, if any. */
+  #latestCachedBefore(vault_id: string, as_of_seq: number): CachedSnapshot | undefined {
+    let best: CachedSnapshot | undefined;
+    for (const c of this.#snapshots.values())
+      if (c.vault_id === vault_id && c.as_of_seq < as_of_seq && (!best || c.as_of_seq > best.as_of_seq)) best = c;
+    return best;
   }
 
   /** The commitments of a Vault up to a position, in ingest order (shredded records keep theirs). */

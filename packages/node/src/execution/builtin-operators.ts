@@ -30,8 +30,11 @@ export type BuiltinProgram = Extract<
 
 const DAY_MS = 86_400_000;
 
+/** A field value in comparable form (see `comparable`). */
+export type Comparable = bigint | string | boolean | null;
+
 /** A comparable form of a field value: decimals and integers as scaled bigint, timestamps as ms, strings as is. */
-function comparable(value: unknown): bigint | string | boolean | null {
+export function comparable(value: unknown): Comparable {
   if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value) * 1_000_000n;
   if (typeof value === 'boolean' || value === null) return value;
   if (typeof value !== 'string') return null;
@@ -44,7 +47,7 @@ function comparable(value: unknown): bigint | string | boolean | null {
   return value;
 }
 
-function compare(a: bigint | string | boolean | null, b: bigint | string | boolean | null): number | undefined {
+function compare(a: Comparable, b: Comparable): number | undefined {
   if (typeof a === 'bigint' && typeof b === 'bigint') return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
   return undefined;
@@ -52,28 +55,39 @@ function compare(a: bigint | string | boolean | null, b: bigint | string | boole
 
 /** Whether a row satisfies one condition; `referenceMs` anchors relative time windows (the task's admission time). */
 export function matches(row: Row, c: Condition, referenceMs: number): boolean {
-  const actual = comparable(row.fields[c.attribute]);
+  return matchesComparable(comparable(row.fields[c.attribute]), c, referenceMs);
+}
+
+/** A condition's values in comparable form, parsed once per condition object (specs are never mutated). */
+const constantsOf = new WeakMap<
+  Condition,
+  { values: readonly unknown[]; all: Comparable[]; first: Comparable; second: Comparable }
+>();
+
+/** Whether a field value already in comparable form satisfies one condition. */
+export function matchesComparable(actual: Comparable, c: Condition, referenceMs: number): boolean {
   if (actual === null) return false;
-  const values = Array.isArray(c.value) ? c.value : [c.value];
-  const first = comparable(values[0]);
+  let constants = constantsOf.get(c);
+  if (!constants) {
+    const list = Array.isArray(c.value) ? c.value : [c.value];
+    const all = list.map(comparable);
+    constants = { values: list, all, first: all[0] ?? null, second: all[1] ?? null };
+    constantsOf.set(c, constants);
+  }
+  const { values, first } = constants;
   switch (c.op) {
     case 'eq':
       return compare(actual, first) === 0 || actual === first;
     case 'ne':
       return !(compare(actual, first) === 0 || actual === first);
     case 'in':
-      return values.some((v) => {
-        const x = comparable(v);
-        return compare(actual, x) === 0 || actual === x;
-      });
+      return constants.all.some((x) => compare(actual, x) === 0 || actual === x);
     case 'gte':
       return (compare(actual, first) ?? -1) >= 0;
     case 'lte':
       return (compare(actual, first) ?? 1) <= 0;
-    case 'between': {
-      const hi = comparable(values[1]);
-      return (compare(actual, first) ?? -1) >= 0 && (compare(actual, hi) ?? 1) <= 0;
-    }
+    case 'between':
+      return (compare(actual, first) ?? -1) >= 0 && (compare(actual, constants.second) ?? 1) <= 0;
     case 'within_days': {
       const days = typeof values[0] === 'number' ? values[0] : Number.NaN;
       if (!Number.isInteger(days) || typeof actual !== 'bigint') return false;

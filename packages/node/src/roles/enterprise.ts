@@ -137,6 +137,8 @@ export type EnterpriseOptions = {
   clock?: Clock;
   /** Told about background work that failed (an automatic snapshot publication); default: ignored. */
   onError?: (what: string, error: unknown) => void;
+  /** Decrypted snapshot rows this node keeps in memory (default `SNAPSHOT_CACHE_ROWS`). */
+  snapshotCacheRows?: number;
 };
 
 export class EnterpriseNode {
@@ -164,7 +166,13 @@ export class EnterpriseNode {
     this.#writer = new LogWriter(opts.log, this.follower, opts.clock ?? new SystemClock(), opts.nodeId);
     const schema = schemaOf(opts.nodeId);
     const limits = new Map(opts.vaults.map((v) => [v.vault_id, { ...DEFAULT_VAULT_LIMITS, ...v.limits }]));
-    this.#records = new VaultRecords(opts.store, schema, master, (id) => limits.get(id) ?? DEFAULT_VAULT_LIMITS);
+    this.#records = new VaultRecords(
+      opts.store,
+      schema,
+      master,
+      (id) => limits.get(id) ?? DEFAULT_VAULT_LIMITS,
+      opts.snapshotCacheRows !== undefined ? { snapshotCacheRows: opts.snapshotCacheRows } : {},
+    );
     this.#ingestion = new VaultIngest(this.#records, (id) => opts.vaults.find((v) => v.vault_id === id)?.domain);
     this.#evidence = new EvidenceStore(opts.store, schema);
     this.#documents = new VaultDocuments(opts.store, schema);
@@ -245,6 +253,7 @@ export class EnterpriseNode {
       audienceKey: await loadAudienceKey(opts.keyring),
       hosts: (vault_id) => opts.vaults.some((v) => v.vault_id === vault_id),
       ...(opts.aggregationFault && !opts.production ? { aggregationFault: opts.aggregationFault } : {}),
+      clock: new SystemClock(),
     };
     node.#subscriptions.push(
       await bus.serve(subjects.ingest, (p) => node.#ingest(p as IngestRequest)),

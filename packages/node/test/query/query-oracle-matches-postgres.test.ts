@@ -14,7 +14,9 @@ import type { SubmitTaskRequest } from '@symphony/api';
 import {
   combinePartials,
   defaultQueryPolicy,
+  type PartialAggregate,
   planQuery,
+  type QueryPlan,
   type QueryResult,
   releaseQuery,
   specAttributes,
@@ -28,6 +30,7 @@ import { grantConsents } from '../support/consent.ts';
 import { openTestPglite } from '../support/pglite.ts';
 import { waitFor } from '../support/wait.ts';
 import { type Flight, fieldsOf, loadFlights, TRAVEL_FLIGHT_V1 } from './flights-fixture.ts';
+import { calibration, type NoiseSample } from './noise-calibration.ts';
 import { type OracleDb, openOracleDb } from './oracle-db.ts';
 import { type OracleGroup, type OracleQuantile, oracle, oracleQuantiles } from './oracle-sql.ts';
 import { prng, randomQuery } from './random-queries.ts';
@@ -62,8 +65,17 @@ function checkQuantiles(result: QueryResult, quantiles: OracleQuantile[], group_
   return informative;
 }
 
-/** Checks a release against the oracle: suppression exact, noisy values near the truth. */
-function checkReleased(result: QueryResult, truth: OracleGroup[], group_by: string[], tally: Tally) {
+/**
+ * Checks a release against the oracle: suppression exact; each released count and sum is kept as a
+ * noise sample (its error against SQL, its component's scale, the bound stated beside it).
+ */
+function checkReleased(
+  result: QueryResult,
+  truth: OracleGroup[],
+  plan: QueryPlan,
+  group_by: string[],
+  samples: NoiseSample[],
+) {
   const expected = truth.filter((g) => g.subjects >= K_MIN);
   const keys = result.rows.map((r) => JSON.stringify(group_by.map((a) => r.group[a])));
   assert.deepEqual(
@@ -71,17 +83,30 @@ function checkReleased(result: QueryResult, truth: OracleGroup[], group_by: stri
     expected.map((g) => g.key),
     'released groups are exactly those with at least k_min subjects',
   );
+  const scaleOf = (aggregate: number) => plan.components[plan.aggregates[aggregate]!.components[0]!]!.scale!;
   for (const [i, row] of result.rows.entries()) {
     const t = expected[i]!;
     const [count, sum] = row.values;
-    const near = (noisy: number, exact: number, bound: number) => {
-      tally.checked++;
-      if (Math.abs(noisy - exact) > bound) tally.outside++;
-    };
-    near(count!.value as number, t.subjects, count!.bound99 as number);
-    near(Math.round(Number(sum!.value) * 100), t.delay_sum, Math.round(Number(sum!.bound99) * 100));
+    samples.push({
+      error: (count!.value as number) - t.subjects,
+      scale: scaleOf(0),
+      stated99: count!.bound99 as number,
+    });
+    samples.push({
+      error: Math.round(Number(sum!.value) * 100) - t.delay_sum,
+      scale: scaleOf(1),
+      stated99: Math.round(Number(sum!.bound99) * 100),
+    });
   }
 }
+
+/** The same plan with every noise scale multiplied by `factor` (a mechanism that misstates its noise). */
+const rescaled = (plan: QueryPlan, factor: { num: number; den: number }): QueryPlan => ({
+  ...plan,
+  components: plan.components.map((c) =>
+    c.scale ? { ...c, scale: { t: c.scale.t * factor.num, s: c.scale.s * factor.den } } : c,
+  ),
+});
 
 describe('query oracle on vega-datasets flights over 5 Vaults', { skip: !url }, () => {
   const flights = loadFlights();
@@ -93,12 +118,13 @@ describe('query oracle on vega-datasets flights over 5 Vaults', { skip: !url }, 
     await db?.close();
   });
 
-  it('matches PostgreSQL on 80 random queries through the Vault partials and the release', async () => {
+  it('matches PostgreSQL on 80 random queries through the Vault partials and the release', async (t) => {
     const policy = defaultQueryPolicy(K_MIN);
     const key = 'oracle-pseudonym-key';
     const pseudonymOf = (s: string) => createHmac('sha256', key).update(s).digest('hex').slice(0, 32);
     const rand = prng(7);
-    const tally: Tally = { checked: 0, outside: 0 };
+    const samples: NoiseSample[] = [];
+    const runs: { plan: QueryPlan; partials: PartialAggregate[]; truth: OracleGroup[]; group_by: string[] }[] = [];
     let suppressedSomewhere = 0;
     let quantilesChecked = 0;
     let informative = 0;
@@ -133,7 +159,8 @@ describe('query oracle on vega-datasets flights over 5 Vaults', { skip: !url }, 
         truth,
         `query ${q}: ${JSON.stringify(gen.spec)}`,
       );
-      checkReleased(released.result, truth, gen.spec.group_by, tally);
+      checkReleased(released.result, truth, plan, gen.spec.group_by, samples);
+      runs.push({ plan, partials, truth, group_by: gen.spec.group_by });
       suppressedSomewhere += truth.filter((g) => g.subjects < K_MIN).length;
       // Quantiles. Without noise (same bounds and k_min, ε 0) the released bucket holds
       // PostgreSQL's percentile_disc exactly; with noise (the policy's ε, and a 40x larger one
@@ -173,9 +200,30 @@ describe('query oracle on vega-datasets flights over 5 Vaults', { skip: !url }, 
     const { checked, outside } = quantileTally;
     assert.ok(outside / checked <= 0.025, `${outside} of ${checked} quantiles outside their stated 99% bound`);
     assert.ok(suppressedSomewhere > 0, 'the queries exercise suppression');
-    assert.ok(tally.checked > 500, `${tally.checked} noisy values checked`);
-    // 99% bounds: at most ~1% outside; 2.5% allows for chance over these many values.
-    assert.ok(tally.outside / tally.checked <= 0.025, `${tally.outside} of ${tally.checked} outside the 99% bound`);
+    // Each released count and sum against SQL: the stated bound is the mechanism's 99% bound, and
+    // the errors past it and past its 50% bound are what the discrete Laplace law allows.
+    assert.ok(samples.length > 500, `${samples.length} noisy values checked`);
+    const c = calibration(samples);
+    t.diagnostic(c.message);
+    assert.ok(c.ok, c.message);
+    // The same check rejects a mechanism whose noise is twice or half what it states (it can fail).
+    for (const factor of [
+      { num: 2, den: 1 },
+      { num: 1, den: 2 },
+    ]) {
+      const wrong: NoiseSample[] = [];
+      for (const [q, r] of runs.entries()) {
+        const bad = releaseQuery(
+          rescaled(r.plan, factor),
+          combinePartials(r.partials, r.plan.summed.length),
+          `seed-${q}`,
+        );
+        checkReleased(bad.result, r.truth, r.plan, r.group_by, wrong);
+      }
+      const w = calibration(wrong);
+      t.diagnostic(`noise x${factor.num}/${factor.den}: ${w.message}`);
+      assert.ok(!w.ok, `noise scaled by ${factor.num}/${factor.den} passed: ${w.message}`);
+    }
   });
 
   describe('end to end on the embedded network', () => {
@@ -207,9 +255,10 @@ describe('query oracle on vega-datasets flights over 5 Vaults', { skip: !url }, 
       await store?.close();
     });
 
-    it('releases verified results that match PostgreSQL, charging each subject read once', async () => {
+    it('releases verified results that match PostgreSQL, charging each subject read once', async (t) => {
       const rand = prng(99);
       const tally: Tally = { checked: 0, outside: 0 };
+      const samples: NoiseSample[] = [];
       for (let q = 0; q < 5; q++) {
         const gen = randomQuery(rand, flights);
         const request = {
@@ -232,10 +281,10 @@ describe('query oracle on vega-datasets flights over 5 Vaults', { skip: !url }, 
         const result = await net.coordinator.service.taskResult(task.task_id);
         assert.equal(result.verified, true);
         const truth = await oracle(db.client, db.table, gen.oracle, defaultQueryPolicy(K_MIN).max_groups_per_subject);
-        checkReleased(result.output as QueryResult, truth, gen.spec.group_by, tally);
-        // The quantile released through the network, against percentile_disc within its stated bound.
         const planned = planQuery(gen.spec, defaultQueryPolicy(K_MIN));
         assert.ok(planned.ok);
+        checkReleased(result.output as QueryResult, truth, planned.plan, gen.spec.group_by, samples);
+        // The quantile released through the network, against percentile_disc within its stated bound.
         const R = planned.plan.components[planned.plan.aggregates[3]!.components[0]!]!.rank_bound99!;
         const bounds = await oracleQuantiles(db.client, db.table, gen.oracle, planned.plan.max_groups_per_subject, {
           q: gen.oracle.delay_q,
@@ -247,8 +296,14 @@ describe('query oracle on vega-datasets flights over 5 Vaults', { skip: !url }, 
         assert.equal(state()?.release?.charged, all[0]?.subjects ?? 0);
         assert.ok(!JSON.stringify(result.output).includes('act_route-'), 'no subject in the output');
       }
-      assert.ok(tally.checked >= 20, `${tally.checked} noisy values checked`);
-      assert.ok(tally.outside / tally.checked <= 0.05, `${tally.outside} of ${tally.checked} outside`);
+      assert.ok(samples.length >= 20, `${samples.length} noisy values checked`);
+      const c = calibration(samples);
+      t.diagnostic(c.message);
+      assert.ok(c.ok, c.message);
+      assert.ok(
+        tally.outside <= Math.max(1, tally.checked / 20),
+        `${tally.outside} of ${tally.checked} quantiles outside`,
+      );
       // The budget ledger holds one entry per charged pseudonym (never a subject identity).
       const ledger = net.coordinator.follower.state.privacy?.ledger.analytics ?? {};
       const entries = Object.values(ledger).flatMap((w) => Object.keys(w));

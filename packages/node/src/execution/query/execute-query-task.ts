@@ -2,19 +2,22 @@
  * Executes a dispatched query on its aggregation node: runs the query, has the enclave seal the
  * transcript, and signs the receipt (vault operators credited by records read). The release
  * request travels beside the receipt so the reducer can charge the budget before anything is
- * released; on re-execution only the hashes are compared.
+ * released; on re-execution only the hashes are compared. The reply leaves at the end of its
+ * release slot (`release-at-slot.ts`), so its timing class does not show suppressed groups.
  */
 import type { Contribution, InputCommitment } from '@symphony/protocol';
 import type { ExecuteReply, ExecuteRequest, ReexecuteReply } from '../../wire/enterprise-rpc.ts';
 import { type ExecutionContext, signReceipt } from '../execute-task.ts';
 import { sealTranscript } from '../transcript.ts';
 import { type QueryRuntime, runQuery } from './query-runtime.ts';
+import { DEFAULT_RELEASE_SLOT_MS, releaseAtSlot } from './release-at-slot.ts';
 
-export async function executeQueryTask(
-  ctx: ExecutionContext,
-  rt: QueryRuntime,
-  req: ExecuteRequest,
-): Promise<ExecuteReply> {
+export function executeQueryTask(ctx: ExecutionContext, rt: QueryRuntime, req: ExecuteRequest): Promise<ExecuteReply> {
+  // The reply (or refusal) leaves at the end of its release slot: suppression does not move it.
+  return releaseAtSlot(rt.clock, rt.releaseSlotMs ?? DEFAULT_RELEASE_SLOT_MS, () => runAndSign(ctx, rt, req));
+}
+
+async function runAndSign(ctx: ExecutionContext, rt: QueryRuntime, req: ExecuteRequest): Promise<ExecuteReply> {
   const run = await runQuery(rt, req);
   const sealed = await sealTranscript(ctx.tee, run.transcript);
   const contributions: Contribution[] = [

@@ -36,6 +36,7 @@ import type { ConsentOracle } from '../../data/consent-gate.ts';
 import { InvalidDerivation, materializeRecords } from '../../data/materialize-records.ts';
 import type { VaultRecords } from '../../data/vault-records.ts';
 import type { Bus } from '../../ports/bus.ts';
+import type { Clock } from '../../ports/clock.ts';
 import { PortError } from '../../ports/errors.ts';
 import type { TeeProvider } from '../../ports/tee-provider.ts';
 import { resolveTask } from '../../semantic/resolve-task.ts';
@@ -75,6 +76,10 @@ export type QueryRuntime = {
   partialTimeoutMs?: number;
   /** Test-only: a compromised aggregation enclave's tampering (see `AggregationFault`). */
   aggregationFault?: AggregationFault;
+  /** The clock the aggregator's release slots are read on. */
+  clock: Clock;
+  /** Length of the aggregator's release slot (default `DEFAULT_RELEASE_SLOT_MS`). */
+  releaseSlotMs?: number;
 };
 
 /**

@@ -3,9 +3,13 @@
  * materializer admitted (consented subjects, granted attributes): the query filter, then per group
  * and per keyed subject pseudonym the record count and the raw totals of the summed attributes in
  * fixed point. It leaves the enclave only sealed to the aggregation enclave.
+ *
+ * The materializer hands every task over the same snapshot the same frozen rows, so what a row
+ * yields regardless of the query (an attribute's comparable form and fixed-point value, a group
+ * key) is computed once per rows and attribute and reused by every later query.
  */
 import type { Condition, PartialAggregate, PartialGroup, QueryPlan } from '@symphony/protocol';
-import { matches, type Row } from '../builtin-operators.ts';
+import { type Comparable, comparable, matchesComparable, type Row } from '../builtin-operators.ts';
 import { parseDecimal } from '../decimal.ts';
 import type { PseudonymOf } from './subject-pseudonyms.ts';
 
@@ -27,6 +31,23 @@ const groupValue = (v: unknown): GroupValue =>
       ? v
       : String(v);
 
+/** Per frozen rows: columns by attribute (comparable forms, fixed-point values, group key texts). */
+const columnsOf = new WeakMap<readonly Row[], Map<string, unknown[]>>();
+
+function column<T>(rows: readonly Row[], name: string, of: (row: Row) => T): T[] {
+  let columns = columnsOf.get(rows);
+  if (!columns) {
+    columns = new Map();
+    columnsOf.set(rows, columns);
+  }
+  let values = columns.get(name) as T[] | undefined;
+  if (!values) {
+    values = rows.map(of);
+    columns.set(name, values);
+  }
+  return values;
+}
+
 /** Computes one Vault's partial from its admitted rows. */
 export function computeVaultPartial(
   vault_id: string,
@@ -38,13 +59,23 @@ export function computeVaultPartial(
 ): PartialAggregate {
   const groups = new Map<string, { key: GroupValue[]; subjects: Map<string, [string, number, ...number[]]> }>();
   const summed = plan.summed.length;
-  for (const row of rows) {
-    if (!filter.every((c) => matches(row, c, referenceMs))) continue;
-    const key = plan.group_by.map((attr) => groupValue(row.fields[attr]));
-    const text = JSON.stringify(key);
+  const tests = filter.map((c) => ({
+    c,
+    values: column<Comparable>(rows, `c\u0000${c.attribute}`, (r) => comparable(r.fields[c.attribute])),
+  }));
+  const totals = plan.summed.map((attr) =>
+    column(rows, `f\u0000${plan.value_scale}\u0000${attr}`, (r) => fixedPointOf(r.fields[attr], plan.value_scale) ?? 0),
+  );
+  const keyTexts = column(rows, `g\u0000${JSON.stringify(plan.group_by)}`, (r) =>
+    JSON.stringify(plan.group_by.map((attr) => groupValue(r.fields[attr]))),
+  );
+  for (let i = 0; i < rows.length; i++) {
+    if (!tests.every((t) => matchesComparable(t.values[i]!, t.c, referenceMs))) continue;
+    const row = rows[i]!;
+    const text = keyTexts[i]!;
     let g = groups.get(text);
     if (!g) {
-      g = { key, subjects: new Map() };
+      g = { key: plan.group_by.map((attr) => groupValue(row.fields[attr])), subjects: new Map() };
       groups.set(text, g);
     }
     const p = pseudonymOf(row.subject);
@@ -54,8 +85,7 @@ export function computeVaultPartial(
       g.subjects.set(p, entry);
     }
     entry[1] += 1;
-    for (let i = 0; i < summed; i++)
-      entry[2 + i] = (entry[2 + i] as number) + (fixedPointOf(row.fields[plan.summed[i]!], plan.value_scale) ?? 0);
+    for (let j = 0; j < summed; j++) entry[2 + j] = (entry[2 + j] as number) + totals[j]![i]!;
   }
   return { vault_id, groups: [...groups.values()].map((g) => ({ key: g.key, subjects: [...g.subjects.values()] })) };
 }
