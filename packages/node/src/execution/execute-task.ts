@@ -8,7 +8,6 @@
 import type { RecordInput } from '@symphony/api';
 import {
   type Contribution,
-  type Derivation,
   digestBytes,
   domainHash,
   type ExecutionReceipt,
@@ -23,7 +22,7 @@ import type { Keyring } from '../ports/keyring.ts';
 import type { TeeProvider } from '../ports/tee-provider.ts';
 import type { ExecuteReply, ExecuteRequest, Resolution } from '../wire/enterprise-rpc.ts';
 import { type Row, runBuiltin } from './builtin-operators.ts';
-import { type ParseRun, type ParseRuntime, ParseTaskRefused, runParseTask } from './parse/parse-task.ts';
+import { type ParseRuntime, ParseTaskRefused, runParseTask } from './parse/parse-task.ts';
 import {
   checkProgramAllowed,
   type ProgramApproval,

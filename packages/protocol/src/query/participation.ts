@@ -5,7 +5,7 @@
  * are the data producers its receipt credits, so the settlement pays them.
  */
 import { domainHash, type Hex64 } from '../hashing/domain-hash.ts';
-import type { Participation, ProtocolState } from '../reducer/state.ts';
+import type { ProtocolState } from '../reducer/state.ts';
 
 export type ParticipationStatement = { task_id: string; vault_id: string; subject: string; signer_node: string };
 

@@ -73,7 +73,7 @@ export type Released = {
   audience?: AudienceSelection;
 };
 
-const clamp = (x: number, lo: number, hi: number) => (x < lo ? lo : x > hi ? hi : x);
+const clamp = (x: number, lo: number, hi: number) => (x < lo ? lo : Math.min(x, hi));
 
 /** Formats a fixed-point integer as a decimal string. */
 export function formatFixed(value: number, scale: number): string {
