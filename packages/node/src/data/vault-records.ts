@@ -15,8 +15,10 @@
  * snapshot never changes once taken, an upload is visible completely or not at all, and memory
  * stays bounded by one batch whatever the upload size.
  */
+
+import { createHash } from 'node:crypto';
 import type { RecordInput } from '@symphony/api';
-import { bytesToHex, canonicalBytes, domainHash, sha256Hex } from '@symphony/protocol';
+import { bytesToHex, canonicalBytes, canonicalString, domainHash, sha256Hex } from '@symphony/protocol';
 import { PortError } from '../ports/errors.ts';
 import type { Migration, Store, StoreTx } from '../ports/store.ts';
 import { qualified } from './sql-names.ts';
@@ -188,6 +190,27 @@ export function recordCommitment(
   return domainHash('scp/v1/record-commitment', { vault_id, record_id, subject, fields, salt });
 }
 
+/**
+ * A record's sealed plaintext (`{fields, salt}`) and its `recordCommitment`, from one canonical
+ * encoding of the fields: the commitment hashes the same bytes `domainHash` would (the tag, a 0
+ * byte, the canonical object with its keys in order), without encoding the fields twice.
+ */
+export function plaintextAndCommitment(
+  vault_id: string,
+  record_id: string,
+  subject: string,
+  fields: unknown,
+  salt: string,
+): { plaintext: Buffer; commitment: string } {
+  const f = canonicalString(fields);
+  const s = canonicalString(salt);
+  const body = `{"fields":${f},"record_id":${canonicalString(record_id)},"salt":${s},"subject":${canonicalString(subject)},"vault_id":${canonicalString(vault_id)}}`;
+  return {
+    plaintext: Buffer.from(`{"fields":${f},"salt":${s}}`),
+    commitment: createHash('sha256').update(`scp/v1/record-commitment\u0000${body}`).digest('hex'),
+  };
+}
+
 /** A content-derived record id when the producer gives none: the same record twice is one record. */
 export function contentRecordId(subject: string, fields: unknown): string {
   return `rec_${sha256Hex(canonicalBytes({ subject, fields })).slice(0, 32)}`;
@@ -201,26 +224,31 @@ const CHUNK = 1000;
 /** Why a batch was refused; nothing of the batch is stored. */
 export class RecordRefused extends PortError<'invalid_records' | 'record_too_large' | 'quota_exceeded'> {}
 
-type Prepared = {
-  record_id: string;
-  subject: string;
+/** What differs between the rows of one sealed batch (ciphertext in base64). */
+type Prepared = { record_id: string; subject: string; ciphertext: string; commitment: string; size_bytes: number };
+
+/** What the rows of one sealed batch share: passed once per statement, not once per row. */
+type Shared = {
   kind: 'record' | 'document';
   key_scheme: KeyScheme;
   kek_version: number;
-  /** Base64; null takes the statement's shared (batch) wrapped key. */
-  wrapped_key: string | null;
-  ciphertext: string;
+  /** Base64: the batch's wrapped data key (scheme 2) or the one record's (scheme 1). */
+  wrapped_key: string;
+  expires_at: string | null;
+};
+
+/** A sealed document record, as `stageSealed` takes it. */
+export type SealedDocumentRow = {
+  record_id: string;
+  subject: string;
+  kind: 'document';
+  kek_version: number;
+  wrapped_key: Buffer;
+  ciphertext: Buffer;
   commitment: string;
   size_bytes: number;
   expires_at: string | null;
 };
-
-const ROW_COLUMNS = `record_id text, subject text, kind text, key_scheme smallint, kek_version integer, wrapped_key text,
-  ciphertext text, commitment text, size_bytes integer, expires_at timestamptz`;
-const ROW_VALUES = `record_id, subject, kind, key_scheme, kek_version, decode(coalesce(wrapped_key, $4), 'base64'),
-  decode(ciphertext, 'base64'), commitment, size_bytes, expires_at`;
-const ROW_NAMES =
-  'record_id, subject, kind, key_scheme, kek_version, wrapped_key, ciphertext, commitment, size_bytes, expires_at';
 /** Unwrapped subject keys kept in memory at most (32 bytes each; dropped all at once past this). */
 const SUBJECT_KEY_CACHE = 100_000;
 
@@ -337,18 +365,22 @@ export class VaultRecords {
     if (missing.size === 0) return out;
     const version = await this.keyVersion(vault_id);
     const kek = this.#kek(vault_id, version);
-    const fresh = [...missing].map((subject) => ({
-      subject,
-      wrapped: newKey(kek, subjectKeyAad(vault_id, subject, version), this.#pool).wrapped.toString('base64'),
-    }));
-    // A concurrent writer may have created some of them first: whatever is stored wins, so read back.
-    await this.#store.query(
+    const fresh = new Map(
+      [...missing].map((subject) => [subject, newKey(kek, subjectKeyAad(vault_id, subject, version), this.#pool)]),
+    );
+    const stored = await this.#store.query<{ subject: string }>(
       `insert into ${this.#t('subject_keys')} (vault_id, subject, kek_version, wrapped_key)
        select $1, subject, $2, decode(wrapped, 'base64') from jsonb_to_recordset($3::jsonb) as x(subject text, wrapped text)
-       on conflict do nothing`,
-      [vault_id, version, JSON.stringify(fresh)],
+       on conflict do nothing returning subject`,
+      [
+        vault_id,
+        version,
+        JSON.stringify([...fresh].map(([subject, k]) => ({ subject, wrapped: k.wrapped.toString('base64') }))),
+      ],
     );
-    await load();
+    for (const { subject } of stored) remember(subject, fresh.get(subject)!.key);
+    // A concurrent writer created the others first: its keys are the stored ones.
+    if (missing.size > 0) await load();
     if (missing.size > 0) throw new Error(`subject keys of ${vault_id} could not be stored`);
     return out;
   }
@@ -362,7 +394,7 @@ export class VaultRecords {
     vault_id: string,
     records: readonly RecordInput[],
     nowMs: number,
-  ): Promise<{ rows: Prepared[]; wrapped: string }> {
+  ): Promise<{ rows: Prepared[]; shared: Shared }> {
     const limits = this.#limits(vault_id);
     const version = await this.keyVersion(vault_id);
     const kek = this.#kek(vault_id, version);
@@ -372,7 +404,7 @@ export class VaultRecords {
     const rows = records.map((r, index) => {
       const record_id = r.record_id ?? contentRecordId(r.subject, r.fields);
       const salt = bytesToHex(this.#pool.take(16));
-      const plaintext = Buffer.from(JSON.stringify({ fields: r.fields, salt }));
+      const { plaintext, commitment } = plaintextAndCommitment(vault_id, record_id, r.subject, r.fields, salt);
       if (plaintext.length > limits.max_record_bytes)
         throw new RecordRefused(
           'record_too_large',
@@ -387,17 +419,13 @@ export class VaultRecords {
       return {
         record_id,
         subject: r.subject,
-        kind: 'record' as const,
-        key_scheme: 2 as const,
-        kek_version: version,
-        wrapped_key: null,
         ciphertext: ciphertext.toString('base64'),
-        commitment: recordCommitment(vault_id, record_id, r.subject, r.fields, salt),
+        commitment,
         size_bytes: plaintext.length,
-        expires_at,
       };
     });
-    return { rows, wrapped: batch.wrapped.toString('base64') };
+    const wrapped_key = batch.wrapped.toString('base64');
+    return { rows, shared: { kind: 'record', key_scheme: 2, kek_version: version, wrapped_key, expires_at } };
   }
 
   /**
@@ -429,19 +457,30 @@ export class VaultRecords {
     vault_id: string,
     upload_no: number,
     rows: readonly Prepared[],
-    wrapped: string | null,
+    shared: Shared,
   ): Promise<number> {
     let accepted = 0;
     for (let i = 0; i < rows.length; i += CHUNK) {
       const chunk = rows.slice(i, i + CHUNK);
       const inserted = await tx.query<{ n: bigint }>(
-        `with input as (select * from jsonb_to_recordset($2::jsonb) as x(${ROW_COLUMNS})),
-         ins as (
-           insert into ${this.#t('sealed_records')} (upload_no, vault_id, ${ROW_NAMES})
-           select $3, $1, ${ROW_VALUES} from input
+        `with ins as (
+           insert into ${this.#t('sealed_records')} (upload_no, vault_id, record_id, subject, kind, key_scheme,
+             kek_version, wrapped_key, ciphertext, commitment, size_bytes, expires_at)
+           select $3, $1, record_id, subject, $4, $5, $6, decode($7, 'base64'), decode(ciphertext, 'base64'),
+             commitment, size_bytes, $8::timestamptz
+           from json_to_recordset($2::json) as x(record_id text, subject text, ciphertext text, commitment text, size_bytes integer)
            on conflict (vault_id, record_id) do nothing returning 1
          ) select count(*)::bigint as n from ins`,
-        [vault_id, JSON.stringify(chunk), upload_no, wrapped],
+        [
+          vault_id,
+          JSON.stringify(chunk),
+          upload_no,
+          shared.kind,
+          shared.key_scheme,
+          shared.kek_version,
+          shared.wrapped_key,
+          shared.expires_at,
+        ],
       );
       accepted += Number(inserted[0]?.n ?? 0n);
     }
@@ -463,14 +502,14 @@ export class VaultRecords {
     records: readonly RecordInput[],
     nowMs = Date.now(),
   ): Promise<{ accepted: number; duplicates: number }> {
-    const { rows, wrapped } = await this.#prepare(vault_id, records, nowMs);
+    const { rows, shared } = await this.#prepare(vault_id, records, nowMs);
     return this.#store.transaction(async (tx) => {
       const u = await tx.query<{ upload_no: bigint }>(
         `insert into ${this.#t('uploads')} (upload_id, vault_id, state) values ($1, $2, 'open') returning upload_no`,
         [`upl_direct-${bytesToHex(this.#pool.take(12))}`, vault_id],
       );
       const upload_no = Number(u[0]!.upload_no);
-      const accepted = await this.#insertRows(tx, vault_id, upload_no, rows, wrapped);
+      const accepted = await this.#insertRows(tx, vault_id, upload_no, rows, shared);
       await this.#commit(tx, vault_id, upload_no, accepted, rows.length - accepted);
       return { accepted, duplicates: rows.length - accepted };
     });
@@ -518,25 +557,30 @@ export class VaultRecords {
   /** Seals one batch of an upload and writes it, invisible until `commitUpload`; returns the new rows. */
   async stageBatch(upload_id: string, records: readonly RecordInput[], nowMs = Date.now()): Promise<number> {
     const u = await this.#openUpload(upload_id);
-    const { rows, wrapped } = await this.#prepare(u.vault_id, records, nowMs);
+    const { rows, shared } = await this.#prepare(u.vault_id, records, nowMs);
     u.sent += rows.length;
-    return this.#store.transaction((tx) => this.#insertRows(tx, u.vault_id, u.upload_no, rows, wrapped));
+    return this.#store.transaction((tx) => this.#insertRows(tx, u.vault_id, u.upload_no, rows, shared));
   }
 
   /** Writes one already sealed row of an upload (a document's metadata record). */
-  async stageSealed(
-    upload_id: string,
-    row: Omit<Prepared, 'wrapped_key' | 'ciphertext' | 'key_scheme'> & { wrapped_key: Buffer; ciphertext: Buffer },
-  ) {
+  async stageSealed(upload_id: string, row: SealedDocumentRow) {
     const u = await this.#openUpload(upload_id);
     const prepared: Prepared = {
-      ...row,
-      key_scheme: 1,
-      wrapped_key: row.wrapped_key.toString('base64'),
+      record_id: row.record_id,
+      subject: row.subject,
       ciphertext: row.ciphertext.toString('base64'),
+      commitment: row.commitment,
+      size_bytes: row.size_bytes,
+    };
+    const shared: Shared = {
+      kind: row.kind,
+      key_scheme: 1,
+      kek_version: row.kek_version,
+      wrapped_key: row.wrapped_key.toString('base64'),
+      expires_at: row.expires_at,
     };
     u.sent += 1;
-    await this.#store.transaction((tx) => this.#insertRows(tx, u.vault_id, u.upload_no, [prepared], null));
+    await this.#store.transaction((tx) => this.#insertRows(tx, u.vault_id, u.upload_no, [prepared], shared));
   }
 
   /** Writes one sealed document chunk (unreadable until its record is committed). */
