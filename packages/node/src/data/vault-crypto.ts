@@ -1,13 +1,13 @@
 /**
- * Envelope encryption of Vault records. Each record (or document) is sealed with a fresh
- * AES-256-GCM data key; the data key is wrapped (AES-256-GCM again) by a per-Vault key
+ * Envelope encryption of Vault records. Each document (and each record stored before batch keys)
+ * is sealed with a fresh AES-256-GCM data key; the data key is wrapped (AES-256-GCM again) by a per-Vault key
  * encryption key (KEK) derived with HKDF-SHA256 from the node's Vault master secret, the Vault id
  * and a key version. The record's Vault id, record id and subject are the associated data of the
  * payload; the Vault id, record id and KEK version are the associated data of the wrapped key.
  * Any change to a ciphertext byte, a wrapped key or the associated data fails authentication and
  * surfaces as a `VaultCryptoError`: it is never decrypted into garbage.
  *
- * Bulk records use two key layers instead (`sealBatch`): a fresh data key per batch, wrapped once
+ * Records use two key layers instead (`recordKey`, `sealPayload`): a fresh data key per batch, wrapped once
  * by the KEK, and a random key per subject, wrapped by the KEK and kept once per subject. A
  * record's payload key is HMAC-SHA256(subject key, batch key): records of one batch share the
  * batch key but not their payload keys, so deleting a subject's key (crypto-shredding) makes that
@@ -95,9 +95,6 @@ export const payloadAad = (vaultId: string, recordId: string, subject: string) =
 export const wrapAad = (vaultId: string, recordId: string, version: number) =>
   Buffer.from(`scp/v1/record-key\u0000${vaultId}\u0000${recordId}\u0000${version}`);
 
-/** A sealed record: the payload ciphertext and its data key wrapped under the Vault KEK. */
-export type SealedRecord = { ciphertext: Buffer; wrapped_key: Buffer };
-
 /**
  * Random bytes drawn in blocks: one `randomBytes` call serves many records (a data key and two
  * IVs per record), which keeps sealing cheap in bulk ingestion.
@@ -114,20 +111,6 @@ export class RandomPool {
     this.#at += n;
     return out;
   }
-}
-
-/** Seals one record payload under a fresh data key wrapped by `kek` (version `version`). */
-export function sealRecord(
-  kek: Uint8Array,
-  version: number,
-  ids: { vaultId: string; recordId: string; subject: string },
-  plaintext: Uint8Array,
-  pool: RandomPool,
-): SealedRecord {
-  const dataKey = pool.take(KEY_BYTES);
-  const ciphertext = sealPayload(dataKey, ids, plaintext, pool);
-  const wrapped_key = seal(kek, dataKey, wrapAad(ids.vaultId, ids.recordId, version), pool.take(IV_BYTES));
-  return { ciphertext, wrapped_key };
 }
 
 /** Unwraps a record's data key; a changed wrapped key, record id, Vault id or version throws. */
