@@ -1,11 +1,18 @@
 /**
- * Envelope encryption of Vault records. Each record (or document) is sealed with a fresh
- * AES-256-GCM data key; the data key is wrapped (AES-256-GCM again) by a per-Vault key
+ * Envelope encryption of Vault records. Each document (and each record stored before batch keys)
+ * is sealed with a fresh AES-256-GCM data key; the data key is wrapped (AES-256-GCM again) by a per-Vault key
  * encryption key (KEK) derived with HKDF-SHA256 from the node's Vault master secret, the Vault id
  * and a key version. The record's Vault id, record id and subject are the associated data of the
  * payload; the Vault id, record id and KEK version are the associated data of the wrapped key.
  * Any change to a ciphertext byte, a wrapped key or the associated data fails authentication and
  * surfaces as a `VaultCryptoError`: it is never decrypted into garbage.
+ *
+ * Records use two key layers instead (`recordKey`, `sealPayload`): a fresh data key per batch, wrapped once
+ * by the KEK, and a random key per subject, wrapped by the KEK and kept once per subject. A
+ * record's payload key is HMAC-SHA256(subject key, batch key): records of one batch share the
+ * batch key but not their payload keys, so deleting a subject's key (crypto-shredding) makes that
+ * subject's records unreadable and leaves its batch neighbours readable. Each record still has its
+ * own random nonce and binds its Vault, record id and subject as associated data.
  *
  * The master secret comes from the node's Keyring: the Ed25519 signature (deterministic, RFC 8032)
  * of a fixed label under a dedicated key `<node>.vault-master`. Nobody without that private key
@@ -112,9 +119,6 @@ export const payloadAad = (vaultId: string, recordId: string, subject: string) =
 export const wrapAad = (vaultId: string, recordId: string, version: number) =>
   Buffer.from(`scp/v1/record-key\u0000${vaultId}\u0000${recordId}\u0000${version}`);
 
-/** A sealed record: the payload ciphertext and its data key wrapped under the Vault KEK. */
-export type SealedRecord = { ciphertext: Buffer; wrapped_key: Buffer };
-
 /**
  * Random bytes drawn in blocks: one `randomBytes` call serves many records (a data key and two
  * IVs per record), which keeps sealing cheap in bulk ingestion.
@@ -131,20 +135,6 @@ export class RandomPool {
     this.#at += n;
     return out;
   }
-}
-
-/** Seals one record payload under a fresh data key wrapped by `kek` (version `version`). */
-export function sealRecord(
-  kek: Uint8Array,
-  version: number,
-  ids: { vaultId: string; recordId: string; subject: string },
-  plaintext: Uint8Array,
-  pool: RandomPool,
-): SealedRecord {
-  const dataKey = pool.take(KEY_BYTES);
-  const ciphertext = seal(dataKey, plaintext, payloadAad(ids.vaultId, ids.recordId, ids.subject), pool.take(IV_BYTES));
-  const wrapped_key = seal(kek, dataKey, wrapAad(ids.vaultId, ids.recordId, version), pool.take(IV_BYTES));
-  return { ciphertext, wrapped_key };
 }
 
 /** Unwraps a record's data key; a changed wrapped key, record id, Vault id or version throws. */
@@ -185,11 +175,7 @@ export function openRecord(
   ids: { vaultId: string; recordId: string; subject: string },
   sealed: { ciphertext: Uint8Array; wrapped_key: Uint8Array | null },
 ): Buffer {
-  const dataKey = unwrapDataKey(kek, version, ids, sealed.wrapped_key);
-  const plain = open(dataKey, sealed.ciphertext, payloadAad(ids.vaultId, ids.recordId, ids.subject));
-  if (!plain)
-    throw new VaultCryptoError('record_tampered', `record ${ids.recordId} in ${ids.vaultId} failed authentication`);
-  return plain;
+  return openPayload(unwrapDataKey(kek, version, ids, sealed.wrapped_key), ids, sealed.ciphertext);
 }
 
 /** Seals one chunk of a document under the document's data key (the chunk index is bound). */
@@ -213,4 +199,66 @@ export function newWrappedKey(
 ): { dataKey: Buffer; wrapped_key: Buffer } {
   const dataKey = Buffer.from(pool.take(KEY_BYTES));
   return { dataKey, wrapped_key: seal(kek, dataKey, wrapAad(ids.vaultId, ids.recordId, version), pool.take(IV_BYTES)) };
+}
+
+/** What binds a wrapped batch data key: its Vault and the KEK version that wraps it. */
+export const batchKeyAad = (vaultId: string, version: number) =>
+  Buffer.from(`scp/v1/batch-key\u0000${vaultId}\u0000${version}`);
+
+/** What binds a wrapped subject key: its Vault, its subject and the KEK version that wraps it. */
+export const subjectKeyAad = (vaultId: string, subject: string, version: number) =>
+  Buffer.from(`scp/v1/subject-key\u0000${vaultId}\u0000${subject}\u0000${version}`);
+
+const RECORD_KEY_LABEL = Buffer.from('scp/v1/record-data-key\u0000');
+
+/** The payload key of a record of a batch: HMAC-SHA256(subject key, label || batch key). */
+export function recordKey(subjectKey: Uint8Array, batchKey: Uint8Array): Buffer {
+  return createHmac('sha256', subjectKey).update(RECORD_KEY_LABEL).update(batchKey).digest();
+}
+
+/** A fresh random key (a batch data key or a subject key) wrapped by `kek` under `aad`. */
+export function newKey(kek: Uint8Array, aad: Uint8Array, pool: RandomPool): { key: Buffer; wrapped: Buffer } {
+  const key = Buffer.from(pool.take(KEY_BYTES));
+  return { key, wrapped: seal(kek, key, aad, pool.take(IV_BYTES)) };
+}
+
+/** Unwraps a batch or subject key; a changed wrapped key or associated data throws `wrapped_key_tampered`. */
+export function unwrapKey(kek: Uint8Array, aad: Uint8Array, wrapped: Uint8Array, what: string): Buffer {
+  const key = open(kek, wrapped, aad);
+  if (!key || key.length !== KEY_BYTES)
+    throw new VaultCryptoError('wrapped_key_tampered', `${what} failed authentication`);
+  return key;
+}
+
+/** Re-wraps a batch or subject key from one KEK (and its associated data) to another. */
+export function rewrapKey(
+  from: { kek: Uint8Array; aad: Uint8Array },
+  to: { kek: Uint8Array; aad: Uint8Array },
+  wrapped: Uint8Array,
+  what: string,
+  pool: RandomPool,
+): Buffer {
+  return seal(to.kek, unwrapKey(from.kek, from.aad, wrapped, what), to.aad, pool.take(IV_BYTES));
+}
+
+/** Seals a record payload under its payload key (`recordKey`), with a fresh nonce. */
+export function sealPayload(
+  key: Uint8Array,
+  ids: { vaultId: string; recordId: string; subject: string },
+  plaintext: Uint8Array,
+  pool: RandomPool,
+): Buffer {
+  return seal(key, plaintext, payloadAad(ids.vaultId, ids.recordId, ids.subject), pool.take(IV_BYTES));
+}
+
+/** Opens a record payload sealed by `sealPayload`; a changed byte, subject or id throws `record_tampered`. */
+export function openPayload(
+  key: Uint8Array,
+  ids: { vaultId: string; recordId: string; subject: string },
+  ciphertext: Uint8Array,
+): Buffer {
+  const plain = open(key, ciphertext, payloadAad(ids.vaultId, ids.recordId, ids.subject));
+  if (!plain)
+    throw new VaultCryptoError('record_tampered', `record ${ids.recordId} in ${ids.vaultId} failed authentication`);
+  return plain;
 }

@@ -1,9 +1,10 @@
 /**
  * The encrypted Vault record store of an enterprise node. Records are kept in ingest order (`seq`
  * is the snapshot position an execution reads "as of"); each row holds the subject (a pseudonymous
- * actor id, needed for consent, quota and shredding), the payload sealed under a fresh data key,
- * that data key wrapped by the Vault KEK (`vault-crypto.ts`), and a salted commitment of the
- * record. Plaintext exists only in memory on this node, and only on the way in (sealing) or on the
+ * actor id, needed for consent, quota and shredding), the payload sealed under a key derived from
+ * its batch's fresh data key and its subject's key, the batch data key wrapped by the Vault KEK
+ * (the subject keys, wrapped too, are in `subject_keys`; see `vault-crypto.ts`), and a salted
+ * commitment of the record. Plaintext exists only in memory on this node, and only on the way in (sealing) or on the
  * way out through `snapshot`, whose sole caller is the materializer (`materialize-records.ts`).
  *
  * Every write belongs to an upload (a JSON batch is a one-statement upload). Rows are written
@@ -14,19 +15,28 @@
  * snapshot never changes once taken, an upload is visible completely or not at all, and memory
  * stays bounded by one batch whatever the upload size.
  */
+
+import { createHash } from 'node:crypto';
 import type { RecordInput } from '@symphony/api';
-import { bytesToHex, canonicalBytes, domainHash, sha256Hex } from '@symphony/protocol';
+import { bytesToHex, canonicalBytes, canonicalString, domainHash, sha256Hex } from '@symphony/protocol';
 import { PortError } from '../ports/errors.ts';
 import type { Migration, Store, StoreTx } from '../ports/store.ts';
 import { qualified } from './sql-names.ts';
 import {
+  batchKeyAad,
   deriveSaltKey,
   deriveVaultKek,
+  newKey,
+  openPayload,
   openRecord,
   RandomPool,
+  recordKey,
   recordSalt,
   rewrapDataKey,
-  sealRecord,
+  rewrapKey,
+  sealPayload,
+  subjectKeyAad,
+  unwrapKey,
   VaultCryptoError,
 } from './vault-crypto.ts';
 
@@ -39,14 +49,26 @@ export type StoredRecord = {
   commitment: string;
 };
 
+/**
+ * How a row's payload key is kept: 1 = its own data key wrapped by the Vault KEK (documents, and
+ * records written before batch keys); 2 = HMAC-SHA256(subject key, batch data key), with the
+ * batch data key wrapped by the KEK in `wrapped_key` and the subject key in `subject_keys`.
+ */
+export type KeyScheme = 1 | 2;
+
 /** A record as stored: what anyone reading the table sees (no plaintext). */
 export type SealedRow = {
   seq: number;
   record_id: string;
   subject: string;
   kind: 'record' | 'document';
+  key_scheme: KeyScheme;
   kek_version: number;
+  /** Scheme 1: the record's wrapped data key; scheme 2: its batch's wrapped data key; null once shredded. */
   wrapped_key: Uint8Array | null;
+  /** Scheme 2: the subject's wrapped key and the KEK version that wraps it (null when it is gone). */
+  subject_key: Uint8Array | null;
+  subject_kek_version: number | null;
   ciphertext: Uint8Array;
   commitment: string;
   expires_at_ms: number | null;
@@ -142,6 +164,17 @@ export function vaultRecordMigrations(schema: string): Migration[] {
           primary key (vault_id, epoch_id)
         );`,
     },
+    {
+      id: `${schema}/0004-batch-and-subject-keys`,
+      sql: `alter table ${t('sealed_records')} add column key_scheme smallint not null default 1;
+        create table ${t('subject_keys')} (
+          vault_id text not null,
+          subject text not null,
+          kek_version integer not null,
+          wrapped_key bytea not null,
+          primary key (vault_id, subject)
+        );`,
+    },
   ];
 }
 
@@ -160,6 +193,27 @@ export function recordCommitment(
   return domainHash('scp/v1/record-commitment', { vault_id, record_id, subject, fields, salt });
 }
 
+/**
+ * A record's sealed plaintext (`{fields, salt}`) and its `recordCommitment`, from one canonical
+ * encoding of the fields: the commitment hashes the same bytes `domainHash` would (the tag, a 0
+ * byte, the canonical object with its keys in order), without encoding the fields twice.
+ */
+export function plaintextAndCommitment(
+  vault_id: string,
+  record_id: string,
+  subject: string,
+  fields: unknown,
+  salt: string,
+): { plaintext: Buffer; commitment: string } {
+  const f = canonicalString(fields);
+  const s = canonicalString(salt);
+  const body = `{"fields":${f},"record_id":${canonicalString(record_id)},"salt":${s},"subject":${canonicalString(subject)},"vault_id":${canonicalString(vault_id)}}`;
+  return {
+    plaintext: Buffer.from(`{"fields":${f},"salt":${s}}`),
+    commitment: createHash('sha256').update(`scp/v1/record-commitment\u0000${body}`).digest('hex'),
+  };
+}
+
 /** A content-derived record id when the producer gives none: the same record twice is one record. */
 export function contentRecordId(subject: string, fields: unknown): string {
   return `rec_${sha256Hex(canonicalBytes({ subject, fields })).slice(0, 32)}`;
@@ -176,23 +230,33 @@ const CHUNK = 1000;
 /** Why a batch was refused; nothing of the batch is stored. */
 export class RecordRefused extends PortError<'invalid_records' | 'record_too_large' | 'quota_exceeded'> {}
 
-type Prepared = {
+/** What differs between the rows of one sealed batch (ciphertext in base64). */
+type Prepared = { record_id: string; subject: string; ciphertext: string; commitment: string; size_bytes: number };
+
+/** What the rows of one sealed batch share: passed once per statement, not once per row. */
+type Shared = {
+  kind: 'record' | 'document';
+  key_scheme: KeyScheme;
+  kek_version: number;
+  /** Base64: the batch's wrapped data key (scheme 2) or the one record's (scheme 1). */
+  wrapped_key: string;
+  expires_at: string | null;
+};
+
+/** A sealed document record, as `stageSealed` takes it. */
+export type SealedDocumentRow = {
   record_id: string;
   subject: string;
-  kind: 'record' | 'document';
+  kind: 'document';
   kek_version: number;
-  wrapped_key: string;
-  ciphertext: string;
+  wrapped_key: Buffer;
+  ciphertext: Buffer;
   commitment: string;
   size_bytes: number;
   expires_at: string | null;
 };
-
-const ROW_COLUMNS = `record_id text, subject text, kind text, kek_version integer, wrapped_key text, ciphertext text,
-  commitment text, size_bytes integer, expires_at timestamptz`;
-const ROW_VALUES = `record_id, subject, kind, kek_version, decode(wrapped_key, 'base64'), decode(ciphertext, 'base64'),
-  commitment, size_bytes, expires_at`;
-const ROW_NAMES = 'record_id, subject, kind, kek_version, wrapped_key, ciphertext, commitment, size_bytes, expires_at';
+/** Unwrapped subject keys kept in memory at most (32 bytes each; dropped all at once past this). */
+const SUBJECT_KEY_CACHE = 100_000;
 
 /** A decrypted snapshot kept in memory, with the records that expire. */
 type CachedSnapshot = {
@@ -218,6 +282,10 @@ export class VaultRecords {
   readonly #keks = new Map<string, Buffer>();
   readonly #versions = new Map<string, number>();
   readonly #pool = new RandomPool();
+  /** Unwrapped subject keys by Vault and subject (a subject key never changes until it is shredded). */
+  readonly #subjectKeys = new Map<string, Buffer>();
+  /** Unwrapped batch and subject keys by their wrapped bytes, for reading (tampered bytes never match). */
+  readonly #unwrapped = new Map<string, Buffer>();
   /** Decrypted snapshots by Vault and position (a snapshot never changes), with the records that expire. */
   readonly #snapshots = new Map<string, CachedSnapshot>();
   #cachedRows = 0;
@@ -289,24 +357,93 @@ export class VaultRecords {
     return version;
   }
 
-  /** Seals records (validated by the caller) into rows ready to insert; checks the size limit. */
-  async #prepare(vault_id: string, records: readonly RecordInput[], nowMs: number): Promise<Prepared[]> {
+  /**
+   * The keys of `subjects` in a Vault, from memory, else unwrapped from `subject_keys`, else
+   * created (a random key wrapped by the current KEK) and stored before any record uses it.
+   */
+  async #keysOf(vault_id: string, subjects: Iterable<string>): Promise<Map<string, Buffer>> {
+    const out = new Map<string, Buffer>();
+    const missing = new Set<string>();
+    for (const s of subjects) {
+      const k = this.#subjectKeys.get(`${vault_id}\u0000${s}`);
+      if (k) out.set(s, k);
+      else missing.add(s);
+    }
+    if (missing.size === 0) return out;
+    if (this.#subjectKeys.size + missing.size > SUBJECT_KEY_CACHE) this.#subjectKeys.clear();
+    const remember = (s: string, k: Buffer) => {
+      out.set(s, k);
+      this.#subjectKeys.set(`${vault_id}\u0000${s}`, k);
+      missing.delete(s);
+    };
+    const load = async () => {
+      const rows = await this.#store.query<{ subject: string; kek_version: number; wrapped_key: Uint8Array }>(
+        `select subject, kek_version, wrapped_key from ${this.#t('subject_keys')}
+         where vault_id = $1 and subject in (select jsonb_array_elements_text($2::jsonb))`,
+        [vault_id, JSON.stringify([...missing])],
+      );
+      for (const r of rows)
+        remember(
+          r.subject,
+          unwrapKey(
+            this.#kek(vault_id, r.kek_version),
+            subjectKeyAad(vault_id, r.subject, r.kek_version),
+            r.wrapped_key,
+            `the key of subject ${r.subject} in ${vault_id}`,
+          ),
+        );
+    };
+    await load();
+    if (missing.size === 0) return out;
+    const version = await this.keyVersion(vault_id);
+    const kek = this.#kek(vault_id, version);
+    const fresh = new Map(
+      [...missing].map((subject) => [subject, newKey(kek, subjectKeyAad(vault_id, subject, version), this.#pool)]),
+    );
+    const stored = await this.#store.query<{ subject: string }>(
+      `insert into ${this.#t('subject_keys')} (vault_id, subject, kek_version, wrapped_key)
+       select $1, subject, $2, decode(wrapped, 'base64') from jsonb_to_recordset($3::jsonb) as x(subject text, wrapped text)
+       on conflict do nothing returning subject`,
+      [
+        vault_id,
+        version,
+        JSON.stringify([...fresh].map(([subject, k]) => ({ subject, wrapped: k.wrapped.toString('base64') }))),
+      ],
+    );
+    for (const { subject } of stored) remember(subject, fresh.get(subject)!.key);
+    // A concurrent writer created the others first: its keys are the stored ones.
+    if (missing.size > 0) await load();
+    if (missing.size > 0) throw new Error(`subject keys of ${vault_id} could not be stored`);
+    return out;
+  }
+
+  /**
+   * Seals records (validated by the caller) into rows ready to insert; checks the size limit.
+   * One fresh data key for the batch, wrapped once (`wrapped`, shared by the rows); each record's
+   * payload key is derived from it and the record's subject key.
+   */
+  async #prepare(
+    vault_id: string,
+    records: readonly RecordInput[],
+    nowMs: number,
+  ): Promise<{ rows: Prepared[]; shared: Shared }> {
     const limits = this.#limits(vault_id);
     const version = await this.keyVersion(vault_id);
     const kek = this.#kek(vault_id, version);
     const expires_at = limits.retention_ms === undefined ? null : new Date(nowMs + limits.retention_ms).toISOString();
-    return records.map((r, index) => {
+    const batch = newKey(kek, batchKeyAad(vault_id, version), this.#pool);
+    const subjectKeys = await this.#keysOf(vault_id, new Set(records.map((r) => r.subject)));
+    const rows = records.map((r, index) => {
       const record_id = r.record_id ?? contentRecordId(r.subject, r.fields);
       const salt = this.commitmentSalt(vault_id, record_id, r.subject, r.fields);
-      const plaintext = Buffer.from(JSON.stringify({ fields: r.fields, salt }));
+      const { plaintext, commitment } = plaintextAndCommitment(vault_id, record_id, r.subject, r.fields, salt);
       if (plaintext.length > limits.max_record_bytes)
         throw new RecordRefused(
           'record_too_large',
           `record ${index}: ${plaintext.length} bytes exceeds the limit of ${limits.max_record_bytes}`,
         );
-      const sealed = sealRecord(
-        kek,
-        version,
+      const ciphertext = sealPayload(
+        recordKey(subjectKeys.get(r.subject)!, batch.key),
         { vaultId: vault_id, recordId: record_id, subject: r.subject },
         plaintext,
         this.#pool,
@@ -314,15 +451,13 @@ export class VaultRecords {
       return {
         record_id,
         subject: r.subject,
-        kind: 'record' as const,
-        kek_version: version,
-        wrapped_key: sealed.wrapped_key.toString('base64'),
-        ciphertext: sealed.ciphertext.toString('base64'),
-        commitment: recordCommitment(vault_id, record_id, r.subject, r.fields, salt),
+        ciphertext: ciphertext.toString('base64'),
+        commitment,
         size_bytes: plaintext.length,
-        expires_at,
       };
     });
+    const wrapped_key = batch.wrapped.toString('base64');
+    return { rows, shared: { kind: 'record', key_scheme: 2, kek_version: version, wrapped_key, expires_at } };
   }
 
   /**
@@ -349,18 +484,35 @@ export class VaultRecords {
       );
   }
 
-  async #insertRows(tx: StoreTx, vault_id: string, upload_no: number, rows: readonly Prepared[]): Promise<number> {
+  async #insertRows(
+    tx: StoreTx,
+    vault_id: string,
+    upload_no: number,
+    rows: readonly Prepared[],
+    shared: Shared,
+  ): Promise<number> {
     let accepted = 0;
     for (let i = 0; i < rows.length; i += CHUNK) {
       const chunk = rows.slice(i, i + CHUNK);
       const inserted = await tx.query<{ n: bigint }>(
-        `with input as (select * from jsonb_to_recordset($2::jsonb) as x(${ROW_COLUMNS})),
-         ins as (
-           insert into ${this.#t('sealed_records')} (upload_no, vault_id, ${ROW_NAMES})
-           select $3, $1, ${ROW_VALUES} from input
+        `with ins as (
+           insert into ${this.#t('sealed_records')} (upload_no, vault_id, record_id, subject, kind, key_scheme,
+             kek_version, wrapped_key, ciphertext, commitment, size_bytes, expires_at)
+           select $3, $1, record_id, subject, $4, $5, $6, decode($7, 'base64'), decode(ciphertext, 'base64'),
+             commitment, size_bytes, $8::timestamptz
+           from json_to_recordset($2::json) as x(record_id text, subject text, ciphertext text, commitment text, size_bytes integer)
            on conflict (vault_id, record_id) do nothing returning 1
          ) select count(*)::bigint as n from ins`,
-        [vault_id, JSON.stringify(chunk), upload_no],
+        [
+          vault_id,
+          JSON.stringify(chunk),
+          upload_no,
+          shared.kind,
+          shared.key_scheme,
+          shared.kek_version,
+          shared.wrapped_key,
+          shared.expires_at,
+        ],
       );
       accepted += Number(inserted[0]?.n ?? 0n);
     }
@@ -382,14 +534,14 @@ export class VaultRecords {
     records: readonly RecordInput[],
     nowMs = Date.now(),
   ): Promise<{ accepted: number; duplicates: number }> {
-    const rows = await this.#prepare(vault_id, records, nowMs);
+    const { rows, shared } = await this.#prepare(vault_id, records, nowMs);
     return this.#store.transaction(async (tx) => {
       const u = await tx.query<{ upload_no: bigint }>(
         `insert into ${this.#t('uploads')} (upload_id, vault_id, state) values ($1, $2, 'open') returning upload_no`,
         [`upl_direct-${bytesToHex(this.#pool.take(12))}`, vault_id],
       );
       const upload_no = Number(u[0]!.upload_no);
-      const accepted = await this.#insertRows(tx, vault_id, upload_no, rows);
+      const accepted = await this.#insertRows(tx, vault_id, upload_no, rows, shared);
       await this.#commit(tx, vault_id, upload_no, accepted, rows.length - accepted);
       return { accepted, duplicates: rows.length - accepted };
     });
@@ -437,24 +589,30 @@ export class VaultRecords {
   /** Seals one batch of an upload and writes it, invisible until `commitUpload`; returns the new rows. */
   async stageBatch(upload_id: string, records: readonly RecordInput[], nowMs = Date.now()): Promise<number> {
     const u = await this.#openUpload(upload_id);
-    const rows = await this.#prepare(u.vault_id, records, nowMs);
+    const { rows, shared } = await this.#prepare(u.vault_id, records, nowMs);
     u.sent += rows.length;
-    return this.#store.transaction((tx) => this.#insertRows(tx, u.vault_id, u.upload_no, rows));
+    return this.#store.transaction((tx) => this.#insertRows(tx, u.vault_id, u.upload_no, rows, shared));
   }
 
   /** Writes one already sealed row of an upload (a document's metadata record). */
-  async stageSealed(
-    upload_id: string,
-    row: Omit<Prepared, 'wrapped_key' | 'ciphertext'> & { wrapped_key: Buffer; ciphertext: Buffer },
-  ) {
+  async stageSealed(upload_id: string, row: SealedDocumentRow) {
     const u = await this.#openUpload(upload_id);
     const prepared: Prepared = {
-      ...row,
-      wrapped_key: row.wrapped_key.toString('base64'),
+      record_id: row.record_id,
+      subject: row.subject,
       ciphertext: row.ciphertext.toString('base64'),
+      commitment: row.commitment,
+      size_bytes: row.size_bytes,
+    };
+    const shared: Shared = {
+      kind: row.kind,
+      key_scheme: 1,
+      kek_version: row.kek_version,
+      wrapped_key: row.wrapped_key.toString('base64'),
+      expires_at: row.expires_at,
     };
     u.sent += 1;
-    await this.#store.transaction((tx) => this.#insertRows(tx, u.vault_id, u.upload_no, [prepared]));
+    await this.#store.transaction((tx) => this.#insertRows(tx, u.vault_id, u.upload_no, [prepared], shared));
   }
 
   /** Writes one sealed document chunk (unreadable until its record is committed). */
@@ -576,14 +734,20 @@ export class VaultRecords {
           record_id: string;
           subject: string;
           kind: 'record' | 'document';
+          key_scheme: KeyScheme;
           kek_version: number;
           wrapped_key: Uint8Array | null;
+          subject_key: Uint8Array | null;
+          subject_kek_version: number | null;
           ciphertext: Uint8Array;
           commitment: string;
           expires_at: Date | null;
         }>(
-          `select seq, record_id, subject, kind, kek_version, wrapped_key, ciphertext, commitment, expires_at
-           from ${this.#t('sealed_records')} where upload_no = $1 and seq > $2 order by seq limit ${CHUNK}`,
+          `select r.seq, r.record_id, r.subject, r.kind, r.key_scheme, r.kek_version, r.wrapped_key,
+             k.wrapped_key as subject_key, k.kek_version as subject_kek_version, r.ciphertext, r.commitment, r.expires_at
+           from ${this.#t('sealed_records')} r
+           left join ${this.#t('subject_keys')} k on r.key_scheme = 2 and k.vault_id = r.vault_id and k.subject = r.subject
+           where r.upload_no = $1 and r.seq > $2 order by r.seq limit ${CHUNK}`,
           [Number(upload_no), after],
         );
         if (rows.length === 0) break;
@@ -598,14 +762,45 @@ export class VaultRecords {
     }
   }
 
+  /** A batch or subject key unwrapped, remembered by its wrapped bytes (bounded). */
+  #unwrap(kek: Buffer, aad: Uint8Array, wrapped: Uint8Array, what: string): Buffer {
+    const id = `${Buffer.from(wrapped).toString('base64')}\u0000${aad.toString()}`;
+    let key = this.#unwrapped.get(id);
+    if (!key) {
+      key = unwrapKey(kek, aad, wrapped, what);
+      if (this.#unwrapped.size >= SUBJECT_KEY_CACHE) this.#unwrapped.clear();
+      this.#unwrapped.set(id, key);
+    }
+    return key;
+  }
+
+  /** The plaintext of a sealed row, by its key scheme; tampering or shredding throws. */
+  #openPlain(vault_id: string, row: SealedRow): Buffer {
+    const ids = { vaultId: vault_id, recordId: row.record_id, subject: row.subject };
+    if (row.key_scheme !== 2) return openRecord(this.#kek(vault_id, row.kek_version), row.kek_version, ids, row);
+    if (row.wrapped_key === null)
+      throw new VaultCryptoError('record_shredded', `record ${row.record_id} was crypto-shredded; it cannot be read`);
+    const batchKey = this.#unwrap(
+      this.#kek(vault_id, row.kek_version),
+      batchKeyAad(vault_id, row.kek_version),
+      row.wrapped_key,
+      `the batch key of record ${row.record_id} in ${vault_id}`,
+    );
+    // A live record whose subject has no key had its subject (or the key) changed.
+    if (row.subject_key === null || row.subject_kek_version === null)
+      throw new VaultCryptoError('record_tampered', `record ${row.record_id} in ${vault_id} has no subject key`);
+    const subjectKey = this.#unwrap(
+      this.#kek(vault_id, row.subject_kek_version),
+      subjectKeyAad(vault_id, row.subject, row.subject_kek_version),
+      row.subject_key,
+      `the subject key of record ${row.record_id} in ${vault_id}`,
+    );
+    return openPayload(recordKey(subjectKey, batchKey), ids, row.ciphertext);
+  }
+
   /** Opens one sealed record; tampering or shredding throws a `VaultCryptoError`. */
   openRow(vault_id: string, row: SealedRow): StoredRecord {
-    const plain = openRecord(
-      this.#kek(vault_id, row.kek_version),
-      row.kek_version,
-      { vaultId: vault_id, recordId: row.record_id, subject: row.subject },
-      row,
-    );
+    const plain = this.#openPlain(vault_id, row);
     const payload = JSON.parse(plain.toString('utf8')) as { fields: Record<string, unknown> };
     const record = {
       seq: row.seq,
@@ -685,11 +880,12 @@ export class VaultRecords {
   }
 
   /**
-   * Rotates a Vault's KEK: new records use version n+1 at once, then every wrapped data key is
-   * re-wrapped under it, `CHUNK` rows per transaction; payloads are not re-encrypted. Safe to
-   * interrupt and run again: each row names the version that wraps it.
+   * Rotates a Vault's KEK: new records use version n+1 at once, then every wrapped data key (a
+   * record's or its batch's) and every subject key is re-wrapped under it, `CHUNK` rows per
+   * transaction; payloads are not re-encrypted. Safe to interrupt and run again: each row names
+   * the version that wraps it.
    */
-  async rotateKey(vault_id: string): Promise<{ version: number; rewrapped: number }> {
+  async rotateKey(vault_id: string): Promise<{ version: number; rewrapped: number; subject_keys: number }> {
     const version = (await this.keyVersion(vault_id)) + 1;
     await this.#store.query(
       `insert into ${this.#t('vault_keys')} (vault_id, version) values ($1, $2)
@@ -701,21 +897,46 @@ export class VaultRecords {
     let rewrapped = 0;
     for (;;) {
       const n = await this.#store.transaction(async (tx) => {
-        const rows = await tx.query<{ seq: bigint; record_id: string; kek_version: number; wrapped_key: Uint8Array }>(
-          `select seq, record_id, kek_version, wrapped_key from ${this.#t('sealed_records')}
+        const rows = await tx.query<{
+          seq: bigint;
+          record_id: string;
+          key_scheme: KeyScheme;
+          kek_version: number;
+          wrapped_key: Uint8Array;
+        }>(
+          `select seq, record_id, key_scheme, kek_version, wrapped_key from ${this.#t('sealed_records')}
            where vault_id = $1 and kek_version < $2 and wrapped_key is not null order by seq limit ${CHUNK}`,
           [vault_id, version],
         );
-        const updates = rows.map((r) => ({
-          seq: Number(r.seq),
-          wrapped_key: rewrapDataKey(
-            { kek: this.#kek(vault_id, r.kek_version), version: r.kek_version },
-            to,
-            { vaultId: vault_id, recordId: r.record_id },
-            r.wrapped_key,
-            this.#pool,
-          )!.toString('base64'),
-        }));
+        // Rows of one batch share a wrapped batch key: each distinct one is re-wrapped once.
+        const batches = new Map<string, string>();
+        const updates = rows.map((r) => {
+          const from = { kek: this.#kek(vault_id, r.kek_version), version: r.kek_version };
+          if (r.key_scheme !== 2)
+            return {
+              seq: Number(r.seq),
+              wrapped_key: rewrapDataKey(
+                from,
+                to,
+                { vaultId: vault_id, recordId: r.record_id },
+                r.wrapped_key,
+                this.#pool,
+              )!.toString('base64'),
+            };
+          const old = Buffer.from(r.wrapped_key).toString('base64');
+          let wrapped_key = batches.get(old);
+          if (wrapped_key === undefined) {
+            wrapped_key = rewrapKey(
+              { kek: from.kek, aad: batchKeyAad(vault_id, r.kek_version) },
+              { kek: to.kek, aad: batchKeyAad(vault_id, version) },
+              r.wrapped_key,
+              `the batch key of record ${r.record_id} in ${vault_id}`,
+              this.#pool,
+            ).toString('base64');
+            batches.set(old, wrapped_key);
+          }
+          return { seq: Number(r.seq), wrapped_key };
+        });
         if (updates.length > 0)
           await tx.query(
             `update ${this.#t('sealed_records')} s set wrapped_key = decode(u.wrapped_key, 'base64'), kek_version = $2
@@ -727,13 +948,50 @@ export class VaultRecords {
       rewrapped += n;
       if (n === 0) break;
     }
-    await this.audit(vault_id, 'key_rotated', { version, rewrapped });
-    return { version, rewrapped };
+    const subject_keys = await this.#rewrapSubjectKeys(vault_id, to);
+    await this.audit(vault_id, 'key_rotated', { version, rewrapped, subject_keys });
+    return { version, rewrapped, subject_keys };
+  }
+
+  /** Re-wraps every subject key of a Vault under `to`, `CHUNK` per transaction; returns how many. */
+  async #rewrapSubjectKeys(vault_id: string, to: { kek: Buffer; version: number }): Promise<number> {
+    let rewrapped = 0;
+    for (;;) {
+      const n = await this.#store.transaction(async (tx) => {
+        const rows = await tx.query<{ subject: string; kek_version: number; wrapped_key: Uint8Array }>(
+          `select subject, kek_version, wrapped_key from ${this.#t('subject_keys')}
+           where vault_id = $1 and kek_version < $2 order by subject limit ${CHUNK}`,
+          [vault_id, to.version],
+        );
+        const updates = rows.map((r) => ({
+          subject: r.subject,
+          wrapped_key: rewrapKey(
+            { kek: this.#kek(vault_id, r.kek_version), aad: subjectKeyAad(vault_id, r.subject, r.kek_version) },
+            { kek: to.kek, aad: subjectKeyAad(vault_id, r.subject, to.version) },
+            r.wrapped_key,
+            `the key of subject ${r.subject} in ${vault_id}`,
+            this.#pool,
+          ).toString('base64'),
+        }));
+        if (updates.length > 0)
+          await tx.query(
+            `update ${this.#t('subject_keys')} k set wrapped_key = decode(u.wrapped_key, 'base64'), kek_version = $3
+             from jsonb_to_recordset($2::jsonb) as u(subject text, wrapped_key text)
+             where k.vault_id = $1 and k.subject = u.subject`,
+            [vault_id, JSON.stringify(updates), to.version],
+          );
+        return updates.length;
+      });
+      rewrapped += n;
+      if (n === 0) return rewrapped;
+    }
   }
 
   /**
-   * Crypto-shreds a subject: deletes the wrapped data keys of all its records (and the chunks of
-   * its documents) in one transaction, and writes an audit event. The ciphertexts and the
+   * Crypto-shreds a subject: deletes its subject key (without which no payload key of its batch
+   * sealed records can be derived), the wrapped data keys of all its records (and the chunks of
+   * its documents) in one transaction, and writes an audit event. Records it sends later get a
+   * new subject key. The ciphertexts and the
    * commitments stay, unreadable; the materializer skips them from then on.
    */
   async shredSubject(vault_id: string, subject: string): Promise<{ shredded: number }> {
@@ -744,6 +1002,8 @@ export class VaultRecords {
            where vault_id = $1 and subject = $2 and wrapped_key is not null returning record_id
          ), c as (
            delete from ${this.#t('document_chunks')} where vault_id = $1 and record_id in (select record_id from s)
+         ), k as (
+           delete from ${this.#t('subject_keys')} where vault_id = $1 and subject = $2
          ) select count(*)::bigint as n from s`,
         [vault_id, subject],
       );
@@ -754,6 +1014,8 @@ export class VaultRecords {
       );
       return n;
     });
+    this.#subjectKeys.delete(`${vault_id}\u0000${subject}`);
+    this.#unwrapped.clear();
     this.#snapshots.clear();
     this.#cachedRows = 0;
     return { shredded };

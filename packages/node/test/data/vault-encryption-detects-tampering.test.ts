@@ -2,7 +2,8 @@
  * The encrypted record store: records round-trip through envelope encryption; a changed ciphertext
  * byte, wrapped key or associated data (record id, Vault id, subject) is reported as a typed
  * `VaultCryptoError`, never decrypted into garbage; key rotation re-wraps without re-encrypting;
- * crypto-shredding a subject makes its records unreadable and writes an audit event.
+ * crypto-shredding a subject deletes its subject key, which makes its records unreadable (even
+ * with their batch keys) while its batch neighbours stay readable, and writes an audit event.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -88,9 +89,18 @@ describe('vault encryption', () => {
     await rejects('record_tampered');
     await t.query(`update node_t.sealed_records set subject = 'act_b' where record_id = 'rec_b'`);
     assert.equal((await read()).length, 1);
-    // Moving a record to another id (associated data of the wrapped key) is detected.
-    await t.query(`update node_t.sealed_records set record_id = 'rec_c' where record_id = 'rec_b'`);
+    // A changed subject key is detected.
+    await t.query(
+      `update node_t.subject_keys set wrapped_key = set_byte(wrapped_key, 20, get_byte(wrapped_key, 20) # 1) where subject = 'act_b'`,
+    );
     await rejects('wrapped_key_tampered');
+    await t.query(
+      `update node_t.subject_keys set wrapped_key = set_byte(wrapped_key, 20, get_byte(wrapped_key, 20) # 1) where subject = 'act_b'`,
+    );
+    assert.equal((await read()).length, 1);
+    // Moving a record to another id (associated data of the payload) is detected.
+    await t.query(`update node_t.sealed_records set record_id = 'rec_c' where record_id = 'rec_b'`);
+    await rejects('record_tampered');
     await t.query(
       `update node_t.sealed_records set record_id = 'rec_b', vault_id = 'vlt_other' where record_id = 'rec_c'`,
     );
@@ -113,7 +123,7 @@ describe('vault encryption', () => {
     const before = await t.query<{ ciphertext: Uint8Array; wrapped_key: Uint8Array }>(
       'select ciphertext, wrapped_key from node_t.sealed_records order by seq',
     );
-    assert.deepEqual(await r.rotateKey(V), { version: 2, rewrapped: 5 });
+    assert.deepEqual(await r.rotateKey(V), { version: 2, rewrapped: 5, subject_keys: 2 });
     const afterRotation = await t.query<{ ciphertext: Uint8Array; wrapped_key: Uint8Array; kek_version: number }>(
       'select ciphertext, wrapped_key, kek_version from node_t.sealed_records order by seq',
     );
@@ -125,12 +135,25 @@ describe('vault encryption', () => {
     assert.equal((await new VaultRecords(t, 'node_t', master).snapshot(V, 100)).length, 5);
     await r.insert(V, [{ record_id: 'rec_new', subject: 'act_s0', fields: fields(9) }]);
 
+    const keysBefore = await t.query<{ seq: number; wrapped_key: Uint8Array }>(
+      `select seq, wrapped_key from node_t.sealed_records where subject = 'act_s0'`,
+    );
     assert.deepEqual(await r.shredSubject(V, 'act_s0'), { shredded: 4 });
     const left = await new VaultRecords(t, 'node_t', master).snapshot(V, 100);
     assert.deepEqual(
       left.map((x) => x.subject),
       ['act_s1', 'act_s1'],
+      'the batch neighbours of a shredded subject stay readable',
     );
+    assert.equal((await t.query(`select 1 from node_t.subject_keys where subject = 'act_s0'`)).length, 0);
+    // Putting the wrapped batch keys back does not help: without the subject key no payload key can be derived.
+    for (const k of keysBefore)
+      await t.query('update node_t.sealed_records set wrapped_key = $1 where seq = $2', [k.wrapped_key, k.seq]);
+    await assert.rejects(
+      new VaultRecords(t, 'node_t', master).snapshot(V, 100),
+      (e: unknown) => e instanceof VaultCryptoError && e.code === 'record_tampered',
+    );
+    await t.query(`update node_t.sealed_records set wrapped_key = null where subject = 'act_s0'`);
     const m = await materializeRecords(new VaultRecords(t, 'node_t', master), {
       vault_id: V,
       as_of_seq: 100,
