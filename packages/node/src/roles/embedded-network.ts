@@ -87,7 +87,8 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
   const log = await SqlProtocolLog.open({
     store: opts.store,
     table: 'network_log',
-    pollIntervalMs: opts.pollIntervalMs ?? 50,
+    // Every append goes through this log (or notifies it), so polling is only the safety net.
+    pollIntervalMs: opts.pollIntervalMs ?? 1000,
   });
   // One thread runs every node: admissions go first across all of them (see AdmissionPriority).
   const priority = new AdmissionPriority();
