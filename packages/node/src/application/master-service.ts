@@ -77,7 +77,7 @@ export type MasterServiceOptions = {
 };
 
 /** Tasks the pipeline may hold before admission answers 503 (see `pipelineBacklog`). */
-export const DEFAULT_PIPELINE_BACKLOG = 1024;
+export const DEFAULT_PIPELINE_BACKLOG = 256;
 
 const TERMINAL_OR_SETTLED = new Set(['awaiting_settlement', 'completed', 'challenged']);
 
