@@ -35,6 +35,13 @@ export type LoadResult = {
   timeouts: number;
   status_codes: Record<string, number>;
   warmup_requests: number;
+  /**
+   * The answers in the window that admitted (2xx) alone: a server over capacity answers 503 with
+   * `Retry-After` at once, so the percentiles over every answer mix the two.
+   */
+  ok: { requests: number; requests_per_s: number; p50_ms: number; p95_ms: number; p99_ms: number };
+  /** 503 answers in the measured window. */
+  unavailable: number;
 };
 
 /** Nearest-rank percentile; -1 when nothing was answered. */
@@ -48,6 +55,7 @@ function run(
   seconds: number,
   keyPrefix: string,
   latencies: number[] | undefined,
+  okLatencies?: number[],
 ): Promise<autocannon.Result> {
   let n = 0;
   let done!: (r: autocannon.Result) => void;
@@ -75,15 +83,21 @@ function run(
     },
     (error, result) => (error ? failed(error) : done(result)),
   );
-  if (latencies) instance.on('response', (_client, _status, _bytes, ms) => latencies.push(ms));
+  if (latencies)
+    instance.on('response', (_client, status, _bytes, ms) => {
+      latencies.push(ms);
+      if (status >= 200 && status < 300) okLatencies?.push(ms);
+    });
   return finished;
 }
 
 async function measure(job: LoadJob): Promise<LoadResult> {
   const warmResult = await run(job, job.warmupSeconds, `${job.keyPrefix}w`, undefined);
   const latencies: number[] = [];
-  const result = await run(job, job.durationSeconds, `${job.keyPrefix}m`, latencies);
+  const okLatencies: number[] = [];
+  const result = await run(job, job.durationSeconds, `${job.keyPrefix}m`, latencies, okLatencies);
   latencies.sort((a, b) => a - b);
+  okLatencies.sort((a, b) => a - b);
   const codes: Record<string, number> = {};
   for (const [code, s] of Object.entries(result.statusCodeStats ?? {})) codes[code] = s.count ?? 0;
   return {
@@ -101,6 +115,14 @@ async function measure(job: LoadJob): Promise<LoadResult> {
     timeouts: result.timeouts + warmResult.timeouts,
     status_codes: codes,
     warmup_requests: warmResult.requests.total,
+    ok: {
+      requests: okLatencies.length,
+      requests_per_s: okLatencies.length / result.duration,
+      p50_ms: percentile(okLatencies, 50),
+      p95_ms: percentile(okLatencies, 95),
+      p99_ms: percentile(okLatencies, 99),
+    },
+    unavailable: codes['503'] ?? 0,
   };
 }
 

@@ -66,9 +66,18 @@ export type MasterServiceOptions = {
   priority?: AdmissionPriority;
   /** Open (not yet terminal) tasks one submitter may have (default 1000). */
   openTaskQuota?: number;
+  /**
+   * Tasks in the pipeline (accepted to verifying, as the controller counts them) past which a new
+   * admission is answered 503 `unavailable` with `Retry-After`, instead of queueing without bound
+   * (default `DEFAULT_PIPELINE_BACKLOG`). Only a coordinating master (with a controller) applies it.
+   */
+  pipelineBacklog?: number;
   /** Challenge ingress and views. */
   challenges?: ChallengeApi;
 };
+
+/** Tasks the pipeline may hold before admission answers 503 (see `pipelineBacklog`). */
+export const DEFAULT_PIPELINE_BACKLOG = 256;
 
 const TERMINAL_OR_SETTLED = new Set(['awaiting_settlement', 'completed', 'challenged']);
 
@@ -218,8 +227,10 @@ export class MasterService implements MasterApi {
     const delegation = caller
       ? checkCaller(this.#state, request, caller, now, this.#o.openTaskQuota ?? DEFAULT_OPEN_TASK_QUOTA)
       : undefined;
-    const body_hash = requestHash(request);
     const task_id = taskIdFor(request.submitter, idempotencyKey);
+    // Over capacity a new task is refused before any work; a replay of an admitted task still answers.
+    if (!this.#state.tasks[task_id]) this.#checkBacklog();
+    const body_hash = requestHash(request);
     const key = idempotencyKey ? `${request.submitter}:${idempotencyKey}` : undefined;
     const missing = request.targets.vault_ids.find((v) => !this.#state.vaults[v]);
     if (missing) {
@@ -264,6 +275,20 @@ export class MasterService implements MasterApi {
       throw failureOf(result.refusal, this.#state, request);
     }
     return { task: taskView(this.#state.tasks[task_id]!, this.#state), created: true };
+  }
+
+  /** Throws 503 `unavailable` (with `Retry-After`) while the pipeline holds its bound of tasks. */
+  #checkBacklog(): void {
+    const controller = this.#o.controller;
+    if (!controller) return;
+    const limit = this.#o.pipelineBacklog ?? DEFAULT_PIPELINE_BACKLOG;
+    const open = controller.openTasks;
+    if (open >= limit)
+      throw new ApiFailure('unavailable', `the pipeline holds ${open} tasks, its limit; retry later`, {
+        retry_after_seconds: 1,
+        pipeline_tasks: open,
+        limit,
+      });
   }
 
   #replay(held: { body_hash: string; task_id: string }, body_hash: string): { task: TaskView; created: boolean } {

@@ -257,6 +257,11 @@ export class LifecycleController {
     }
   }
 
+  /** Tasks in the pipeline: admitted and not yet past verification (accepted to verifying). */
+  get openTasks(): number {
+    return this.#open.size;
+  }
+
   /** Tasks with a step running now (for metrics). */
   get inFlight(): number {
     return this.#runner.busy;

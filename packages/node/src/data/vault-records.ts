@@ -274,6 +274,10 @@ export type VaultRecordsOptions = {
 
 export class VaultRecords {
   readonly #store: Store;
+  /** Committed head per Vault, as last read (see `head`); forgotten around every upload commit. */
+  readonly #heads = new Map<string, number>();
+  #committing = 0;
+  #commitGeneration = 0;
   readonly #schema: string;
   readonly #t: (name: string) => string;
   readonly #master: Uint8Array;
@@ -535,16 +539,18 @@ export class VaultRecords {
     nowMs = Date.now(),
   ): Promise<{ accepted: number; duplicates: number }> {
     const { rows, shared } = await this.#prepare(vault_id, records, nowMs);
-    return this.#store.transaction(async (tx) => {
-      const u = await tx.query<{ upload_no: bigint }>(
-        `insert into ${this.#t('uploads')} (upload_id, vault_id, state) values ($1, $2, 'open') returning upload_no`,
-        [`upl_direct-${bytesToHex(this.#pool.take(12))}`, vault_id],
-      );
-      const upload_no = Number(u[0]!.upload_no);
-      const accepted = await this.#insertRows(tx, vault_id, upload_no, rows, shared);
-      await this.#commit(tx, vault_id, upload_no, accepted, rows.length - accepted);
-      return { accepted, duplicates: rows.length - accepted };
-    });
+    return this.#committingUpload(() =>
+      this.#store.transaction(async (tx) => {
+        const u = await tx.query<{ upload_no: bigint }>(
+          `insert into ${this.#t('uploads')} (upload_id, vault_id, state) values ($1, $2, 'open') returning upload_no`,
+          [`upl_direct-${bytesToHex(this.#pool.take(12))}`, vault_id],
+        );
+        const upload_no = Number(u[0]!.upload_no);
+        const accepted = await this.#insertRows(tx, vault_id, upload_no, rows, shared);
+        await this.#commit(tx, vault_id, upload_no, accepted, rows.length - accepted);
+        return { accepted, duplicates: rows.length - accepted };
+      }),
+    );
   }
 
   /** Opens an upload into a Vault: its rows stay invisible until `commitUpload`. */
@@ -636,26 +642,28 @@ export class VaultRecords {
   /** Makes a whole upload visible in one transaction (after the quota check); an upload commits at most once. */
   async commitUpload(upload_id: string): Promise<{ vault_id: string; accepted: number; duplicates: number }> {
     const sent = this.#open.get(upload_id)?.sent ?? 0;
-    const result = await this.#store.transaction(async (tx) => {
-      const u = (
-        await tx.query<{ vault_id: string; state: string; upload_no: bigint; accepted: number; duplicates: number }>(
-          `select vault_id, state, upload_no, accepted, duplicates from ${this.#t('uploads')} where upload_id = $1 for update`,
-          [upload_id],
-        )
-      )[0];
-      if (!u) throw new PortError('upload_not_open', `upload ${upload_id} is not open`);
-      if (u.state === 'committed') return { vault_id: u.vault_id, accepted: u.accepted, duplicates: u.duplicates };
-      if (u.state !== 'open') throw new PortError('upload_not_open', `upload ${upload_id} is ${u.state}`);
-      const upload_no = Number(u.upload_no);
-      const n = await tx.query<{ n: bigint }>(
-        `select count(*)::bigint as n from ${this.#t('sealed_records')} where upload_no = $1`,
-        [upload_no],
-      );
-      const accepted = Number(n[0]?.n ?? 0n);
-      const duplicates = Math.max(0, sent - accepted);
-      await this.#commit(tx, u.vault_id, upload_no, accepted, duplicates);
-      return { vault_id: u.vault_id, accepted, duplicates };
-    });
+    const result = await this.#committingUpload(() =>
+      this.#store.transaction(async (tx) => {
+        const u = (
+          await tx.query<{ vault_id: string; state: string; upload_no: bigint; accepted: number; duplicates: number }>(
+            `select vault_id, state, upload_no, accepted, duplicates from ${this.#t('uploads')} where upload_id = $1 for update`,
+            [upload_id],
+          )
+        )[0];
+        if (!u) throw new PortError('upload_not_open', `upload ${upload_id} is not open`);
+        if (u.state === 'committed') return { vault_id: u.vault_id, accepted: u.accepted, duplicates: u.duplicates };
+        if (u.state !== 'open') throw new PortError('upload_not_open', `upload ${upload_id} is ${u.state}`);
+        const upload_no = Number(u.upload_no);
+        const n = await tx.query<{ n: bigint }>(
+          `select count(*)::bigint as n from ${this.#t('sealed_records')} where upload_no = $1`,
+          [upload_no],
+        );
+        const accepted = Number(n[0]?.n ?? 0n);
+        const duplicates = Math.max(0, sent - accepted);
+        await this.#commit(tx, u.vault_id, upload_no, accepted, duplicates);
+        return { vault_id: u.vault_id, accepted, duplicates };
+      }),
+    );
     this.#open.delete(upload_id);
     return result;
   }
@@ -675,11 +683,34 @@ export class VaultRecords {
 
   /** The latest snapshot position of a Vault (its last commit position; 0 when nothing committed). */
   async head(vault_id: string): Promise<number> {
+    const cached = this.#heads.get(vault_id);
+    if (cached !== undefined) return cached;
+    const generation = this.#commitGeneration;
     const rows = await this.#store.query<{ seq: bigint | null }>(
       `select max(commit_seq)::bigint as seq from ${this.#t('uploads')} where vault_id = $1 and state = 'committed'`,
       [vault_id],
     );
-    return Number(rows[0]?.seq ?? 0n);
+    const head = Number(rows[0]?.seq ?? 0n);
+    // Remembered only if no commit began or ended while it was read (it could then be stale).
+    if (this.#committing === 0 && generation === this.#commitGeneration) this.#heads.set(vault_id, head);
+    return head;
+  }
+
+  /**
+   * Runs an upload's commit transaction: the heads this instance remembers are forgotten when it
+   * starts and again when it ends (committed or not), so `head` never answers a stale position.
+   */
+  async #committingUpload<T>(fn: () => Promise<T>): Promise<T> {
+    this.#committing++;
+    this.#commitGeneration++;
+    this.#heads.clear();
+    try {
+      return await fn();
+    } finally {
+      this.#committing--;
+      this.#commitGeneration++;
+      this.#heads.clear();
+    }
   }
 
   /** How many records a Vault holds (committed uploads only). */

@@ -8,6 +8,7 @@ import type { EnclaveRegistration } from '@symphony/protocol';
 import { MemoryBroker, MemoryBus } from '../adapters/memory-bus.ts';
 import { SqlProtocolLog } from '../adapters/sql-protocol-log.ts';
 import { SystemClock } from '../adapters/system-clock.ts';
+import { AdmissionPriority } from '../coordination/admission-priority.ts';
 import type { Backoff } from '../coordination/retry.ts';
 import type { VaultLimits } from '../data/vault-records.ts';
 import type { ExecutionFault } from '../execution/execute-task.ts';
@@ -32,6 +33,8 @@ export type EmbeddedNetworkOptions = {
   actors?: TopologyActor[];
   /** Open tasks one submitter may have (admission quota). */
   openTaskQuota?: number;
+  /** Tasks in the pipeline past which admission answers 503 (default `DEFAULT_PIPELINE_BACKLOG`). */
+  pipelineBacklog?: number;
   clock?: Clock;
   /**
    * How often followers poll the log when nothing wakes them (default 1 s): appends through the
@@ -87,8 +90,11 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
   const log = await SqlProtocolLog.open({
     store: opts.store,
     table: 'network_log',
-    pollIntervalMs: opts.pollIntervalMs ?? 50,
+    // Every append goes through this log (or notifies it), so polling is only the safety net.
+    pollIntervalMs: opts.pollIntervalMs ?? 1000,
   });
+  // One thread runs every node: admissions go first across all of them (see AdmissionPriority).
+  const priority = new AdmissionPriority();
   const domainOf = new Map(topology.semantic_domains.map((d) => [d.domain, d]));
 
   progress('starting enterprise nodes');
@@ -105,6 +111,7 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
         bus,
         keyring: opts.keyring,
         log,
+        priority,
         ...(opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {}),
         ...(opts.teeFor ? { tee: await opts.teeFor(e.node_id) } : {}),
         ...(opts.aggregationEnclaveFor?.(e.node_id)
@@ -140,7 +147,9 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
         keyring: opts.keyring,
         clock,
         coordinator: i === 0,
+        priority,
         ...(opts.openTaskQuota ? { openTaskQuota: opts.openTaskQuota } : {}),
+        ...(opts.pipelineBacklog ? { pipelineBacklog: opts.pipelineBacklog } : {}),
         peers: () => masters.map((x) => ({ node_id: x.nodeId, log_position: x.follower.state.head?.seq ?? -1 })),
         ...(opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {}),
         ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),

@@ -19,6 +19,7 @@ import {
 } from '@symphony/protocol';
 import { SimulatedTeeProvider } from '../adapters/simulated-tee.ts';
 import { SystemClock } from '../adapters/system-clock.ts';
+import type { AdmissionPriority } from '../coordination/admission-priority.ts';
 import { FollowerConsentOracle } from '../coordination/follower-consent.ts';
 import { LogWriter } from '../coordination/log-writer.ts';
 import { StateFollower } from '../coordination/state-follower.ts';
@@ -139,6 +140,8 @@ export type EnterpriseOptions = {
   onError?: (what: string, error: unknown) => void;
   /** Decrypted snapshot rows this node keeps in memory (default `SNAPSHOT_CACHE_ROWS`). */
   snapshotCacheRows?: number;
+  /** Admissions first, shared with the masters on this thread: executions give way to running admissions (bounded). */
+  priority?: AdmissionPriority;
 };
 
 export class EnterpriseNode {
@@ -520,6 +523,7 @@ export class EnterpriseNode {
   }
 
   async #execute(req: ExecuteRequest): Promise<ExecuteReply> {
+    await this.#opts.priority?.giveWay();
     // A query aggregates Vaults of other nodes too: their partials come sealed to this node's enclave.
     const isQuery = req.envelope.spec.kind === 'query';
     const foreign = req.envelope.targets.vault_ids.find((v) => !this.#opts.vaults.some((x) => x.vault_id === v));
@@ -547,6 +551,7 @@ export class EnterpriseNode {
    * hashes, with the original sealed transcript so the verifier can check its attestation.
    */
   async #reexecute(req: ReexecuteRequest): Promise<ReexecuteReply> {
+    await this.#opts.priority?.giveWay();
     const sealed = await this.#evidence.transcript(req.receipt.transcript_hash);
     if (!sealed)
       throw new PortError('evidence_missing', `no transcript ${req.receipt.transcript_hash} on ${this.nodeId}`);

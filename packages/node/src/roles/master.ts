@@ -62,6 +62,13 @@ export type MasterOptions = {
   quoteVerifier?: QuoteVerifier;
   /** Open tasks one submitter may have (admission quota; default 1000). */
   openTaskQuota?: number;
+  /** Tasks in the pipeline past which admission answers 503 (see `MasterServiceOptions.pipelineBacklog`). */
+  pipelineBacklog?: number;
+  /**
+   * Admissions first, shared by every node on this thread (the embedded network passes one); a
+   * coordinator without it makes its own, other masters then do not defer.
+   */
+  priority?: AdmissionPriority;
   /** Transcript and evidence checks of task classes that are not re-executed (Query, Train). */
   classVerifiers?: ClassVerifiers;
   /** Where the coordinating master sends settlement alerts (default: a JSON line on stderr). */
@@ -115,8 +122,10 @@ export class MasterNode {
         ...(opts.backoff ? { backoff: opts.backoff } : {}),
         ...(opts.onError ? { onError: opts.onError } : {}),
       });
+    const priority = opts.priority ?? (opts.coordinator ? new AdmissionPriority() : undefined);
     const verifier = new TaskVerifier({
       ...common,
+      ...(priority ? { priority } : {}),
       nodeId: opts.nodeId,
       operator: opts.operator,
       keyName,
@@ -149,7 +158,6 @@ export class MasterNode {
           ...(opts.backoff ? { backoff: opts.backoff } : {}),
         })
       : undefined;
-    const priority = opts.coordinator ? new AdmissionPriority() : undefined;
     const controller = opts.coordinator
       ? new LifecycleController({
           ...common,
@@ -173,6 +181,7 @@ export class MasterNode {
       ...(opts.peers ? { peers: opts.peers } : {}),
       governance: { node_id: opts.nodeId, sign: (digest) => opts.keyring.sign(keyName, digest) },
       ...(opts.openTaskQuota ? { openTaskQuota: opts.openTaskQuota } : {}),
+      ...(opts.pipelineBacklog ? { pipelineBacklog: opts.pipelineBacklog } : {}),
       challenges: new ChallengeService(challengeParts),
     });
     if (checkpoints) {

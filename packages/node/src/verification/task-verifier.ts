@@ -14,6 +14,7 @@ import {
   type TaskRecord,
   type VerificationDecision,
 } from '@symphony/protocol';
+import type { AdmissionPriority } from '../coordination/admission-priority.ts';
 import type { LogWriter } from '../coordination/log-writer.ts';
 import { type Backoff, DEFAULT_BACKOFF, requestUntilAnswered } from '../coordination/retry.ts';
 import type { StateFollower } from '../coordination/state-follower.ts';
@@ -62,6 +63,8 @@ export type VerifierOptions = {
   requestTimeoutMs?: number;
   backoff?: Backoff;
   onError?: (what: string, error: unknown) => void;
+  /** When set, each verification first gives way to running admissions (bounded). */
+  priority?: AdmissionPriority;
 };
 
 export class TaskVerifier {
@@ -105,6 +108,7 @@ export class TaskVerifier {
   }
 
   async #verify(task_id: string): Promise<void> {
+    await this.#o.priority?.giveWay();
     const t = this.#o.follower.state.tasks[task_id];
     if (t?.state !== 'verifying') return;
     const [envelope, receipt] = await Promise.all([this.#records.envelope(task_id), this.#records.receipt(task_id)]);

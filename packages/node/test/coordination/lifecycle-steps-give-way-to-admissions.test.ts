@@ -43,6 +43,26 @@ describe('admission priority', () => {
     assert.equal(priority.admitting, 1);
   });
 
+  it('lets deferred steps go a few per event-loop turn, never all at once', async () => {
+    const priority = new AdmissionPriority(60_000, 2);
+    let finish!: () => void;
+    const admission = priority.admit(() => new Promise<void>((r) => (finish = r)));
+    let started = 0;
+    const steps = Array.from({ length: 5 }, () => priority.giveWay().then(() => started++));
+    assert.equal(priority.deferred, 5);
+    finish();
+    await admission;
+    const perTurn: number[] = [];
+    for (let turn = 0; turn < 3; turn++) {
+      const before = started;
+      await new Promise((r) => setImmediate(r));
+      perTurn.push(started - before);
+    }
+    await Promise.all(steps);
+    assert.deepEqual(perTurn, [2, 2, 1]);
+    assert.equal(priority.deferred, 0);
+  });
+
   it('counts a failed admission as ended', async () => {
     const priority = new AdmissionPriority(60_000);
     await assert.rejects(
