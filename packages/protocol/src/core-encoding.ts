@@ -56,6 +56,7 @@ export {
   compareBytes,
   EMPTY_MERKLE_ROOT_HEX,
   type MerkleProof,
+  MerkleRootBuilder,
   type MerkleTree,
   merkleLeafHash,
   merkleNodeHash,
