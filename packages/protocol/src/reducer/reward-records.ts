@@ -65,6 +65,24 @@ export function rewardsOfTask(state: ProtocolState, task_id: string): RewardReco
   return (state.tasks[task_id]?.reward_ids ?? []).map((id) => state.rewards[id]!);
 }
 
+/**
+ * The task's own record for (epoch, account, role): the record whose id is
+ * `rewardId(epoch_id, task_id, account, role)`, found among the task's few records without hashing.
+ */
+export function taskReward(
+  state: ProtocolState,
+  epoch_id: number,
+  task_id: string,
+  account: string,
+  role: ContributorRole,
+): RewardRecord | undefined {
+  for (const id of state.tasks[task_id]?.reward_ids ?? []) {
+    const r = state.rewards[id];
+    if (r && r.epoch_id === epoch_id && r.account === account && r.role === role) return r;
+  }
+  return undefined;
+}
+
 /** Blocks every open record of a task (challenged or penalized). */
 export function blockRewards(state: ProtocolState, task_id: string, reason: string, at: LogPosition): void {
   for (const r of rewardsOfTask(state, task_id)) {
@@ -96,7 +114,7 @@ export function calculateRewards(
 ): RewardRecord[] {
   const out: RewardRecord[] = [];
   for (const line of lines) {
-    const r = state.rewards[rewardId(epoch_id, task_id, line.account, line.role)];
+    const r = taskReward(state, epoch_id, task_id, line.account, line.role);
     if (!r) continue;
     if (r.state === 'pending_input') moveReward(r, 'eligible', at);
     if (r.state === 'eligible') moveReward(r, 'calculated', at);
