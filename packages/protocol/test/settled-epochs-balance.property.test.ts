@@ -16,6 +16,7 @@ import fc from 'fast-check';
 import {
   accountingOf,
   BOOTSTRAP_EMISSION_YEAR_BPS,
+  type EconomicsParameters,
   EMISSION_YEAR_MS,
   epochEmission,
   reconcileEpoch,
@@ -48,12 +49,12 @@ const economics = fc.option(
   fc.record({
     genesis_supply: fc.bigInt({ min: 0n, max: 10n ** 30n }).map(String),
     emission_year_bps: fc.oneof(
-      fc.constant([...BOOTSTRAP_EMISSION_YEAR_BPS]),
+      fc.constant<number[]>([...BOOTSTRAP_EMISSION_YEAR_BPS]),
       fc.array(fc.integer({ min: 0, max: 10_000 }), { maxLength: 5 }),
     ),
     data_quality_pool_bps: fc.integer({ min: 0, max: 10_000 }),
-    unbonding_period_ms: fc.constant(0),
-  }),
+    unbonding_period_ms: fc.constant<number>(0),
+  }) as fc.Arbitrary<EconomicsParameters>,
   { nil: undefined },
 );
 
