@@ -54,6 +54,7 @@ export {
   buildMerkleTree,
   buildMerkleTreeFromLeafHashes,
   compareBytes,
+  compareUtf8,
   EMPTY_MERKLE_ROOT_HEX,
   type MerkleProof,
   MerkleRootBuilder,

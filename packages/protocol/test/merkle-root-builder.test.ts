@@ -11,6 +11,7 @@ import { EncodingError } from '../src/encoding/canonical.ts';
 import {
   buildMerkleTree,
   compareBytes,
+  compareUtf8,
   EMPTY_MERKLE_ROOT_HEX,
   MerkleRootBuilder,
   merkleLeafHash,
@@ -140,5 +141,18 @@ describe('sortByKey on keys without surrogates', () => {
       () => sortByKey(['rwd_2', 'rwd_1', 'rwd_2'], (k) => k),
       (e: unknown) => e instanceof EncodingError && e.code === 'duplicate_leaf_key' && e.path === '/2',
     );
+  });
+});
+
+describe('compareUtf8', () => {
+  it('has the sign of the byte-wise comparison of the UTF-8 encodings (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), fc.string({ unit: 'binary' }), (a, b) => {
+        assert.equal(Math.sign(compareUtf8(a, b)), Math.sign(Buffer.compare(Buffer.from(a), Buffer.from(b))));
+        assert.equal(compareUtf8(a, a), 0);
+      }),
+    );
+    assert.ok(compareUtf8('\ufb33', '\u{1f600}') < 0);
+    assert.ok(compareUtf8('act_b', 'act_a') > 0);
   });
 });

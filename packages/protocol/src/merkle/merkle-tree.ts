@@ -339,6 +339,15 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
 }
 
 /**
+ * Compares two strings by their UTF-8 bytes (negative, 0 or positive), without encoding them
+ * unless one holds a surrogate (only then do UTF-16 and UTF-8 orders differ).
+ */
+export function compareUtf8(a: string, b: string): number {
+  if (ANY_SURROGATE.test(a) || ANY_SURROGATE.test(b)) return Buffer.compare(Buffer.from(a), Buffer.from(b));
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
  * Sorts `items` by the UTF-8 bytes of `key(item)` (not by UTF-16 code units, which differ for
  * characters beyond U+FFFF). Returns a new array. Throws EncodingError `duplicate_leaf_key` if two
  * items share a key and `non_canonical_value` for a key that is not well-formed Unicode.
