@@ -170,6 +170,7 @@ if (one) {
 } else {
   const sizes = (argValue('--tasks') ?? '1000,10000').split(',').map(Number);
   const rows: Row[] = [];
+  const failed: string[] = [];
   for (const tasks of sizes) {
     const child = spawnSync(
       process.execPath,
@@ -186,7 +187,11 @@ if (one) {
       ],
       { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 },
     );
-    if (child.status !== 0) throw new Error(`${tasks} tasks: the run exited with ${child.status ?? child.signal}`);
+    if (child.status !== 0) {
+      // The size failed (its error is above, on stderr): say so in the table and go on.
+      failed.push(`${tasks} tasks: the run exited with ${child.status ?? child.signal}`);
+      continue;
+    }
     rows.push(JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Row);
     console.error(`done ${tasks}`);
   }
@@ -200,6 +205,9 @@ if (one) {
       `| ${r.tasks} | ${r.setup} | ${r.followers} | ${r.rewards} | ${r.close_to_candidate_ms} (${r.close_to_candidate_cpu_ms}) | ${r.candidate_to_finality_ms} (${r.candidate_to_finality_cpu_ms}) | ${r.baseline_root_only_ms} (${r.baseline_root_only_cpu_ms}) | ${r.candidate_vs_baseline_cpu} | ${r.heap_before_close_mib} | ${r.heap_after_finality_mib} | ${r.peak_rss_before_close_mib} | ${r.peak_rss_after_finality_mib} | ${r.setup_s} | ${r.load_before}-${r.load_after} |`,
     );
   }
+  for (const f of failed) console.log(`FAILED: ${f}`);
   const json = argValue('--json');
-  if (json) writeFileSync(json, `${JSON.stringify({ bench: 'settlement', machine: machine(), rows }, null, 2)}\n`);
+  if (json)
+    writeFileSync(json, `${JSON.stringify({ bench: 'settlement', machine: machine(), rows, failed }, null, 2)}\n`);
+  if (failed.length > 0) process.exitCode = 1;
 }
