@@ -2,7 +2,8 @@
  * Replay speed: a fresh node replays an exported log (hash chain checked per entry, every entry
  * folded and appended to an in-memory protocol log, every checkpoint recomputed and compared), in
  * log entries per second, beside a baseline in the same run: the raw hash-chain walk over the same
- * export lines (JSON.parse and the entry hash per line, nothing folded).
+ * export lines (JSON.parse and the entry hash per line, nothing folded). Beside wall time, the
+ * process's CPU time over the same runs (it moves less than wall time on a shared machine).
  *
  *   npx tsx bench/replay.bench.ts [--tasks 1000,5000] [--runs 3] [--json FILE]
  */
@@ -46,27 +47,34 @@ for (const tasks of sizes) {
   const checkpoints = lines.filter((l) => l.startsWith('{"checkpoint"')).length;
   const walkMs: number[] = [];
   const replayMs: number[] = [];
+  const replayCpuMs: number[] = [];
   for (let run = 0; run < runs; run++) {
     walkMs.push(
       timeMs(() => {
         if (walkChain(lines) !== entries) throw new Error('walk count');
       }),
     );
+    const cpu = process.cpuUsage();
     replayMs.push(
       await timeMsAsync(async () => {
         const out = await replayExport(linesOf(lines), { log: new MemoryProtocolLog() });
         if (!out.ok || out.entries !== entries) throw new Error(`replay failed: ${JSON.stringify(out)}`);
       }),
     );
+    const used = process.cpuUsage(cpu);
+    replayCpuMs.push((used.user + used.system) / 1000);
   }
   const w = median(walkMs);
   const r = median(replayMs);
+  const rc = median(replayCpuMs);
   rows.push({
     tasks,
     entries,
     checkpoints,
     replay_ms: +r.toFixed(0),
     replay_entries_per_s: Math.round(entries / (r / 1000)),
+    replay_cpu_ms: +rc.toFixed(0),
+    replay_entries_per_cpu_s: Math.round(entries / (rc / 1000)),
     chain_walk_ms: +w.toFixed(0),
     chain_walk_entries_per_s: Math.round(entries / (w / 1000)),
     replay_over_walk: +(r / w).toFixed(1),
@@ -75,12 +83,12 @@ for (const tasks of sizes) {
 const loadAfter = loadavg()[0]!;
 console.log(`replay speed (${machine()}; load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after)`);
 console.log(
-  '| tasks | log entries | checkpoints | replay ms | replay entries/s | chain walk ms | chain walk entries/s | replay / walk |',
+  '| tasks | log entries | checkpoints | replay ms | replay entries/s | replay CPU ms | entries per CPU s | chain walk ms | chain walk entries/s | replay / walk |',
 );
-console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
+console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const x of rows) {
   console.log(
-    `| ${x.tasks} | ${x.entries} | ${x.checkpoints} | ${x.replay_ms} | ${x.replay_entries_per_s} | ${x.chain_walk_ms} | ${x.chain_walk_entries_per_s} | ${x.replay_over_walk}x |`,
+    `| ${x.tasks} | ${x.entries} | ${x.checkpoints} | ${x.replay_ms} | ${x.replay_entries_per_s} | ${x.replay_cpu_ms} | ${x.replay_entries_per_cpu_s} | ${x.chain_walk_ms} | ${x.chain_walk_entries_per_s} | ${x.replay_over_walk}x |`,
   );
 }
 const json = argValue('--json');

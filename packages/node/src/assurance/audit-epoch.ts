@@ -148,10 +148,11 @@ export function auditEpoch(input: AuditInput): AuditReport {
   }
 
   const derived = accountingOf(state, epoch_id);
-  if (input.recorded) findings.push(...compareAccounting(input.recorded, derived));
+  // Findings are appended one by one: a spread of hundreds of thousands overflows the call stack.
+  if (input.recorded) for (const f of compareAccounting(input.recorded, derived)) findings.push(f);
   const statement = settlement.certificate.statement;
   const reconciled = reconcileEpoch(input.recorded ?? derived, statement, state.treasury_account);
-  findings.push(...reconciled.findings);
+  for (const f of reconciled.findings) findings.push(f);
   report.totals = reconciled.totals;
   // The emission the log's window and parameters give (the candidate distributes all of it, unless no entry earns it).
   const policy = policyInForce(state, epoch_id);
@@ -184,7 +185,7 @@ export function auditEpoch(input: AuditInput): AuditReport {
     executions,
     ...(input.recorded?.batches ? { recordedBatches: input.recorded.batches } : {}),
   });
-  findings.push(...batches.findings);
+  for (const f of batches.findings) findings.push(f);
   report.payout_batches = batches.totals;
 
   if (input.anchor) {

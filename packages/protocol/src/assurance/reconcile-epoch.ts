@@ -11,7 +11,7 @@ import type { PayoutBatch } from '../objects/payout.ts';
 import type { PayoutIntent, RewardRecord } from '../objects/reward-record.ts';
 import type { SettlementEntry, SettlementStatement } from '../objects/settlement.ts';
 import type { ProtocolState } from '../reducer/state.ts';
-import { orderEntries, rewardTree, settlementTree } from '../settlement/settlement-tree.ts';
+import { orderEntries, rewardsRootHex, settlementRootHex } from '../settlement/settlement-tree.ts';
 
 /** Why an audit failed. */
 export const AUDIT_FINDING_CODES = [
@@ -92,7 +92,7 @@ export function reconcileEpoch(
   const { entries, rewards, payouts } = accounting;
   const epoch = `epoch ${accounting.epoch_id}`;
 
-  const root = settlementTree(orderEntries(entries)).rootHex;
+  const root = settlementRootHex(orderEntries(entries));
   if (root !== statement.settlement_root || entries.length !== statement.entry_count) {
     findings.push({
       code: 'settlement_root_mismatch',
@@ -100,7 +100,7 @@ export function reconcileEpoch(
       message: `the recorded ${entries.length} entries give root ${root}; the certificate signed ${statement.settlement_root} over ${statement.entry_count}`,
     });
   }
-  const rewardsRoot = rewardTree(rewards).rootHex;
+  const rewardsRoot = rewardsRootHex(rewards);
   if (rewardsRoot !== statement.rewards_root || rewards.length !== statement.reward_count) {
     findings.push({
       code: 'rewards_root_mismatch',

@@ -20,6 +20,8 @@ export type MerkleTree = {
 };
 
 const HASH_BYTES = 32;
+/** Any UTF-16 surrogate: a cheap test before the exact lone-surrogate one. */
+const ANY_SURROGATE = /[\uD800-\uDFFF]/;
 const LEAF_PREFIX = 0x00;
 const NODE_PREFIX = 0x01;
 
@@ -31,6 +33,12 @@ const digest: (data: Uint8Array) => Uint8Array =
   typeof crypto.hash === 'function'
     ? (data) => crypto.hash('sha256', data, 'buffer')
     : (data) => crypto.createHash('sha256').update(data).digest();
+
+/** SHA-256 of the UTF-8 bytes of a string. */
+const digestText: (text: string) => Uint8Array =
+  typeof crypto.hash === 'function'
+    ? (text) => crypto.hash('sha256', text, 'buffer')
+    : (text) => crypto.createHash('sha256').update(text, 'utf8').digest();
 
 function copyOf(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(bytes);
@@ -194,6 +202,88 @@ export function merkleRootHex(leaves: readonly Uint8Array[]): Hex64 {
 }
 
 /**
+ * The RFC 6962 root of leaves pushed one at a time, in O(log n) memory: the tree's complete
+ * left subtrees are kept as a stack (sizes are the set bits of the count, largest first), so a
+ * leaf is hashed as it arrives and nothing of it is kept. Settlement assembly streams each leaf's
+ * canonical bytes here instead of materializing every leaf first.
+ */
+export class MerkleRootBuilder {
+  /** Roots of the complete subtrees so far, largest (leftmost) first, with their sizes. */
+  readonly #hashes: Uint8Array[] = [];
+  readonly #sizes: number[] = [];
+  #count = 0;
+  #scratch = new Uint8Array(1 + 256);
+  readonly #node = new Uint8Array(1 + 2 * HASH_BYTES);
+
+  constructor() {
+    this.#node[0] = NODE_PREFIX;
+  }
+
+  /** Leaves pushed so far. */
+  get size(): number {
+    return this.#count;
+  }
+
+  /** Appends a leaf (its data: the builder hashes it with the 0x00 prefix). */
+  push(leaf: Uint8Array): this {
+    if (!(leaf instanceof Uint8Array)) throw new TypeError(`leaf ${this.#count} is not a Uint8Array`);
+    if (leaf.length + 1 > this.#scratch.length)
+      this.#scratch = new Uint8Array(Math.max(leaf.length + 1, this.#scratch.length * 2));
+    const input = this.#scratch.subarray(0, leaf.length + 1);
+    input[0] = LEAF_PREFIX;
+    input.set(leaf, 1);
+    return this.pushLeafHash(digest(input));
+  }
+
+  /**
+   * Appends the leaf whose data is the UTF-8 bytes of `text` (a canonical JSON text, say): the
+   * leaf hash SHA-256(0x00 || UTF-8(text)) is taken over the string itself, with no byte copy.
+   */
+  pushUtf8(text: string): this {
+    if (typeof text !== 'string') throw new TypeError(`leaf ${this.#count} is not a string`);
+    if (ANY_SURROGATE.test(text) && hasLoneSurrogate(text)) {
+      throw new EncodingError('non_canonical_value', 'leaf text must be well-formed Unicode', `/${this.#count}`);
+    }
+    return this.pushLeafHash(digestText(`\u0000${text}`));
+  }
+
+  /** Appends a leaf by its RFC 6962 leaf hash (32 bytes). */
+  pushLeafHash(leafHash: Uint8Array): this {
+    if (!(leafHash instanceof Uint8Array) || leafHash.length !== HASH_BYTES) {
+      throw new EncodingError('invalid_leaf_hash', `leaf hash must be ${HASH_BYTES} bytes`, `/${this.#count}`);
+    }
+    let hash = copyOf(leafHash);
+    let size = 1;
+    // Merge equal-sized complete subtrees, like carrying in a binary counter.
+    while (this.#sizes.length > 0 && this.#sizes[this.#sizes.length - 1] === size) {
+      this.#node.set(this.#hashes.pop()!, 1);
+      this.#node.set(hash, 1 + HASH_BYTES);
+      this.#sizes.pop();
+      hash = copyOf(digest(this.#node));
+      size *= 2;
+    }
+    this.#hashes.push(hash);
+    this.#sizes.push(size);
+    this.#count++;
+    return this;
+  }
+
+  /** The Merkle tree hash of the leaves pushed so far (the empty root for none). */
+  rootHex(): Hex64 {
+    const n = this.#hashes.length;
+    if (n === 0) return EMPTY_MERKLE_ROOT_HEX;
+    // RFC 6962 splits at the largest power of two below n: the stack's subtrees fold right to left.
+    let hash = this.#hashes[n - 1]!;
+    for (let i = n - 2; i >= 0; i--) {
+      this.#node.set(this.#hashes[i]!, 1);
+      this.#node.set(hash, 1 + HASH_BYTES);
+      hash = copyOf(digest(this.#node));
+    }
+    return bytesToHex(hash);
+  }
+}
+
+/**
  * RFC 9162 section 2.1.3.2: checks that `leafHash` is leaf `proof.leaf_index` of the tree of
  * `proof.tree_size` leaves whose root is `rootHex`. Returns false, never throws, on any
  * malformed input.
@@ -249,13 +339,25 @@ export function compareBytes(a: Uint8Array, b: Uint8Array): number {
 }
 
 /**
+ * Compares two strings by their UTF-8 bytes (negative, 0 or positive), without encoding them
+ * unless one holds a surrogate (only then do UTF-16 and UTF-8 orders differ).
+ */
+export function compareUtf8(a: string, b: string): number {
+  if (ANY_SURROGATE.test(a) || ANY_SURROGATE.test(b)) return Buffer.compare(Buffer.from(a), Buffer.from(b));
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
  * Sorts `items` by the UTF-8 bytes of `key(item)` (not by UTF-16 code units, which differ for
  * characters beyond U+FFFF). Returns a new array. Throws EncodingError `duplicate_leaf_key` if two
  * items share a key and `non_canonical_value` for a key that is not well-formed Unicode.
  */
 export function sortByKey<T>(items: readonly T[], key: (t: T) => string): T[] {
+  const keys = items.map(key);
+  // Without surrogates, UTF-16 code-unit order is UTF-8 byte order: compare the strings themselves.
+  if (keys.every((k) => typeof k === 'string' && !ANY_SURROGATE.test(k))) return sortByPlainKeys(items, keys);
   const keyed = items.map((item, index) => {
-    const k = key(item);
+    const k = keys[index]!;
     if (typeof k !== 'string' || hasLoneSurrogate(k)) {
       throw new EncodingError('non_canonical_value', 'sort key must be a well-formed string', `/${index}`);
     }
@@ -270,4 +372,17 @@ export function sortByKey<T>(items: readonly T[], key: (t: T) => string): T[] {
     }
   }
   return keyed.map((k) => k.item);
+}
+
+/** {@link sortByKey} for keys without surrogates, whose string order is their UTF-8 byte order. */
+function sortByPlainKeys<T>(items: readonly T[], keys: readonly string[]): T[] {
+  const order = keys.map((_, i) => i).sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : a - b));
+  for (let i = 1; i < order.length; i++) {
+    const [a, b] = [order[i - 1]!, order[i]!];
+    if (keys[a] === keys[b]) {
+      const [first, second] = a < b ? [a, b] : [b, a];
+      throw new EncodingError('duplicate_leaf_key', `items ${first} and ${second} share a sort key`, `/${second}`);
+    }
+  }
+  return order.map((i) => items[i]!);
 }

@@ -7,7 +7,7 @@
 import { Compile } from 'typebox/compile';
 import { canonicalBytes } from '../encoding/canonical.ts';
 import { type Hex64, isHex64 } from '../hashing/domain-hash.ts';
-import { buildMerkleTree, type MerkleTree, verifyInclusion } from '../merkle/merkle-tree.ts';
+import { buildMerkleTree, compareUtf8, type MerkleTree, verifyInclusion } from '../merkle/merkle-tree.ts';
 import { SCHEMA_VERSION } from '../objects/common.ts';
 import { type PayoutBatch, PayoutClaim } from '../objects/payout.ts';
 import type { PayoutIntent } from '../objects/reward-record.ts';
@@ -47,7 +47,7 @@ export function buildPayoutBatches(
 ): { batch: PayoutBatch; claims: PayoutClaim[] }[] {
   const payable = intents
     .filter((i) => i.epoch_id === epoch_id && BigInt(i.amount) > 0n)
-    .sort((a, b) => Buffer.compare(Buffer.from(a.account), Buffer.from(b.account)));
+    .sort((a, b) => compareUtf8(a.account, b.account));
   const out: { batch: PayoutBatch; claims: PayoutClaim[] }[] = [];
   for (let index = 0; index * size < payable.length; index++) {
     const batch_id = payoutBatchId(epoch_id, index);
@@ -138,6 +138,6 @@ export function payoutClaimProofOf(claims: readonly PayoutClaim[], claimant: str
 export function batchClaims(state: ProtocolState, batchId: string): PayoutClaim[] {
   return Object.values(state.payouts)
     .filter((i) => i.batch_id === batchId)
-    .sort((a, b) => Buffer.compare(Buffer.from(a.account), Buffer.from(b.account)))
+    .sort((a, b) => compareUtf8(a.account, b.account))
     .map((i) => payoutClaimOf(i, batchId));
 }

@@ -21,18 +21,27 @@ export function rewardId(
   // Several folds in one process (every master's and enterprise node's follower) derive the same
   // ids from the same entries: the id is a pure function of its inputs, so it is hashed once.
   const key = JSON.stringify([epoch_id, task_id, account, role, salt ?? null]);
-  let id = rewardIds.get(key);
-  if (id === undefined) {
+  let id = recentIds.get(key) ?? olderIds.get(key);
+  if (id === undefined)
     id = `rwd_${domainHash(DomainTags.rewardId, salt ? { epoch_id, task_id, account, role, salt } : { epoch_id, task_id, account, role }).slice(0, 32)}`;
-    if (rewardIds.size >= MAX_REMEMBERED_REWARD_IDS) rewardIds.clear();
-    rewardIds.set(key, id);
+  if (!recentIds.has(key)) {
+    if (recentIds.size >= REMEMBERED_REWARD_IDS_PER_GENERATION) {
+      olderIds = recentIds;
+      recentIds = new Map();
+    }
+    recentIds.set(key, id);
   }
   return id;
 }
 
-/** Reward ids by their inputs (a bounded memo: cleared when full, so memory stays flat). */
-const rewardIds = new Map<string, string>();
-const MAX_REMEMBERED_REWARD_IDS = 200_000;
+/**
+ * Reward ids by their inputs, a bounded memo in two generations: when the recent one is full it
+ * becomes the older one and the oldest is dropped. Memory stays flat, and an epoch larger than one
+ * generation (3 x 10^5 emission ids at 10^5 tasks) is still remembered from one fold to the next.
+ */
+let recentIds = new Map<string, string>();
+let olderIds = new Map<string, string>();
+const REMEMBERED_REWARD_IDS_PER_GENERATION = 200_000;
 
 /** Creates `pending_input` records for a task's contributors (amounts come with the candidate). */
 export function createPendingRewards(
@@ -63,6 +72,24 @@ export function createPendingRewards(
 /** The task's own reward records (adjustments excluded), in creation order. */
 export function rewardsOfTask(state: ProtocolState, task_id: string): RewardRecord[] {
   return (state.tasks[task_id]?.reward_ids ?? []).map((id) => state.rewards[id]!);
+}
+
+/**
+ * The task's own record for (epoch, account, role): the record whose id is
+ * `rewardId(epoch_id, task_id, account, role)`, found among the task's few records without hashing.
+ */
+export function taskReward(
+  state: ProtocolState,
+  epoch_id: number,
+  task_id: string,
+  account: string,
+  role: ContributorRole,
+): RewardRecord | undefined {
+  for (const id of state.tasks[task_id]?.reward_ids ?? []) {
+    const r = state.rewards[id];
+    if (r && r.epoch_id === epoch_id && r.account === account && r.role === role) return r;
+  }
+  return undefined;
 }
 
 /** Blocks every open record of a task (challenged or penalized). */
@@ -96,7 +123,7 @@ export function calculateRewards(
 ): RewardRecord[] {
   const out: RewardRecord[] = [];
   for (const line of lines) {
-    const r = state.rewards[rewardId(epoch_id, task_id, line.account, line.role)];
+    const r = taskReward(state, epoch_id, task_id, line.account, line.role);
     if (!r) continue;
     if (r.state === 'pending_input') moveReward(r, 'eligible', at);
     if (r.state === 'eligible') moveReward(r, 'calculated', at);

@@ -16,7 +16,7 @@ import type { PayoutIntent, RewardRecord } from '../objects/reward-record.ts';
 import type { SettlementEntry, SettlementStatement } from '../objects/settlement.ts';
 import { policyInForce } from '../params/resolve-parameters.ts';
 import { buildPayoutBatches } from '../payout/payout-batches.ts';
-import { orderEntries, rewardTree, settlementTree } from '../settlement/settlement-tree.ts';
+import { orderEntries, rewardsRootHex, settlementRootHex } from '../settlement/settlement-tree.ts';
 import { checkSettlementMove, moveReward, moveSettlement, moveTask } from './moves.ts';
 import { calculateRewards, rewardId, rewardsOfTask } from './reward-records.ts';
 import { blockUnderstaked, compliantContributions, STAKE_NON_COMPLIANCE } from './stake-compliance.ts';
@@ -84,25 +84,27 @@ export function tryBuildCandidate(state: ProtocolState, epoch_id: number, at: Lo
   const calculated = [];
   let totalFees = 0n;
   let totalRefunds = 0n;
+  const policies = new Map<number, (typeof state.parameter_history)[number]>();
+  for (const p of state.parameter_history) if (!policies.has(p.policy_version)) policies.set(p.policy_version, p);
   for (const e of entries) {
-    const taskPolicy = state.parameter_history.find((p) => p.policy_version === e.policy_version) ?? policy;
+    const taskPolicy = policies.get(e.policy_version) ?? policy;
     const lines = splitFee(parseAmount(e.fee), taskPolicy.reward_split_bps, e.contributions, state.treasury_account);
     const paid = blockUnderstaked(state, taskPolicy, epoch_id, e.task_id, lines, at);
-    calculated.push(...calculateRewards(state, epoch_id, e.task_id, paid, at));
+    for (const r of calculateRewards(state, epoch_id, e.task_id, paid, at)) calculated.push(r);
     totalFees += parseAmount(e.fee);
     totalRefunds += parseAmount(e.refund);
   }
   const emitted = calculateEmission(state, s, entries, at);
-  calculated.push(...emitted);
+  for (const r of emitted) calculated.push(r);
   s.attempt += 1;
   s.policy_version = policy.policy_version;
   const statement: SettlementStatement = {
     network_id: state.network_id,
     epoch_id,
     attempt: s.attempt,
-    settlement_root: settlementTree(entries).rootHex,
+    settlement_root: settlementRootHex(entries),
     entry_count: entries.length,
-    rewards_root: rewardTree(calculated).rootHex,
+    rewards_root: rewardsRootHex(calculated),
     reward_count: calculated.length,
   };
   s.entries = entries;

@@ -11,7 +11,7 @@ import { parseAmount } from '../encoding/amount.ts';
 import type { Contribution } from '../objects/execution-receipt.ts';
 import type { ParameterSet } from '../objects/parameter-set.ts';
 import { canMoveReward, moveReward } from './moves.ts';
-import { rewardId } from './reward-records.ts';
+import { taskReward } from './reward-records.ts';
 import type { ProtocolState } from './state.ts';
 import type { LogPosition } from './step.ts';
 
@@ -51,7 +51,7 @@ export function blockUnderstaked(
       continue;
     }
     moved += l.amount;
-    const r = state.rewards[rewardId(epoch_id, task_id, l.account, l.role)];
+    const r = taskReward(state, epoch_id, task_id, l.account, l.role);
     if (r && canMoveReward(r, 'blocked')) {
       moveReward(r, 'blocked', at);
       r.blocked_reason = STAKE_NON_COMPLIANCE;
