@@ -38,7 +38,6 @@ export class FollowerConsentOracle implements ConsentOracle {
     const scope = envelope.consent_scope;
     return {
       scope,
-      admitted_at_seq: at.seq,
       admits: (vault_id, subject) => consentAdmits(state, vault_id, subject, scope, at),
     };
   }

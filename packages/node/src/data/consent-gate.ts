@@ -10,8 +10,6 @@ import type { TaskEnvelope, UsageScope } from '@symphony/protocol';
 /** Whether the records of `subject` in `vault_id` may contribute to the task the gate was made for. */
 export interface ConsentGate {
   readonly scope: UsageScope;
-  /** The seq of the task's `task_admitted` entry: consent changes before it count. */
-  readonly admitted_at_seq: number;
   admits(vault_id: string, subject: string): boolean;
 }
 

@@ -29,7 +29,8 @@ import { waitFor } from '../support/wait.ts';
 
 const VAULT = 'vlt_lioncity-app';
 const EXECUTOR = 'act_lioncity';
-const WINDOW_MS = 4000;
+// Long enough that the watcher opens its challenges before the window closes on a loaded machine.
+const WINDOW_MS = 10_000;
 
 describe('a faulty enclave is caught by verification and by challenges', () => {
   let store: PgliteStore;

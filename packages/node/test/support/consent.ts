@@ -32,5 +32,5 @@ export async function grantConsents(
  * determinism, not consent (consent filtering is proven by the consent tests).
  */
 export const everySubjectConsents: ConsentOracle = {
-  gateFor: async (envelope) => ({ scope: envelope.consent_scope, admitted_at_seq: 1, admits: () => true }),
+  gateFor: async (envelope) => ({ scope: envelope.consent_scope, admits: () => true }),
 };
