@@ -55,11 +55,12 @@ export async function openChallengeNetwork(
   o: {
     parameters: Partial<ParameterSet>;
     stakes: Record<string, string>;
-  } & Pick<EmbeddedNetworkOptions, 'faultFor' | 'aggregationFaultFor'>,
+  } & Pick<EmbeddedNetworkOptions, 'faultFor' | 'aggregationFaultFor'> &
+    Partial<Pick<EmbeddedNetworkOptions, 'keyring'>>,
 ): Promise<EmbeddedNetwork> {
   const net = await openEmbeddedNetwork({
     store,
-    keyring: new MemoryKeyring(),
+    keyring: o.keyring ?? new MemoryKeyring(),
     pollIntervalMs: 20,
     topology: { ...EMBEDDED_TOPOLOGY, parameters: { ...EMBEDDED_TOPOLOGY.parameters, ...o.parameters } },
     actors: [
