@@ -43,7 +43,7 @@ export async function recomputeNoise(
   if (envelopeHash(req.envelope) !== req.envelope_hash)
     throw new PortError('not_a_query_task', 'envelope does not match its hash');
   const t = rt.follower.state.tasks[req.envelope.task_id];
-  if (!t || t.class !== 'query' || t.envelope_hash !== req.envelope_hash || req.envelope.spec.kind !== 'query')
+  if (t?.class !== 'query' || t.envelope_hash !== req.envelope_hash || req.envelope.spec.kind !== 'query')
     throw new PortError('not_a_query_task', `task ${req.envelope.task_id} is not a query in this log`);
   const params = rt.follower.state.parameter_history.find((p) => p.policy_version === t.policy_version);
   if (!params) throw new PortError('unknown_policy_version', `no policy ${t.policy_version}`);

@@ -59,7 +59,7 @@ import type { PseudonymOf } from './subject-pseudonyms.ts';
 import { computeVaultPartial } from './vault-partial.ts';
 
 /** The code measurement of the query aggregation runtime (bump when release semantics change). */
-export const QUERY_CODE_HASH = domainHash('scp/v1/builtin-program', { runtime: 'scs-query', version: 2 });
+export const QUERY_CODE_HASH = domainHash('scp/v1/builtin-program', { runtime: 'scs-query', version: 3 });
 
 export type QueryRuntime = {
   nodeId: string;

@@ -55,8 +55,8 @@ import type {
   TrainReply,
 } from './train-rpc.ts';
 
-/** The code measurement of the Train executor (models, aggregation, artifact format). */
-export const TRAIN_CODE_HASH = domainHash('scp/v1/train-executor', { runtime: 'scs-train', version: 1 });
+/** The code measurement of the Train executor (models, aggregation, artifact format, noise seed). */
+export const TRAIN_CODE_HASH = domainHash('scp/v1/train-executor', { runtime: 'scs-train', version: 2 });
 
 /** One completed round as the transcript records it (the verifier rebuilds the same from the log). */
 export type RoundSummary = TrainingRound;
