@@ -9,7 +9,9 @@
  * gives for the discrete Laplace at the plan's scale, P(0) = tanh(1 / 2b). Inside an enclave (with
  * the enclave root key) the same recomputation gives the seed commitment, the digest and every
  * true count exactly: that is what the master's noise check relies on, and the honest release is
- * accepted by it. The verifier asks a node other than the aggregator when there is one.
+ * accepted by it. The verifier asks a node other than the aggregator when there is one; that
+ * node's enclave answers a master (and nobody else) with an attested statement, only for a query
+ * its log shows with that envelope.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -18,6 +20,7 @@ import {
   expectedNoiseDigest,
   expectedNoiseDraws,
   type NoiseDraw,
+  noiseRecomputationHash,
   noiseSeedCommitment,
   planQuery,
   type QueryAggregation,
@@ -25,12 +28,18 @@ import {
   queryPolicyOf,
   replaySeedOf,
 } from '@symphony/protocol';
+import { MemoryBroker } from '../../src/adapters/memory-bus.ts';
 import { MemoryKeyring } from '../../src/adapters/memory-keyring.ts';
 import type { PgliteStore } from '../../src/adapters/pglite-store.ts';
 import { TaskRecords } from '../../src/coordination/task-records.ts';
 import { loadNoiseSeeder } from '../../src/execution/noise-seed.ts';
+import type { NoiseRecomputationReply } from '../../src/execution/query/noise-recomputation.ts';
 import type { EmbeddedNetwork } from '../../src/roles/embedded-network.ts';
+import { keyNameOf } from '../../src/roles/enterprise.ts';
 import { noiseRecomputers } from '../../src/verification/aggregation-verifiers.ts';
+import { AttestationVerifier, attestationPolicyFor } from '../../src/verification/attestation-verifier.ts';
+import { enterpriseSubjects } from '../../src/wire/enterprise-rpc.ts';
+import { SignedBus } from '../../src/wire/signed-bus.ts';
 import { openChallengeNetwork, SUBMITTER, WATCHER } from '../support/challenge-network.ts';
 import { grantConsents } from '../support/consent.ts';
 import { openTestPglite } from '../support/pglite.ts';
@@ -66,6 +75,8 @@ describe('query noise cannot be removed from public data', () => {
   let store: PgliteStore;
   let net: EmbeddedNetwork;
   const keyring = new MemoryKeyring();
+  const broker = new MemoryBroker();
+  let attackedTask = '';
   const statements = new Map<string, QueryAggregation>();
   const state = () => net.coordinator.follower.state;
 
@@ -73,6 +84,7 @@ describe('query noise cannot be removed from public data', () => {
     store = await openTestPglite();
     net = await openChallengeNetwork(store, {
       keyring,
+      broker,
       parameters: {},
       stakes: { [WATCHER]: '1000', act_lioncity: '10000000', act_straits: '10000000' },
       // An honest enclave: the hook only keeps a copy of the statement it publishes.
@@ -185,5 +197,65 @@ describe('query noise cannot be removed from public data', () => {
     assert.equal(noiseSeedCommitment(noiseSeed), a.noise_seed_commitment);
     assert.equal(expectedNoiseDigest(plan, a.released_keys, noiseSeed, false), a.noise_digest);
     assert.equal(recovered(rows, expectedNoiseDraws(plan, a.released_keys, noiseSeed, false)), n);
+    attackedTask = id;
+  });
+
+  it("another node's enclave answers a master with an attested recomputation, and refuses other callers and tasks", async () => {
+    assert.ok(attackedTask, 'the release above ran');
+    const t = state().tasks[attackedTask]!;
+    const envelope = (await new TaskRecords(net.coordinator.follower).envelope(attackedTask))!;
+    const a = statements.get(attackedTask)!;
+    const raw = broker.connect();
+    const sealer = (nodeId: string) =>
+      new SignedBus(raw, { nodeId, keyring, keyName: keyNameOf(nodeId), lookup: () => undefined });
+    try {
+      const other = noiseRecomputers(state(), attackedTask, t.assignments![0]!.node_id)[0]!;
+      assert.notEqual(other, t.assignments![0]!.node_id);
+      const subject = enterpriseSubjects(other).queryNoise;
+      const request = {
+        envelope,
+        envelope_hash: t.envelope_hash,
+        attempt: t.attempt,
+        released_keys: a.released_keys,
+        audience_drawn: false,
+      };
+      const reply = (await sealer(net.coordinator.nodeId).request(subject, request, {
+        timeoutMs: 10_000,
+      })) as NoiseRecomputationReply;
+      assert.equal(reply.statement.noise_seed_commitment, a.noise_seed_commitment);
+      assert.equal(reply.statement.noise_digest, a.noise_digest);
+      const verifier = new AttestationVerifier({
+        policy: attestationPolicyFor(false),
+        clock: { now: () => Date.now() },
+      });
+      const outcome = verifier.verify(reply.evidence, {
+        report_data: noiseRecomputationHash(reply.statement),
+        enclaves: state().enterprise_nodes[other]!.enclaves ?? [],
+      });
+      assert.equal(outcome.kind, 'accepted', JSON.stringify(outcome));
+      // The statement is bound: another digest does not verify under the same evidence.
+      const forged = { ...reply.statement, noise_digest: '0'.repeat(64) };
+      assert.equal(
+        verifier.verify(reply.evidence, {
+          report_data: noiseRecomputationHash(forged),
+          enclaves: state().enterprise_nodes[other]!.enclaves ?? [],
+        }).kind,
+        'rejected',
+      );
+      const refused = async (from: string, payload: unknown, code: string) =>
+        assert.rejects(sealer(from).request(subject, payload, { timeoutMs: 10_000 }), (e: { code?: string }) => {
+          assert.equal(e.code, code);
+          return true;
+        });
+      await refused(t.assignments![0]!.node_id, request, 'node_role_refused');
+      await refused(net.coordinator.nodeId, { ...request, envelope_hash: 'f'.repeat(64) }, 'not_a_query_task');
+      await refused(
+        net.coordinator.nodeId,
+        { ...request, envelope: { ...envelope, task_id: 'tsk_unknown' } },
+        'not_a_query_task',
+      );
+    } finally {
+      await raw.close();
+    }
   });
 });

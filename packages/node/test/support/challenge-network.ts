@@ -56,7 +56,7 @@ export async function openChallengeNetwork(
     parameters: Partial<ParameterSet>;
     stakes: Record<string, string>;
   } & Pick<EmbeddedNetworkOptions, 'faultFor' | 'aggregationFaultFor'> &
-    Partial<Pick<EmbeddedNetworkOptions, 'keyring'>>,
+    Partial<Pick<EmbeddedNetworkOptions, 'keyring' | 'broker'>>,
 ): Promise<EmbeddedNetwork> {
   const net = await openEmbeddedNetwork({
     store,
@@ -75,6 +75,7 @@ export async function openChallengeNetwork(
     ],
     ...(o.faultFor ? { faultFor: o.faultFor } : {}),
     ...(o.aggregationFaultFor ? { aggregationFaultFor: o.aggregationFaultFor } : {}),
+    ...(o.broker ? { broker: o.broker } : {}),
   });
   for (const [actor_id, amount] of Object.entries(o.stakes)) {
     const r = await net.coordinator.writer.append({ type: 'account_funded', actor_id, account: 'stake', amount });
