@@ -1,9 +1,13 @@
 /**
- * The noise check of a Query's aggregation transcript rests on one property: the verifier, knowing
- * only the plan, the released group keys, the seed and whether an audience was drawn, recomputes
- * exactly the noise values the release drew (counts, sums, means, quantile histograms, audience),
- * so their digests agree; and a release that drew from another seed, or shifted one value, does
- * not. Checked over random partials and query shapes.
+ * The noise check of a Query's aggregation transcript rests on one property: whoever holds the
+ * secret noise seed (an enclave: the seed is derived under the enclaves' key, see the node's
+ * `noise-seed.ts`), knowing the plan, the released group keys and whether an audience was drawn,
+ * recomputes exactly the noise values the release drew (counts, sums, means, quantile histograms,
+ * audience), so their digests agree; a release that drew from another seed, or shifted one value,
+ * does not. Without the seed nothing published helps: the digest recomputed from the public
+ * replay seed or from the published seed commitment differs. Checked over random partials and
+ * query shapes (the node test `query-noise-cannot-be-removed-from-public-data` shows the same on a
+ * network, with the enclave key).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -11,9 +15,11 @@ import fc from 'fast-check';
 import {
   combinePartials,
   defaultQueryPolicy,
+  expectedNoiseDigest,
   expectedNoiseDraws,
   groupKeyText,
   noiseDigest,
+  noiseSeedCommitment,
   type PartialAggregate,
   planQuery,
   releaseQuery,
@@ -36,7 +42,7 @@ const SHAPES = [
 const pseudonym = (i: number) => i.toString(16).padStart(32, '0');
 
 describe('query noise is recomputable from the seed', () => {
-  it('the verifier recomputes the release draws exactly, and a shifted or foreign draw changes the digest', () => {
+  it('the noise seed holder recomputes the release draws exactly; a shifted or foreign draw, or a public seed, changes the digest', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: SHAPES.length - 1 }),
@@ -53,7 +59,8 @@ describe('query noise is recomputable from the seed', () => {
           },
         ),
         fc.stringMatching(/^[0-9a-f]{64}$/),
-        (shape, audience, rows, seed) => {
+        fc.stringMatching(/^[0-9a-f]{64}$/),
+        (shape, audience, rows, seed, replaySeed) => {
           const planned = planQuery(
             {
               kind: 'query',
@@ -90,6 +97,11 @@ describe('query noise is recomputable from the seed', () => {
             [...released.noise].sort((a, b) => (a.label < b.label ? -1 : 1)),
           );
           assert.equal(noiseDigest(seed, expected), noiseDigest(seed, released.noise));
+          assert.equal(expectedNoiseDigest(plan, keys, seed, drawn), noiseDigest(seed, released.noise));
+          // Without the secret seed: the public replay seed and the published commitment give other digests.
+          for (const guess of [replaySeed, noiseSeedCommitment(seed)])
+            if (guess !== seed)
+              assert.notEqual(expectedNoiseDigest(plan, keys, guess, drawn), noiseDigest(seed, released.noise));
           if (released.noise.length > 0) {
             const [first, ...rest] = released.noise;
             const shifted = [{ label: first!.label, value: first!.value + 1 }, ...rest];

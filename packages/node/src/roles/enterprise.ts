@@ -51,9 +51,11 @@ import {
   executeTask,
   failureReceipt,
 } from '../execution/execute-task.ts';
+import { loadNoiseSeeder } from '../execution/noise-seed.ts';
 import { OcrEngine } from '../execution/parse/parse-document.ts';
 import { openAudience } from '../execution/query/audience-handle.ts';
 import { executeQueryTask, reexecuteQuery } from '../execution/query/execute-query-task.ts';
+import { type NoiseRecomputationRequest, recomputeNoise } from '../execution/query/noise-recomputation.ts';
 import { type ParticipationSignRequest, signParticipation } from '../execution/query/participation-signer.ts';
 import {
   type AggregationFault,
@@ -254,6 +256,7 @@ export class EnterpriseNode {
       consent: node.#ctx.consent,
       pseudonymOf: await loadPseudonymizer(opts.keyring),
       audienceKey: await loadAudienceKey(opts.keyring),
+      noiseSeedOf: await loadNoiseSeeder(opts.keyring),
       hosts: (vault_id) => opts.vaults.some((v) => v.vault_id === vault_id),
       ...(opts.aggregationFault && !opts.production ? { aggregationFault: opts.aggregationFault } : {}),
       clock: new SystemClock(),
@@ -268,6 +271,8 @@ export class EnterpriseNode {
       await bus.serve(subjects.upload, (p) => node.#upload(p as UploadRequest)),
       await bus.serve(subjects.vault, (p) => node.#vault(p as VaultRequest)),
       await peers.serve(subjects.queryPartial, (p) => answerPartial(node.#query!, p as QueryPartialRequest)),
+      // Masters verifying a Query ask this node's enclave to recompute the secret-seeded noise.
+      await bus.serve(subjects.queryNoise, (p) => recomputeNoise(node.#query!, p as NoiseRecomputationRequest)),
       await bus.serve(subjects.queryParticipation, (p) =>
         signParticipation(
           { ...node.#query!, keyName: keyNameOf(opts.nodeId), keyring: opts.keyring },

@@ -26,6 +26,7 @@ export function enterpriseSubjects(nodeId: string) {
     vault: `scs.enterprise.${nodeId}.vault`,
     queryPartial: `scs.enterprise.${nodeId}.query_partial`,
     queryParticipation: `scs.enterprise.${nodeId}.query_participation`,
+    queryNoise: `scs.enterprise.${nodeId}.query_noise`,
   } as const;
 }
 

@@ -94,21 +94,31 @@ describe('Train numeric core', () => {
       { vault_id: 'vlt_b', update: Float64Array.from([4, 0]), weight: 3 },
       { vault_id: 'vlt_a', update: Float64Array.from([0, 4]), weight: 1 },
     ];
-    assert.deepEqual([...aggregate(g, parts, { seed: SEED, round: 1 })], [3, 1]);
+    assert.deepEqual([...aggregate(g, parts, { round: 1 })], [3, 1]);
     near([...clipUpdate(Float64Array.from([3, 4]), 1)], [0.6, 0.8]);
-    const clipped = aggregate(g, parts, { seed: SEED, round: 1, clip: 1 });
+    const clipped = aggregate(g, parts, { round: 1, clip: 1 });
     near([...clipped], [0.75, 0.25]);
     const wide = new Float64Array(4000);
     const noisy = (seed: string) =>
       aggregate(wide, [{ vault_id: 'vlt_a', update: new Float64Array(4000), weight: 5 }], {
-        seed,
+        noiseSeed: seed,
         round: 2,
         clip: 2,
         dp: { noiseMultiplier: 1.5 },
       });
     const n1 = noisy(SEED);
-    assert.deepEqual(noisy(SEED), n1, 'the noise is drawn from the training seed');
+    assert.deepEqual(noisy(SEED), n1, 'the noise is drawn from the (secret) noise seed');
     assert.notDeepEqual(noisy('8'.repeat(64)), n1);
+    assert.throws(
+      () =>
+        aggregate(wide, [{ vault_id: 'vlt_a', update: wide, weight: 1 }], {
+          round: 1,
+          clip: 2,
+          dp: { noiseMultiplier: 1 },
+        }),
+      /secret noise seed/,
+      'DP noise is never drawn without the secret seed',
+    );
     const std = Math.sqrt(n1.reduce((s, v) => s + v * v, 0) / n1.length);
     assert.ok(Math.abs(std - 3) < 0.15, `noise std ${std}, expected 1.5 x 2 / 1`);
   });

@@ -2,8 +2,9 @@
  * A Query is verified from its aggregation transcript, not by re-running it: the verifier fetches
  * the sealed transcript and the aggregation enclave's statement (commitments only) and checks them
  * against the log. An honest two-node query is accepted; a compromised aggregation enclave that
- * drops a Vault's partial, lies about k_min, draws noise other than the seed gives, or skips the
- * budget charge gets a `rejected` decision naming exactly that, and its operator is slashed. A
+ * drops a Vault's partial, lies about k_min, draws noise other than the secret seed gives (checked
+ * by another node's enclave, the seed being secret), seeds its noise from the public replay seed,
+ * or skips the budget charge gets a `rejected` decision naming exactly that, and its operator is slashed. A
  * `group_under_k_min` challenge against an honest release is judged from the same transcript
  * (`not_confirmed`, then `closed_without_penalty`); under a policy that samples nothing, a release
  * of a group under k_min passes unchecked and the same kind of challenge convicts it before
@@ -15,7 +16,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { SubmitTaskRequest } from '@symphony/api';
-import { noiseDigest, type ParameterSet, releasedSetsDigest, type VerificationDecision } from '@symphony/protocol';
+import {
+  noiseDigest,
+  noiseSeedCommitment,
+  type ParameterSet,
+  releasedSetsDigest,
+  replaySeedOf,
+  type VerificationDecision,
+} from '@symphony/protocol';
 import type { PgliteStore } from '../../src/adapters/pglite-store.ts';
 import type { AggregationFault } from '../../src/execution/query/query-runtime.ts';
 import type { EmbeddedNetwork } from '../../src/roles/embedded-network.ts';
@@ -28,7 +36,7 @@ const VAULTS = ['vlt_lioncity-app', 'vlt_straits-wallet'];
 const SUBJECTS = Array.from({ length: 8 }, (_, i) => `act_shopper-${i}`);
 const OPERATORS = ['act_lioncity', 'act_straits'];
 
-type Mode = 'honest' | 'drop_partial' | 'lie_k_min' | 'other_noise' | 'skip_charge' | 'release_under_k';
+type Mode = 'honest' | 'drop_partial' | 'lie_k_min' | 'other_noise' | 'public_seed' | 'skip_charge' | 'release_under_k';
 
 const spec = {
   kind: 'query' as const,
@@ -49,7 +57,7 @@ describe('a query is verified from its aggregation transcript', () => {
   const stake = (a: string) => BigInt(state().accounts[a]?.stake ?? '0');
 
   /** The compromised aggregation enclave: tampers its statement or release per the current mode. */
-  const fault: AggregationFault = (_task_id, run) => {
+  const fault: AggregationFault = (task_id, run) => {
     const a = run.aggregation;
     switch (mode) {
       case 'honest':
@@ -62,7 +70,19 @@ describe('a query is verified from its aggregation transcript', () => {
         assert.ok(run.noise.length > 0, 'the release drew noise');
         const [first, ...rest] = run.noise;
         const shifted = [{ label: first!.label, value: first!.value + 1 }, ...rest];
-        return { aggregation: { ...a, noise_digest: noiseDigest(a.seed, shifted) }, release: run.release };
+        return { aggregation: { ...a, noise_digest: noiseDigest(run.noise_seed, shifted) }, release: run.release };
+      }
+      case 'public_seed': {
+        // The pre-fix derivation: noise seeded by the public replay seed (anyone could subtract it).
+        const seed = replaySeedOf(state().tasks[task_id]!.envelope_hash);
+        return {
+          aggregation: {
+            ...a,
+            noise_seed_commitment: noiseSeedCommitment(seed),
+            noise_digest: noiseDigest(seed, run.noise),
+          },
+          release: run.release,
+        };
       }
       case 'skip_charge':
         return { aggregation: a };
@@ -176,6 +196,7 @@ describe('a query is verified from its aggregation transcript', () => {
     ['drop_partial', 'partial_missing'],
     ['lie_k_min', 'suppression_inconsistent'],
     ['other_noise', 'noise_mismatch'],
+    ['public_seed', 'noise_seed_not_derived'],
     ['skip_charge', 'budget_not_charged'],
   ];
   for (const [m, reason] of tampers) {

@@ -6,12 +6,17 @@
  * hashes differ from the round's model. A Vault that cannot train (none of its subjects'
  * records are there) drops out of every round: the rounds complete without it down to the task's
  * quorum, and a task whose quorum cannot be met ends rejected with `quorum_not_met`. DP training
- * clips and noises at the aggregator exactly as the in-memory run does and releases the spend.
+ * clips and noises at the aggregator exactly as the in-memory run does under the enclaves' secret
+ * noise seed (derived with the enclave root key) and releases the spend; the same run with noise
+ * drawn from the public seeds (the spec's, the replay seed) gives another model, so whoever holds
+ * only the public data cannot reproduce, hence cannot subtract, the noise.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { checkEvent, roundTaskId, type TaskEnvelope } from '@symphony/protocol';
+import { checkEvent, replaySeedOf, roundTaskId, type TaskEnvelope } from '@symphony/protocol';
+import { MemoryKeyring } from '../../src/adapters/memory-keyring.ts';
 import type { PgliteStore } from '../../src/adapters/pglite-store.ts';
+import { loadNoiseSeeder } from '../../src/execution/noise-seed.ts';
 import { AggregationEnclave } from '../../src/execution/train/aggregation-enclave.ts';
 import { trainingPrivacySpend } from '../../src/execution/train/dp-accountant.ts';
 import { runInMemory, vaultExamples } from '../../src/execution/train/federated-core.ts';
@@ -51,9 +56,11 @@ class SplitViewEnclave extends AggregationEnclave {
 describe('Train rounds: model inconsistency aborts, dropouts down to the quorum, DP training', () => {
   let store: PgliteStore;
   let net: EmbeddedNetwork;
+  const keyring = new MemoryKeyring();
   before(async () => {
     store = await openTestPglite();
     net = await openTrainNetwork(store, {
+      keyring,
       vaults: IID_VAULTS,
       aggregationEnclaveFor: (node) => (node === 'node_north' ? (o) => new SplitViewEnclave(o) : undefined),
     });
@@ -188,8 +195,17 @@ describe('Train rounds: model inconsistency aborts, dropouts down to the quorum,
       vault_id,
       data: vaultExamples(byVault.get(vault_id)!, spec, plan, 0),
     }));
-    const inMemory = runInMemory(plan, vaults, 5);
+    const t = state().tasks[task_id]!;
+    const replaySeed = replaySeedOf(t.envelope_hash);
+    const noiseSeed = (await loadNoiseSeeder(keyring))('train-dp', replaySeed, t.attempt);
+    const inMemory = runInMemory(plan, vaults, 5, noiseSeed);
     assert.equal(result.output.model.model_hash, inMemory.model_hash, 'the same clipped and noised aggregation');
+    for (const publicSeed of [plan.seed, replaySeed])
+      assert.notEqual(
+        result.output.model.model_hash,
+        runInMemory(plan, vaults, 5, publicSeed).model_hash,
+        'the noise is not the one a public seed gives',
+      );
     const { dp: _dp, ...withoutNoise } = plan;
     const noiseless = runInMemory(withoutNoise, vaults, 5).model_hash;
     assert.notEqual(result.output.model.model_hash, noiseless);

@@ -55,11 +55,12 @@ export async function openChallengeNetwork(
   o: {
     parameters: Partial<ParameterSet>;
     stakes: Record<string, string>;
-  } & Pick<EmbeddedNetworkOptions, 'faultFor' | 'aggregationFaultFor'>,
+  } & Pick<EmbeddedNetworkOptions, 'faultFor' | 'aggregationFaultFor'> &
+    Partial<Pick<EmbeddedNetworkOptions, 'keyring' | 'broker'>>,
 ): Promise<EmbeddedNetwork> {
   const net = await openEmbeddedNetwork({
     store,
-    keyring: new MemoryKeyring(),
+    keyring: o.keyring ?? new MemoryKeyring(),
     pollIntervalMs: 20,
     topology: { ...EMBEDDED_TOPOLOGY, parameters: { ...EMBEDDED_TOPOLOGY.parameters, ...o.parameters } },
     actors: [
@@ -74,6 +75,7 @@ export async function openChallengeNetwork(
     ],
     ...(o.faultFor ? { faultFor: o.faultFor } : {}),
     ...(o.aggregationFaultFor ? { aggregationFaultFor: o.aggregationFaultFor } : {}),
+    ...(o.broker ? { broker: o.broker } : {}),
   });
   for (const [actor_id, amount] of Object.entries(o.stakes)) {
     const r = await net.coordinator.writer.append({ type: 'account_funded', actor_id, account: 'stake', amount });

@@ -7,8 +7,12 @@
  * - the suppression decision: `k_min`, the released group keys (they are in the released output
  *   anyway) and how many groups were suppressed; the released groups' pseudonym sets are in the
  *   log's `query_release_decided`, so their relation to `k_min` is checkable without more;
- * - the noise: the seed (derived from the replay context) and a digest of every value drawn, which
- *   a verifier recomputes from the seed, the plan and the released keys;
+ * - the noise: a commitment to the secret noise seed and a digest of every value drawn under it.
+ *   The noise seed is derived from the replay seed under a key only enclaves hold (never the public
+ *   replay seed itself: anyone could then recompute the noise and subtract it), and the digest
+ *   includes it, so neither lets anyone outside an enclave recompute or brute-force a draw. A
+ *   verifier has an enclave recompute both (`expectedNoiseDigest`) and compares them
+ *   (`checkNoiseRecomputation`);
  * - the budget: the digests of the charge and the released sets the log must show.
  * `checkQueryAggregation` is the verifier's pure check of it against the log.
  */
@@ -34,9 +38,14 @@ export const QueryAggregationTags = {
   charges: 'scp/v1/query-charges',
   releasedSets: 'scp/v1/query-released-sets',
   replaySeed: 'scp/v1/replay-seed',
+  noiseSeedCommitment: 'scp/v1/query-noise-seed-commitment',
+  noiseRecomputation: 'scp/v1/query-noise-recomputation',
 } as const;
 
-/** The deterministic seed of a task's replay context (all noise of a release is drawn from it). */
+/**
+ * The deterministic, public seed of a task's replay context. DP noise is never drawn from it
+ * directly: enclaves derive the secret noise seed from it (see `noiseSeedCommitment`).
+ */
 export const replaySeedOf = (envelope_hash: string): Hex64 =>
   domainHash(QueryAggregationTags.replaySeed, { envelope_hash });
 
@@ -74,8 +83,8 @@ export const partialCommitmentDigest = (
 export type QueryAggregation = {
   task_id: string;
   attempt: number;
-  /** The seed the noise was drawn from. */
-  seed: string;
+  /** `noiseSeedCommitment` of the secret seed the noise was drawn from (never the seed itself). */
+  noise_seed_commitment: string;
   /** One per target Vault, sorted by Vault. */
   partials: PartialCommitment[];
   k_min: number;
@@ -94,7 +103,14 @@ export type QueryAggregation = {
 /** The hash the execution transcript's `details.aggregation_hash` carries. */
 export const aggregationHash = (a: QueryAggregation): Hex64 => domainHash(QueryAggregationTags.aggregation, a);
 
-/** Digest of drawn noise, independent of draw order. */
+/**
+ * The published commitment to a secret noise seed: binding, and hiding because the seed is a
+ * 256-bit HMAC output nobody outside the enclaves can compute.
+ */
+export const noiseSeedCommitment = (noise_seed: string): Hex64 =>
+  domainHash(QueryAggregationTags.noiseSeedCommitment, { noise_seed });
+
+/** Digest of drawn noise, independent of draw order (hiding: it includes the secret seed). */
 export const noiseDigest = (seed: string, draws: readonly NoiseDraw[]): Hex64 =>
   domainHash(QueryAggregationTags.noise, {
     seed,
@@ -133,6 +149,36 @@ export function expectedNoiseDraws(
   if (audienceDrawn && plan.audience?.scale) draw('audience', plan.audience.scale);
   return draws;
 }
+
+/** The noise digest a release under `noiseSeed` must publish (what a verifying enclave recomputes). */
+export const expectedNoiseDigest = (
+  plan: QueryPlan,
+  releasedKeys: readonly string[],
+  noiseSeed: string,
+  audienceDrawn: boolean,
+): Hex64 => noiseDigest(noiseSeed, expectedNoiseDraws(plan, releasedKeys, noiseSeed, audienceDrawn));
+
+/** Whether a release drew the audience count's noise: an audience was asked and k_min subjects were read. */
+export const audienceDrawnOf = (plan: QueryPlan, release: Pick<LoggedRelease, 'charged'>): boolean =>
+  plan.audience !== undefined && release.charged.length >= plan.k_min;
+
+/**
+ * What a verifying enclave states about a release's noise: for the task's envelope, attempt,
+ * released keys and audience decision, the commitment to the noise seed it derived and the noise
+ * digest it recomputed. Its hash is the report data of the enclave's attestation.
+ */
+export type NoiseRecomputation = {
+  task_id: string;
+  attempt: number;
+  envelope_hash: string;
+  released_keys: string[];
+  audience_drawn: boolean;
+  noise_seed_commitment: string;
+  noise_digest: string;
+};
+
+export const noiseRecomputationHash = (r: NoiseRecomputation): Hex64 =>
+  domainHash(QueryAggregationTags.noiseRecomputation, r);
 
 /** The release the log recorded for the task (`query_release_decided`). */
 export type LoggedRelease = { attempt: number; scope: string; charged: string[]; released_sets: string[][] };
@@ -204,10 +250,11 @@ function partialsProblem(c: QueryAggregationCheck, a: QueryAggregation): Aggrega
 
 /**
  * Checks a Query's aggregation transcript against the log: every target Vault's partial accounted
- * for (committed and signed by its enclave, matching the transcript's inputs), the noise seed
- * derived from the replay context, the budget charged in the log for this attempt (every read and
- * released subject, the policy's epsilon), suppression consistent with the policy's `k_min`, and
- * every noise value the one the seed gives.
+ * for (committed and signed by its enclave, matching the transcript's inputs), the replay seed
+ * derived from the envelope, the budget charged in the log for this attempt (every read and
+ * released subject, the policy's epsilon), and suppression consistent with the policy's `k_min`.
+ * The noise needs the secret seed, so it is checked by `checkNoiseRecomputation` against an
+ * enclave's recomputation.
  */
 export function checkQueryAggregation(c: QueryAggregationCheck): AggregationVerdict {
   const { transcript: tr, receipt } = c;
@@ -218,8 +265,7 @@ export function checkQueryAggregation(c: QueryAggregationCheck): AggregationVerd
   if (a.task_id !== receipt.task_id || a.attempt !== receipt.attempt) return reject('aggregation_missing');
   const partials = partialsProblem(c, a);
   if (partials) return partials;
-  const seed = replaySeedOf(c.envelope_hash);
-  if (tr.replay_context.seed !== seed || a.seed !== seed) return reject('noise_seed_not_derived');
+  if (tr.replay_context.seed !== replaySeedOf(c.envelope_hash)) return reject('noise_seed_not_derived');
   if (c.envelope.spec.kind !== 'query') return reject('aggregation_missing');
   const planned = planQuery(c.envelope.spec, queryPolicyOf(c.policy));
   if (!planned.ok) return reject('suppression_inconsistent');
@@ -242,9 +288,24 @@ export function checkQueryAggregation(c: QueryAggregationCheck): AggregationVerd
     return reject('suppression_inconsistent');
   if (tr.details.groups_suppressed !== a.groups_suppressed) return reject('suppression_inconsistent');
   if (r.released_sets.some((s) => new Set(s).size < plan.k_min)) return reject('suppression_inconsistent');
+  return { ok: true };
+}
 
-  const audienceDrawn = plan.audience !== undefined && r.charged.length >= plan.k_min;
-  const expected = expectedNoiseDraws(plan, a.released_keys, seed, audienceDrawn);
-  if (noiseDigest(seed, expected) !== a.noise_digest) return reject('noise_mismatch');
+/**
+ * The noise half of the check, once an enclave (whose attestation over
+ * `noiseRecomputationHash(recomputed)` the caller verified) recomputed it for this aggregation's
+ * task, attempt and released keys: the seed commitment must be the one that enclave derived
+ * (`noise_seed_not_derived`), and the digest the one its draws give (`noise_mismatch`).
+ */
+export function checkNoiseRecomputation(a: QueryAggregation, recomputed: NoiseRecomputation): AggregationVerdict {
+  if (
+    recomputed.task_id !== a.task_id ||
+    recomputed.attempt !== a.attempt ||
+    recomputed.released_keys.length !== a.released_keys.length ||
+    recomputed.released_keys.some((k, i) => k !== a.released_keys[i])
+  )
+    return reject('aggregation_missing');
+  if (recomputed.noise_seed_commitment !== a.noise_seed_commitment) return reject('noise_seed_not_derived');
+  if (recomputed.noise_digest !== a.noise_digest) return reject('noise_mismatch');
   return { ok: true };
 }

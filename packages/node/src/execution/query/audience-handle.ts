@@ -2,8 +2,9 @@
  * Sealed audience handles: the pseudonyms an audience query selected, encrypted (AES-256-GCM)
  * under a key only the enclaves derive, bound to the task. The submitter gets the handle and the
  * noisy eligible count, never identities; a Vault's node opens the handle to find which of its own
- * subjects to deliver to (coupons, offers) downstream. The nonce is derived from the task's replay
- * seed, so a re-execution produces the same bytes (one plaintext per task and key).
+ * subjects to deliver to (coupons, offers) downstream. The nonce is derived from the release's
+ * secret noise seed (one per task and attempt), so a re-execution produces the same bytes and two
+ * attempts never reuse a nonce (one plaintext per nonce and key).
  */
 import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
 

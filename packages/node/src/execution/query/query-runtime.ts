@@ -2,7 +2,8 @@
  * The `query` task class on enterprise nodes. The node a query is dispatched to runs the
  * aggregation enclave: it asks every target Vault's node for a partial sealed to a one-time key of
  * its enclave, opens them, combines them by keyed pseudonym, and releases (contribution bounds,
- * k_min suppression, seeded discrete Laplace noise) with the decisions the reducer then charges.
+ * k_min suppression, discrete Laplace noise drawn from the enclaves' secret noise seed, never from
+ * the public replay seed) with the decisions the reducer then charges.
  * A Vault's node computes its partial only for a query the log shows dispatched (or under
  * verification) with that aggregator, through the materializer, over consented, granted records.
  * Partials are never stored or returned.
@@ -17,6 +18,7 @@ import {
   type InputCommitment,
   type NoiseDraw,
   noiseDigest,
+  noiseSeedCommitment,
   type PartialAggregate,
   type PartialCommitment,
   partialCommitmentDigest,
@@ -42,6 +44,7 @@ import type { TeeProvider } from '../../ports/tee-provider.ts';
 import { resolveTask } from '../../semantic/resolve-task.ts';
 import { type ExecuteRequest, enterpriseSubjects } from '../../wire/enterprise-rpc.ts';
 import { ExecutionRefused } from '../execute-task.ts';
+import type { NoiseSeedOf } from '../noise-seed.ts';
 import { buildTranscript, replayContextOf } from '../transcript.ts';
 import { sealAudience } from './audience-handle.ts';
 import {
@@ -56,7 +59,7 @@ import type { PseudonymOf } from './subject-pseudonyms.ts';
 import { computeVaultPartial } from './vault-partial.ts';
 
 /** The code measurement of the query aggregation runtime (bump when release semantics change). */
-export const QUERY_CODE_HASH = domainHash('scp/v1/builtin-program', { runtime: 'scs-query', version: 2 });
+export const QUERY_CODE_HASH = domainHash('scp/v1/builtin-program', { runtime: 'scs-query', version: 3 });
 
 export type QueryRuntime = {
   nodeId: string;
@@ -69,6 +72,8 @@ export type QueryRuntime = {
   pseudonymOf: PseudonymOf;
   /** The enclaves' key for audience handles. */
   audienceKey: Buffer;
+  /** The enclaves' secret noise seed derivation (`loadNoiseSeeder`). */
+  noiseSeedOf: NoiseSeedOf;
   hosts(vault_id: string): boolean;
   /** How long a Vault waits for its copy of the log to show the dispatch (default 10 s). */
   followWaitMs?: number;
@@ -89,7 +94,7 @@ export type QueryRuntime = {
  */
 export type AggregationFault = (
   task_id: string,
-  run: { aggregation: QueryAggregation; release: QueryRelease; noise: readonly NoiseDraw[] },
+  run: { aggregation: QueryAggregation; release: QueryRelease; noise: readonly NoiseDraw[]; noise_seed: string },
 ) => { aggregation: QueryAggregation; release?: QueryRelease } | undefined;
 
 /** Asks a Vault's node for its sealed partial of a dispatched query. */
@@ -279,7 +284,9 @@ export async function runQuery(
     (r) => openPartial(r.sealed, keys.private_key, envelope.task_id, req.attempt) as PartialAggregate,
   );
   const seed = replayContextOf(envelope, req.envelope_hash).seed;
-  const released = releaseQuery(plan, combinePartials(partials, plan.summed.length), seed);
+  // DP noise (and the audience order) come from the secret seed only enclaves can derive.
+  const noiseSeed = rt.noiseSeedOf('query-release', seed, req.attempt);
+  const released = releaseQuery(plan, combinePartials(partials, plan.summed.length), noiseSeed);
   const a = released.audience;
   const output = a
     ? {
@@ -287,7 +294,7 @@ export async function runQuery(
         audience: {
           eligible: a.eligible,
           bound99: a.bound99,
-          handle: a.members.length > 0 ? sealAudience(rt.audienceKey, envelope.task_id, seed, a.members) : null,
+          handle: a.members.length > 0 ? sealAudience(rt.audienceKey, envelope.task_id, noiseSeed, a.members) : null,
         },
       }
     : released.result;
@@ -298,12 +305,12 @@ export async function runQuery(
   const honest: QueryAggregation = {
     task_id: envelope.task_id,
     attempt: req.attempt,
-    seed,
+    noise_seed_commitment: noiseSeedCommitment(noiseSeed),
     partials: replies.map((r) => r.partial).sort((a, b) => (a.vault_id < b.vault_id ? -1 : 1)),
     k_min: plan.k_min,
     released_keys: released.truth.filter((g) => g.subjects >= plan.k_min).map((g) => groupKeyText(g.key)),
     groups_suppressed: d.groups_suppressed,
-    noise_digest: noiseDigest(seed, released.noise),
+    noise_digest: noiseDigest(noiseSeed, released.noise),
     epsilon_micro: plan.epsilon_micro,
     charged_digest: chargesDigest(envelope.consent_scope, d.charged),
     released_sets_digest: releasedSetsDigest(d.released_sets),
@@ -317,6 +324,7 @@ export async function runQuery(
     aggregation: honest,
     release: honestRelease,
     noise: released.noise,
+    noise_seed: noiseSeed,
   });
   const aggregation = faulty?.aggregation ?? honest;
   const release = faulty ? faulty.release : honestRelease;

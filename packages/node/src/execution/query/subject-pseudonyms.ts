@@ -16,7 +16,7 @@ export const PSEUDONYM_ROOT_KEY = 'query-pseudonym-root';
 export type PseudonymOf = (subject: string) => string;
 
 /** The enclaves' shared root secret (see the file comment), from which purpose keys are derived. */
-async function enclaveRoot(keyring: Keyring): Promise<Buffer> {
+export async function enclaveRoot(keyring: Keyring): Promise<Buffer> {
   await keyring.ensureKey(PSEUDONYM_ROOT_KEY);
   const signature = await keyring.sign(PSEUDONYM_ROOT_KEY, new TextEncoder().encode('scp/v1/query-pseudonym-key'));
   return Buffer.from(signature, 'hex');

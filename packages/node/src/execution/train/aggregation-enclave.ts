@@ -28,6 +28,7 @@ import {
 import { PortError } from '../../ports/errors.ts';
 import type { ExecuteReply, ExecuteRequest } from '../../wire/enterprise-rpc.ts';
 import { type ExecutionContext, failureReceipt, signReceipt } from '../execute-task.ts';
+import { loadNoiseSeeder, type NoiseSeedOf } from '../noise-seed.ts';
 import { loadPseudonymizer, type PseudonymOf } from '../query/subject-pseudonyms.ts';
 import { buildTranscript, replayContextOf, replaySeed, sealTranscript } from '../transcript.ts';
 import { concatBytes } from './bytes.ts';
@@ -54,8 +55,8 @@ import type {
   TrainReply,
 } from './train-rpc.ts';
 
-/** The code measurement of the Train executor (models, aggregation, artifact format). */
-export const TRAIN_CODE_HASH = domainHash('scp/v1/train-executor', { runtime: 'scs-train', version: 1 });
+/** The code measurement of the Train executor (models, aggregation, artifact format, noise seed). */
+export const TRAIN_CODE_HASH = domainHash('scp/v1/train-executor', { runtime: 'scs-train', version: 2 });
 
 /** One completed round as the transcript records it (the verifier rebuilds the same from the log). */
 export type RoundSummary = TrainingRound;
@@ -64,6 +65,8 @@ type Session = {
   id: string;
   request: { envelope: ExecuteRequest['envelope']; envelope_hash: string; attempt: number; k_min: number };
   plan: TrainPlan;
+  /** The secret DP noise seed of this (task, attempt): only enclaves derive it. */
+  noiseSeed: string;
   privateKey: KeyObject;
   key: AggregatorKey;
   standardization?: Standardization;
@@ -89,6 +92,7 @@ export class AggregationEnclave {
   readonly #o: AggregationEnclaveOptions;
   readonly #sessions = new Map<string, Session>();
   #pseudonymOf?: Promise<PseudonymOf>;
+  #noiseSeedOf?: Promise<NoiseSeedOf>;
 
   constructor(opts: AggregationEnclaveOptions) {
     this.#o = opts;
@@ -155,6 +159,8 @@ export class AggregationEnclave {
       if (error instanceof TrainSpecInvalid) throw new PortError(error.code, error.message);
       throw error;
     }
+    this.#noiseSeedOf ??= loadNoiseSeeder(this.#o.ctx.keyring);
+    const noiseSeed = (await this.#noiseSeedOf)('train-dp', replaySeed(req.envelope_hash), req.attempt);
     const keys = newSessionKeys();
     const id = randomUUID().replaceAll('-', '');
     const evidence = await this.#o.ctx.tee.attest(
@@ -170,6 +176,7 @@ export class AggregationEnclave {
       id,
       request: { envelope: req.envelope, envelope_hash: req.envelope_hash, attempt: req.attempt, k_min: req.k_min },
       plan,
+      noiseSeed,
       privateKey: keys.privateKey,
       key,
       inputs: [],
@@ -301,7 +308,7 @@ export class AggregationEnclave {
         throw new PortError('model_shape_mismatch', `the update of ${v} has another shape`);
       return { vault_id: v, update, weight: body.weight, commitment: p.commitment };
     });
-    const next = aggregate(s.model, contributions, aggregationOf(s.plan, round));
+    const next = aggregate(s.model, contributions, aggregationOf(s.plan, round, s.noiseSeed));
     for (const c of contributions) c.update.fill(0);
     const summary: RoundSummary = {
       round,

@@ -3,13 +3,21 @@
  * Vault-id order; with clipping, each update is first scaled to an L2 norm of at most `clip`; with
  * DP, the clipped updates are averaged with equal weights (so one Vault, and so one subject, moves
  * the average by at most clip / n) and Gaussian noise of standard deviation
- * noise_multiplier x clip / n is added to every coordinate, drawn from the training seed.
+ * noise_multiplier x clip / n is added to every coordinate, drawn from the secret noise seed only
+ * enclaves derive (`loadNoiseSeeder`): drawn from the public training seed, anyone could recompute
+ * the noise and subtract it from the released model.
  */
 import { Prng } from './prng.ts';
 
 export type Contribution = { vault_id: string; update: Float64Array; weight: number };
 
-export type AggregationSettings = { clip?: number; dp?: { noiseMultiplier: number }; seed: string; round: number };
+export type AggregationSettings = {
+  clip?: number;
+  dp?: { noiseMultiplier: number };
+  /** The secret DP noise seed; required with `dp`. */
+  noiseSeed?: string;
+  round: number;
+};
 
 /** Scales `u` to L2 norm at most `clip` (a copy). */
 export function clipUpdate(u: Float64Array, clip: number): Float64Array {
@@ -35,7 +43,8 @@ export function aggregate(global: Float64Array, parts: readonly Contribution[], 
     for (let i = 0; i < avg.length; i++) avg[i] = avg[i]! + w * u[i]!;
   }
   const next = Float64Array.from(global);
-  const prng = dp ? new Prng(s.seed, `dp-noise/round-${s.round}`) : undefined;
+  if (dp && s.noiseSeed === undefined) throw new Error('DP aggregation needs the secret noise seed');
+  const prng = dp ? new Prng(s.noiseSeed!, `dp-noise/round-${s.round}`) : undefined;
   const sigma = dp ? (dp.noiseMultiplier * s.clip!) / ordered.length : 0;
   for (let i = 0; i < next.length; i++) next[i] = next[i]! + avg[i]! + (prng ? sigma * prng.nextGaussian() : 0);
   return next;

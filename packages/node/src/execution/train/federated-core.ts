@@ -59,11 +59,15 @@ export type InMemoryRun = {
   evaluation: ReleasedEvaluation;
 };
 
-/** Federated training over in-memory Vaults (every Vault takes part in every round). */
+/**
+ * Federated training over in-memory Vaults (every Vault takes part in every round); a DP plan
+ * needs the secret noise seed the enclaves would derive (`loadNoiseSeeder`).
+ */
 export function runInMemory(
   plan: TrainPlan,
   vaults: { vault_id: string; data: VaultExamples }[],
   kMin: number,
+  noiseSeed?: string,
 ): InMemoryRun {
   const ordered = [...vaults].sort((a, b) => (a.vault_id < b.vault_id ? -1 : 1));
   const s = pooledStandardization(
@@ -80,7 +84,7 @@ export function runInMemory(
       ...localRound(plan, v.vault_id, round, model, v.data, s),
     }));
     updates.push(new Map(parts.map((p) => [p.vault_id, p.update])));
-    model = aggregate(model, parts, aggregationOf(plan, round));
+    model = aggregate(model, parts, aggregationOf(plan, round, noiseSeed));
     round_hashes.push(hashOfParameters(model));
   }
   const evaluation = releaseEvaluation(

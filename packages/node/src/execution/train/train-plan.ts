@@ -64,10 +64,10 @@ export function planOf(spec: TrainSpec, replaySeed: string): TrainPlan {
   };
 }
 
-/** The aggregation settings of round `round`. */
-export const aggregationOf = (plan: TrainPlan, round: number): AggregationSettings => ({
-  seed: plan.seed,
+/** The aggregation settings of round `round`; `noiseSeed` is the enclaves' secret DP noise seed. */
+export const aggregationOf = (plan: TrainPlan, round: number, noiseSeed?: string): AggregationSettings => ({
   round,
+  ...(noiseSeed !== undefined ? { noiseSeed } : {}),
   ...(plan.clip !== undefined ? { clip: plan.clip } : {}),
   ...(plan.dp ? { dp: { noiseMultiplier: plan.dp.noiseMultiplier } } : {}),
 });
