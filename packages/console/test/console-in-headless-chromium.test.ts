@@ -118,7 +118,10 @@ test('sign in, watch a task reach completed, verify its settlement proof in the 
     .getByRole('row', { name: new RegExp(taskId) })
     .getByRole('button', { name: 'Verify proof' })
     .click();
-  await page.getByTestId('proof-status').filter({ hasText: 'Proof verified in your browser' }).waitFor();
+  // Wait for the check to finish, then name its verdict (a rejection or an error shows its reason).
+  const status = page.getByTestId('proof-status');
+  await status.filter({ hasNotText: 'fetching the proof' }).waitFor({ timeout: 120_000 });
+  assert.match((await status.textContent()) ?? '', /Proof verified in your browser/);
   await shot('settlement');
 
   await page.getByRole('link', { name: 'Tasks' }).click();
