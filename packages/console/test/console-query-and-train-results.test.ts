@@ -3,7 +3,9 @@
  * a real Query (submitted through the SDK, watched to `completed`) shows its released groups as a
  * table and a chart, and a group under k_min distinct subjects appears nowhere, neither as a row
  * nor as a count; a real federated Train task shows its held-out accuracy per round as a curve
- * with a table of the same figures. Both views are checked by keyboard and on a phone's width.
+ * with a table of the same figures, live while it trains (every round from the rounds route, none
+ * missed between two polls) and complete from the first drawing when opened after training. Both
+ * views are checked by keyboard and on a phone's width.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
