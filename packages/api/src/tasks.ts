@@ -52,6 +52,35 @@ export const SubmitTaskRequest = Type.Object(
 );
 export type SubmitTaskRequest = Static<typeof SubmitTaskRequest>;
 
+/**
+ * One round of a Train task as the protocol log records it (`train_round_*` events): its state,
+ * the next model's hash, how many Vaults took part or dropped, and the held-out evaluation the
+ * round released (an aggregate over at least k_min subjects, else `suppressed`).
+ */
+export const TrainRoundView = Type.Object(
+  {
+    round: Type.Integer({ minimum: 1 }),
+    state: Type.Union([Type.Literal('running'), Type.Literal('completed'), Type.Literal('aborted')]),
+    model_hash: Type.Optional(Hex64String),
+    participants: Type.Integer({ minimum: 0 }),
+    dropped: Type.Integer({ minimum: 0 }),
+    reason_code: Type.Optional(Type.String()),
+    evaluation: Type.Optional(
+      Type.Object(
+        {
+          metric: Type.Literal('accuracy'),
+          value: Type.Optional(Type.String()),
+          subjects: Type.Optional(Type.Integer({ minimum: 0 })),
+          suppressed: Type.Optional(Type.Boolean()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+);
+export type TrainRoundView = Static<typeof TrainRoundView>;
+
 export const TaskView = Type.Object(
   {
     task_id: TaskId,
@@ -74,28 +103,7 @@ export const TaskView = Type.Object(
       Type.Object(
         {
           rounds_completed: Type.Integer({ minimum: 0 }),
-          last_round: Type.Object(
-            {
-              round: Type.Integer({ minimum: 1 }),
-              state: Type.Union([Type.Literal('running'), Type.Literal('completed'), Type.Literal('aborted')]),
-              model_hash: Type.Optional(Hex64String),
-              participants: Type.Integer({ minimum: 0 }),
-              dropped: Type.Integer({ minimum: 0 }),
-              reason_code: Type.Optional(Type.String()),
-              evaluation: Type.Optional(
-                Type.Object(
-                  {
-                    metric: Type.Literal('accuracy'),
-                    value: Type.Optional(Type.String()),
-                    subjects: Type.Optional(Type.Integer({ minimum: 0 })),
-                    suppressed: Type.Optional(Type.Boolean()),
-                  },
-                  { additionalProperties: false },
-                ),
-              ),
-            },
-            { additionalProperties: false },
-          ),
+          last_round: TrainRoundView,
           /** The log position of the last round event (changes with every round). */
           updated_seq: Type.Integer({ minimum: 0 }),
         },
@@ -167,3 +175,17 @@ export const TaskResult = Type.Object(
   { additionalProperties: false },
 );
 export type TaskResult = Static<typeof TaskResult>;
+
+/** Every round of a Train task's current attempt, in round order (`GET /v1/tasks/{taskId}/rounds`). */
+export const TaskRounds = Type.Object(
+  {
+    task_id: TaskId,
+    attempt: Type.Integer({ minimum: 0 }),
+    rounds_completed: Type.Integer({ minimum: 0 }),
+    rounds: Type.Array(TrainRoundView),
+    /** The log position of the last round event (0 before the first round). */
+    updated_seq: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+export type TaskRounds = Static<typeof TaskRounds>;

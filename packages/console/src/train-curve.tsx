@@ -1,13 +1,15 @@
 /**
  * A Train task's evaluation metric per round: a line chart and, as its text alternative, a table of
- * the same figures. While the task trains, the points come from the task view's last round at each
- * poll (live); once the result is released, from the result's training record (every round). A
- * round whose held-out set rested on fewer than k_min subjects has its metric suppressed: it is a
- * gap in the line and says so in the table.
+ * the same figures. The points come from the task's rounds (`GET /v1/tasks/{id}/rounds`: every round
+ * the protocol log recorded, with its released held-out metric), fetched again whenever the polled
+ * task view says a round event happened, so the curve grows live and no round between two polls is
+ * missed. A round whose held-out set rested on fewer than k_min subjects has its metric suppressed:
+ * it is a gap in the line and says so in the table.
  */
-import type { TaskView } from '@symphony/api';
-import { useRef } from 'react';
+import type { TaskRounds, TaskView, TrainRoundView } from '@symphony/api';
 import { Empty } from './components.tsx';
+import type { Session } from './session.ts';
+import { usePoll } from './use-poll.ts';
 
 export type RoundPoint = {
   round: number;
@@ -20,51 +22,48 @@ export type RoundPoint = {
   dropped: number;
 };
 
-type ReleasedRound = {
-  round: number;
-  participants?: string[];
-  dropped?: string[];
-  evaluation?: { metric?: string; value?: string; subjects?: number; suppressed?: boolean };
-};
-
-/** Every round of a released Train result (`training.rounds`), else undefined. */
-export function roundsOfTrainOutput(output: unknown): RoundPoint[] | undefined {
-  const rounds = (output as { training?: { rounds?: unknown } } | undefined)?.training?.rounds;
-  if (!Array.isArray(rounds)) return undefined;
-  return (rounds as ReleasedRound[]).map((r) => ({
-    round: r.round,
-    state: 'completed',
-    ...evaluationOf(r.evaluation),
-    participants: r.participants?.length ?? 0,
-    dropped: r.dropped?.length ?? 0,
-  }));
-}
-
-function evaluationOf(e: ReleasedRound['evaluation']): Partial<RoundPoint> {
-  if (!e) return {};
+function pointOf(r: TrainRoundView): RoundPoint {
+  const e = r.evaluation;
   return {
-    ...(e.metric ? { metric: e.metric } : {}),
-    ...(e.value !== undefined ? { value: Number(e.value) } : {}),
-    ...(e.subjects !== undefined ? { subjects: e.subjects } : {}),
-    ...(e.suppressed ? { suppressed: true } : {}),
+    round: r.round,
+    state: r.state,
+    ...(e?.metric ? { metric: e.metric } : {}),
+    ...(e?.value !== undefined ? { value: Number(e.value) } : {}),
+    ...(e?.subjects !== undefined ? { subjects: e.subjects } : {}),
+    ...(e?.suppressed ? { suppressed: true } : {}),
+    participants: r.participants,
+    dropped: r.dropped,
   };
 }
 
-/** The rounds seen so far: the released record when there is one, else the last rounds polled. */
-export function useTrainRounds(taskId: string, train: TaskView['train'], output: unknown): RoundPoint[] {
-  const seen = useRef({ taskId, rounds: new Map<number, RoundPoint>() });
-  if (seen.current.taskId !== taskId) seen.current = { taskId, rounds: new Map() };
-  const last = train?.last_round;
-  if (last) {
-    seen.current.rounds.set(last.round, {
-      round: last.round,
-      state: last.state,
-      ...evaluationOf(last.evaluation),
-      participants: last.participants,
-      dropped: last.dropped,
-    });
-  }
-  return roundsOfTrainOutput(output) ?? [...seen.current.rounds.values()].sort((a, b) => a.round - b.round);
+/** The points of a task's rounds, in round order. */
+export function roundPointsOf(view: TaskRounds): RoundPoint[] {
+  return view.rounds.map(pointOf);
+}
+
+/**
+ * Every round of a Train task so far (none for another class): fetched when the page opens and
+ * again each time the polled task view's round position (`train.updated_seq`) moves.
+ */
+export function useTrainRounds(
+  session: Session,
+  task: TaskView | undefined,
+): { rounds: RoundPoint[]; loading: boolean; error: unknown; refresh: () => void } {
+  const taskId = task?.task_id;
+  const isTrain = task?.class === 'train';
+  const position = task?.train?.updated_seq;
+  const polled = usePoll(
+    () => (isTrain && taskId ? session.client.getTaskRounds(taskId) : Promise.resolve(undefined)),
+    [session, taskId, isTrain, position],
+    0,
+  );
+  const view = polled.data?.task_id === taskId ? polled.data : undefined;
+  return {
+    rounds: view ? roundPointsOf(view) : [],
+    loading: view === undefined && polled.loading,
+    error: polled.error,
+    refresh: polled.refresh,
+  };
 }
 
 const fmt = (v: number | undefined) => (v === undefined ? '—' : String(Math.round(v * 10_000) / 10_000));

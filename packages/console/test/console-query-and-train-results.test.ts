@@ -3,7 +3,9 @@
  * a real Query (submitted through the SDK, watched to `completed`) shows its released groups as a
  * table and a chart, and a group under k_min distinct subjects appears nowhere, neither as a row
  * nor as a count; a real federated Train task shows its held-out accuracy per round as a curve
- * with a table of the same figures. Both views are checked by keyboard and on a phone's width.
+ * with a table of the same figures, live while it trains (every round from the rounds route, none
+ * missed between two polls) and complete from the first drawing when opened after training. Both
+ * views are checked by keyboard and on a phone's width.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -79,6 +81,25 @@ async function openByKeyboard(taskId: string): Promise<void> {
   await page.keyboard.press('Enter');
   await page.locator('#task-title').filter({ hasText: taskId }).waitFor();
 }
+
+/**
+ * Page script: records in `window.__curve` each distinct list of rounds the Train curve's points
+ * show (starting now, and on every DOM change), so a test sees every curve the page drew.
+ */
+const RECORD_CURVE = `(() => {
+  window.__curve = [];
+  const record = () => {
+    const rounds = [...document.querySelectorAll('[data-testid=train-chart] circle[data-round]')].map((c) =>
+      Number(c.getAttribute('data-round')),
+    );
+    const last = window.__curve.at(-1);
+    if (!last || last.join() !== rounds.join()) window.__curve.push(rounds);
+  };
+  window.__curveObserver?.disconnect();
+  window.__curveObserver = new MutationObserver(record);
+  window.__curveObserver.observe(document, { subtree: true, childList: true, attributes: true });
+  record();
+})()`;
 
 /** A task of the operator actor on the two target Vaults; its class follows the spec. */
 function requestOf(
@@ -204,6 +225,11 @@ test('a Train task shows its held-out accuracy per round as a curve, with a tabl
     evaluation: { holdout_bps: 3000 },
   });
   const taskId = (await client.submitTask(request)).task.task_id;
+  const everyRound = Array.from({ length: ROUNDS }, (_, i) => i + 1);
+
+  // Opened while the task trains: the page records every set of points the curve shows.
+  await openByKeyboard(taskId);
+  await page.evaluate(RECORD_CURVE);
   const done = await watchUntil(taskId, ['awaiting_settlement', 'completed']);
   assert.equal(done.train?.rounds_completed, ROUNDS);
 
@@ -217,19 +243,48 @@ test('a Train task shows its held-out accuracy per round as a curve, with a tabl
     accuracy.every((v) => v !== undefined),
     'every round released a held-out accuracy',
   );
+  // The rounds route carries the same figures, every round of them.
+  const rounds = await client.getTaskRounds(taskId);
+  assert.deepEqual(
+    rounds.rounds.map((r) => r.round),
+    everyRound,
+  );
+  assert.ok(rounds.rounds.every((r) => r.state === 'completed'));
+  assert.deepEqual(
+    rounds.rounds.map((r) => r.evaluation?.value),
+    accuracy,
+  );
 
-  await openByKeyboard(taskId);
   await page.getByRole('heading', { name: 'Training: held-out metric per round' }).waitFor();
   const chart = page.getByTestId('train-chart');
-  await chart.waitFor();
   const points = chart.locator('circle[data-round]');
-  // Opened after training, the page first shows the last round of the task view, then every round
-  // once the released result arrives.
+  // Live, without reloading, the curve grew to a point per round, and every curve it showed on the
+  // way had a point for each round up to its last: no round completed between two polls was missing.
   await points.nth(ROUNDS - 1).waitFor();
+  const live = await page.evaluate<number[][]>('window.__curve');
+  assert.deepEqual(live.at(-1), everyRound, 'a point per round once trained');
+  for (const shown of live)
+    assert.deepEqual(
+      shown,
+      everyRound.slice(0, shown.length),
+      `the live curve showed rounds ${shown.join(',')} of ${JSON.stringify(live)}`,
+    );
+
+  // Opened after training, the first curve the page draws already has every round.
+  await page.addInitScript(RECORD_CURVE);
+  await page.reload();
+  await chart.waitFor();
+  await points.nth(ROUNDS - 1).waitFor();
+  const reopened = await page.evaluate<number[][]>('window.__curve');
+  assert.deepEqual(
+    reopened.filter((shown) => shown.length > 0),
+    [everyRound],
+    `the reopened page drew ${JSON.stringify(reopened)}`,
+  );
   assert.equal(await points.count(), ROUNDS, 'a point per round');
   assert.deepEqual(
     await points.evaluateAll((cs) => cs.map((c) => c.getAttribute('data-round'))),
-    Array.from({ length: ROUNDS }, (_, i) => String(i + 1)),
+    everyRound.map(String),
   );
   assert.equal(await chart.locator('path.chart-line').count(), 1, 'one unbroken line');
   assert.equal(await chart.locator('svg').getAttribute('aria-describedby'), 'train-curve-summary train-rounds');

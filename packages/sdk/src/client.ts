@@ -66,6 +66,7 @@ import type {
   TaskListQuery,
   TaskResolution,
   TaskResult,
+  TaskRounds,
   TaskView,
   UploadResponse,
   VaultCommitmentsView,
@@ -242,6 +243,10 @@ export class SymphonyClient {
   }
   getTaskEvents(taskId: string): Promise<TaskEvents> {
     return this.call('getTaskEvents', { params: { taskId } });
+  }
+  /** Every round of a Train task so far with its released held-out metric; `not_found` for another class. */
+  getTaskRounds(taskId: string): Promise<TaskRounds> {
+    return this.call('getTaskRounds', { params: { taskId } });
   }
   /** The released result; fails with `result_not_ready` until verification accepted it. */
   getTaskResult(taskId: string): Promise<TaskResult> {

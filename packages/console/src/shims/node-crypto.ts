@@ -48,8 +48,14 @@ export function verify(_algorithm: null, message: Uint8Array, key: KeyObject, si
   }
 }
 
-/** One-shot `crypto.hash('sha256', data, 'buffer')`. */
-export function hash(algorithm: string, data: Input, _output: 'buffer'): Buffer {
-  return createHash(algorithm).update(data).digest();
+/**
+ * One-shot `crypto.hash(algorithm, data, output)`: as in Node, `output` is the digest's encoding
+ * (`'hex'`, the default, or `'base64'`) or `'buffer'`. The protocol's domain hashes ask for hex.
+ */
+export function hash(algorithm: string, data: Input, output: 'buffer'): Buffer;
+export function hash(algorithm: string, data: Input, output?: 'hex' | 'base64'): string;
+export function hash(algorithm: string, data: Input, output: 'hex' | 'base64' | 'buffer' = 'hex'): Buffer | string {
+  const digest = createHash(algorithm).update(data);
+  return output === 'buffer' ? digest.digest() : digest.digest(output);
 }
 export default { createHash, createPublicKey, verify, hash };

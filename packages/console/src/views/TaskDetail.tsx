@@ -23,7 +23,7 @@ export function TaskDetail({ session, taskId }: { session: Session; taskId: stri
   );
   const resolution = usePoll(() => session.client.getTaskResolution(taskId), [session, taskId], 0);
   const output = result.data?.output;
-  const rounds = useTrainRounds(taskId, task.data?.train, output);
+  const train = useTrainRounds(session, task.data);
 
   if (task.error) return <ErrorState error={task.error} onRetry={task.refresh} />;
   if (!task.data) return <Loading what={`task ${taskId}`} />;
@@ -154,7 +154,13 @@ export function TaskDetail({ session, taskId }: { session: Session; taskId: stri
       {t.class === 'train' ? (
         <>
           <h2>Training: held-out metric per round</h2>
-          <TrainCurve task={t} rounds={rounds} />
+          {train.error ? (
+            <ErrorState error={train.error} onRetry={train.refresh} />
+          ) : train.loading ? (
+            <Loading what="the rounds" />
+          ) : (
+            <TrainCurve task={t} rounds={train.rounds} />
+          )}
         </>
       ) : null}
       <h2>Result</h2>

@@ -25,6 +25,7 @@ import type {
   TaskList,
   TaskListQuery,
   TaskResult,
+  TaskRounds,
   TaskView,
   UploadResponse,
   VaultCommitmentsView,
@@ -80,6 +81,8 @@ export interface MasterApi {
   getTask(taskId: string): TaskView | undefined;
   listTasks(query: TaskListQuery): Promise<TaskList>;
   taskEvents(taskId: string): Promise<TaskEvents | undefined>;
+  /** Every round of a Train task's current attempt; fails with `not_found` (no such task, or not a Train task). */
+  taskRounds(taskId: string): TaskRounds;
   /** Fails with `not_found` or `result_not_ready`. */
   taskResult(taskId: string): Promise<TaskResult>;
   listEpochs(): EpochList;

@@ -19,6 +19,7 @@ import type {
   TaskList,
   TaskListQuery,
   TaskResult,
+  TaskRounds,
   TaskView,
 } from '@symphony/api';
 import { authorizeTask, envelopeHash, identityEnforced, policyInForce } from '@symphony/protocol';
@@ -46,6 +47,7 @@ import type { MasterTables } from './master-tables.ts';
 import { ParticipationService } from './participation-service.ts';
 import { type GovernanceSigner, SemanticService } from './semantic-service.ts';
 import { SettlementProofs } from './settlement-proofs.ts';
+import { trainRoundsOf } from './train-progress-view.ts';
 import { VaultEdge } from './vault-uploads.ts';
 import { epochView, rewardTotal, settlementView, taskView } from './views.ts';
 
@@ -307,6 +309,14 @@ export class MasterService implements MasterApi {
   getTask(taskId: string): TaskView | undefined {
     const t = this.#state.tasks[taskId];
     return t ? taskView(t, this.#state) : undefined;
+  }
+
+  taskRounds(taskId: string): TaskRounds {
+    const t = this.#state.tasks[taskId];
+    if (!t) throw new ApiFailure('not_found', `No task ${taskId}.`);
+    if (t.class !== 'train')
+      throw new ApiFailure('not_found', `Task ${taskId} is a ${t.class} task: only a Train task has rounds.`);
+    return trainRoundsOf(this.#state, taskId);
   }
 
   async listTasks(query: TaskListQuery): Promise<TaskList> {

@@ -16,6 +16,7 @@ import type {
   TaskEvents,
   TaskList,
   TaskResult,
+  TaskRounds,
   TaskView,
 } from '@symphony/api';
 import { ApiFailure, type MasterApi } from '../../src/application/master-api.ts';
@@ -45,6 +46,23 @@ export const taskList: TaskList = { tasks: [taskView], next_cursor: 'c1' };
 export const taskEvents: TaskEvents = {
   task_id: 'tsk_1',
   events: [{ seq: 1, time_ms: 1_000, epoch_id: 1, type: 'task_admitted', state: 'accepted', outcome: 'applied' }],
+};
+
+export const taskRounds: TaskRounds = {
+  task_id: 'tsk_1',
+  attempt: 0,
+  rounds_completed: 1,
+  rounds: [
+    {
+      round: 1,
+      state: 'completed',
+      model_hash: hex64('d'),
+      participants: 3,
+      dropped: 0,
+      evaluation: { metric: 'accuracy', value: '0.75', subjects: 40 },
+    },
+  ],
+  updated_seq: 7,
 };
 
 export const taskResult: TaskResult = {
@@ -163,6 +181,7 @@ export function fakeMasterApi(overrides: Partial<MasterApi> = {}): FakeApi {
     getTask: () => taskView,
     listTasks: async () => taskList,
     taskEvents: async () => taskEvents,
+    taskRounds: () => taskRounds,
     taskResult: async () => taskResult,
     listEpochs: () => epochList,
     closeEpoch: async () => closeEpochResponse,

@@ -33,6 +33,7 @@ const ROUTES = [
   ['get', '/v1/tasks'],
   ['get', '/v1/tasks/{taskId}'],
   ['get', '/v1/tasks/{taskId}/events'],
+  ['get', '/v1/tasks/{taskId}/rounds'],
   ['get', '/v1/tasks/{taskId}/result'],
   ['post', '/v1/tasks/{taskId}/participation'],
   ['get', '/v1/epochs'],

@@ -1,4 +1,4 @@
-/** Task routes: submit (with optional idempotency), inspect, list, follow events, fetch the result. */
+/** Task routes: submit (with optional idempotency), inspect, list, follow events and Train rounds, fetch the result. */
 import {
   IDEMPOTENCY_KEY_PATTERN,
   SubmitTaskRequest,
@@ -6,6 +6,7 @@ import {
   TaskList,
   TaskListQuery,
   TaskResult,
+  TaskRounds,
   TaskView,
 } from '@symphony/api';
 import { TaskId } from '@symphony/protocol';
@@ -150,6 +151,27 @@ export function registerTaskRoutes(app: ApiApp, api: MasterApi): void {
       if (events === undefined) throw new ApiFailure('not_found', `No task ${request.params.taskId}.`);
       return events;
     },
+  );
+
+  app.get(
+    '/v1/tasks/:taskId/rounds',
+    {
+      schema: {
+        operationId: 'getTaskRounds',
+        summary: "A Train task's rounds",
+        description:
+          'Every round of the current attempt with its released held-out metric, as the train round events ' +
+          'of the protocol log record them; available while the task trains. Same visibility as the task.',
+        tags,
+        params: TaskIdParams,
+        querystring: NoQuery,
+        response: {
+          200: described(TaskRounds, 'The rounds so far, in round order.'),
+          ...errorResponses('not_found'),
+        },
+      },
+    },
+    async (request) => api.taskRounds(request.params.taskId),
   );
 
   app.get(
