@@ -252,6 +252,8 @@ type CachedSnapshot = {
 export type VaultRecordsOptions = {
   /** Decrypted snapshot rows kept in memory at most (default `SNAPSHOT_CACHE_ROWS`); 0 keeps none. */
   snapshotCacheRows?: number;
+  /** Seal batches of `WORKER_MIN_RECORDS` or more in the sealing worker (default true); false seals on the calling thread. */
+  sealInWorker?: boolean;
 };
 
 export class VaultRecords {
@@ -276,6 +278,7 @@ export class VaultRecords {
   readonly #snapshots = new Map<string, CachedSnapshot>();
   #cachedRows = 0;
   readonly #cacheRows: number;
+  readonly #sealInWorker: boolean;
   /** A test-only hook called with every record opened; the boundary test uses it to plant a deliberate leak. */
   static onOpen: ((vaultId: string, record: StoredRecord) => void) | undefined;
 
@@ -287,6 +290,7 @@ export class VaultRecords {
     options: VaultRecordsOptions = {},
   ) {
     this.#cacheRows = options.snapshotCacheRows ?? SNAPSHOT_CACHE_ROWS;
+    this.#sealInWorker = options.sealInWorker ?? true;
     this.#store = store;
     this.#schema = schema;
     this.#t = (n) => qualified(schema, n);
@@ -433,7 +437,7 @@ export class VaultRecords {
     });
     const batch = newKey(kek, batchKeyAad(vault_id, version), this.#pool);
     const parts: Promise<string>[] = [];
-    const inWorker = records.length >= WORKER_MIN_RECORDS;
+    const inWorker = this.#sealInWorker && records.length >= WORKER_MIN_RECORDS;
     for (let i = 0; i < records.length; ) {
       const end = Math.min(records.length, i + (i === 0 && inWorker ? FIRST_PART : PART));
       const part = records.slice(i, end);
