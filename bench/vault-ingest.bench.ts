@@ -10,6 +10,7 @@
  * load; the process CPU time per record (`process.cpuUsage`, all threads) is reported beside it.
  *
  *   npx tsx --expose-gc bench/vault-ingest.bench.ts [--sizes 10000,100000,1000000] [--json FILE]
+ *   [--seal-here] (seal on the main thread instead of the sealing worker, for an A/B)
  *   (`--expose-gc` adds the heap retained after a forced GC at the end of each sealed run)
  *
  * The store is PGlite on disk in a temporary folder (from the test template). RSS includes
@@ -81,6 +82,7 @@ for (const n of sizes) {
       max_record_bytes: 16 * 1024,
       quota_per_subject: 1_000_000,
     }),
+    { sealInWorker: !process.argv.includes('--seal-here') },
   );
 
   global.gc?.();

@@ -16,11 +16,12 @@
  * stays bounded by one batch whatever the upload size.
  */
 
-import { createHash } from 'node:crypto';
 import type { RecordInput } from '@symphony/api';
 import { bytesToHex, canonicalBytes, canonicalString, domainHash, sha256Hex } from '@symphony/protocol';
 import { PortError } from '../ports/errors.ts';
 import type { Migration, Store, StoreTx } from '../ports/store.ts';
+import type { SealJob } from './seal-records.ts';
+import { sealHere, sealInWorker } from './seal-worker.ts';
 import { qualified } from './sql-names.ts';
 import {
   batchKeyAad,
@@ -34,7 +35,6 @@ import {
   recordSalt,
   rewrapDataKey,
   rewrapKey,
-  sealPayload,
   subjectKeyAad,
   unwrapKey,
   VaultCryptoError,
@@ -193,27 +193,6 @@ export function recordCommitment(
   return domainHash('scp/v1/record-commitment', { vault_id, record_id, subject, fields, salt });
 }
 
-/**
- * A record's sealed plaintext (`{fields, salt}`) and its `recordCommitment`, from one canonical
- * encoding of the fields: the commitment hashes the same bytes `domainHash` would (the tag, a 0
- * byte, the canonical object with its keys in order), without encoding the fields twice.
- */
-export function plaintextAndCommitment(
-  vault_id: string,
-  record_id: string,
-  subject: string,
-  fields: unknown,
-  salt: string,
-): { plaintext: Buffer; commitment: string } {
-  const f = canonicalString(fields);
-  const s = canonicalString(salt);
-  const body = `{"fields":${f},"record_id":${canonicalString(record_id)},"salt":${s},"subject":${canonicalString(subject)},"vault_id":${canonicalString(vault_id)}}`;
-  return {
-    plaintext: Buffer.from(`{"fields":${f},"salt":${s}}`),
-    commitment: createHash('sha256').update(`scp/v1/record-commitment\u0000${body}`).digest('hex'),
-  };
-}
-
 /** A content-derived record id when the producer gives none: the same record twice is one record. */
 export function contentRecordId(subject: string, fields: unknown): string {
   return `rec_${sha256Hex(canonicalBytes({ subject, fields })).slice(0, 32)}`;
@@ -230,8 +209,11 @@ const CHUNK = 1000;
 /** Why a batch was refused; nothing of the batch is stored. */
 export class RecordRefused extends PortError<'invalid_records' | 'record_too_large' | 'quota_exceeded'> {}
 
-/** What differs between the rows of one sealed batch (ciphertext in base64). */
-type Prepared = { record_id: string; subject: string; ciphertext: string; commitment: string; size_bytes: number };
+/** Records sealed on the calling thread below this batch size; from it on, in the sealing worker. */
+const WORKER_MIN_RECORDS = 200;
+/** Records per sealed part (rows per insert statement); the first part of a worker batch is smaller, to start inserting sooner. */
+const PART = 300;
+const FIRST_PART = 100;
 
 /** What the rows of one sealed batch share: passed once per statement, not once per row. */
 type Shared = {
@@ -270,6 +252,8 @@ type CachedSnapshot = {
 export type VaultRecordsOptions = {
   /** Decrypted snapshot rows kept in memory at most (default `SNAPSHOT_CACHE_ROWS`); 0 keeps none. */
   snapshotCacheRows?: number;
+  /** Seal batches of `WORKER_MIN_RECORDS` or more in the sealing worker (default true); false seals on the calling thread. */
+  sealInWorker?: boolean;
 };
 
 export class VaultRecords {
@@ -294,6 +278,7 @@ export class VaultRecords {
   readonly #snapshots = new Map<string, CachedSnapshot>();
   #cachedRows = 0;
   readonly #cacheRows: number;
+  readonly #sealInWorker: boolean;
   /** A test-only hook called with every record opened; the boundary test uses it to plant a deliberate leak. */
   static onOpen: ((vaultId: string, record: StoredRecord) => void) | undefined;
 
@@ -305,6 +290,7 @@ export class VaultRecords {
     options: VaultRecordsOptions = {},
   ) {
     this.#cacheRows = options.snapshotCacheRows ?? SNAPSHOT_CACHE_ROWS;
+    this.#sealInWorker = options.sealInWorker ?? true;
     this.#store = store;
     this.#schema = schema;
     this.#t = (n) => qualified(schema, n);
@@ -422,46 +408,64 @@ export class VaultRecords {
   }
 
   /**
-   * Seals records (validated by the caller) into rows ready to insert; checks the size limit.
-   * One fresh data key for the batch, wrapped once (`wrapped`, shared by the rows); each record's
-   * payload key is derived from it and the record's subject key.
+   * Seals records (validated by the caller) into parts of rows ready to insert; checks the size
+   * limit first. One fresh data key for the batch, wrapped once (shared by the rows); each record's
+   * payload key is derived from it and the record's subject key. The fields are encoded here (once
+   * per record); a large batch is sealed part by part in the sealing worker, so the caller inserts
+   * one part while the next is sealed (`seal-worker.ts`).
    */
   async #prepare(
     vault_id: string,
     records: readonly RecordInput[],
     nowMs: number,
-  ): Promise<{ rows: Prepared[]; shared: Shared }> {
+  ): Promise<{ count: number; parts: Promise<string>[]; shared: Shared }> {
     const limits = this.#limits(vault_id);
     const version = await this.keyVersion(vault_id);
     const kek = this.#kek(vault_id, version);
     const expires_at = limits.retention_ms === undefined ? null : new Date(nowMs + limits.retention_ms).toISOString();
-    const batch = newKey(kek, batchKeyAad(vault_id, version), this.#pool);
     const subjectKeys = await this.#keysOf(vault_id, new Set(records.map((r) => r.subject)));
-    const rows = records.map((r, index) => {
-      const record_id = r.record_id ?? contentRecordId(r.subject, r.fields);
-      const salt = this.commitmentSalt(vault_id, record_id, r.subject, r.fields);
-      const { plaintext, commitment } = plaintextAndCommitment(vault_id, record_id, r.subject, r.fields, salt);
-      if (plaintext.length > limits.max_record_bytes)
+    const fields = records.map((r, index) => {
+      const f = canonicalString(r.fields);
+      // The plaintext is `{"fields":F,"salt":"<32 hex>"}`: 53 bytes around the fields.
+      const size = Buffer.byteLength(f) + 53;
+      if (size > limits.max_record_bytes)
         throw new RecordRefused(
           'record_too_large',
-          `record ${index}: ${plaintext.length} bytes exceeds the limit of ${limits.max_record_bytes}`,
+          `record ${index}: ${size} bytes exceeds the limit of ${limits.max_record_bytes}`,
         );
-      const ciphertext = sealPayload(
-        recordKey(subjectKeys.get(r.subject)!, batch.key),
-        { vaultId: vault_id, recordId: record_id, subject: r.subject },
-        plaintext,
-        this.#pool,
-      );
-      return {
-        record_id,
-        subject: r.subject,
-        ciphertext: ciphertext.toString('base64'),
-        commitment,
-        size_bytes: plaintext.length,
-      };
+      return f;
     });
+    const batch = newKey(kek, batchKeyAad(vault_id, version), this.#pool);
+    const parts: Promise<string>[] = [];
+    const inWorker = this.#sealInWorker && records.length >= WORKER_MIN_RECORDS;
+    for (let i = 0; i < records.length; ) {
+      const end = Math.min(records.length, i + (i === 0 && inWorker ? FIRST_PART : PART));
+      const part = records.slice(i, end);
+      const index = new Map<string, number>();
+      for (const r of part) if (!index.has(r.subject)) index.set(r.subject, index.size);
+      const keys = new Uint8Array(64 + 32 * index.size);
+      keys.set(this.#saltKey, 0);
+      keys.set(batch.key, 32);
+      for (const [subject, k] of index) keys.set(subjectKeys.get(subject)!, 64 + 32 * k);
+      const job: SealJob = {
+        vault_id,
+        record_ids: part.map((r) => r.record_id ?? contentRecordId(r.subject, r.fields)),
+        subjects: part.map((r) => r.subject),
+        fields: fields.slice(i, end),
+        key_index: part.map((r) => index.get(r.subject)!),
+        keys: keys.buffer,
+      };
+      parts.push(inWorker ? sealInWorker(job) : Promise.resolve(sealHere(job)));
+      i = end;
+    }
+    // A part that fails after an earlier one failed is not awaited: its rejection is handled here.
+    for (const p of parts) p.catch(() => {});
     const wrapped_key = batch.wrapped.toString('base64');
-    return { rows, shared: { kind: 'record', key_scheme: 2, kek_version: version, wrapped_key, expires_at } };
+    return {
+      count: records.length,
+      parts,
+      shared: { kind: 'record', key_scheme: 2, kek_version: version, wrapped_key, expires_at },
+    };
   }
 
   /**
@@ -488,16 +492,16 @@ export class VaultRecords {
       );
   }
 
+  /** Inserts the parts of a batch in order (each awaited only when the previous one is written). */
   async #insertRows(
     tx: StoreTx,
     vault_id: string,
     upload_no: number,
-    rows: readonly Prepared[],
+    parts: readonly Promise<string>[],
     shared: Shared,
   ): Promise<number> {
     let accepted = 0;
-    for (let i = 0; i < rows.length; i += CHUNK) {
-      const chunk = rows.slice(i, i + CHUNK);
+    for (const part of parts) {
       const inserted = await tx.query<{ n: bigint }>(
         `with ins as (
            insert into ${this.#t('sealed_records')} (upload_no, vault_id, record_id, subject, kind, key_scheme,
@@ -509,7 +513,7 @@ export class VaultRecords {
          ) select count(*)::bigint as n from ins`,
         [
           vault_id,
-          JSON.stringify(chunk),
+          await part,
           upload_no,
           shared.kind,
           shared.key_scheme,
@@ -538,7 +542,7 @@ export class VaultRecords {
     records: readonly RecordInput[],
     nowMs = Date.now(),
   ): Promise<{ accepted: number; duplicates: number }> {
-    const { rows, shared } = await this.#prepare(vault_id, records, nowMs);
+    const { count, parts, shared } = await this.#prepare(vault_id, records, nowMs);
     return this.#committingUpload(() =>
       this.#store.transaction(async (tx) => {
         const u = await tx.query<{ upload_no: bigint }>(
@@ -546,9 +550,9 @@ export class VaultRecords {
           [`upl_direct-${bytesToHex(this.#pool.take(12))}`, vault_id],
         );
         const upload_no = Number(u[0]!.upload_no);
-        const accepted = await this.#insertRows(tx, vault_id, upload_no, rows, shared);
-        await this.#commit(tx, vault_id, upload_no, accepted, rows.length - accepted);
-        return { accepted, duplicates: rows.length - accepted };
+        const accepted = await this.#insertRows(tx, vault_id, upload_no, parts, shared);
+        await this.#commit(tx, vault_id, upload_no, accepted, count - accepted);
+        return { accepted, duplicates: count - accepted };
       }),
     );
   }
@@ -595,21 +599,23 @@ export class VaultRecords {
   /** Seals one batch of an upload and writes it, invisible until `commitUpload`; returns the new rows. */
   async stageBatch(upload_id: string, records: readonly RecordInput[], nowMs = Date.now()): Promise<number> {
     const u = await this.#openUpload(upload_id);
-    const { rows, shared } = await this.#prepare(u.vault_id, records, nowMs);
-    u.sent += rows.length;
-    return this.#store.transaction((tx) => this.#insertRows(tx, u.vault_id, u.upload_no, rows, shared));
+    const { count, parts, shared } = await this.#prepare(u.vault_id, records, nowMs);
+    u.sent += count;
+    return this.#store.transaction((tx) => this.#insertRows(tx, u.vault_id, u.upload_no, parts, shared));
   }
 
   /** Writes one already sealed row of an upload (a document's metadata record). */
   async stageSealed(upload_id: string, row: SealedDocumentRow) {
     const u = await this.#openUpload(upload_id);
-    const prepared: Prepared = {
-      record_id: row.record_id,
-      subject: row.subject,
-      ciphertext: row.ciphertext.toString('base64'),
-      commitment: row.commitment,
-      size_bytes: row.size_bytes,
-    };
+    const prepared = JSON.stringify([
+      {
+        record_id: row.record_id,
+        subject: row.subject,
+        ciphertext: row.ciphertext.toString('base64'),
+        commitment: row.commitment,
+        size_bytes: row.size_bytes,
+      },
+    ]);
     const shared: Shared = {
       kind: row.kind,
       key_scheme: 1,
@@ -618,7 +624,9 @@ export class VaultRecords {
       expires_at: row.expires_at,
     };
     u.sent += 1;
-    await this.#store.transaction((tx) => this.#insertRows(tx, u.vault_id, u.upload_no, [prepared], shared));
+    await this.#store.transaction((tx) =>
+      this.#insertRows(tx, u.vault_id, u.upload_no, [Promise.resolve(prepared)], shared),
+    );
   }
 
   /** Writes one sealed document chunk (unreadable until its record is committed). */

@@ -1,0 +1,87 @@
+/**
+ * A worker thread of this process that seals parts of record batches (`sealRecordsPart`), so the
+ * node's main thread can insert one part into PGlite while the next is being sealed on another
+ * core. The worker is in-process: keys go to it in a transferred buffer and never leave the node.
+ * Its source is `sealRecordsPart` itself (no second copy of the sealing code); it is started on
+ * first use, shared by the node's record stores, and does not keep the process alive when idle.
+ * If it fails, the pending parts are rejected (their batches roll back) and the next use starts a
+ * new one.
+ */
+import * as crypto from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import { type SealJob, sealRecordsPart } from './seal-records.ts';
+
+const SOURCE = `
+const crypto = require('node:crypto');
+const { parentPort } = require('node:worker_threads');
+const sealRecordsPart = ${sealRecordsPart.toString()};
+parentPort.on('message', ({ id, job }) => {
+  try {
+    const rows = sealRecordsPart(crypto, job);
+    parentPort.postMessage({ id, rows }, [rows.buffer]);
+  } catch (error) {
+    parentPort.postMessage({ id, error: String(error && error.message) });
+  }
+});
+`;
+
+type Pending = { resolve: (rows: string) => void; reject: (error: Error) => void };
+
+class SealWorker {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, Pending>();
+  #next = 0;
+  #failed: Error | undefined;
+
+  constructor(onGone: () => void) {
+    this.#worker = new Worker(SOURCE, { eval: true });
+    this.#worker.unref();
+    this.#worker.on('message', (m: { id: number; rows?: Uint8Array; error?: string }) => {
+      const p = this.#pending.get(m.id);
+      if (!p) return;
+      this.#settled(m.id);
+      if (m.rows) p.resolve(Buffer.from(m.rows.buffer, m.rows.byteOffset, m.rows.byteLength).toString('utf8'));
+      else p.reject(new Error(`sealing failed: ${m.error}`));
+    });
+    const fail = (error: Error) => {
+      if (this.#failed) return;
+      this.#failed = error;
+      onGone();
+      for (const p of this.#pending.values()) p.reject(error);
+      this.#pending.clear();
+    };
+    this.#worker.on('error', fail);
+    this.#worker.on('exit', (code) => fail(new Error(`the sealing worker exited (${code})`)));
+  }
+
+  #settled(id: number) {
+    this.#pending.delete(id);
+    if (this.#pending.size === 0) this.#worker.unref();
+  }
+
+  seal(job: SealJob): Promise<string> {
+    if (this.#failed) return Promise.reject(this.#failed);
+    const id = this.#next++;
+    return new Promise((resolve, reject) => {
+      if (this.#pending.size === 0) this.#worker.ref();
+      this.#pending.set(id, { resolve, reject });
+      this.#worker.postMessage({ id, job }, [job.keys]);
+    });
+  }
+}
+
+let shared: SealWorker | undefined;
+
+/** Seals a part in the sealing worker; resolves to its rows as JSON text. */
+export function sealInWorker(job: SealJob): Promise<string> {
+  shared ??= new SealWorker(() => {
+    shared = undefined;
+  });
+  return shared.seal(job);
+}
+
+/** Seals a part on the calling thread (small batches, where a round trip to the worker costs more). */
+export function sealHere(job: SealJob): string {
+  const rows = sealRecordsPart(crypto, job);
+  return Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength).toString('utf8');
+}
