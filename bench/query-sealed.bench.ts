@@ -17,7 +17,6 @@
  *
  *   DATABASE_URL=postgres://... npx tsx --expose-gc bench/query-sealed.bench.ts [--sizes 100000,1000000] [--vaults 5,20] [--runs 5] [--cold-runs 2]
  */
-import { createHmac } from 'node:crypto';
 import { loadavg } from 'node:os';
 import pg from 'pg';
 import { MemoryKeyring } from '../packages/node/src/adapters/memory-keyring.ts';
@@ -27,14 +26,9 @@ import { loadVaultMasterSecret } from '../packages/node/src/data/vault-crypto.ts
 import { VaultRecords, vaultRecordMigrations } from '../packages/node/src/data/vault-records.ts';
 import { aggregatorKeyPair, openPartial, sealPartial } from '../packages/node/src/execution/query/partial-sealing.ts';
 import { computeVaultPartial } from '../packages/node/src/execution/query/vault-partial.ts';
-import {
-  combinePartials,
-  defaultQueryPolicy,
-  type PartialAggregate,
-  planQuery,
-  releaseQuery,
-} from '../packages/protocol/src/index.ts';
+import { combinePartials, type PartialAggregate, releaseQuery } from '../packages/protocol/src/index.ts';
 import { argValue, machine, percentile } from './bench-util.ts';
+import { forgetPseudonyms, plan, pseudonymOf, spec, subjectsOf } from './query-workload.ts';
 
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('set DATABASE_URL');
@@ -45,36 +39,12 @@ const runs = Number(argValue('--runs') ?? '5');
 const coldRuns = Number(argValue('--cold-runs') ?? '2');
 const BATCH = 5000;
 
-const spec = {
-  kind: 'query' as const,
-  filter: [{ attribute: 'amount', op: 'between' as const, value: ['1', '90'] }],
-  group_by: ['g'],
-  aggregates: [
-    { fn: 'count_distinct_subjects' as const },
-    { fn: 'sum' as const, attribute: 'amount', clamp: { lower: '0', upper: '200' } },
-    { fn: 'mean' as const, attribute: 'amount', clamp: { lower: '0', upper: '200' } },
-  ],
-};
 const attributes = [
   { attribute: 'g', derivation: 'g' },
   { attribute: 'amount', derivation: 'amount' },
 ];
-const planned = planQuery(spec, defaultQueryPolicy(5));
-if (!planned.ok) throw new Error(planned.refusal.code);
-const plan = planned.plan;
-const pseudonymKey = 'bench-pseudonym-key';
-const cache = new Map<string, string>();
-const pseudonymOf = (s: string) => {
-  let p = cache.get(s);
-  if (!p) {
-    p = createHmac('sha256', pseudonymKey).update(s).digest('hex').slice(0, 32);
-    cache.set(s, p);
-  }
-  return p;
-};
 
-/** Record i: the same formulas in JS and in SQL (1 subject per 10 records, 50 groups). */
-const subjectsOf = (n: number) => Math.max(1, Math.floor(n / 10));
+/** Record i: the same formulas as the SQL table below. */
 const record = (i: number, n: number) => ({
   record_id: `rec_${i}`,
   subject: `act_s${i % subjectsOf(n)}`,
@@ -118,7 +88,7 @@ async function ingest(records: VaultRecords, n: number, V: number): Promise<numb
 
 /** One query through the real path; returns total and parallel ms and the groups released. */
 async function runQuery(records: VaultRecords, V: number, seed: string) {
-  cache.clear();
+  forgetPseudonyms();
   const keys = aggregatorKeyPair();
   const t0 = performance.now();
   const perVault: number[] = [];

@@ -13,19 +13,13 @@
  *
  *   DATABASE_URL=postgres://... npx tsx bench/query.bench.ts [--sizes 100000,1000000] [--vaults 5,20] [--runs 5]
  */
-import { createHmac } from 'node:crypto';
 import { loadavg } from 'node:os';
 import pg from 'pg';
 import { aggregatorKeyPair, openPartial, sealPartial } from '../packages/node/src/execution/query/partial-sealing.ts';
 import { computeVaultPartial } from '../packages/node/src/execution/query/vault-partial.ts';
-import {
-  combinePartials,
-  defaultQueryPolicy,
-  type PartialAggregate,
-  planQuery,
-  releaseQuery,
-} from '../packages/protocol/src/index.ts';
+import { combinePartials, type PartialAggregate, releaseQuery } from '../packages/protocol/src/index.ts';
 import { argValue, machine, percentile } from './bench-util.ts';
+import { forgetPseudonyms, plan, pseudonymOf, spec, subjectsOf } from './query-workload.ts';
 
 const url = process.env.DATABASE_URL;
 if (!url) throw new Error('set DATABASE_URL');
@@ -33,32 +27,7 @@ const sizes = (argValue('--sizes') ?? '100000,1000000').split(',').map(Number);
 const vaultCounts = (argValue('--vaults') ?? '5,20').split(',').map(Number);
 const runs = Number(argValue('--runs') ?? '5');
 
-const spec = {
-  kind: 'query' as const,
-  filter: [{ attribute: 'amount', op: 'between' as const, value: ['1', '90'] }],
-  group_by: ['g'],
-  aggregates: [
-    { fn: 'count_distinct_subjects' as const },
-    { fn: 'sum' as const, attribute: 'amount', clamp: { lower: '0', upper: '200' } },
-    { fn: 'mean' as const, attribute: 'amount', clamp: { lower: '0', upper: '200' } },
-  ],
-};
-const planned = planQuery(spec, defaultQueryPolicy(5));
-if (!planned.ok) throw new Error(planned.refusal.code);
-const plan = planned.plan;
-const pseudonymKey = 'bench-pseudonym-key';
-const cache = new Map<string, string>();
-const pseudonymOf = (s: string) => {
-  let p = cache.get(s);
-  if (!p) {
-    p = createHmac('sha256', pseudonymKey).update(s).digest('hex').slice(0, 32);
-    cache.set(s, p);
-  }
-  return p;
-};
-
-/** Record i: the same formulas in JS and in SQL. */
-const subjectsOf = (n: number) => Math.max(1, Math.floor(n / 10));
+/** Record i: the same formulas as the SQL table below. */
 const row = (i: number, n: number) => ({
   subject: `s${i % subjectsOf(n)}`,
   // Decimals travel as strings, as a Vault stores them.
@@ -99,7 +68,7 @@ try {
       const parallelMs: number[] = [];
       let released = 0;
       for (let r = 0; r < runs; r++) {
-        cache.clear();
+        forgetPseudonyms();
         const keys = aggregatorKeyPair();
         const t0 = performance.now();
         const perVault: number[] = [];
