@@ -31,7 +31,6 @@ import { openEmbeddedNetwork } from '../packages/node/src/roles/embedded-network
 import { LocalCluster, topologyWithEnterprises } from '../packages/node/src/roles/local-cluster.ts';
 import {
   closeAndFinalize,
-  seeded,
   seedVaults,
   submitTask,
   VERIFIED_OR_DONE,
@@ -41,6 +40,7 @@ import {
   workloadTask,
 } from '../packages/node/test/support/cluster-workload.ts';
 import { openTestPglite } from '../packages/node/test/support/pglite.ts';
+import { prng } from '../packages/node/test/support/prng.ts';
 import { argValue, machine } from './bench-util.ts';
 
 const tasks = Number(argValue('--tasks') ?? 24);
@@ -115,7 +115,7 @@ const load = () =>
 /** Seeds the Vaults, runs the workload and the epoch close against `base`. */
 async function workload(base: string, vaults: string[], roles: Roles) {
   const client = new WorkloadClient(base);
-  const rand = seeded(7);
+  const rand = prng(7);
   await seedVaults(client, vaults, rand);
   const specs = Array.from({ length: tasks }, (_, i) => workloadTask([vaults[i % vaults.length]!], rand));
   const cpu0 = cpuByRole(roles);

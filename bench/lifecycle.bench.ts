@@ -38,6 +38,7 @@ import type { PgliteStore } from '../packages/node/src/adapters/pglite-store.ts'
 import { createHttpServer } from '../packages/node/src/application/http-server.ts';
 import { type EmbeddedNetwork, openEmbeddedNetwork } from '../packages/node/src/roles/embedded-network.ts';
 import { openTestPglite } from '../packages/node/test/support/pglite.ts';
+import { prng } from '../packages/node/test/support/prng.ts';
 import { argValue, machine, median, percentile } from './bench-util.ts';
 import type { LoadJob, LoadResult } from './load-client.ts';
 
@@ -164,18 +165,6 @@ function instrument(store: PgliteStore): void {
 
 // ---------------------------------------------------------------------------------------------
 // Data: a deterministic, realistic receipts set and a few compute task shapes.
-
-/** mulberry32: a small seeded PRNG so every run ingests the same records. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CATEGORIES: Record<string, { merchants: string[]; min: number; max: number; weight: number }> = {
   coffee: { merchants: ['Kopi Corner', 'Brew Lab', 'Tiong Bahru Bakery', 'Flash Coffee'], min: 3, max: 12, weight: 5 },

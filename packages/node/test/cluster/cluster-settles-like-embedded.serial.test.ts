@@ -20,7 +20,6 @@ import { LocalCluster } from '../../src/roles/local-cluster.ts';
 import { DEFAULT_PARAMETERS, EMBEDDED_TOPOLOGY, type Topology } from '../../src/roles/network-topology.ts';
 import {
   closeAndFinalize,
-  seeded,
   seedVaults,
   submitTask,
   VERIFIED_OR_DONE,
@@ -30,6 +29,7 @@ import {
   workloadTask,
 } from '../support/cluster-workload.ts';
 import { openTestPglite } from '../support/pglite.ts';
+import { prng } from '../support/prng.ts';
 import { createTempDir, requireUrl, serviceGate, type TempDir } from '../support/services.ts';
 
 const pgGate = serviceGate('postgres');
@@ -56,7 +56,7 @@ type Settled = {
 /** The seeded workload against `base`: records, consent, tasks, then an explicit close to finality. */
 async function runSeeded(base: string): Promise<Settled> {
   const client = new WorkloadClient(base);
-  const rand = seeded(SEED);
+  const rand = prng(SEED);
   await seedVaults(client, VAULTS, rand);
   const specs = Array.from({ length: TASKS }, () => workloadTask(VAULTS, rand));
   // Submitted concurrently: admission order may differ between the deployments, the roots may not.

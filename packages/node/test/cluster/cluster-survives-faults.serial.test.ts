@@ -17,7 +17,6 @@ import { JetStreamProtocolLog } from '../../src/adapters/jetstream-protocol-log.
 import { LocalCluster } from '../../src/roles/local-cluster.ts';
 import {
   closeAndFinalize,
-  seeded,
   seedVaults,
   submitTask,
   TERMINAL,
@@ -28,6 +27,7 @@ import {
   workloadTask,
 } from '../support/cluster-workload.ts';
 import { PrivateNats, PrivatePostgres, privateServicesMissing } from '../support/private-services.ts';
+import { prng } from '../support/prng.ts';
 import { createTempDir, type TempDir } from '../support/services.ts';
 import { delay } from '../support/wait.ts';
 
@@ -56,7 +56,7 @@ describe('cluster: faults during a seeded workload', { skip }, () => {
   let dir: TempDir;
   let cluster: LocalCluster;
   let client: WorkloadClient;
-  const rand = seeded(11);
+  const rand = prng(11);
   const accepted: string[] = [];
   const report: FaultRow[] = [];
   let taskNo = 0;

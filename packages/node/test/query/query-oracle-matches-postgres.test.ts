@@ -28,12 +28,13 @@ import { type EmbeddedNetwork, openEmbeddedNetwork } from '../../src/roles/embed
 import { EMBEDDED_TOPOLOGY, type Topology } from '../../src/roles/network-topology.ts';
 import { grantConsents } from '../support/consent.ts';
 import { openTestPglite } from '../support/pglite.ts';
+import { prng } from '../support/prng.ts';
 import { waitFor } from '../support/wait.ts';
 import { type Flight, fieldsOf, loadFlights, TRAVEL_FLIGHT_V1 } from './flights-fixture.ts';
 import { calibration, type NoiseSample } from './noise-calibration.ts';
 import { type OracleDb, openOracleDb } from './oracle-db.ts';
 import { type OracleGroup, type OracleQuantile, oracle, oracleQuantiles } from './oracle-sql.ts';
-import { prng, randomQuery } from './random-queries.ts';
+import { randomQuery } from './random-queries.ts';
 
 const url = process.env.DATABASE_URL;
 const K_MIN = EMBEDDED_TOPOLOGY.parameters.k_min;

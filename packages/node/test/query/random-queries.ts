@@ -3,18 +3,6 @@ import type { Condition } from '@symphony/protocol';
 import type { Flight } from './flights-fixture.ts';
 import type { OracleQuery } from './oracle-sql.ts';
 
-/** A small deterministic PRNG (mulberry32). */
-export function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export type GeneratedQuery = {
   oracle: OracleQuery;
   spec: {

@@ -25,18 +25,6 @@ export const workloadActors = () => [
 export const TERMINAL = new Set(['completed', 'rejected', 'timed_out']);
 export const VERIFIED_OR_DONE = new Set(['awaiting_settlement', ...TERMINAL]);
 
-/** mulberry32: a small seeded generator (the workload's only randomness). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export type ApiAnswer = { status: number; body: Record<string, any> };
 
 /** Signed JSON calls to one base URL; network errors (a node or NATS down) are retried until `untilMs`. */

@@ -7,6 +7,7 @@
 import { createRequire } from 'node:module';
 import { createCanvas, GlobalFonts } from '@napi-rs/canvas';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
+import { prng } from './prng.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -30,18 +31,6 @@ export type ReceiptTruth = {
   layout: Layout;
   font: FontName;
 };
-
-/** mulberry32: a tiny seeded PRNG, enough for test data. */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const MERCHANTS: readonly (readonly [string, readonly string[]])[] = [
   ['CORNER GROCERY', ['Milk 2L', 'Wholemeal Bread', 'Eggs 12pk', 'Bananas', 'Cheddar', 'Rice 5kg']],
