@@ -207,7 +207,9 @@ async function runInFreshInstance(
       const indexHandle = vm.newArrayBuffer(rows.indices.buffer);
       const ctxHandle = vm.newString(JSON.stringify(context));
       const result = vm.callFunction(drive, vm.undefined, run, dictionaryHandle, indexHandle, ctxHandle);
-      for (const h of [dictionaryHandle, indexHandle, ctxHandle, run, drive]) h.dispose();
+      // `drive` is never released: it keeps the rows alive, so QuickJS does not free them one object
+      // at a time (a tenth of a run at 10^5 rows) before the instance is dropped whole.
+      for (const h of [dictionaryHandle, indexHandle, ctxHandle, run]) h.dispose();
       if (result.error) {
         const message = errorMessage(vm, result.error);
         result.error.dispose();
