@@ -10,10 +10,13 @@
 import { readFile } from 'node:fs/promises';
 import releaseSync from '@jitl/quickjs-wasmfile-release-sync';
 import {
-  newQuickJSWASMModuleFromVariant,
+  type EmscriptenModuleLoader,
+  memoizePromiseFactory,
   newVariant,
   type QuickJSContext,
+  type QuickJSEmscriptenModule,
   type QuickJSSyncVariant,
+  QuickJSWASMModule,
 } from 'quickjs-emscripten-core';
 import type { Row } from '../builtin-operators.ts';
 import { useNativeHeapStrings } from './heap-strings.ts';
@@ -53,7 +56,15 @@ export type SandboxContext = {
 export type SandboxRun = { outputJson: string; fuelUsed: number; memoryPeakBytes: number };
 
 // The package's types describe its CommonJS build; under ESM its default export is the variant itself.
-const variant = releaseSync as unknown as QuickJSSyncVariant;
+const releaseVariant = releaseSync as unknown as QuickJSSyncVariant;
+// Its two parts are imported once per process: a dynamic `import()` per run (three in
+// `newQuickJSWASMModuleFromVariant`) costs more than instantiating the WebAssembly module. Each run
+// still gets a new emscripten module object, WebAssembly instance and memory from them.
+const variant: QuickJSSyncVariant = {
+  type: 'sync',
+  importFFI: memoizePromiseFactory(releaseVariant.importFFI),
+  importModuleLoader: memoizePromiseFactory(releaseVariant.importModuleLoader),
+};
 
 /** The slice of the WebAssembly JS API used here (the project's `lib` has no DOM types). */
 type WasmModule = object;
@@ -78,6 +89,19 @@ function quickjsModule(): Promise<WasmModule> {
     return Wasm.compile(await readFile(new URL(url)));
   })();
   return compiled;
+}
+
+/**
+ * A new QuickJS WebAssembly instance on `memory`: what `newQuickJSWASMModuleFromVariant` (pinned
+ * 0.32.0) does, without its dynamic imports.
+ */
+async function newInstance(wasmModule: WasmModule, memory: WasmMemory): Promise<QuickJSWASMModule> {
+  const fresh = newVariant(variant, { wasmModule: wasmModule as never, wasmMemory: memory as never });
+  const [loader, QuickJSFFI] = await Promise.all([fresh.importModuleLoader(), variant.importFFI()]);
+  // newVariant's loader is always the loader function itself, never a module namespace.
+  const emscripten = await (loader as EmscriptenModuleLoader<QuickJSEmscriptenModule>)();
+  emscripten.type = 'sync';
+  return new QuickJSWASMModule(emscripten, new QuickJSFFI(emscripten));
 }
 
 /** Reads a QuickJS error value into a message without running any of the program's code. */
@@ -124,12 +148,7 @@ async function runInFreshInstance(
     maximum: initialPages + Math.ceil(limits.memoryBytes / PAGE) + 64,
   });
   const wasmModule = await quickjsModule();
-  const qjs = await newQuickJSWASMModuleFromVariant(
-    newVariant(variant, {
-      wasmModule: wasmModule as never,
-      wasmMemory: memory as never,
-    }),
-  );
+  const qjs = await newInstance(wasmModule, memory);
   useNativeHeapStrings(qjs, memory);
   const denied: string[] = [];
   let fuelUsed = 0;
