@@ -1,6 +1,7 @@
 /**
  * Runs one submitted program in a fresh QuickJS instance compiled to WebAssembly (never `node:vm`).
- * Each run gets its own WebAssembly instance and linear memory, so nothing survives between runs.
+ * Each run gets its own WebAssembly instance, on a linear memory in the state of a new one (all
+ * zero, initial size: zeroed-memories.ts), so nothing survives between runs.
  * Limits: a QuickJS heap limit and a hard cap on the WebAssembly memory, a stack limit, a
  * deterministic fuel budget (QuickJS calls the interrupt handler after a fixed number of executed
  * operations; every call is one unit of fuel) and a wall-clock deadline as a safety net. The only
@@ -23,6 +24,7 @@ import { useNativeHeapStrings } from './heap-strings.ts';
 import { preludeSource } from './sandbox-prelude.ts';
 import { SandboxRejected } from './sandbox-rejection.ts';
 import { type EncodedRows, encodeRows } from './sandbox-rows.ts';
+import { type WasmMemory, zeroedMemories } from './zeroed-memories.ts';
 
 /** Resource limits of one run. `fuel` is deterministic; `timeMs` is a wall-clock safety net only. */
 export type SandboxLimits = {
@@ -68,7 +70,6 @@ const variant: QuickJSSyncVariant = {
 
 /** The slice of the WebAssembly JS API used here (the project's `lib` has no DOM types). */
 type WasmModule = object;
-type WasmMemory = { readonly buffer: ArrayBuffer };
 const Wasm = (
   globalThis as unknown as {
     WebAssembly: {
@@ -80,6 +81,12 @@ const Wasm = (
 ).WebAssembly;
 
 const PAGE = 65_536;
+/** The QuickJS module's declared minimum memory, 16 MiB. */
+const INITIAL_PAGES = 256;
+const memories = zeroedMemories(
+  INITIAL_PAGES * PAGE,
+  (maximum) => new Wasm.Memory({ initial: INITIAL_PAGES, maximum }),
+);
 let compiled: Promise<WasmModule> | undefined;
 
 /** The QuickJS WebAssembly module, compiled once per process (instances are per run). */
@@ -142,11 +149,22 @@ async function runInFreshInstance(
   context: SandboxContext,
   limits: SandboxLimits = DEFAULT_SANDBOX_LIMITS,
 ): Promise<SandboxRun> {
-  const initialPages = 256;
-  const memory = new Wasm.Memory({
-    initial: initialPages,
-    maximum: initialPages + Math.ceil(limits.memoryBytes / PAGE) + 64,
-  });
+  const maximumPages = INITIAL_PAGES + Math.ceil(limits.memoryBytes / PAGE) + 64;
+  const memory = memories.take(maximumPages);
+  try {
+    return await runOnMemory(source, rows, context, limits, memory);
+  } finally {
+    memories.give(memory, maximumPages);
+  }
+}
+
+async function runOnMemory(
+  source: string,
+  rows: EncodedRows,
+  context: SandboxContext,
+  limits: SandboxLimits,
+  memory: WasmMemory,
+): Promise<SandboxRun> {
   const wasmModule = await quickjsModule();
   const qjs = await newInstance(wasmModule, memory);
   useNativeHeapStrings(qjs, memory);
@@ -156,7 +174,7 @@ async function runInFreshInstance(
   let stop: 'fuel' | 'time' | undefined;
   const deadline = Date.now() + limits.timeMs;
   // The instance is dropped after the run, never disposed: a contained program may leave the heap
-  // in a state QuickJS's own teardown asserts on, and nothing of it is reused.
+  // in a state QuickJS's own teardown asserts on, and nothing of it but its zeroed memory is reused.
   const runtime = qjs.newRuntime();
   {
     runtime.setMemoryLimit(limits.memoryBytes);
