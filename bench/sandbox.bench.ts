@@ -17,7 +17,12 @@
  * On a shared, loaded machine wall time mostly measures waiting for a core, so the sandbox and the
  * bare function are also timed in CPU time (`process.cpuUsage`, all of the process's threads).
  *
- *   npx tsx bench/sandbox.bench.ts [--rows 10000,100000] [--runs 5] [--json FILE]
+ * Run with `--expose-gc` (tsx passes it to Node) and every timed measurement starts from a
+ * collected V8 heap, so that none pays for collecting the garbage of the one before it (the JSON
+ * round trip of baseline (a) leaves some 30 MiB at 10^5 rows, which the next measurement would
+ * otherwise collect); the table's header says which way it ran.
+ *
+ *   npx tsx [--expose-gc] bench/sandbox.bench.ts [--rows 10000,100000] [--runs 5] [--json FILE]
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { DEFAULT_SANDBOX_LIMITS, runSandboxed } from '../packages/node/src/execution/sandbox/quickjs-sandbox.ts';
@@ -63,6 +68,9 @@ for (const { source, native } of programs) {
 }
 const empty = 'export default function run() { return 0 }';
 const REPEAT = 5;
+const collect = (globalThis as { gc?: () => void }).gc;
+/** Collects the V8 heap before a timed measurement when Node runs with --expose-gc. */
+const settle = () => collect?.();
 const cpuMsSince = (start: NodeJS.CpuUsage) => {
   const { user, system } = process.cpuUsage(start);
   return (user + system) / 1000;
@@ -91,15 +99,18 @@ for (const { name, source, native } of programs)
     let same = true;
     for (let r = 0; r < runs; r++) {
       let nativeOut = '';
+      settle();
       nativeMs.push(
         timeMs(() => {
           nativeOut = JSON.stringify(native(JSON.parse(JSON.stringify(rows)), ctx));
         }),
       );
+      settle();
       let cpu0 = process.cpuUsage();
       fnOnlyMs.push(timeMs(() => void native(rows, ctx)));
       fnOnlyCpu.push(cpuMsSince(cpu0));
       let sandboxOut = '';
+      settle();
       cpu0 = process.cpuUsage();
       sandboxMs.push(
         await timeMsAsync(async () => {
@@ -110,7 +121,9 @@ for (const { name, source, native } of programs)
         }),
       );
       sandboxCpu.push(cpuMsSince(cpu0));
+      settle();
       setupMs.push(await timeMsAsync(async () => void (await runSandboxed(empty, [], ctx, limits))));
+      settle();
       cpu0 = process.cpuUsage();
       repeatedMs.push(await timeMsAsync(async () => void (await runSandboxed(repeated(source), rows, ctx, limits))));
       repeatedCpu.push(cpuMsSince(cpu0));
@@ -152,7 +165,9 @@ for (const { name, source, native } of programs)
   }
 
 const f = (x: number, d = 1) => x.toFixed(d);
-console.log(`\nmachine: ${machine()}; runs per size: ${runs} (medians)\n`);
+console.log(
+  `\nmachine: ${machine()}; runs per size: ${runs} (medians); V8 heap collected before each measurement: ${collect ? 'yes' : 'no (run with --expose-gc)'}\n`,
+);
 console.log(
   '| program | rows | rows JSON MiB | sandbox ms | native V8 ms | sandbox rows/s | native rows/s | sandbox / native | same, without instance setup | instance setup ms | native function alone ms | sandbox / function alone | program alone in QuickJS ms | program alone / function alone | sandbox CPU ms | function alone CPU ms | sandbox / function alone, CPU | program alone / function alone, CPU | fuel | WASM memory MiB | outputs equal (but the random draw) |',
 );

@@ -107,8 +107,12 @@ export function preludeSource(fixedTimeMs: number, seedHex: string): string {
     const build = Fn('V', 'b', 'n', 'A', 'I', head + '; const out = new A(n); for (let i = 0; i < n; i++) out[i] = { subject: V[c0[i]], fields: { ' + fields + ' } }; return out;');
     return build(dictionary[1], indexBuffer, n, Arr, Ints);
   };
+  // The rows stay referenced here until the instance is dropped: freeing them object by object
+  // would be work for nothing, since the whole WebAssembly instance is discarded after the run.
+  let retained;
   globalThis.__scs_drive = (run, dictionaryJson, indexBuffer, ctxJson) => {
-    const out = run(toRows(dictionaryJson, indexBuffer), parse(ctxJson));
+    retained = toRows(dictionaryJson, indexBuffer);
+    const out = run(retained, parse(ctxJson));
     if (isPromise(out)) return 1;
     const text = stringify(out);
     return typeof text === 'string' ? text : 2;
