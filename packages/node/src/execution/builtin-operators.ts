@@ -5,7 +5,7 @@
  */
 import type { Condition, TaskEnvelope } from '@symphony/protocol';
 import { formatDecimal, formatMean, parseDecimal } from './decimal.ts';
-import { column } from './row-columns.ts';
+import { column, rememberedFor } from './row-columns.ts';
 
 /** One materialized row: the subject and the task's resolved attributes only. */
 export type Row = { readonly subject: string; readonly fields: Readonly<Record<string, unknown>> };
@@ -104,6 +104,32 @@ export function matchesComparable(actual: Comparable, c: Condition, referenceMs:
   }
 }
 
+/**
+ * The indices of the rows that satisfy every condition. Remembered per frozen rows and filter
+ * (tasks of one shape over one snapshot select the same rows), unless a condition is a window
+ * relative to the task's own reference time.
+ */
+function selectedIndices(rows: readonly Row[], filter: readonly Condition[], referenceMs: number): readonly number[] {
+  const compute = () => {
+    const tests = filter.map((c) => ({ c, values: comparableColumn(rows, c.attribute) }));
+    const out: number[] = [];
+    for (let i = 0; i < rows.length; i++)
+      if (tests.every((t) => matchesComparable(t.values[i]!, t.c, referenceMs))) out.push(i);
+    return out;
+  };
+  const key = filter.some((c) => c.op === 'within_days') ? undefined : filterKey(filter);
+  return key === undefined ? compute() : rememberedFor(rows, `s\u0000${key}`, compute);
+}
+
+/** The JSON text of a filter (what its conditions select by), or undefined when it has none. */
+function filterKey(filter: readonly Condition[]): string | undefined {
+  try {
+    return JSON.stringify(filter);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs a built-in program over rows that already passed authorization and consent. */
 export function runBuiltin(
   program: BuiltinProgram,
@@ -129,10 +155,8 @@ export function runBuiltinOnParts(
   /** The program attribute's comparable value of each selected row (unused by count). */
   const selectedValues: Comparable[] = [];
   for (const rows of parts) {
-    const tests = filter.map((c) => ({ c, values: comparableColumn(rows, c.attribute) }));
     const attributeValues = program.operator === 'count' ? undefined : comparableColumn(rows, attribute);
-    for (let i = 0; i < rows.length; i++) {
-      if (!tests.every((t) => matchesComparable(t.values[i]!, t.c, opts.referenceMs))) continue;
+    for (const i of selectedIndices(rows, filter, opts.referenceMs)) {
       selected.push(rows[i]!);
       if (attributeValues) selectedValues.push(attributeValues[i]!);
     }

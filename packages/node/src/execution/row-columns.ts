@@ -27,3 +27,27 @@ export function column<T>(rows: readonly Row[], name: string, of: (row: Row) => 
   }
   return values;
 }
+
+/** Values of frozen row arrays under names clients choose (a task's filter), by name; oldest out. */
+const selectionsOf = new WeakMap<readonly Row[], Map<string, unknown>>();
+/** Such values remembered per row array at most. */
+const MAX_SELECTIONS_PER_ROWS = 32;
+
+/**
+ * `compute()`, remembered under `name` for frozen `rows` (the same name must always mean the same
+ * value for the same rows), at most `MAX_SELECTIONS_PER_ROWS` names per array: for values keyed by
+ * what a task asks, whose variety has no bound.
+ */
+export function rememberedFor<T>(rows: readonly Row[], name: string, compute: () => T): T {
+  if (!Object.isFrozen(rows)) return compute();
+  let values = selectionsOf.get(rows);
+  if (!values) {
+    values = new Map();
+    selectionsOf.set(rows, values);
+  }
+  if (values.has(name)) return values.get(name) as T;
+  const value = compute();
+  if (values.size >= MAX_SELECTIONS_PER_ROWS) values.delete(values.keys().next().value as string);
+  values.set(name, value);
+  return value;
+}

@@ -1,7 +1,8 @@
 /**
  * Property: the built-in operators give the same output and contributors over frozen per-Vault
- * row arrays (whose comparable columns are remembered and reused by later tasks) as over a fresh,
- * unfrozen concatenation of the same rows, for random rows, filters and programs, asked twice.
+ * row arrays (whose comparable columns and selections are remembered and reused by later tasks)
+ * as over a fresh, unfrozen concatenation of the same rows, for random rows and several random
+ * filters and programs over the same rows, each asked twice.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -62,17 +63,19 @@ describe('built-in operators over remembered columns', () => {
     fc.assert(
       fc.property(
         fc.array(fc.array(rowArb, { maxLength: 12 }), { minLength: 1, maxLength: 3 }),
-        fc.array(conditionArb, { maxLength: 3 }),
+        fc.array(fc.array(conditionArb, { maxLength: 3 }), { minLength: 1, maxLength: 4 }),
         fc.array(programArb, { minLength: 1, maxLength: 3 }),
         fc.integer({ min: 0, max: 3 }),
-        (parts, filter, programs, kMin) => {
+        (parts, filters, programs, kMin) => {
           const frozen = parts.map((rows) => Object.freeze(rows.map((r) => Object.freeze({ ...r }))));
           const opts = { referenceMs: Date.parse('2026-11-01T00:00:00Z'), kMin };
-          for (const program of [...programs, ...programs]) {
-            const fresh = runBuiltin(program, filter, parts.flat(), opts);
-            const reused = runBuiltinOnParts(program, filter, frozen, opts);
-            assert.deepEqual(reused.output, fresh.output);
-            assert.deepEqual([...reused.contributors], [...fresh.contributors]);
+          for (const filter of [...filters, ...filters]) {
+            for (const program of programs) {
+              const fresh = runBuiltin(program, filter, parts.flat(), opts);
+              const reused = runBuiltinOnParts(program, filter, frozen, opts);
+              assert.deepEqual(reused.output, fresh.output);
+              assert.deepEqual([...reused.contributors], [...fresh.contributors]);
+            }
           }
         },
       ),
