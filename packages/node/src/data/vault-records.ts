@@ -276,10 +276,6 @@ export class VaultRecords {
   readonly #unwrapped = new Map<string, Buffer>();
   /** Decrypted snapshots by Vault and position (a snapshot never changes), with the records that expire. */
   readonly #snapshots = new Map<string, CachedSnapshot>();
-  /** Snapshots being read and decrypted, by the same key. */
-  readonly #loading = new Map<string, Promise<CachedSnapshot>>();
-  /** Bumped whenever the snapshots in memory are forgotten. */
-  #snapshotGeneration = 0;
   #cachedRows = 0;
   readonly #cacheRows: number;
   readonly #sealInWorker: boolean;
@@ -874,30 +870,9 @@ export class VaultRecords {
     const key = `${vault_id}\u0000${at}`;
     let cached = this.#snapshots.get(key);
     if (!cached) {
-      // Concurrent tasks asking for the same snapshot share one read and decryption.
-      let loading = this.#loading.get(key);
-      if (!loading) {
-        loading = this.#loadSnapshot(vault_id, at, key);
-        this.#loading.set(key, loading);
-      }
-      cached = await loading;
-    }
-    // The same array whenever nothing has expired by `asOfMs`, so work done on a snapshot is reused.
-    if (asOfMs === undefined) return cached.records;
-    const expired = new Set(cached.expiring.filter((e) => e.expires_at_ms <= asOfMs).map((e) => e.record));
-    return expired.size === 0 ? cached.records : cached.records.filter((r) => !expired.has(r));
-  }
-
-  /**
-   * Reads and decrypts a snapshot (from the latest one in memory when there is one) and keeps it
-   * unless the memory was emptied (shredding, purging) while it was being read.
-   */
-  async #loadSnapshot(vault_id: string, at: number, key: string): Promise<CachedSnapshot> {
-    const generation = this.#snapshotGeneration;
-    try {
       // A later snapshot is an earlier one plus the uploads committed since: only those are decrypted.
       const base = this.#latestCachedBefore(vault_id, at);
-      const cached: CachedSnapshot = {
+      cached = {
         vault_id,
         as_of_seq: at,
         records: base ? [...base.records] : [],
@@ -911,7 +886,6 @@ export class VaultRecords {
           if (row.expires_at_ms !== null) cached.expiring.push({ record, expires_at_ms: row.expires_at_ms });
         }
       }
-      if (generation !== this.#snapshotGeneration) return cached;
       // Make room: earlier snapshots of this Vault first (the new one supersedes them), then the oldest.
       const superseded = [...this.#snapshots].filter(([, v]) => v.vault_id === vault_id && v.as_of_seq < at);
       for (const [k, v] of [...superseded, ...this.#snapshots]) {
@@ -922,18 +896,11 @@ export class VaultRecords {
         this.#snapshots.set(key, cached);
         this.#cachedRows += cached.records.length;
       }
-      return cached;
-    } finally {
-      if (generation === this.#snapshotGeneration) this.#loading.delete(key);
     }
-  }
-
-  /** Forgets every decrypted snapshot, and lets no read in flight keep or share its result. */
-  #forgetSnapshots(): void {
-    this.#snapshots.clear();
-    this.#loading.clear();
-    this.#cachedRows = 0;
-    this.#snapshotGeneration++;
+    // The same array whenever nothing has expired by `asOfMs`, so work done on a snapshot is reused.
+    if (asOfMs === undefined) return cached.records;
+    const expired = new Set(cached.expiring.filter((e) => e.expires_at_ms <= asOfMs).map((e) => e.record));
+    return expired.size === 0 ? cached.records : cached.records.filter((r) => !expired.has(r));
   }
 
   /** The cached snapshot of a Vault with the highest position below `as_of_seq`, if any. */
@@ -1088,7 +1055,8 @@ export class VaultRecords {
     });
     this.#subjectKeys.delete(`${vault_id}\u0000${subject}`);
     this.#unwrapped.clear();
-    this.#forgetSnapshots();
+    this.#snapshots.clear();
+    this.#cachedRows = 0;
     return { shredded };
   }
 
@@ -1115,7 +1083,10 @@ export class VaultRecords {
         );
       return deleted;
     });
-    if (n > 0) this.#forgetSnapshots();
+    if (n > 0) {
+      this.#snapshots.clear();
+      this.#cachedRows = 0;
+    }
     return n;
   }
 

@@ -2,8 +2,7 @@
  * The decrypted-snapshot memory of a node: a query of a later snapshot decrypts only the uploads
  * committed since the latest snapshot in memory, and reads exactly what a fresh node decrypting
  * everything reads; a position past the head reads the head and does not hide later commits; room
- * is made by dropping superseded snapshots first; shredding empties the memory (a shredded record is never served from it);
- * concurrent reads of one snapshot share one decryption.
+ * is made by dropping superseded snapshots first; shredding empties the memory (a shredded record is never served from it).
  */
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
@@ -59,17 +58,6 @@ describe('decrypted snapshots in memory', () => {
     assert.deepEqual(later, fresh, 'the extended snapshot equals a fresh one, in the same order');
     // The earlier snapshot is unchanged by the extension.
     assert.equal(first.length, 30);
-  });
-
-  it('decrypts a snapshot once for concurrent reads of it', async () => {
-    const node = new VaultRecords(store, 'node_i', master);
-    const head = await node.head(V);
-    const total = (await new VaultRecords(store, 'node_i', master).snapshot(V, head)).length;
-    opened = 0;
-    const reads = await Promise.all([node.snapshot(V, head), node.snapshot(V, head), node.snapshot(V, head)]);
-    assert.equal(opened, total, 'each record is decrypted once');
-    assert.equal(reads[1], reads[0]);
-    assert.equal(reads[2], reads[0]);
   });
 
   it('reads a position past the head as the head, and later commits are not hidden', async () => {
