@@ -5,10 +5,9 @@
  */
 import type { Condition, TaskEnvelope } from '@symphony/protocol';
 import { formatDecimal, formatMean, parseDecimal } from './decimal.ts';
-import { column, rememberedFor } from './row-columns.ts';
+import { column, type Row, rememberedFor } from './row-columns.ts';
 
-/** One materialized row: the subject and the task's resolved attributes only. */
-export type Row = { readonly subject: string; readonly fields: Readonly<Record<string, unknown>> };
+export type { Row };
 
 export type BuiltinOutput =
   | { operator: 'count'; records: number; subjects: number; value: number }

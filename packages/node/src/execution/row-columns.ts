@@ -4,7 +4,8 @@
  * materializer hands every task over the same snapshot and consent the same frozen rows, so the
  * executions and re-executions of later tasks find their columns ready.
  */
-import type { Row } from './builtin-operators.ts';
+/** One materialized row: the subject and the task's resolved attributes only. */
+export type Row = { readonly subject: string; readonly fields: Readonly<Record<string, unknown>> };
 
 /** Columns of frozen row arrays, by name; they go with the rows. */
 const columnsOf = new WeakMap<readonly Row[], Map<string, unknown[]>>();
