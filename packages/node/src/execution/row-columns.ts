@@ -2,7 +2,8 @@
  * What each row of a frozen row array yields regardless of the task (an attribute's comparable
  * form, its fixed-point value, a group key), computed once per array and column and reused. The
  * materializer hands every task over the same snapshot and consent the same frozen rows, so the
- * executions and re-executions of later tasks find their columns ready.
+ * executions and re-executions of later tasks find their columns ready. A frozen array's rows and
+ * their fields must never change either (the materializer's never do).
  */
 /** One materialized row: the subject and the task's resolved attributes only. */
 export type Row = { readonly subject: string; readonly fields: Readonly<Record<string, unknown>> };
