@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { type Contribution, priceTask, splitFee } from '../src/index.ts';
+import { CONTRIBUTOR_ROLES, type Contribution, normalizeContributions, priceTask, splitFee } from '../src/index.ts';
 import { defaultParameters } from './support/network-fixture.ts';
 
 const bpsArb = fc.array(fc.nat(10_000), { minLength: 4, maxLength: 4 }).map((cuts) => {
@@ -78,6 +78,27 @@ describe('reward split', () => {
         ['act_a', 2, 4000n],
         ['act_t', 1, 6000n],
       ],
+    );
+  });
+
+  it('normalizes to one line per (role, account), units summed, in role order then account order', () => {
+    fc.assert(
+      fc.property(fc.array(contributionArb, { maxLength: 40 }), (contributions) => {
+        const units = new Map<string, number>();
+        for (const c of contributions) {
+          const key = JSON.stringify([CONTRIBUTOR_ROLES.indexOf(c.role), c.account, c.role]);
+          units.set(key, (units.get(key) ?? 0) + c.units);
+        }
+        const expected = [...units]
+          .map(([key, n]) => {
+            const [rank, account, role] = JSON.parse(key) as [number, string, Contribution['role']];
+            return { rank, c: { account, role, units: n } };
+          })
+          .sort((a, b) => a.rank - b.rank || (a.c.account < b.c.account ? -1 : a.c.account > b.c.account ? 1 : 0))
+          .map((x) => x.c);
+        assert.deepEqual(normalizeContributions(contributions), expected);
+      }),
+      { numRuns: 300 },
     );
   });
 

@@ -5,9 +5,9 @@
  */
 import type { Condition, TaskEnvelope } from '@symphony/protocol';
 import { formatDecimal, formatMean, parseDecimal } from './decimal.ts';
+import { column, type Row, rememberedFor } from './row-columns.ts';
 
-/** One materialized row: the subject and the task's resolved attributes only. */
-export type Row = { readonly subject: string; readonly fields: Readonly<Record<string, unknown>> };
+export type { Row };
 
 export type BuiltinOutput =
   | { operator: 'count'; records: number; subjects: number; value: number }
@@ -51,6 +51,11 @@ function compare(a: Comparable, b: Comparable): number | undefined {
   if (typeof a === 'bigint' && typeof b === 'bigint') return a < b ? -1 : a > b ? 1 : 0;
   if (typeof a === 'string' && typeof b === 'string') return a < b ? -1 : a > b ? 1 : 0;
   return undefined;
+}
+
+/** The comparable form of an attribute for each row (remembered for frozen rows, see `row-columns.ts`). */
+export function comparableColumn(rows: readonly Row[], attribute: string): readonly Comparable[] {
+  return column(rows, `c\u0000${attribute}`, (r) => comparable(r.fields[attribute]));
 }
 
 /** Whether a row satisfies one condition; `referenceMs` anchors relative time windows (the task's admission time). */
@@ -98,6 +103,32 @@ export function matchesComparable(actual: Comparable, c: Condition, referenceMs:
   }
 }
 
+/**
+ * The indices of the rows that satisfy every condition. Remembered per frozen rows and filter
+ * (tasks of one shape over one snapshot select the same rows), unless a condition is a window
+ * relative to the task's own reference time.
+ */
+function selectedIndices(rows: readonly Row[], filter: readonly Condition[], referenceMs: number): readonly number[] {
+  const compute = () => {
+    const tests = filter.map((c) => ({ c, values: comparableColumn(rows, c.attribute) }));
+    const out: number[] = [];
+    for (let i = 0; i < rows.length; i++)
+      if (tests.every((t) => matchesComparable(t.values[i]!, t.c, referenceMs))) out.push(i);
+    return out;
+  };
+  const key = filter.some((c) => c.op === 'within_days') ? undefined : filterKey(filter);
+  return key === undefined ? compute() : rememberedFor(rows, `s\u0000${key}`, compute);
+}
+
+/** The JSON text of a filter (what its conditions select by), or undefined when it has none. */
+function filterKey(filter: readonly Condition[]): string | undefined {
+  try {
+    return JSON.stringify(filter);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Runs a built-in program over rows that already passed authorization and consent. */
 export function runBuiltin(
   program: BuiltinProgram,
@@ -105,7 +136,30 @@ export function runBuiltin(
   rows: readonly Row[],
   opts: { referenceMs: number; kMin: number },
 ): { output: BuiltinOutput; contributors: Map<string, number> } {
-  const selected = rows.filter((r) => filter.every((c) => matches(r, c, opts.referenceMs)));
+  return runBuiltinOnParts(program, filter, [rows], opts);
+}
+
+/**
+ * `runBuiltin` over the concatenation of `parts` (one per Vault, as the materializer returns
+ * them), so each part's columns of comparable values are found again when it is frozen.
+ */
+export function runBuiltinOnParts(
+  program: BuiltinProgram,
+  filter: readonly Condition[],
+  parts: readonly (readonly Row[])[],
+  opts: { referenceMs: number; kMin: number },
+): { output: BuiltinOutput; contributors: Map<string, number> } {
+  const attribute = program.attribute ?? '';
+  const selected: Row[] = [];
+  /** The program attribute's comparable value of each selected row (unused by count). */
+  const selectedValues: Comparable[] = [];
+  for (const rows of parts) {
+    const attributeValues = program.operator === 'count' ? undefined : comparableColumn(rows, attribute);
+    for (const i of selectedIndices(rows, filter, opts.referenceMs)) {
+      selected.push(rows[i]!);
+      if (attributeValues) selectedValues.push(attributeValues[i]!);
+    }
+  }
   const contributors = new Map<string, number>();
   for (const r of selected) contributors.set(r.subject, (contributors.get(r.subject) ?? 0) + 1);
   if (contributors.size < opts.kMin) {
@@ -113,9 +167,7 @@ export function runBuiltin(
   }
   const records = selected.length;
   const subjects = contributors.size;
-  const attribute = program.attribute ?? '';
-  const values = () =>
-    selected.map((r) => comparable(r.fields[attribute])).filter((v): v is bigint => typeof v === 'bigint');
+  const values = () => selectedValues.filter((v): v is bigint => typeof v === 'bigint');
   switch (program.operator) {
     case 'count':
       return { output: { operator: 'count', records, subjects, value: records }, contributors };

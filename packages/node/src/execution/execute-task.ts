@@ -21,7 +21,7 @@ import type { VaultRecords } from '../data/vault-records.ts';
 import type { Keyring } from '../ports/keyring.ts';
 import type { TeeProvider } from '../ports/tee-provider.ts';
 import type { ExecuteReply, ExecuteRequest, Resolution } from '../wire/enterprise-rpc.ts';
-import { type Row, runBuiltin } from './builtin-operators.ts';
+import { type Row, runBuiltinOnParts } from './builtin-operators.ts';
 import { type ParseRuntime, ParseTaskRefused, runParseTask } from './parse/parse-task.ts';
 import {
   checkProgramAllowed,
@@ -136,8 +136,12 @@ export async function computeOutput(
     materialized = await Promise.all(
       snapshots.map((s) => materialize(ctx, s.vault_id, s.as_of_seq, resolution, gate, envelope.admitted_at_ms)),
     );
-    const rows = materialized.flatMap((m) => m.rows);
-    ({ output, contributors } = runBuiltin(program, spec.filter, rows, { referenceMs: envelope.admitted_at_ms, kMin }));
+    ({ output, contributors } = runBuiltinOnParts(
+      program,
+      spec.filter,
+      materialized.map((m) => m.rows),
+      { referenceMs: envelope.admitted_at_ms, kMin },
+    ));
     code_hash = domainHash('scp/v1/builtin-program', program);
   } else {
     try {

@@ -157,29 +157,49 @@ function writeObject(value: object, keys: (string | number)[], ancestors: Set<ob
   if (Array.isArray(value)) {
     if (proto !== Array.prototype) reject(keys, 'an array subclass');
     ancestors.add(value);
-    const parts: string[] = [];
+    let text = '[';
     for (let i = 0; i < value.length; i++) {
       keys.push(i);
       if (!(i in value)) reject(keys, 'a hole in an array');
-      parts.push(writeCanonical(value[i], keys, ancestors));
+      text += i === 0 ? writeCanonical(value[i], keys, ancestors) : `,${writeCanonical(value[i], keys, ancestors)}`;
       keys.pop();
     }
     ancestors.delete(value);
-    return `[${parts.join(',')}]`;
+    return `${text}]`;
   }
   if (proto !== Object.prototype && proto !== null) reject(keys, describeObject(value));
   if (Object.getOwnPropertySymbols(value).length > 0) reject(keys, 'an object with symbol keys');
   ancestors.add(value);
   const record = value as Record<string, unknown>;
-  const parts: string[] = [];
-  for (const key of Object.keys(record).sort()) {
+  const names = Object.keys(record);
+  if (names.length > 1) names.sort();
+  let text = '{';
+  for (let i = 0; i < names.length; i++) {
+    const key = names[i]!;
     keys.push(key);
-    const name = writeString(key, keys, 'a property name with a lone surrogate');
-    parts.push(`${name}:${writeCanonical(record[key], keys, ancestors)}`);
+    const name = propertyName(key, keys);
+    text += `${i === 0 ? '' : ','}${name}:${writeCanonical(record[key], keys, ancestors)}`;
     keys.pop();
   }
   ancestors.delete(value);
-  return `{${parts.join(',')}}`;
+  return `${text}}`;
+}
+
+/** Written property names, by name: objects of one kind repeat the same few names. */
+const writtenNames = new Map<string, string>();
+const MAX_WRITTEN_NAMES = 4096;
+
+/** A property name as JCS writes it (remembered for short names, which are most of them). */
+function propertyName(key: string, keys: readonly (string | number)[]): string {
+  let name = writtenNames.get(key);
+  if (name === undefined) {
+    name = writeString(key, keys, 'a property name with a lone surrogate');
+    if (key.length <= 64) {
+      if (writtenNames.size >= MAX_WRITTEN_NAMES) writtenNames.clear();
+      writtenNames.set(key, name);
+    }
+  }
+  return name;
 }
 
 /**

@@ -18,30 +18,64 @@ export function rewardId(
   role: ContributorRole,
   salt?: string,
 ): string {
-  // Several folds in one process (every master's and enterprise node's follower) derive the same
-  // ids from the same entries: the id is a pure function of its inputs, so it is hashed once.
-  const key = JSON.stringify([epoch_id, task_id, account, role, salt ?? null]);
-  let id = recentIds.get(key) ?? olderIds.get(key);
-  if (id === undefined)
-    id = `rwd_${domainHash(DomainTags.rewardId, salt ? { epoch_id, task_id, account, role, salt } : { epoch_id, task_id, account, role }).slice(0, 32)}`;
-  if (!recentIds.has(key)) {
-    if (recentIds.size >= REMEMBERED_REWARD_IDS_PER_GENERATION) {
-      olderIds = recentIds;
-      recentIds = new Map();
-    }
-    recentIds.set(key, id);
+  return idIn(idsOf(epoch_id, task_id, salt), epoch_id, task_id, account, role, salt);
+}
+
+/** Reward ids of one (epoch, task, salt), by role, then account. */
+type TaskRewardIds = Map<string, Map<string, string>>;
+
+/**
+ * Reward ids by their inputs. Several folds in one process (every master's and enterprise node's
+ * follower) derive the same ids from the same entries: an id is a pure function of its inputs, so
+ * it is hashed once. A bounded memo in two generations, grouped by (epoch, task, salt) so a task's
+ * records look up one group: when the recent generation holds enough ids it becomes the older one
+ * and the oldest is dropped. Memory stays flat, and an epoch larger than one generation
+ * (3 x 10^5 emission ids at 10^5 tasks) is still remembered from one fold to the next.
+ */
+let recentIds = new Map<string, TaskRewardIds>();
+let olderIds = new Map<string, TaskRewardIds>();
+let recentCount = 0;
+const REMEMBERED_REWARD_IDS_PER_GENERATION = 200_000;
+
+/** The remembered ids of one (epoch, task, salt), made recent. */
+function idsOf(epoch_id: number, task_id: string, salt: string | undefined): TaskRewardIds {
+  const key = JSON.stringify([epoch_id, task_id, salt ?? null]);
+  let ids = recentIds.get(key);
+  if (ids !== undefined) return ids;
+  if (recentCount >= REMEMBERED_REWARD_IDS_PER_GENERATION) {
+    olderIds = recentIds;
+    recentIds = new Map();
+    recentCount = 0;
+  }
+  ids = olderIds.get(key) ?? new Map();
+  for (const byAccount of ids.values()) recentCount += byAccount.size;
+  recentIds.set(key, ids);
+  return ids;
+}
+
+/** The id of (account, role) in the group `ids` of (epoch, task, salt), hashed on first use. */
+function idIn(
+  ids: TaskRewardIds,
+  epoch_id: number,
+  task_id: string,
+  account: string,
+  role: ContributorRole,
+  salt: string | undefined,
+): string {
+  let byAccount = ids.get(role);
+  if (byAccount === undefined) {
+    byAccount = new Map();
+    ids.set(role, byAccount);
+  }
+  let id = byAccount.get(account);
+  if (id === undefined) {
+    const value = salt ? { epoch_id, task_id, account, role, salt } : { epoch_id, task_id, account, role };
+    id = `rwd_${domainHash(DomainTags.rewardId, value).slice(0, 32)}`;
+    byAccount.set(account, id);
+    recentCount++;
   }
   return id;
 }
-
-/**
- * Reward ids by their inputs, a bounded memo in two generations: when the recent one is full it
- * becomes the older one and the oldest is dropped. Memory stays flat, and an epoch larger than one
- * generation (3 x 10^5 emission ids at 10^5 tasks) is still remembered from one fold to the next.
- */
-let recentIds = new Map<string, string>();
-let olderIds = new Map<string, string>();
-const REMEMBERED_REWARD_IDS_PER_GENERATION = 200_000;
 
 /** Creates `pending_input` records for a task's contributors (amounts come with the candidate). */
 export function createPendingRewards(
@@ -52,8 +86,9 @@ export function createPendingRewards(
   lines: readonly { account: string; role: ContributorRole; units: number }[],
 ): void {
   const task = state.tasks[task_id]!;
+  const ids = idsOf(epoch_id, task_id, undefined);
   for (const l of lines) {
-    const id = rewardId(epoch_id, task_id, l.account, l.role);
+    const id = idIn(ids, epoch_id, task_id, l.account, l.role, undefined);
     task.reward_ids.push(id);
     state.rewards[id] = {
       schema_version: SCHEMA_VERSION,

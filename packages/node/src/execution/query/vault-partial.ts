@@ -9,8 +9,9 @@
  * key) is computed once per rows and attribute and reused by every later query.
  */
 import type { Condition, PartialAggregate, PartialGroup, QueryPlan } from '@symphony/protocol';
-import { type Comparable, comparable, matchesComparable, type Row } from '../builtin-operators.ts';
+import { comparableColumn, matchesComparable, type Row } from '../builtin-operators.ts';
 import { parseDecimal } from '../decimal.ts';
+import { column } from '../row-columns.ts';
 import type { PseudonymOf } from './subject-pseudonyms.ts';
 
 type GroupValue = PartialGroup['key'][number];
@@ -31,23 +32,6 @@ const groupValue = (v: unknown): GroupValue =>
       ? v
       : String(v);
 
-/** Per frozen rows: columns by attribute (comparable forms, fixed-point values, group key texts). */
-const columnsOf = new WeakMap<readonly Row[], Map<string, unknown[]>>();
-
-function column<T>(rows: readonly Row[], name: string, of: (row: Row) => T): T[] {
-  let columns = columnsOf.get(rows);
-  if (!columns) {
-    columns = new Map();
-    columnsOf.set(rows, columns);
-  }
-  let values = columns.get(name) as T[] | undefined;
-  if (!values) {
-    values = rows.map(of);
-    columns.set(name, values);
-  }
-  return values;
-}
-
 /** Computes one Vault's partial from its admitted rows. */
 export function computeVaultPartial(
   vault_id: string,
@@ -61,7 +45,7 @@ export function computeVaultPartial(
   const summed = plan.summed.length;
   const tests = filter.map((c) => ({
     c,
-    values: column<Comparable>(rows, `c\u0000${c.attribute}`, (r) => comparable(r.fields[c.attribute])),
+    values: comparableColumn(rows, c.attribute),
   }));
   const totals = plan.summed.map((attr) =>
     column(rows, `f\u0000${plan.value_scale}\u0000${attr}`, (r) => fixedPointOf(r.fields[attr], plan.value_scale) ?? 0),
