@@ -4,16 +4,19 @@
  * with `COPY` on PGlite, which has no duplicate rule of its own: a part holding a duplicate must
  * be loaded again with the insert's rule, leaving the same rows, counts, order, retention and
  * commitments as the insert statement (`copy: false`), for small batches sealed on the calling
- * thread and large ones sealed in the worker, and for uploads and direct inserts alike.
+ * thread and large ones sealed in the worker, and for uploads and direct inserts alike. On
+ * PostgreSQL (which writes with the insert statement) the outcome is the same again.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RecordInput } from '@symphony/api';
 import { MemoryKeyring } from '../../src/adapters/memory-keyring.ts';
-import type { PgliteStore } from '../../src/adapters/pglite-store.ts';
+import { PostgresStore } from '../../src/adapters/postgres-store.ts';
 import { loadVaultMasterSecret } from '../../src/data/vault-crypto.ts';
 import { VaultRecords, vaultRecordMigrations } from '../../src/data/vault-records.ts';
+import type { Store } from '../../src/ports/store.ts';
 import { openTestPglite } from '../support/pglite.ts';
+import { createTestDatabase, requireUrl, serviceGate } from '../support/services.ts';
 
 const record = (i: number, amount = i): RecordInput => ({
   record_id: `rec_d${i}`,
@@ -31,7 +34,7 @@ type Outcome = {
 };
 
 /** Runs the same uploads through one record store and returns what each reported and what is stored. */
-async function ingest(store: PgliteStore, schema: string, master: Uint8Array, copy: boolean): Promise<Outcome> {
+async function ingest(store: Store, schema: string, master: Uint8Array, copy: boolean): Promise<Outcome> {
   await store.migrate(vaultRecordMigrations(schema));
   const records = new VaultRecords(
     store,
@@ -90,7 +93,7 @@ async function ingest(store: PgliteStore, schema: string, master: Uint8Array, co
 }
 
 describe('vault ingestion counts duplicates exactly', () => {
-  let store: PgliteStore;
+  let store: Store;
   before(async () => {
     store = await openTestPglite();
   });
@@ -118,5 +121,21 @@ describe('vault ingestion counts duplicates exactly', () => {
     assert.equal(copied.rows.find((r) => r.record_id === 'rec_d700')!.amount, '1000.50');
     assert.equal(copied.expires[0], new Date(NOW + 30 * DAY).toISOString());
     assert.equal(copied.expires.at(-1), new Date(NOW + DAY + 30 * DAY).toISOString());
+  });
+
+  const postgres = serviceGate('postgres');
+  it('on PostgreSQL as on PGlite', { skip: postgres.skip ?? false }, async () => {
+    const database = await createTestDatabase(requireUrl(postgres));
+    const pg = await PostgresStore.open({ connectionString: database.url });
+    try {
+      const master = await loadVaultMasterSecret(new MemoryKeyring(), 'node-dup');
+      const onPostgres = await ingest(pg, 'node_dup_pg', master, true);
+      const onPglite = await ingest(store, 'node_dup_pglite', master, true);
+      assert.deepEqual(onPostgres, onPglite);
+      assert.equal(onPostgres.rows.length, 621);
+    } finally {
+      await pg.close();
+      await database.drop();
+    }
   });
 });
