@@ -2,15 +2,20 @@
  * Vault ingestion throughput: N receipt records written through the real bulk path (validated
  * against the domain, sealed with AES-256-GCM under a payload key derived from a fresh per-batch
  * data key, wrapped once by the Vault KEK, and the subject's key; salted commitment; staged in
- * batches of 1,000, committed in one transaction), in records/s and MB/s of input, beside a
- * baseline in the same run: plain bulk inserts of the same rows (same batches, same
- * `json_to_recordset` statement shape) into a plain table of the same store, no encryption, no
- * commitment, no staging. Records are generated batch by batch, never held all at once; the JS
+ * batches of 1,000, committed in one transaction), in records/s and MB/s of input, beside two
+ * baselines in the same run: plain bulk inserts of the same rows into a plain table of the same
+ * store, no encryption, no commitment, no staging, (1) with the `json_to_recordset` insert
+ * statement the sealed path used before it loaded with `COPY` ("json" baseline) and (2) with
+ * `COPY ... FROM` the same way the sealed path now loads its rows ("copy" baseline, the fastest
+ * plain bulk load; no duplicate rule, which `COPY` cannot have). Ratios are given against both.
+ * Records are generated batch by batch, never held all at once; the JS
  * heap and RSS peaks are sampled after every batch. On a shared machine wall time follows the
  * load; the process CPU time per record (`process.cpuUsage`, all threads) is reported beside it.
  *
  *   npx tsx --expose-gc bench/vault-ingest.bench.ts [--sizes 10000,100000,1000000] [--json FILE]
  *   [--seal-here] (seal on the main thread instead of the sealing worker, for an A/B)
+ *   [--no-copy] (the sealed path writes with its insert statement, as on PostgreSQL, for an A/B)
+ *   [--warmup N] (records each path writes, untimed, before any is measured; default 2000, 0 for none)
  *   (`--expose-gc` adds the heap retained after a forced GC at the end of each sealed run)
  *
  * The store is PGlite on disk in a temporary folder (from the test template). RSS includes
@@ -30,6 +35,7 @@ import { openTestPglite } from '../packages/node/test/support/pglite.ts';
 import { argValue, machine } from './bench-util.ts';
 
 const sizes = (argValue('--sizes') ?? '10000,100000').split(',').map(Number);
+const warmUp = Number(argValue('--warmup') ?? 2000);
 const BATCH = 1000;
 const V = 'vlt_bench';
 const MERCHANTS = ['Kopi Corner', 'Bean There', 'Daily Grind', 'Fresh Mart', 'Noodle House'];
@@ -47,6 +53,10 @@ function receipt(i: number): RecordInput {
     },
   };
 }
+
+/** A value in PostgreSQL COPY text format. */
+const copyText = (s: string) =>
+  s.replace(/[\\\t\n\r]/g, (c) => ({ '\\': '\\\\', '\t': '\\t', '\n': '\\n' })[c] ?? '\\r');
 
 function* batches(n: number): Generator<RecordInput[]> {
   for (let i = 0; i < n; i += BATCH) yield Array.from({ length: Math.min(BATCH, n - i) }, (_, j) => receipt(i + j));
@@ -70,10 +80,11 @@ for (const n of sizes) {
   const dir = mkdtempSync(join(tmpdir(), 'scs-vault-bench-'));
   const store = await openTestPglite({ dataDir: join(dir, 'pglite') });
   await store.migrate(vaultRecordMigrations('node_bench'));
-  await store.query(
-    `create table node_bench.plain_records (seq bigserial primary key, vault_id text not null, record_id text not null,
-       subject text not null, fields jsonb not null, unique (vault_id, record_id))`,
-  );
+  for (const table of ['plain_records', 'plain_copied'])
+    await store.query(
+      `create table node_bench.${table} (seq bigserial primary key, vault_id text not null, record_id text not null,
+         subject text not null, fields jsonb not null, unique (vault_id, record_id))`,
+    );
   const records = new VaultRecords(
     store,
     'node_bench',
@@ -82,79 +93,107 @@ for (const n of sizes) {
       max_record_bytes: 16 * 1024,
       quota_per_subject: 1_000_000,
     }),
-    { sealInWorker: !process.argv.includes('--seal-here') },
+    { sealInWorker: !process.argv.includes('--seal-here'), copy: !process.argv.includes('--no-copy') },
   );
 
-  global.gc?.();
-  const basePeak = { heap: 0, rss: 0 };
-  let c0 = process.cpuUsage();
-  let t0 = performance.now();
-  let bytes = 0;
-  for (const batch of batches(n)) {
-    const chunk = batch.map((r) => ({
-      record_id: r.record_id ?? contentRecordId(r.subject, r.fields),
-      subject: r.subject,
-      fields: r.fields,
-    }));
-    const json = JSON.stringify(chunk);
-    bytes += Buffer.byteLength(json);
-    await store.transaction(async (tx) => {
-      await tx.query(
-        `insert into node_bench.plain_records (vault_id, record_id, subject, fields)
-         select $1, record_id, subject, fields from json_to_recordset($2::json) as x(record_id text, subject text, fields jsonb)
-         on conflict do nothing`,
-        [V, json],
-      );
-    });
-    memory(basePeak);
-  }
-  const baseline: Sample = {
-    ms: performance.now() - t0,
-    cpuMs: cpuMs(c0),
-    bytes,
-    peakHeapMb: basePeak.heap / 2 ** 20,
-    peakRssMb: basePeak.rss / 2 ** 20,
+  // One phase: every batch of n records written one way into `vault`; returns its input bytes.
+  const phases = {
+    json: async (vault: string, count: number, peak: { heap: number; rss: number }) => {
+      let bytes = 0;
+      for (const batch of batches(count)) {
+        const chunk = batch.map((r) => ({
+          record_id: r.record_id ?? contentRecordId(r.subject, r.fields),
+          subject: r.subject,
+          fields: r.fields,
+        }));
+        const json = JSON.stringify(chunk);
+        bytes += Buffer.byteLength(json);
+        await store.transaction(async (tx) => {
+          await tx.query(
+            `insert into node_bench.plain_records (vault_id, record_id, subject, fields)
+             select $1, record_id, subject, fields from json_to_recordset($2::json) as x(record_id text, subject text, fields jsonb)
+             on conflict do nothing`,
+            [vault, json],
+          );
+        });
+        memory(peak);
+      }
+      return bytes;
+    },
+    copy: async (vault: string, count: number, peak: { heap: number; rss: number }) => {
+      for (const batch of batches(count)) {
+        // One COPY text line per row: tab-separated, the fields as JSON with COPY's escapes.
+        const text = batch
+          .map((r) => {
+            const id = r.record_id ?? contentRecordId(r.subject, r.fields);
+            return `${copyText(vault)}\t${copyText(id)}\t${copyText(r.subject)}\t${copyText(JSON.stringify(r.fields))}\n`;
+          })
+          .join('');
+        await store.transaction(async (tx) => {
+          await tx.copyFrom!(
+            'node_bench.plain_copied',
+            ['vault_id', 'record_id', 'subject', 'fields'],
+            Buffer.from(text),
+            'text',
+          );
+        });
+        memory(peak);
+      }
+      return 0;
+    },
+    sealed: async (vault: string, count: number, peak: { heap: number; rss: number }) => {
+      const upload = `upl_${vault}`;
+      await records.beginUpload(vault, upload);
+      for (const batch of batches(count)) {
+        if (firstRecordProblem(COMMERCE_RECEIPT_V1, batch)) throw new Error('bench records must be valid');
+        await records.stageBatch(upload, batch);
+        memory(peak);
+      }
+      const done = await records.commitUpload(upload);
+      if (done.accepted !== count) throw new Error(`expected ${count} accepted, got ${done.accepted}`);
+      memory(peak);
+      return 0;
+    },
   };
+  // Untimed, every path once on its own Vault: PGlite, the JIT and the sealing worker are warm
+  // before any path is measured, so the order of the phases does not favour any of them.
+  if (warmUp > 0) for (const phase of Object.values(phases)) await phase('vlt_warmup', warmUp, { heap: 0, rss: 0 });
 
-  global.gc?.();
-  const peak = { heap: 0, rss: 0 };
-  c0 = process.cpuUsage();
-  t0 = performance.now();
-  await records.beginUpload(V, 'upl_bench');
-  for (const batch of batches(n)) {
-    if (firstRecordProblem(COMMERCE_RECEIPT_V1, batch)) throw new Error('bench records must be valid');
-    await records.stageBatch('upl_bench', batch);
-    memory(peak);
-  }
-  const done = await records.commitUpload('upl_bench');
-  const sealedMs = performance.now() - t0;
-  const sealedCpuMs = cpuMs(c0);
-  memory(peak);
+  const measure = async (phase: keyof typeof phases): Promise<Sample> => {
+    global.gc?.();
+    const peak = { heap: 0, rss: 0 };
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    const bytes = await phases[phase](V, n, peak);
+    const sample = { ms: performance.now() - t0, cpuMs: cpuMs(c0), bytes, peakHeapMb: 0, peakRssMb: 0 };
+    return { ...sample, peakHeapMb: peak.heap / 2 ** 20, peakRssMb: peak.rss / 2 ** 20 };
+  };
+  const baseline = await measure('json');
+  const copyBaseline = await measure('copy');
+  const sealed = await measure('sealed');
+  const bytes = baseline.bytes;
   global.gc?.();
   const retainedHeapMb = process.memoryUsage().heapUsed / 2 ** 20;
-  if (done.accepted !== n) throw new Error(`expected ${n} accepted, got ${done.accepted}`);
-  const sealed: Sample = {
-    ms: sealedMs,
-    cpuMs: sealedCpuMs,
-    bytes,
-    peakHeapMb: peak.heap / 2 ** 20,
-    peakRssMb: peak.rss / 2 ** 20,
-  };
 
   const row = {
     records: n,
     input_mb: +(bytes / 1e6).toFixed(1),
     baseline_rec_s: Math.round(n / (baseline.ms / 1000)),
     baseline_mb_s: +(bytes / 1e6 / (baseline.ms / 1000)).toFixed(2),
+    copy_baseline_rec_s: Math.round(n / (copyBaseline.ms / 1000)),
+    copy_baseline_mb_s: +(bytes / 1e6 / (copyBaseline.ms / 1000)).toFixed(2),
     sealed_rec_s: Math.round(n / (sealed.ms / 1000)),
     sealed_mb_s: +(bytes / 1e6 / (sealed.ms / 1000)).toFixed(2),
     ratio_pct: Math.round((baseline.ms / sealed.ms) * 100),
+    copy_ratio_pct: Math.round((copyBaseline.ms / sealed.ms) * 100),
     baseline_cpu_us_rec: +((baseline.cpuMs * 1000) / n).toFixed(1),
+    copy_baseline_cpu_us_rec: +((copyBaseline.cpuMs * 1000) / n).toFixed(1),
     sealed_cpu_us_rec: +((sealed.cpuMs * 1000) / n).toFixed(1),
     cpu_ratio_pct: Math.round((baseline.cpuMs / sealed.cpuMs) * 100),
-    baseline_peak_heap_mb: Math.round(baseline.peakHeapMb),
+    copy_cpu_ratio_pct: Math.round((copyBaseline.cpuMs / sealed.cpuMs) * 100),
+    baseline_peak_heap_mb: Math.round(Math.max(baseline.peakHeapMb, copyBaseline.peakHeapMb)),
     sealed_peak_heap_mb: Math.round(sealed.peakHeapMb),
-    baseline_peak_rss_mb: Math.round(baseline.peakRssMb),
+    baseline_peak_rss_mb: Math.round(Math.max(baseline.peakRssMb, copyBaseline.peakRssMb)),
     sealed_peak_rss_mb: Math.round(sealed.peakRssMb),
     sealed_heap_after_gc_mb: Math.round(retainedHeapMb),
   };

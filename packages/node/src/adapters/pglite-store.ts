@@ -25,6 +25,7 @@ const INT8 = 20;
 /** `Store` over PGlite. Use `PgliteStore.open`. */
 export class PgliteStore implements Store {
   readonly kind = 'pglite' as const;
+  readonly copies = true;
   readonly db: StoreDb;
   readonly #pg: PGlite;
   #closed = false;
@@ -62,6 +63,11 @@ export class PgliteStore implements Store {
         fn({
           db: dtx as unknown as StoreTxDb,
           query: async (sql, params) => (await ptx.query<never>(sql, params ? [...params] : undefined)).rows,
+          copyFrom: async (table, columns, data, format) => {
+            await ptx.query(`copy ${table} (${columns.join(', ')}) from '/dev/blob' with (format ${format})`, [], {
+              blob: new Blob([data]),
+            });
+          },
         }),
       );
     });

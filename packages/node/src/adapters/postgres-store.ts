@@ -44,6 +44,7 @@ function toBigInts(value: unknown): unknown {
 /** `Store` over PostgreSQL. Use `PostgresStore.open`. */
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
+  readonly copies = false;
   readonly db: StoreDb;
   readonly #pool: pg.Pool;
   readonly #opts: PostgresStoreOptions;

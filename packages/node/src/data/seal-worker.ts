@@ -11,7 +11,10 @@ import * as crypto from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { type SealJob, sealRecordsPart } from './seal-records.ts';
 
+// `__name`: a TypeScript loader that keeps function names (tsx) wraps the inner functions of
+// `sealRecordsPart` in calls to its own helper, absent from this separate source.
 const SOURCE = `
+const __name = (f) => f;
 const crypto = require('node:crypto');
 const { parentPort } = require('node:worker_threads');
 const sealRecordsPart = ${sealRecordsPart.toString()};
@@ -25,7 +28,7 @@ parentPort.on('message', ({ id, job }) => {
 });
 `;
 
-type Pending = { resolve: (rows: string) => void; reject: (error: Error) => void };
+type Pending = { resolve: (rows: Uint8Array) => void; reject: (error: Error) => void };
 
 class SealWorker {
   readonly #worker: Worker;
@@ -40,7 +43,7 @@ class SealWorker {
       const p = this.#pending.get(m.id);
       if (!p) return;
       this.#settled(m.id);
-      if (m.rows) p.resolve(Buffer.from(m.rows.buffer, m.rows.byteOffset, m.rows.byteLength).toString('utf8'));
+      if (m.rows) p.resolve(m.rows);
       else p.reject(new Error(`sealing failed: ${m.error}`));
     });
     const fail = (error: Error) => {
@@ -59,7 +62,7 @@ class SealWorker {
     if (this.#pending.size === 0) this.#worker.unref();
   }
 
-  seal(job: SealJob): Promise<string> {
+  seal(job: SealJob): Promise<Uint8Array> {
     if (this.#failed) return Promise.reject(this.#failed);
     const id = this.#next++;
     return new Promise((resolve, reject) => {
@@ -72,8 +75,8 @@ class SealWorker {
 
 let shared: SealWorker | undefined;
 
-/** Seals a part in the sealing worker; resolves to its rows as JSON text. */
-export function sealInWorker(job: SealJob): Promise<string> {
+/** Seals a part in the sealing worker; resolves to its rows (UTF-8, in the job's format). */
+export function sealInWorker(job: SealJob): Promise<Uint8Array> {
   shared ??= new SealWorker(() => {
     shared = undefined;
   });
@@ -81,7 +84,6 @@ export function sealInWorker(job: SealJob): Promise<string> {
 }
 
 /** Seals a part on the calling thread (small batches, where a round trip to the worker costs more). */
-export function sealHere(job: SealJob): string {
-  const rows = sealRecordsPart(crypto, job);
-  return Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength).toString('utf8');
+export function sealHere(job: SealJob): Uint8Array {
+  return sealRecordsPart(crypto, job);
 }

@@ -20,7 +20,7 @@ import type { RecordInput } from '@symphony/api';
 import { bytesToHex, canonicalBytes, canonicalString, domainHash, sha256Hex } from '@symphony/protocol';
 import { PortError } from '../ports/errors.ts';
 import type { Migration, Store, StoreTx } from '../ports/store.ts';
-import type { SealJob } from './seal-records.ts';
+import type { SealFormat, SealJob } from './seal-records.ts';
 import { sealHere, sealInWorker } from './seal-worker.ts';
 import { qualified } from './sql-names.ts';
 import {
@@ -209,11 +209,70 @@ const CHUNK = 1000;
 /** Why a batch was refused; nothing of the batch is stored. */
 export class RecordRefused extends PortError<'invalid_records' | 'record_too_large' | 'quota_exceeded'> {}
 
+/** SQLSTATE of a unique constraint violation (a record id already stored). */
+const UNIQUE_VIOLATION = '23505';
 /** Records sealed on the calling thread below this batch size; from it on, in the sealing worker. */
 const WORKER_MIN_RECORDS = 200;
 /** Records per sealed part (rows per insert statement); the first part of a worker batch is smaller, to start inserting sooner. */
 const PART = 300;
 const FIRST_PART = 100;
+
+/** Columns of a `COPY` of sealed rows: the batch's (a line's prefix), then the record's (see `SealJob`). */
+const COPY_COLUMNS = [
+  'upload_no',
+  'vault_id',
+  'kind',
+  'key_scheme',
+  'kek_version',
+  'wrapped_key',
+  'expires_at',
+  'record_id',
+  'subject',
+  'ciphertext',
+  'commitment',
+  'size_bytes',
+] as const;
+
+/** Microseconds from the Unix epoch to PostgreSQL's (2000-01-01T00:00:00Z). */
+const PG_EPOCH_US = 946_684_800_000_000n;
+
+/**
+ * The batch's fields of every tuple of a binary `COPY` of sealed rows (`COPY_COLUMNS` up to
+ * `expires_at`), each as a 32-bit length then its bytes in PostgreSQL's binary format.
+ */
+function copyPrefix(
+  upload_no: number,
+  vault_id: string,
+  version: number,
+  wrapped_key: Uint8Array,
+  expires_at: string | null,
+): Buffer {
+  const field = (bytes: Buffer) => {
+    const length = Buffer.allocUnsafe(4);
+    length.writeInt32BE(bytes.length);
+    return [length, bytes];
+  };
+  const int = (bytes: number, value: number | bigint) => {
+    const b = Buffer.allocUnsafe(bytes);
+    if (bytes === 8) b.writeBigInt64BE(BigInt(value));
+    else if (bytes === 4) b.writeInt32BE(Number(value));
+    else b.writeInt16BE(Number(value));
+    return b;
+  };
+  const NULL = Buffer.from([0xff, 0xff, 0xff, 0xff]);
+  return Buffer.concat([
+    ...field(int(8, upload_no)),
+    ...field(Buffer.from(vault_id, 'utf8')),
+    ...field(Buffer.from('record', 'utf8')),
+    ...field(int(2, 2)),
+    ...field(int(4, version)),
+    ...field(Buffer.from(wrapped_key)),
+    ...(expires_at === null ? [NULL] : field(int(8, BigInt(Date.parse(expires_at)) * 1000n - PG_EPOCH_US))),
+  ]);
+}
+
+/** A sealed part of a batch: its rows in `format` (UTF-8) once sealed, and how many. */
+type Part = { format: SealFormat; rows: Promise<Uint8Array>; count: number };
 
 /** What the rows of one sealed batch share: passed once per statement, not once per row. */
 type Shared = {
@@ -254,6 +313,8 @@ export type VaultRecordsOptions = {
   snapshotCacheRows?: number;
   /** Seal batches of `WORKER_MIN_RECORDS` or more in the sealing worker (default true); false seals on the calling thread. */
   sealInWorker?: boolean;
+  /** Load sealed batches with `COPY` when the store can (default true); false uses the insert statement. */
+  copy?: boolean;
 };
 
 export class VaultRecords {
@@ -279,6 +340,7 @@ export class VaultRecords {
   #cachedRows = 0;
   readonly #cacheRows: number;
   readonly #sealInWorker: boolean;
+  readonly #copy: boolean;
   /** A test-only hook called with every record opened; the boundary test uses it to plant a deliberate leak. */
   static onOpen: ((vaultId: string, record: StoredRecord) => void) | undefined;
 
@@ -291,6 +353,7 @@ export class VaultRecords {
   ) {
     this.#cacheRows = options.snapshotCacheRows ?? SNAPSHOT_CACHE_ROWS;
     this.#sealInWorker = options.sealInWorker ?? true;
+    this.#copy = (options.copy ?? true) && store.copies;
     this.#store = store;
     this.#schema = schema;
     this.#t = (n) => qualified(schema, n);
@@ -412,13 +475,16 @@ export class VaultRecords {
    * limit first. One fresh data key for the batch, wrapped once (shared by the rows); each record's
    * payload key is derived from it and the record's subject key. The fields are encoded here (once
    * per record); a large batch is sealed part by part in the sealing worker, so the caller inserts
-   * one part while the next is sealed (`seal-worker.ts`).
+   * one part while the next is sealed (`seal-worker.ts`). With `copy`, the parts are `COPY` text
+   * for the rows of upload `upload_no`; otherwise JSON rows for an insert statement.
    */
   async #prepare(
     vault_id: string,
     records: readonly RecordInput[],
     nowMs: number,
-  ): Promise<{ count: number; parts: Promise<string>[]; shared: Shared }> {
+    upload_no: number,
+    copy: boolean,
+  ): Promise<{ count: number; parts: Part[]; shared: Shared }> {
     const limits = this.#limits(vault_id);
     const version = await this.keyVersion(vault_id);
     const kek = this.#kek(vault_id, version);
@@ -436,7 +502,9 @@ export class VaultRecords {
       return f;
     });
     const batch = newKey(kek, batchKeyAad(vault_id, version), this.#pool);
-    const parts: Promise<string>[] = [];
+    const format: SealFormat = copy ? 'copy' : 'json';
+    const prefix = copy ? copyPrefix(upload_no, vault_id, version, batch.wrapped, expires_at) : undefined;
+    const parts: Part[] = [];
     const inWorker = this.#sealInWorker && records.length >= WORKER_MIN_RECORDS;
     for (let i = 0; i < records.length; ) {
       const end = Math.min(records.length, i + (i === 0 && inWorker ? FIRST_PART : PART));
@@ -454,12 +522,14 @@ export class VaultRecords {
         fields: fields.slice(i, end),
         key_index: part.map((r) => index.get(r.subject)!),
         keys: keys.buffer,
+        format,
+        ...(prefix === undefined ? {} : { prefix, columns: COPY_COLUMNS.length }),
       };
-      parts.push(inWorker ? sealInWorker(job) : Promise.resolve(sealHere(job)));
+      parts.push({ format, rows: inWorker ? sealInWorker(job) : Promise.resolve(sealHere(job)), count: part.length });
       i = end;
     }
     // A part that fails after an earlier one failed is not awaited: its rejection is handled here.
-    for (const p of parts) p.catch(() => {});
+    for (const p of parts) p.rows.catch(() => {});
     const wrapped_key = batch.wrapped.toString('base64');
     return {
       count: records.length,
@@ -492,16 +562,26 @@ export class VaultRecords {
       );
   }
 
-  /** Inserts the parts of a batch in order (each awaited only when the previous one is written). */
+  /**
+   * Inserts the parts of a batch in order (each awaited only when the previous one is written);
+   * returns how many rows were new. A `COPY` part is loaded as is when none of its records is
+   * already stored (the usual case); otherwise it is rolled back and loaded again through a
+   * temporary table with the insert's duplicate rule, so duplicates are counted exactly either way.
+   */
   async #insertRows(
     tx: StoreTx,
     vault_id: string,
     upload_no: number,
-    parts: readonly Promise<string>[],
+    parts: readonly Part[],
     shared: Shared,
   ): Promise<number> {
     let accepted = 0;
     for (const part of parts) {
+      const rows = await part.rows;
+      if (part.format === 'copy') {
+        accepted += await this.#copyRows(tx, rows, part.count);
+        continue;
+      }
       const inserted = await tx.query<{ n: bigint }>(
         `with ins as (
            insert into ${this.#t('sealed_records')} (upload_no, vault_id, record_id, subject, kind, key_scheme,
@@ -513,7 +593,7 @@ export class VaultRecords {
          ) select count(*)::bigint as n from ins`,
         [
           vault_id,
-          await part,
+          Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength).toString('utf8'),
           upload_no,
           shared.kind,
           shared.key_scheme,
@@ -525,6 +605,36 @@ export class VaultRecords {
       accepted += Number(inserted[0]?.n ?? 0n);
     }
     return accepted;
+  }
+
+  /** Loads one `COPY` part (see `#insertRows`); returns how many rows were new. */
+  async #copyRows(tx: StoreTx, rows: Uint8Array, count: number): Promise<number> {
+    const copyFrom = tx.copyFrom!;
+    await tx.query('savepoint scs_copy_part');
+    try {
+      await copyFrom(this.#t('sealed_records'), COPY_COLUMNS, rows, 'binary');
+      await tx.query('release savepoint scs_copy_part');
+      return count;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+    }
+    await tx.query('rollback to savepoint scs_copy_part');
+    await tx.query(
+      `create temp table if not exists scs_sealed_copy (n serial, upload_no bigint, vault_id text, kind text,
+         key_scheme smallint, kek_version integer, wrapped_key bytea, expires_at timestamptz, record_id text,
+         subject text, ciphertext bytea, commitment text, size_bytes integer) on commit drop`,
+    );
+    await copyFrom('scs_sealed_copy', COPY_COLUMNS, rows, 'binary');
+    const columns = COPY_COLUMNS.join(', ');
+    const inserted = await tx.query<{ n: bigint }>(
+      `with ins as (
+         insert into ${this.#t('sealed_records')} (${columns})
+         select ${columns} from scs_sealed_copy order by n
+         on conflict (vault_id, record_id) do nothing returning 1
+       ) select count(*)::bigint as n from ins`,
+    );
+    await tx.query('truncate scs_sealed_copy');
+    return Number(inserted[0]?.n ?? 0n);
   }
 
   async #commit(tx: StoreTx, vault_id: string, upload_no: number, accepted: number, duplicates: number) {
@@ -542,14 +652,18 @@ export class VaultRecords {
     records: readonly RecordInput[],
     nowMs = Date.now(),
   ): Promise<{ accepted: number; duplicates: number }> {
-    const { count, parts, shared } = await this.#prepare(vault_id, records, nowMs);
+    // The upload's number first: the sealed parts carry it.
+    const n = await this.#store.query<{ upload_no: bigint }>(
+      `select nextval(pg_get_serial_sequence('${this.#t('uploads')}', 'upload_no')) as upload_no`,
+    );
+    const upload_no = Number(n[0]!.upload_no);
+    const { count, parts, shared } = await this.#prepare(vault_id, records, nowMs, upload_no, this.#copy);
     return this.#committingUpload(() =>
       this.#store.transaction(async (tx) => {
-        const u = await tx.query<{ upload_no: bigint }>(
-          `insert into ${this.#t('uploads')} (upload_id, vault_id, state) values ($1, $2, 'open') returning upload_no`,
-          [`upl_direct-${bytesToHex(this.#pool.take(12))}`, vault_id],
+        await tx.query(
+          `insert into ${this.#t('uploads')} (upload_no, upload_id, vault_id, state) values ($1, $2, $3, 'open')`,
+          [upload_no, `upl_direct-${bytesToHex(this.#pool.take(12))}`, vault_id],
         );
-        const upload_no = Number(u[0]!.upload_no);
         const accepted = await this.#insertRows(tx, vault_id, upload_no, parts, shared);
         await this.#commit(tx, vault_id, upload_no, accepted, count - accepted);
         return { accepted, duplicates: count - accepted };
@@ -599,7 +713,7 @@ export class VaultRecords {
   /** Seals one batch of an upload and writes it, invisible until `commitUpload`; returns the new rows. */
   async stageBatch(upload_id: string, records: readonly RecordInput[], nowMs = Date.now()): Promise<number> {
     const u = await this.#openUpload(upload_id);
-    const { count, parts, shared } = await this.#prepare(u.vault_id, records, nowMs);
+    const { count, parts, shared } = await this.#prepare(u.vault_id, records, nowMs, u.upload_no, this.#copy);
     u.sent += count;
     return this.#store.transaction((tx) => this.#insertRows(tx, u.vault_id, u.upload_no, parts, shared));
   }
@@ -607,15 +721,17 @@ export class VaultRecords {
   /** Writes one already sealed row of an upload (a document's metadata record). */
   async stageSealed(upload_id: string, row: SealedDocumentRow) {
     const u = await this.#openUpload(upload_id);
-    const prepared = JSON.stringify([
-      {
-        record_id: row.record_id,
-        subject: row.subject,
-        ciphertext: row.ciphertext.toString('base64'),
-        commitment: row.commitment,
-        size_bytes: row.size_bytes,
-      },
-    ]);
+    const prepared = new TextEncoder().encode(
+      JSON.stringify([
+        {
+          record_id: row.record_id,
+          subject: row.subject,
+          ciphertext: row.ciphertext.toString('base64'),
+          commitment: row.commitment,
+          size_bytes: row.size_bytes,
+        },
+      ]),
+    );
     const shared: Shared = {
       kind: row.kind,
       key_scheme: 1,
@@ -625,7 +741,13 @@ export class VaultRecords {
     };
     u.sent += 1;
     await this.#store.transaction((tx) =>
-      this.#insertRows(tx, u.vault_id, u.upload_no, [Promise.resolve(prepared)], shared),
+      this.#insertRows(
+        tx,
+        u.vault_id,
+        u.upload_no,
+        [{ format: 'json', rows: Promise.resolve(prepared), count: 1 }],
+        shared,
+      ),
     );
   }
 

@@ -45,6 +45,19 @@ export type StoreTx = {
   readonly db: StoreTxDb;
   /** Raw SQL inside the transaction. */
   readonly query: StoreQuery;
+  /**
+   * Bulk-loads rows into `table` (a qualified name; table and column names are trusted
+   * identifiers) with `COPY table (columns) FROM`, from a whole stream in PostgreSQL's `text` or
+   * `binary` COPY format. All rows or none: a failing row fails the statement. Absent on an
+   * engine that cannot stream `COPY` data (see `Store.copies`); callers then write the same rows
+   * with an insert statement.
+   */
+  readonly copyFrom?: (
+    table: string,
+    columns: readonly string[],
+    data: Uint8Array,
+    format: 'text' | 'binary',
+  ) => Promise<void>;
 };
 
 /** A registration made by `Store.listen`. */
@@ -54,6 +67,8 @@ export type StoreListener = { unlisten(): Promise<void> };
 export interface Store {
   /** The engine underneath, for diagnostics only: behaviour is the same on both. */
   readonly kind: StoreKind;
+  /** Whether this store's transactions offer `StoreTx.copyFrom` (bulk loading). */
+  readonly copies: boolean;
   /** Drizzle over the store, outside any transaction (each statement commits by itself). */
   readonly db: StoreDb;
   /** Runs one statement outside any transaction. Never call it from inside `transaction` (use `tx.query`). */

@@ -238,6 +238,53 @@ export function describeStoreContract(
       assert.equal(path?.x, null);
     });
 
+    it('bulk-loads text and binary COPY data in a transaction when it says it can, all rows or none', async (t) => {
+      if (!store.copies) {
+        await store.transaction(async (tx) => assert.equal(tx.copyFrom, undefined));
+        t.skip('this engine offers no COPY');
+        return;
+      }
+      const table = unique('copied');
+      await store.migrate([
+        { id: `${table}/001`, sql: `create table ${table} (id int primary key, name text, data bytea, n bigint)` },
+      ]);
+      const columns = ['id', 'name', 'data', 'n'];
+      const text = Buffer.from('1\ttab\\there\t\\\\x00ff\t9007199254740993\n2\t\\N\t\\N\t\\N\n');
+      // Binary: signature, flags, extension length; one tuple of four fields; the trailer.
+      const field = (bytes: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, bytes.length]), bytes]);
+      const binary = Buffer.concat([
+        Buffer.from('PGCOPY\n\xff\r\n\0', 'latin1'),
+        Buffer.alloc(8),
+        Buffer.from([0, 4]),
+        field(Buffer.from([0, 0, 0, 3])),
+        field(Buffer.from('ünï', 'utf8')),
+        field(Buffer.from([1, 2, 3])),
+        field(Buffer.from([0, 0, 0, 0, 0, 0, 0, 42])),
+        Buffer.from([0xff, 0xff]),
+      ]);
+      await store.transaction(async (tx) => {
+        await tx.copyFrom!(table, columns, text, 'text');
+        await tx.copyFrom!(table, columns, binary, 'binary');
+      });
+      // A duplicate key fails the whole statement, and the transaction with it.
+      await assert.rejects(
+        store.transaction((tx) =>
+          tx.copyFrom!(table, columns, Buffer.from('4\tnew\t\\N\t1\n3\tdup\t\\N\t1\n'), 'text'),
+        ),
+      );
+      const rows = await store.query<{ id: number; name: string | null; data: Uint8Array | null; n: bigint | null }>(
+        `select id, name, data, n from ${table} order by id`,
+      );
+      assert.deepEqual(
+        rows.map((r) => ({ ...r, data: r.data && Buffer.from(r.data).toString('hex') })),
+        [
+          { id: 1, name: 'tab\there', data: '00ff', n: 9007199254740993n },
+          { id: 2, name: null, data: null, n: null },
+          { id: 3, name: 'ünï', data: '010203', n: 42n },
+        ],
+      );
+    });
+
     it('delivers committed notifications to listeners, and only committed ones', async () => {
       const channel = unique('chan');
       const got: string[] = [];
