@@ -58,6 +58,11 @@ export class PortCaller {
     });
   }
 
+  /** Sends a one-way message (an event for the other side). */
+  send(message: Record<string, unknown>): void {
+    if (!this.#gone) this.#port.postMessage(message);
+  }
+
   /** Rejects every pending call and every later one with `error`. */
   fail(error: Error): void {
     this.#gone ??= error;
