@@ -111,14 +111,15 @@ async function main(data: PipelineWorkerData): Promise<void> {
       ),
     });
   let timer: NodeJS.Timeout | undefined;
-  let closing: Promise<void> | undefined;
+  let closing = false;
   port.on('message', (m: { type: 'run' | 'close' }) => {
     if (m.type === 'run') {
       for (const master of masters) master.run();
       report();
       timer = setInterval(report, PROGRESS_EVERY_MS);
-    } else if (m.type === 'close') {
-      closing ??= (async () => {
+    } else if (m.type === 'close' && !closing) {
+      closing = true;
+      void (async () => {
         clearInterval(timer);
         report();
         for (const master of masters) await master.close();
