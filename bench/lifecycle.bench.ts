@@ -30,10 +30,10 @@
  * --profile-admission FILE (the same for the first Symphony admission window, warm-up included).
  */
 import { execFileSync, fork } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { loadavg } from 'node:os';
-import { performance } from 'node:perf_hooks';
+import { type EventLoopUtilization, performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -280,6 +280,16 @@ function mem(): Mem {
   const m = process.memoryUsage();
   return { rss_mib: mib(m.rss), heap_used_mib: mib(m.heapUsed), external_mib: mib(m.external) };
 }
+/** CPU ms (user + system) one OS thread of this process has used (Linux /proc; NaN elsewhere). */
+function threadCpuMs(tid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
 const load = () => loadavg().map((x) => Math.round(x * 100) / 100);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const r1 = (x: number) => Math.round(x * 10) / 10;
@@ -387,6 +397,12 @@ type LifecycleRun = {
   tasks_per_s: number;
   /** Process CPU (user + system) from the first admission until every task is awaiting_settlement, per task. */
   cpu_ms_per_task: number;
+  /** Event loop utilization over the same window: the main thread's, and the pipeline worker's. */
+  main_loop_busy: number;
+  /** CPU ms per task of the main thread and of the worker thread (the rest: GC helpers, PGlite's and libuv's threads). */
+  main_thread_cpu_ms_per_task: number;
+  worker_thread_cpu_ms_per_task: number | undefined;
+  worker_loop_busy: number | undefined;
   latency_ms: { p50: number; p95: number; p99: number; max: number };
   stage_p50_ms: Record<string, number>;
   http_admission_ms: { p50: number; p95: number; p99: number };
@@ -424,6 +440,10 @@ async function lifecycleRun(n: number, run: number, threads: number): Promise<Li
     session = await startProfile();
   }
   const cpu0 = process.cpuUsage();
+  const elu0 = performance.eventLoopUtilization();
+  const workerElu0: EventLoopUtilization | undefined = env.net.pipeline?.utilization();
+  const mainCpu0 = threadCpuMs(process.pid);
+  const workerCpu0 = threadCpuMs(env.net.pipeline?.osThreadId);
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: Math.min(concurrency, n) }, async () => {
@@ -478,6 +498,10 @@ async function lifecycleRun(n: number, run: number, threads: number): Promise<Li
   );
   const tDone = performance.now();
   const cpu = process.cpuUsage(cpu0);
+  const elu = performance.eventLoopUtilization(elu0).utilization;
+  const mainCpu = threadCpuMs(process.pid) - mainCpu0;
+  const workerCpu = threadCpuMs(env.net.pipeline?.osThreadId) - workerCpu0;
+  const workerElu = workerElu0 ? env.net.pipeline!.utilization(workerElu0).utilization : undefined;
   if (session) await stopProfile(session, profilePath!);
   const after_lifecycle = mem();
 
@@ -538,6 +562,10 @@ async function lifecycleRun(n: number, run: number, threads: number): Promise<Li
     end_to_end_ms: r1(tDone - t0),
     tasks_per_s: r1(n / ((tDone - t0) / 1000)),
     cpu_ms_per_task: Math.round(((cpu.user + cpu.system) / 1000 / n) * 100) / 100,
+    main_loop_busy: Math.round(elu * 100) / 100,
+    main_thread_cpu_ms_per_task: Math.round((mainCpu / n) * 100) / 100,
+    worker_thread_cpu_ms_per_task: env.net.pipeline ? Math.round((workerCpu / n) * 100) / 100 : undefined,
+    worker_loop_busy: workerElu === undefined ? undefined : Math.round(workerElu * 100) / 100,
     latency_ms: {
       p50: percentile(latencies, 50),
       p95: percentile(latencies, 95),
@@ -712,7 +740,7 @@ if (phases.has('lifecycle')) {
         const r = await lifecycleRun(n, run, threads);
         lifecycle.push(r);
         console.error(
-          `  lifecycle run ${run} N=${n} threads=${threads}: ${r.tasks_per_s} tasks/s, p95 ${r.latency_ms.p95} ms, finalized in ${r.epoch_close_to_finalized_ms} ms, ${r.cpu_ms_per_task} CPU ms per task, ${r.log_appended} entries in ${r.log_commits} commits, ${r.retried_503} admissions retried after a 503`,
+          `  lifecycle run ${run} N=${n} threads=${threads}: ${r.tasks_per_s} tasks/s, event loops busy ${r.main_loop_busy} main / ${r.worker_loop_busy ?? '-'} worker, CPU ms per task ${r.main_thread_cpu_ms_per_task} main thread / ${r.worker_thread_cpu_ms_per_task ?? '-'} worker thread, p95 ${r.latency_ms.p95} ms, finalized in ${r.epoch_close_to_finalized_ms} ms, ${r.cpu_ms_per_task} CPU ms per task, ${r.log_appended} entries in ${r.log_commits} commits, ${r.retried_503} admissions retried after a 503`,
         );
       }
   }

@@ -63,7 +63,7 @@ export function serveProtocolLog(log: ProtocolLog, port: MessagePort): ServedPro
         follower = log.follow(from, (entry) => {
           if (pushing.length === 0) {
             firstSeq = entry.seq;
-            setImmediate(flush);
+            queueMicrotask(flush);
           }
           pushing.push(JSON.stringify(entry));
         });

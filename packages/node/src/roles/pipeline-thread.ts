@@ -6,6 +6,7 @@
  * through `ThreadProtocolLog` and `ThreadBus`; keys reach it as a data folder (`FileKeyring`)
  * or as exported key bytes (`MemoryKeyring`), never over the bus.
  */
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import { MessageChannel, type MessagePort, Worker } from 'node:worker_threads';
 import type { EnclaveRegistration } from '@symphony/protocol';
 import { FileKeyring } from '../adapters/file-keyring.ts';
@@ -42,7 +43,7 @@ export type PipelineWorkerData = {
   busPorts: Record<string, MessagePort>;
 };
 
-/** A worker master's progress, reported a few times a second. */
+/** A worker master's progress, reported as it folds the log. */
 export type RemoteMasterReport = {
   node_id: string;
   /** The seq of the last entry it folded (-1 before any). */
@@ -60,6 +61,7 @@ export type PipelineWorkerMessage =
       publicKeys: Record<string, string>;
       enclaves: Record<string, EnclaveRegistration[]>;
       keys?: ExportedKey[];
+      osThreadId?: number;
     }
   | { type: 'progress'; masters: RemoteMasterReport[] }
   | { type: 'error'; what: string; error: WireError }
@@ -97,6 +99,10 @@ export type PipelineThread = {
   readonly enclaves: ReadonlyMap<string, EnclaveRegistration[]>;
   /** The latest progress report of each worker master. */
   readonly masters: ReadonlyMap<string, RemoteMasterReport>;
+  /** The worker thread's id as the OS knows it (Linux: its CPU time is in `/proc/self/task/<id>/stat`). */
+  readonly osThreadId: number | undefined;
+  /** The worker's event loop utilization since it started (or since `since`), as `performance.eventLoopUtilization`. */
+  utilization(since?: EventLoopUtilization): EventLoopUtilization;
   /** Starts the worker masters' work (after genesis). */
   run(): void;
   /** Closes the worker's nodes and store, then terminates it and releases the served ports. */
@@ -214,6 +220,8 @@ export async function startPipelineThread(opts: PipelineThreadOptions): Promise<
     publicKeys: new Map(Object.entries(started.publicKeys)),
     enclaves: new Map(Object.entries(started.enclaves)),
     masters,
+    osThreadId: started.osThreadId,
+    utilization: (since) => worker.performance.eventLoopUtilization(since),
     run() {
       worker.postMessage({ type: 'run' });
     },

@@ -3,6 +3,7 @@
  * PGlite store and keyring, starts the nodes it was given on the main thread's log and broker,
  * reports their keys and enclaves, then runs them until told to close.
  */
+import { readlinkSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { EnclaveRegistration } from '@symphony/protocol';
 import { FileKeyring } from '../adapters/file-keyring.ts';
@@ -17,8 +18,6 @@ import type { Bus } from '../ports/bus.ts';
 import { EnterpriseNode, keyNameOf } from './enterprise.ts';
 import { MasterNode } from './master.ts';
 import type { PipelineWorkerData, PipelineWorkerMessage, RemoteMasterReport } from './pipeline-thread.ts';
-
-const PROGRESS_EVERY_MS = 200;
 
 const port = parentPort!;
 const post = (m: PipelineWorkerMessage) => port.postMessage(m);
@@ -95,7 +94,13 @@ async function main(data: PipelineWorkerData): Promise<void> {
   for (const id of [...data.masters, ...data.enterprises]) publicKeys[id] = await keyring.publicKeyHex(keyNameOf(id));
   const enclaves: Record<string, EnclaveRegistration[]> = {};
   for (const e of enterprises) enclaves[e.nodeId] = [await e.enclave()];
-  post({ type: 'ready', publicKeys, enclaves, ...(memoryKeyring ? { keys: memoryKeyring.exportKeys() } : {}) });
+  post({
+    type: 'ready',
+    publicKeys,
+    enclaves,
+    ...(memoryKeyring ? { keys: memoryKeyring.exportKeys() } : {}),
+    ...osThread(),
+  });
 
   const report = () =>
     post({
@@ -110,17 +115,27 @@ async function main(data: PipelineWorkerData): Promise<void> {
         }),
       ),
     });
-  let timer: NodeJS.Timeout | undefined;
+  // Positions go to the main thread as the masters fold (once per event-loop turn at most), so
+  // the coordinator's network view is at most one message behind.
+  let reporting = false;
+  const reportSoon = () => {
+    if (reporting) return;
+    reporting = true;
+    setImmediate(() => {
+      reporting = false;
+      report();
+    });
+  };
+  const unlisten = masters.map((m) => m.follower.onApplied(reportSoon));
   let closing = false;
   port.on('message', (m: { type: 'run' | 'close' }) => {
     if (m.type === 'run') {
       for (const master of masters) master.run();
       report();
-      timer = setInterval(report, PROGRESS_EVERY_MS);
     } else if (m.type === 'close' && !closing) {
       closing = true;
       void (async () => {
-        clearInterval(timer);
+        for (const stop of unlisten) stop();
         report();
         for (const master of masters) await master.close();
         for (const e of enterprises) await e.close();
@@ -131,6 +146,15 @@ async function main(data: PipelineWorkerData): Promise<void> {
       })().catch((error: unknown) => post({ type: 'failed', error: toWire(error) }));
     }
   });
+}
+
+/** This thread's id as the OS knows it (Linux), so its CPU time can be read from /proc. */
+function osThread(): { osThreadId?: number } {
+  try {
+    return { osThreadId: Number(readlinkSync('/proc/thread-self').split('/').at(-1)) };
+  } catch {
+    return {};
+  }
 }
 
 main(workerData as PipelineWorkerData).catch((error: unknown) => post({ type: 'failed', error: toWire(error) }));
