@@ -18,7 +18,7 @@
  *
  *   npx tsx bench/lifecycle.bench.ts [--tasks 200,1000] [--runs 3] [--concurrency 16]
  *     [--connections 1,16,64] [--duration 10] [--warmup 2] [--records 3000] [--subjects 80]
- *     [--phases lifecycle,admission] [--threads 1,2] [--json FILE]
+ *     [--phases lifecycle,admission] [--threads 1,2] [--pipeline-split all|enterprises|masters] [--json FILE]
  *
  * --threads 1,2 measures the network on one thread and with its pipeline (the other masters and
  * the enterprise nodes, own in-memory PGlite) in a worker thread, side by side in one run; CPU is
@@ -57,6 +57,17 @@ const recordCount = Number(argValue('--records') ?? 3000);
 const subjectCount = Number(argValue('--subjects') ?? 80);
 /** 1: every node on the main thread; 2: the pipeline in a worker thread (see `pipelineThread`). */
 const threadModes = list('--threads', '1');
+/**
+ * Which nodes the pipeline worker runs with --threads 2: `all` (masters 2 and 3 and both enterprise
+ * nodes, the default), `enterprises` (enterprise nodes only) or `masters` (masters 2 and 3 only).
+ */
+const pipelineSplit = argValue('--pipeline-split') ?? 'all';
+const splitNodes = {
+  all: {},
+  enterprises: { masters: [] },
+  masters: { enterprises: [] },
+}[pipelineSplit];
+if (!splitNodes) throw new Error(`--pipeline-split: all, enterprises or masters, not ${pipelineSplit}`);
 const phases = new Set((argValue('--phases') ?? 'lifecycle,admission').split(','));
 const jsonPath = argValue('--json');
 /** Diagnostics: count and time every `store.query` by statement (wall time, including PGlite's queue). */
@@ -328,7 +339,7 @@ async function openNetwork(threads: number): Promise<Env> {
   const net = await openEmbeddedNetwork({
     store,
     keyring: new MemoryKeyring(),
-    ...(threads === 2 ? { pipelineThread: { store: { loadDataDir: await pgliteTemplate() } } } : {}),
+    ...(threads === 2 ? { pipelineThread: { store: { loadDataDir: await pgliteTemplate() }, ...splitNodes } } : {}),
     onError: (what, error) => {
       if (errors.length < 20) errors.push(`${what}: ${(error as Error).message ?? String(error)}`);
     },
@@ -753,6 +764,7 @@ const runsOf = (xs: number[]) => xs.map((x) => r1(x)).join(' / ');
 
 console.log(`# Symphony lifecycle and admission benchmark\n`);
 console.log(`code: ${code}`);
+if (threadModes.includes(2)) console.log(`pipeline worker runs: ${pipelineSplit} (--pipeline-split)`);
 console.log(
   `machine: ${machine()}; started ${startedAt}; load average ${loadStart.join(', ')} at start, ${loadEnd.join(', ')} at end`,
 );
