@@ -25,11 +25,24 @@ const RECENT_LIMIT = 4096;
 /** A served log: `close` stops pushing entries and closes the port (never the log itself). */
 export type ServedProtocolLog = { close(): Promise<void> };
 
+/** Options of `serveProtocolLog`. */
+export type ServeProtocolLogOptions = {
+  /**
+   * Awaited before each append of the client's is made (e.g. `AdmissionPriority.giveWay`, so the
+   * other thread's appends give way to this thread's admissions); default: none.
+   */
+  readonly beforeAppend?: () => Promise<void>;
+};
+
 /**
  * Serves `log` to one `ThreadProtocolLog` on the other end of `port`. Entries cross as their
  * exact JSON text.
  */
-export function serveProtocolLog(log: ProtocolLog, port: MessagePort): ServedProtocolLog {
+export function serveProtocolLog(
+  log: ProtocolLog,
+  port: MessagePort,
+  opts: ServeProtocolLogOptions = {},
+): ServedProtocolLog {
   let follower: LogFollower | undefined;
   let closed = false;
   let pushing: string[] = [];
@@ -47,8 +60,10 @@ export function serveProtocolLog(log: ProtocolLog, port: MessagePort): ServedPro
   answerCalls(port, async (op, args) => {
     switch (op) {
       case 'append':
+        await opts.beforeAppend?.();
         return log.append(JSON.parse(args as string) as LogEntry);
       case 'appendBatch':
+        await opts.beforeAppend?.();
         return log.appendBatch((args as string[]).map((text) => JSON.parse(text) as LogEntry));
       case 'read': {
         const { from, limit } = args as { from: number; limit: number };

@@ -119,7 +119,7 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
   // One thread runs every node: admissions go first across all of them (see AdmissionPriority).
   const priority = new AdmissionPriority();
   const domainOf = new Map(topology.semantic_domains.map((d) => [d.domain, d]));
-  const pipeline = opts.pipelineThread ? await startPipeline(opts, topology, log, broker) : undefined;
+  const pipeline = opts.pipelineThread ? await startPipeline(opts, topology, log, broker, priority) : undefined;
   const remote = new Set(pipeline?.publicKeys.keys());
 
   progress('starting enterprise nodes');
@@ -230,6 +230,7 @@ async function startPipeline(
   topology: Topology,
   log: SqlProtocolLog,
   broker: MemoryBroker,
+  priority: AdmissionPriority,
 ): Promise<PipelineThread> {
   const setup = opts.pipelineThread!;
   const hooks = (
@@ -251,6 +252,7 @@ async function startPipeline(
     keyring: opts.keyring,
     log,
     broker,
+    priority,
     ...(opts.onError ? { onError: opts.onError } : {}),
     ...(opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {}),
     ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),

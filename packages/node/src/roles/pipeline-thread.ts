@@ -15,6 +15,7 @@ import { type ExportedKey, MemoryKeyring } from '../adapters/memory-keyring.ts';
 import { fromWire, type WireError } from '../adapters/port-calls.ts';
 import { type ServedBus, serveBus } from '../adapters/thread-bus.ts';
 import { type ServedProtocolLog, serveProtocolLog } from '../adapters/thread-protocol-log.ts';
+import type { AdmissionPriority } from '../coordination/admission-priority.ts';
 import type { Backoff } from '../coordination/retry.ts';
 import type { VaultLimits } from '../data/vault-records.ts';
 import type { Keyring } from '../ports/keyring.ts';
@@ -81,6 +82,8 @@ export type PipelineThreadOptions = {
   /** The main thread's log and broker the worker's nodes use. */
   log: ProtocolLog;
   broker: MemoryBroker;
+  /** Admissions first on the main thread: the worker's appends give way to running admissions (bounded). */
+  priority?: AdmissionPriority;
   onError?: (what: string, error: unknown) => void;
   pollIntervalMs?: number;
   requestTimeoutMs?: number;
@@ -137,7 +140,8 @@ export async function startPipelineThread(opts: PipelineThreadOptions): Promise<
         : {};
   const served: (ServedProtocolLog | ServedBus)[] = [];
   const log = new MessageChannel();
-  served.push(serveProtocolLog(opts.log, log.port1));
+  const priority = opts.priority;
+  served.push(serveProtocolLog(opts.log, log.port1, priority ? { beforeAppend: () => priority.giveWay() } : {}));
   const busPorts: Record<string, MessagePort> = {};
   for (const id of [...opts.masters, ...opts.enterprises]) {
     const channel = new MessageChannel();
