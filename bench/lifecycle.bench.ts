@@ -18,7 +18,11 @@
  *
  *   npx tsx bench/lifecycle.bench.ts [--tasks 200,1000] [--runs 3] [--concurrency 16]
  *     [--connections 1,16,64] [--duration 10] [--warmup 2] [--records 3000] [--subjects 80]
- *     [--phases lifecycle,admission] [--json FILE]
+ *     [--phases lifecycle,admission] [--threads 1,2] [--pipeline-split all|enterprises|masters] [--json FILE]
+ *
+ * --threads 1,2 measures the network on one thread and with its pipeline (the other masters and
+ * the enterprise nodes, own in-memory PGlite) in a worker thread, side by side in one run; CPU is
+ * the whole process's (every thread).
  *
  * Diagnostics: --sql-stats (count and time every statement), --sql-costs (time each statement kind
  * alone on the idle network after the first lifecycle run), --profile-lifecycle FILE (CPU profile
@@ -26,10 +30,10 @@
  * --profile-admission FILE (the same for the first Symphony admission window, warm-up included).
  */
 import { execFileSync, fork } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { loadavg } from 'node:os';
-import { performance } from 'node:perf_hooks';
+import { type EventLoopUtilization, performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -37,7 +41,7 @@ import { MemoryKeyring } from '../packages/node/src/adapters/memory-keyring.ts';
 import type { PgliteStore } from '../packages/node/src/adapters/pglite-store.ts';
 import { createHttpServer } from '../packages/node/src/application/http-server.ts';
 import { type EmbeddedNetwork, openEmbeddedNetwork } from '../packages/node/src/roles/embedded-network.ts';
-import { openTestPglite } from '../packages/node/test/support/pglite.ts';
+import { openTestPglite, pgliteTemplate } from '../packages/node/test/support/pglite.ts';
 import { prng } from '../packages/node/test/support/prng.ts';
 import { argValue, machine, median, percentile } from './bench-util.ts';
 import type { LoadJob, LoadResult } from './load-client.ts';
@@ -51,6 +55,19 @@ const durationSeconds = Number(argValue('--duration') ?? 10);
 const warmupSeconds = Number(argValue('--warmup') ?? 2);
 const recordCount = Number(argValue('--records') ?? 3000);
 const subjectCount = Number(argValue('--subjects') ?? 80);
+/** 1: every node on the main thread; 2: the pipeline in a worker thread (see `pipelineThread`). */
+const threadModes = list('--threads', '1');
+/**
+ * Which nodes the pipeline worker runs with --threads 2: `all` (masters 2 and 3 and both enterprise
+ * nodes, the default), `enterprises` (enterprise nodes only) or `masters` (masters 2 and 3 only).
+ */
+const pipelineSplit = argValue('--pipeline-split') ?? 'all';
+const splitNodes = {
+  all: {},
+  enterprises: { masters: [] },
+  masters: { enterprises: [] },
+}[pipelineSplit];
+if (!splitNodes) throw new Error(`--pipeline-split: all, enterprises or masters, not ${pipelineSplit}`);
 const phases = new Set((argValue('--phases') ?? 'lifecycle,admission').split(','));
 const jsonPath = argValue('--json');
 /** Diagnostics: count and time every `store.query` by statement (wall time, including PGlite's queue). */
@@ -274,6 +291,16 @@ function mem(): Mem {
   const m = process.memoryUsage();
   return { rss_mib: mib(m.rss), heap_used_mib: mib(m.heapUsed), external_mib: mib(m.external) };
 }
+/** CPU ms (user + system) one OS thread of this process has used (Linux /proc; NaN elsewhere). */
+function threadCpuMs(tid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
 const load = () => loadavg().map((x) => Math.round(x * 100) / 100);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const r1 = (x: number) => Math.round(x * 10) / 10;
@@ -306,12 +333,13 @@ type Env = {
 const errors: string[] = [];
 
 /** A fresh embedded network with its API on an ephemeral port and the receipts set ingested over HTTP. */
-async function openNetwork(): Promise<Env> {
+async function openNetwork(threads: number): Promise<Env> {
   const store = await openTestPglite();
   if (sqlStats) instrument(store);
   const net = await openEmbeddedNetwork({
     store,
     keyring: new MemoryKeyring(),
+    ...(threads === 2 ? { pipelineThread: { store: { loadDataDir: await pgliteTemplate() }, ...splitNodes } } : {}),
     onError: (what, error) => {
       if (errors.length < 20) errors.push(`${what}: ${(error as Error).message ?? String(error)}`);
     },
@@ -371,6 +399,7 @@ const OPEN_STATES = new Set(['accepted', 'resolving', 'dispatched', 'verifying']
 
 type LifecycleRun = {
   tasks: number;
+  threads: number;
   run: number;
   load_before: number[];
   ingest_ms: number;
@@ -379,6 +408,12 @@ type LifecycleRun = {
   tasks_per_s: number;
   /** Process CPU (user + system) from the first admission until every task is awaiting_settlement, per task. */
   cpu_ms_per_task: number;
+  /** Event loop utilization over the same window: the main thread's, and the pipeline worker's. */
+  main_loop_busy: number;
+  /** CPU ms per task of the main thread and of the worker thread (the rest: GC helpers, PGlite's and libuv's threads). */
+  main_thread_cpu_ms_per_task: number;
+  worker_thread_cpu_ms_per_task: number | undefined;
+  worker_loop_busy: number | undefined;
   latency_ms: { p50: number; p95: number; p99: number; max: number };
   stage_p50_ms: Record<string, number>;
   http_admission_ms: { p50: number; p95: number; p99: number };
@@ -398,11 +433,11 @@ type LifecycleRun = {
   memory: { before: Mem; after_setup: Mem; after_lifecycle: Mem; after_finalized: Mem };
 };
 
-async function lifecycleRun(n: number, run: number): Promise<LifecycleRun> {
+async function lifecycleRun(n: number, run: number, threads: number): Promise<LifecycleRun> {
   const before = mem();
   const load_before = load();
-  step(`lifecycle run ${run} N=${n}: opening the network`);
-  const env = await openNetwork();
+  step(`lifecycle run ${run} N=${n} threads=${threads}: opening the network`);
+  const env = await openNetwork(threads);
   step(`lifecycle run ${run} N=${n}: ingested ${env.ingest.records} records; submitting`);
   const after_setup = mem();
   const state = env.net.coordinator.follower.state;
@@ -416,6 +451,10 @@ async function lifecycleRun(n: number, run: number): Promise<LifecycleRun> {
     session = await startProfile();
   }
   const cpu0 = process.cpuUsage();
+  const elu0 = performance.eventLoopUtilization();
+  const workerElu0: EventLoopUtilization | undefined = env.net.pipeline?.utilization();
+  const mainCpu0 = threadCpuMs(process.pid);
+  const workerCpu0 = threadCpuMs(env.net.pipeline?.osThreadId);
   const t0 = performance.now();
   await Promise.all(
     Array.from({ length: Math.min(concurrency, n) }, async () => {
@@ -470,6 +509,10 @@ async function lifecycleRun(n: number, run: number): Promise<LifecycleRun> {
   );
   const tDone = performance.now();
   const cpu = process.cpuUsage(cpu0);
+  const elu = performance.eventLoopUtilization(elu0).utilization;
+  const mainCpu = threadCpuMs(process.pid) - mainCpu0;
+  const workerCpu = threadCpuMs(env.net.pipeline?.osThreadId) - workerCpu0;
+  const workerElu = workerElu0 ? env.net.pipeline!.utilization(workerElu0).utilization : undefined;
   if (session) await stopProfile(session, profilePath!);
   const after_lifecycle = mem();
 
@@ -506,8 +549,11 @@ async function lifecycleRun(n: number, run: number): Promise<LifecycleRun> {
   if (closed.status !== 200) throw new Error(`epoch close: ${closed.status} ${await closed.text()}`);
   await waitUntil(() => state.settlements[epoch]?.state === 'finalized', `epoch ${epoch} finalized`, 600_000, 2);
   const tFinal = performance.now();
+  const finalizedAt = state.head!.seq;
   await waitUntil(
-    () => env.net.masters.every((m) => m.follower.state.settlements[epoch]?.state === 'finalized'),
+    () =>
+      env.net.masters.every((m) => m.follower.state.settlements[epoch]?.state === 'finalized') &&
+      [...(env.net.pipeline?.masters.values() ?? [])].every((m) => m.log_position >= finalizedAt),
     `epoch ${epoch} finalized on every master`,
     600_000,
     2,
@@ -516,8 +562,10 @@ async function lifecycleRun(n: number, run: number): Promise<LifecycleRun> {
   const completed = ids.filter((id) => state.tasks[id]!.state === 'completed').length;
   if (sqlCostsWanted && !sqlCosts) sqlCosts = await statementCosts(env);
   const after_finalized = mem();
+  const remote = [...(env.net.pipeline?.masters.values() ?? [])];
   const result: LifecycleRun = {
     tasks: n,
+    threads,
     run,
     load_before,
     ingest_ms: r1(env.ingest.ms),
@@ -525,6 +573,10 @@ async function lifecycleRun(n: number, run: number): Promise<LifecycleRun> {
     end_to_end_ms: r1(tDone - t0),
     tasks_per_s: r1(n / ((tDone - t0) / 1000)),
     cpu_ms_per_task: Math.round(((cpu.user + cpu.system) / 1000 / n) * 100) / 100,
+    main_loop_busy: Math.round(elu * 100) / 100,
+    main_thread_cpu_ms_per_task: Math.round((mainCpu / n) * 100) / 100,
+    worker_thread_cpu_ms_per_task: env.net.pipeline ? Math.round((workerCpu / n) * 100) / 100 : undefined,
+    worker_loop_busy: workerElu === undefined ? undefined : Math.round(workerElu * 100) / 100,
     latency_ms: {
       p50: percentile(latencies, 50),
       p95: percentile(latencies, 95),
@@ -544,9 +596,11 @@ async function lifecycleRun(n: number, run: number): Promise<LifecycleRun> {
     epoch_close_to_finalized_all_masters_ms: r1(tFinalAll - tc),
     completed,
     log_entries: (state.head?.seq ?? -1) + 1,
-    append_conflicts: env.net.masters.reduce((s, m) => s + m.writer.conflicts, 0),
-    log_commits: env.net.masters.reduce((s, m) => s + m.writer.commits, 0),
-    log_appended: env.net.masters.reduce((s, m) => s + m.writer.appended, 0),
+    append_conflicts:
+      env.net.masters.reduce((s, m) => s + m.writer.conflicts, 0) + remote.reduce((s, m) => s + m.conflicts, 0),
+    log_commits: env.net.masters.reduce((s, m) => s + m.writer.commits, 0) + remote.reduce((s, m) => s + m.commits, 0),
+    log_appended:
+      env.net.masters.reduce((s, m) => s + m.writer.appended, 0) + remote.reduce((s, m) => s + m.appended, 0),
     memory: { before, after_setup, after_lifecycle, after_finalized },
   };
   await closeEnv(env);
@@ -588,7 +642,8 @@ async function openBaseline(): Promise<{ store: PgliteStore; app: FastifyInstanc
 }
 
 type AdmissionRow = LoadResult & {
-  server: 'symphony' | 'baseline';
+  /** `symphony` (one thread), `symphony-2t` (pipeline in a worker thread) or `baseline`. */
+  server: string;
   run: number;
   load_before: number[];
   memory: { before: Mem; after: Mem };
@@ -628,18 +683,20 @@ async function admissionRuns(): Promise<AdmissionRow[]> {
   const rows: AdmissionRow[] = [];
   const body = JSON.stringify(computeTask(1));
   for (let run = 1; run <= runs; run++) {
-    const env = await openNetwork();
+    const envs = new Map<string, Env>();
+    for (const t of threadModes) envs.set(serverName(t), await openNetwork(t));
     const base = await openBaseline();
     for (const connections of connectionCounts) {
-      for (const server of ['symphony', 'baseline'] as const) {
+      for (const server of servers) {
+        const env = envs.get(server)!;
         const before = mem();
         const load_before = load();
-        const tasksBefore = Object.keys(env.net.coordinator.follower.state.tasks).length;
+        const tasksBefore = env ? Object.keys(env.net.coordinator.follower.state.tasks).length : 0;
         const profiling =
-          server === 'symphony' && admissionProfilePath && run === 1 && connections === connectionCounts[0];
+          server !== 'baseline' && admissionProfilePath && run === 1 && connections === connectionCounts[0];
         const session = profiling ? await startProfile() : undefined;
         const result = await loadTest({
-          url: server === 'symphony' ? env.url : base.url,
+          url: server !== 'baseline' ? env.url : base.url,
           path: '/v1/tasks',
           body,
           connections,
@@ -649,7 +706,7 @@ async function admissionRuns(): Promise<AdmissionRow[]> {
         });
         if (session) await stopProfile(session, admissionProfilePath!);
         const row: AdmissionRow = { ...result, server, run, load_before, memory: { before, after: mem() } };
-        if (server === 'symphony') row.drain = await drain(env, tasksBefore);
+        if (server !== 'baseline') row.drain = await drain(env, tasksBefore);
         rows.push(row);
         console.error(
           `  admission run ${run} ${server} c=${connections}: ${r1(result.requests_per_s)} req/s, p95 ${r1(result.p95_ms)} ms` +
@@ -658,7 +715,7 @@ async function admissionRuns(): Promise<AdmissionRow[]> {
         );
       }
     }
-    await closeEnv(env);
+    for (const env of envs.values()) await closeEnv(env);
     await base.app.close();
     await base.store.close();
   }
@@ -681,17 +738,22 @@ function codeVersion(): string {
   }
 }
 const code = codeVersion();
+function serverName(threads: number): string {
+  return threads === 1 ? 'symphony' : `symphony-${threads}t`;
+}
+const servers = [...threadModes.map(serverName), 'baseline'];
 const loadStart = load();
 const lifecycle: LifecycleRun[] = [];
 if (phases.has('lifecycle')) {
   for (let run = 1; run <= runs; run++) {
-    for (const n of taskSizes) {
-      const r = await lifecycleRun(n, run);
-      lifecycle.push(r);
-      console.error(
-        `  lifecycle run ${run} N=${n}: ${r.tasks_per_s} tasks/s, p95 ${r.latency_ms.p95} ms, finalized in ${r.epoch_close_to_finalized_ms} ms, ${r.cpu_ms_per_task} CPU ms per task, ${r.log_appended} entries in ${r.log_commits} commits, ${r.retried_503} admissions retried after a 503`,
-      );
-    }
+    for (const n of taskSizes)
+      for (const threads of threadModes) {
+        const r = await lifecycleRun(n, run, threads);
+        lifecycle.push(r);
+        console.error(
+          `  lifecycle run ${run} N=${n} threads=${threads}: ${r.tasks_per_s} tasks/s, event loops busy ${r.main_loop_busy} main / ${r.worker_loop_busy ?? '-'} worker, CPU ms per task ${r.main_thread_cpu_ms_per_task} main thread / ${r.worker_thread_cpu_ms_per_task ?? '-'} worker thread, p95 ${r.latency_ms.p95} ms, finalized in ${r.epoch_close_to_finalized_ms} ms, ${r.cpu_ms_per_task} CPU ms per task, ${r.log_appended} entries in ${r.log_commits} commits, ${r.retried_503} admissions retried after a 503`,
+        );
+      }
   }
 }
 const admission = phases.has('admission') ? await admissionRuns() : [];
@@ -702,6 +764,7 @@ const runsOf = (xs: number[]) => xs.map((x) => r1(x)).join(' / ');
 
 console.log(`# Symphony lifecycle and admission benchmark\n`);
 console.log(`code: ${code}`);
+if (threadModes.includes(2)) console.log(`pipeline worker runs: ${pipelineSplit} (--pipeline-split)`);
 console.log(
   `machine: ${machine()}; started ${startedAt}; load average ${loadStart.join(', ')} at start, ${loadEnd.join(', ')} at end`,
 );
@@ -712,24 +775,28 @@ console.log(
 if (lifecycle.length > 0) {
   console.log('## a. End-to-end lifecycle (HTTP admission -> awaiting_settlement), then epoch close -> finalized\n');
   console.log(
-    '| tasks | in flight | tasks/s (runs) | CPU ms per task | end to end s | latency p50 / p95 / p99 ms | HTTP admission p50 / p95 ms | epoch close -> finalized ms (all 3 masters) | completed | append conflicts | target >= 200 tasks/s |',
+    '| tasks | threads | in flight | tasks/s (runs) | CPU ms per task | end to end s | latency p50 / p95 / p99 ms | HTTP admission p50 / p95 ms | epoch close -> finalized ms (all 3 masters) | completed | append conflicts | target >= 200 tasks/s |',
   );
-  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|');
-  for (const n of taskSizes) {
-    const rs = lifecycle.filter((r) => r.tasks === n);
-    const tps = rs.map((r) => r.tasks_per_s);
-    console.log(
-      `| ${n} | ${Math.min(concurrency, n)} | ${med(tps)} (${runsOf(tps)}) | ${med(rs.map((r) => r.cpu_ms_per_task))} | ${r1(median(rs.map((r) => r.end_to_end_ms)) / 1000)} | ${med(rs.map((r) => r.latency_ms.p50))} / ${med(rs.map((r) => r.latency_ms.p95))} / ${med(rs.map((r) => r.latency_ms.p99))} | ${med(rs.map((r) => r.http_admission_ms.p50))} / ${med(rs.map((r) => r.http_admission_ms.p95))} | ${med(rs.map((r) => r.epoch_close_to_finalized_ms))} (${med(rs.map((r) => r.epoch_close_to_finalized_all_masters_ms))}) | ${rs.map((r) => r.completed).join(' / ')} | ${med(rs.map((r) => r.append_conflicts))} | ${median(tps) >= 200 ? 'met' : 'not met'} |`,
-    );
-  }
+  console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---:|');
+  for (const n of taskSizes)
+    for (const t of threadModes) {
+      const rs = lifecycle.filter((r) => r.tasks === n && r.threads === t);
+      const tps = rs.map((r) => r.tasks_per_s);
+      console.log(
+        `| ${n} | ${t} | ${Math.min(concurrency, n)} | ${med(tps)} (${runsOf(tps)}) | ${med(rs.map((r) => r.cpu_ms_per_task))} | ${r1(median(rs.map((r) => r.end_to_end_ms)) / 1000)} | ${med(rs.map((r) => r.latency_ms.p50))} / ${med(rs.map((r) => r.latency_ms.p95))} / ${med(rs.map((r) => r.latency_ms.p99))} | ${med(rs.map((r) => r.http_admission_ms.p50))} / ${med(rs.map((r) => r.http_admission_ms.p95))} | ${med(rs.map((r) => r.epoch_close_to_finalized_ms))} (${med(rs.map((r) => r.epoch_close_to_finalized_all_masters_ms))}) | ${rs.map((r) => r.completed).join(' / ')} | ${med(rs.map((r) => r.append_conflicts))} | ${median(tps) >= 200 ? 'met' : 'not met'} |`,
+      );
+    }
   console.log('\nWhere a task waits (median per state, ms, log time: state entered -> next state):\n');
   const stageNames = ['accepted', 'resolving', 'dispatched', 'verifying'];
-  console.log(`| tasks | ${stageNames.join(' | ')} |`);
-  console.log(`|---:|${stageNames.map(() => '---:').join('|')}|`);
-  for (const n of taskSizes) {
-    const rs = lifecycle.filter((r) => r.tasks === n);
-    console.log(`| ${n} | ${stageNames.map((s) => med(rs.map((r) => r.stage_p50_ms[s] ?? Number.NaN))).join(' | ')} |`);
-  }
+  console.log(`| tasks | threads | ${stageNames.join(' | ')} |`);
+  console.log(`|---:|---:|${stageNames.map(() => '---:').join('|')}|`);
+  for (const n of taskSizes)
+    for (const t of threadModes) {
+      const rs = lifecycle.filter((r) => r.tasks === n && r.threads === t);
+      console.log(
+        `| ${n} | ${t} | ${stageNames.map((s) => med(rs.map((r) => r.stage_p50_ms[s] ?? Number.NaN))).join(' | ')} |`,
+      );
+    }
   console.log();
 }
 
@@ -748,7 +815,7 @@ if (admission.length > 0) {
   const show = (x: number) => (Number.isNaN(x) ? 'n/a' : String(r1(x)));
   for (const c of connectionCounts) {
     const base = admission.filter((r) => r.server === 'baseline' && r.connections === c);
-    for (const server of ['symphony', 'baseline'] as const) {
+    for (const server of servers) {
       const rs = admission.filter((r) => r.server === server && r.connections === c);
       if (rs.length === 0) continue;
       const rps = rs.map((r) => r.requests_per_s);
@@ -768,7 +835,7 @@ if (admission.length > 0) {
   console.log('|---:|---|---:|---:|---:|---:|---:|---:|');
   for (const c of connectionCounts) {
     const base = admission.filter((r) => r.server === 'baseline' && r.connections === c);
-    for (const server of ['symphony', 'baseline'] as const) {
+    for (const server of servers) {
       const rs = admission.filter((r) => r.server === server && r.connections === c);
       if (rs.length === 0) continue;
       const rps = rs.map((r) => r.ok.requests_per_s);
@@ -778,13 +845,15 @@ if (admission.length > 0) {
       );
     }
   }
-  const at16 = admission.filter((r) => r.server === 'symphony' && r.connections === 16);
-  const p95at16 = pv(at16.map((r) => r.p95_ms));
-  const okP95at16 = pv(at16.map((r) => r.ok.p95_ms));
-  if (connectionCounts.includes(16))
-    console.log(
-      `\ntarget admission p95 < 25 ms at 16 clients: ${show(p95at16)} ms over every answer, ${show(okP95at16)} ms over admissions (2xx); ${p95at16 < 25 && at16.every((r) => r.unavailable === 0) ? 'met' : 'not met'}`,
-    );
+  for (const server of servers.filter((x) => x !== 'baseline')) {
+    const at16 = admission.filter((r) => r.server === server && r.connections === 16);
+    const p95at16 = pv(at16.map((r) => r.p95_ms));
+    const okP95at16 = pv(at16.map((r) => r.ok.p95_ms));
+    if (connectionCounts.includes(16))
+      console.log(
+        `\ntarget admission p95 < 25 ms at 16 clients (${server}): ${show(p95at16)} ms over every answer, ${show(okP95at16)} ms over admissions (2xx); ${p95at16 < 25 && at16.every((r) => r.unavailable === 0) ? 'met' : 'not met'}`,
+      );
+  }
   console.log(
     '(latency percentiles are over the requests answered within the window; non-2xx and errors include the warm-up; non-2xx other than 503 and errors must be 0)\n',
   );
@@ -793,22 +862,23 @@ if (admission.length > 0) {
 console.log('## d. Memory (MiB after a full GC, median over runs; rss keeps WASM memory of closed PGlite instances)\n');
 console.log('| phase | rss before | rss after | heap used before | heap used after |');
 console.log('|---|---:|---:|---:|---:|');
-for (const n of taskSizes) {
-  const rs = lifecycle.filter((r) => r.tasks === n);
-  if (rs.length === 0) continue;
-  const m = (f: (r: LifecycleRun) => Mem, k: keyof Mem) => med(rs.map((r) => f(r)[k]));
-  console.log(
-    `| network open + ingest (N=${n} run) | ${m((r) => r.memory.before, 'rss_mib')} | ${m((r) => r.memory.after_setup, 'rss_mib')} | ${m((r) => r.memory.before, 'heap_used_mib')} | ${m((r) => r.memory.after_setup, 'heap_used_mib')} |`,
-  );
-  console.log(
-    `| lifecycle N=${n} | ${m((r) => r.memory.after_setup, 'rss_mib')} | ${m((r) => r.memory.after_lifecycle, 'rss_mib')} | ${m((r) => r.memory.after_setup, 'heap_used_mib')} | ${m((r) => r.memory.after_lifecycle, 'heap_used_mib')} |`,
-  );
-  console.log(
-    `| epoch close -> finalized N=${n} | ${m((r) => r.memory.after_lifecycle, 'rss_mib')} | ${m((r) => r.memory.after_finalized, 'rss_mib')} | ${m((r) => r.memory.after_lifecycle, 'heap_used_mib')} | ${m((r) => r.memory.after_finalized, 'heap_used_mib')} |`,
-  );
-}
+for (const n of taskSizes)
+  for (const t of threadModes) {
+    const rs = lifecycle.filter((r) => r.tasks === n && r.threads === t);
+    if (rs.length === 0) continue;
+    const m = (f: (r: LifecycleRun) => Mem, k: keyof Mem) => med(rs.map((r) => f(r)[k]));
+    console.log(
+      `| network open + ingest (N=${n} run, ${t} thread(s)) | ${m((r) => r.memory.before, 'rss_mib')} | ${m((r) => r.memory.after_setup, 'rss_mib')} | ${m((r) => r.memory.before, 'heap_used_mib')} | ${m((r) => r.memory.after_setup, 'heap_used_mib')} |`,
+    );
+    console.log(
+      `| lifecycle N=${n}, ${t} thread(s) | ${m((r) => r.memory.after_setup, 'rss_mib')} | ${m((r) => r.memory.after_lifecycle, 'rss_mib')} | ${m((r) => r.memory.after_setup, 'heap_used_mib')} | ${m((r) => r.memory.after_lifecycle, 'heap_used_mib')} |`,
+    );
+    console.log(
+      `| epoch close -> finalized N=${n}, ${t} thread(s) | ${m((r) => r.memory.after_lifecycle, 'rss_mib')} | ${m((r) => r.memory.after_finalized, 'rss_mib')} | ${m((r) => r.memory.after_lifecycle, 'heap_used_mib')} | ${m((r) => r.memory.after_finalized, 'heap_used_mib')} |`,
+    );
+  }
 for (const c of connectionCounts) {
-  for (const server of ['symphony', 'baseline'] as const) {
+  for (const server of servers) {
     const rs = admission.filter((r) => r.server === server && r.connections === c);
     if (rs.length === 0) continue;
     console.log(

@@ -28,6 +28,7 @@ type Options = {
   port: number;
   host: string;
   quiet?: boolean;
+  threads?: 1 | 2;
   approveProgram?: string[];
   actor?: string[];
 };
@@ -71,6 +72,14 @@ export function registerUp(program: Command, deps: CommandDeps): void {
     )
     .addOption(new Option('--host <host>', 'interface to listen on').default('127.0.0.1'))
     .option('-q, --quiet', 'no runtime logs, only the CLI lines')
+    .addOption(
+      new Option(
+        '--threads <n>',
+        '2: run the pipeline (other masters, enterprise nodes) in a worker thread with its own database under <data>/pglite-pipeline; a data folder keeps the layout it was created with (default: its layout, 1 for a new folder)',
+      )
+        .choices(['1', '2'])
+        .argParser((v) => Number(v) as 1 | 2),
+    )
     .option(
       '--approve-program <vault=file.js|sha256>',
       "approve a Compute program for a Vault's policy, by file or SHA-256 (repeat for several)",
@@ -88,6 +97,7 @@ Examples:
   $ symphony up
   $ symphony up --actor act_alice --actor act_bob=task_submitter,data_producer
   $ symphony up --data ./.data/demo --port 7171
+  $ symphony up --data ./.data/two-threads --threads 2
   $ symphony up --approve-program vlt_lioncity-app=examples/programs/coffee-eligibility.js`,
     )
     .action((options: Options, command: Command) => deps.run(command, (context) => up(context, deps, options)));
@@ -112,6 +122,7 @@ async function up(context: CommandContext, deps: CommandDeps, options: Options):
     consoleRoot: CONSOLE_BUILD_DIR,
   };
   if (options.quiet) standaloneOptions.logger = false;
+  if (options.threads) standaloneOptions.threads = options.threads;
   if (options.approveProgram?.length)
     standaloneOptions.approvedPrograms = await approvedPrograms(options.approveProgram, io.cwd);
   let stopSignal: string | undefined;

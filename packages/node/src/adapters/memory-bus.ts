@@ -27,9 +27,11 @@ import {
   subjectMatches,
 } from './bus-codec.ts';
 
-type Reply = (text: string) => void;
+/** Sends a reply's text back to the requester. */
+export type Reply = (text: string) => void;
 
-type Route = {
+/** A subscription as the broker sees it: its subject tokens, queue group and delivery. */
+export type Route = {
   readonly tokens: readonly string[];
   readonly queue: string | undefined;
   deliver(subject: string, data: string, reply: Reply | undefined): void;

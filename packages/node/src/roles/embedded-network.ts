@@ -5,6 +5,7 @@
  * existing one is folded again, and every unfinished task resumes.
  */
 import type { EnclaveRegistration } from '@symphony/protocol';
+import { ManualClock } from '../adapters/manual-clock.ts';
 import { MemoryBroker, MemoryBus } from '../adapters/memory-bus.ts';
 import { SqlProtocolLog } from '../adapters/sql-protocol-log.ts';
 import { SystemClock } from '../adapters/system-clock.ts';
@@ -24,6 +25,7 @@ import type { AttestationPolicy } from '../verification/attestation-verifier.ts'
 import { EnterpriseNode } from './enterprise.ts';
 import { MasterNode } from './master.ts';
 import { EMBEDDED_TOPOLOGY, genesisEvents, type Topology, type TopologyActor } from './network-topology.ts';
+import { type PipelineStore, type PipelineThread, startPipelineThread } from './pipeline-thread.ts';
 
 export type EmbeddedNetworkOptions = {
   store: Store;
@@ -63,6 +65,22 @@ export type EmbeddedNetworkOptions = {
   busFor?: (nodeId: string) => Promise<Bus>;
   /** The anchor of each master (default: its local anchor ledger); undefined keeps the default. */
   anchorFor?: (nodeId: string) => Promise<Anchor | undefined>;
+  /**
+   * Runs part of the network in a worker thread (see `pipeline-thread.ts`) with its own store, so
+   * the pipeline gets a second core: by default the masters other than the coordinator and every
+   * enterprise node. The keyring must be a `FileKeyring` or a `MemoryKeyring`; the test hooks that
+   * are functions (`teeFor`, `faultFor`, `aggregationFaultFor`, `aggregationEnclaveFor`,
+   * `busFor`, `anchorFor`) cannot cross threads. A `ManualClock` is copied to the worker frozen at
+   * its time when the network opens (the worker's nodes do not see it move); any other clock than
+   * the system clock is refused.
+   */
+  pipelineThread?: {
+    store: PipelineStore;
+    /** Node ids of the masters the worker runs (default: every master but the coordinator). */
+    masters?: readonly string[];
+    /** Node ids of the enterprise nodes the worker runs (default: all of them). */
+    enterprises?: readonly string[];
+  };
 };
 
 export type EmbeddedNetwork = {
@@ -71,6 +89,11 @@ export type EmbeddedNetwork = {
   /** The master that coordinates lifecycles and answers the API. */
   coordinator: MasterNode;
   enterprises: EnterpriseNode[];
+  /**
+   * The worker thread running the rest of the network, when `pipelineThread` was given (`masters`
+   * and `enterprises` then hold only this thread's nodes).
+   */
+  pipeline?: PipelineThread;
   close(): Promise<void>;
 };
 
@@ -96,11 +119,14 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
   // One thread runs every node: admissions go first across all of them (see AdmissionPriority).
   const priority = new AdmissionPriority();
   const domainOf = new Map(topology.semantic_domains.map((d) => [d.domain, d]));
+  const pipeline = opts.pipelineThread ? await startPipeline(opts, topology, log, broker, priority) : undefined;
+  const remote = new Set(pipeline?.publicKeys.keys());
 
   progress('starting enterprise nodes');
   const buses: Bus[] = [];
   const enterprises: EnterpriseNode[] = [];
   for (const e of topology.enterprises) {
+    if (remote.has(e.node_id)) continue;
     const bus = await busOf(e.node_id);
     buses.push(bus);
     enterprises.push(
@@ -134,6 +160,7 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
   progress('starting masters and folding the protocol log');
   const masters: MasterNode[] = [];
   for (const [i, m] of topology.masters.entries()) {
+    if (remote.has(m.node_id)) continue;
     const bus = await busOf(m.node_id);
     buses.push(bus);
     const anchor = await opts.anchorFor?.(m.node_id);
@@ -150,7 +177,10 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
         priority,
         ...(opts.openTaskQuota ? { openTaskQuota: opts.openTaskQuota } : {}),
         ...(opts.pipelineBacklog ? { pipelineBacklog: opts.pipelineBacklog } : {}),
-        peers: () => masters.map((x) => ({ node_id: x.nodeId, log_position: x.follower.state.head?.seq ?? -1 })),
+        peers: () => [
+          ...masters.map((x) => ({ node_id: x.nodeId, log_position: x.follower.state.head?.seq ?? -1 })),
+          ...[...(pipeline?.masters.values() ?? [])].map((x) => ({ node_id: x.node_id, log_position: x.log_position })),
+        ],
         ...(opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {}),
         ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
         ...(opts.backoff ? { backoff: opts.backoff } : {}),
@@ -169,23 +199,66 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
       keys.set(n.node_id, (await opts.keyring.ensureKey(n.node_id.replaceAll('_', '-'))).publicKeyHex);
     const enclaves = new Map<string, EnclaveRegistration[]>();
     for (const e of enterprises) enclaves.set(e.nodeId, [await e.enclave()]);
+    for (const [id, registered] of pipeline?.enclaves ?? []) enclaves.set(id, registered);
     for (const event of genesisEvents(topology, keys, enclaves)) {
       const result = await coordinator.writer.append(event);
       if (result.kind !== 'applied') throw new Error(`bootstrap ${event.type} refused: ${result.refusal.message}`);
     }
   }
   for (const m of masters) m.run();
+  pipeline?.run();
 
   return {
     topology,
     masters,
     coordinator,
     enterprises,
+    ...(pipeline ? { pipeline } : {}),
     async close() {
       for (const m of masters) await m.close();
       for (const e of enterprises) await e.close();
+      await pipeline?.close();
       for (const b of buses) await b.close();
       await log.close();
     },
   };
+}
+
+/** Starts the pipeline worker of `opts.pipelineThread`, refusing options that cannot cross threads. */
+async function startPipeline(
+  opts: EmbeddedNetworkOptions,
+  topology: Topology,
+  log: SqlProtocolLog,
+  broker: MemoryBroker,
+  priority: AdmissionPriority,
+): Promise<PipelineThread> {
+  const setup = opts.pipelineThread!;
+  const hooks = (
+    ['teeFor', 'faultFor', 'aggregationFaultFor', 'aggregationEnclaveFor', 'busFor', 'anchorFor'] as const
+  ).filter((k) => opts[k] !== undefined);
+  const clock = opts.clock;
+  if (hooks.length > 0 || (clock && !(clock instanceof SystemClock) && !(clock instanceof ManualClock)))
+    throw new RangeError(
+      `a pipeline thread cannot take ${[...hooks, 'this clock'].join(', ')}: they cannot cross threads`,
+    );
+  const coordinator = topology.masters[0]!.node_id;
+  const masters = setup.masters ?? topology.masters.slice(1).map((m) => m.node_id);
+  if (masters.includes(coordinator)) throw new RangeError('the coordinating master stays on the main thread');
+  return startPipelineThread({
+    topology,
+    masters,
+    enterprises: setup.enterprises ?? topology.enterprises.map((e) => e.node_id),
+    store: setup.store,
+    keyring: opts.keyring,
+    log,
+    broker,
+    priority,
+    ...(opts.onError ? { onError: opts.onError } : {}),
+    ...(opts.pollIntervalMs ? { pollIntervalMs: opts.pollIntervalMs } : {}),
+    ...(opts.requestTimeoutMs ? { requestTimeoutMs: opts.requestTimeoutMs } : {}),
+    ...(opts.backoff ? { backoff: opts.backoff } : {}),
+    ...(opts.attestationPolicy ? { attestationPolicy: opts.attestationPolicy } : {}),
+    ...(opts.vaultLimits ? { vaultLimits: opts.vaultLimits } : {}),
+    ...(clock instanceof ManualClock ? { frozenClockMs: clock.now() } : {}),
+  });
 }

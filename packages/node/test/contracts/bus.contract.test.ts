@@ -1,8 +1,10 @@
-/** The `Bus` contract against every adapter: memory, NATS, and the cluster's subject-prefixing decorator. */
+/** The `Bus` contract against every adapter: memory, NATS, the cluster's subject-prefixing decorator, another thread's broker. */
 import { after } from 'node:test';
+import { MessageChannel } from 'node:worker_threads';
 import { MemoryBroker } from '../../src/adapters/memory-bus.ts';
 import { NatsBus } from '../../src/adapters/nats-bus.ts';
 import { PrefixedBus } from '../../src/adapters/prefixed-bus.ts';
+import { type ServedBus, serveBus, ThreadBus } from '../../src/adapters/thread-bus.ts';
 import { connectTestNats, requireUrl, serviceGate, type TestNats, uniqueName } from '../support/services.ts';
 import { describeBusContract } from './bus-contract.ts';
 
@@ -62,3 +64,29 @@ describeBusContract('prefixed (over memory)', async () => {
     },
   };
 });
+
+// Clients of a broker served over a MessagePort (both ends on this thread here; the embedded
+// network's pipeline worker is the other thread): against a client on the broker's own thread,
+// and against another thread client.
+for (const peerKind of ['memory', 'thread'] as const) {
+  describeBusContract(`thread client of a served broker, peer on ${peerKind}`, async () => {
+    const broker = new MemoryBroker();
+    const served: ServedBus[] = [];
+    const client = () => {
+      const { port1, port2 } = new MessageChannel();
+      served.push(serveBus(broker, port1));
+      return new ThreadBus(port2);
+    };
+    const subject = client();
+    const peer = peerKind === 'memory' ? broker.connect() : client();
+    return {
+      subject,
+      peer,
+      prefix: uniqueName('bus'),
+      async cleanup() {
+        await Promise.all([subject.close(), peer.close()]);
+        await Promise.all(served.map((s) => s.close()));
+      },
+    };
+  });
+}

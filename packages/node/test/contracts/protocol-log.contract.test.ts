@@ -1,10 +1,12 @@
-/** The `ProtocolLog` contract against every adapter: memory, SQL on PGlite, SQL on PostgreSQL, JetStream. */
+/** The `ProtocolLog` contract against every adapter: memory, SQL on PGlite, SQL on PostgreSQL, JetStream, another thread's log. */
 import { after } from 'node:test';
+import { MessageChannel } from 'node:worker_threads';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { JetStreamProtocolLog } from '../../src/adapters/jetstream-protocol-log.ts';
 import { MemoryProtocolLog } from '../../src/adapters/memory-protocol-log.ts';
 import { PostgresStore } from '../../src/adapters/postgres-store.ts';
 import { SqlProtocolLog } from '../../src/adapters/sql-protocol-log.ts';
+import { type ServedProtocolLog, serveProtocolLog, ThreadProtocolLog } from '../../src/adapters/thread-protocol-log.ts';
 import type { ProtocolLog } from '../../src/ports/protocol-log.ts';
 import { openTestPglite } from '../support/pglite.ts';
 import {
@@ -128,3 +130,30 @@ describeProtocolLogContract(
   },
   { skip: natsGate.skip },
 );
+
+// The client of a log served over a MessagePort (here both ends on this thread; the embedded
+// network's pipeline worker is the other thread). `reopen` is a second client of the same log.
+describeProtocolLogContract('thread client of a served log (over sql on pglite)', async () => {
+  const store = await pglite();
+  const table = uniqueName('log');
+  const owner = await SqlProtocolLog.open({ store, table, pollIntervalMs: 50 });
+  const served: ServedProtocolLog[] = [];
+  const clients: ProtocolLog[] = [];
+  const open = async () => {
+    const { port1, port2 } = new MessageChannel();
+    served.push(serveProtocolLog(owner, port1));
+    const client = new ThreadProtocolLog(port2, { pollIntervalMs: 50 });
+    clients.push(client);
+    return client;
+  };
+  return {
+    subject: await open(),
+    reopen: open,
+    async cleanup() {
+      await Promise.all(clients.map((log) => log.close()));
+      await Promise.all(served.map((s) => s.close()));
+      await owner.close();
+      await store.query(`drop table if exists ${table}`);
+    },
+  };
+});

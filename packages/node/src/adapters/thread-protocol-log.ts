@@ -1,0 +1,208 @@
+/**
+ * The protocol log of another thread of this process, over a `MessagePort`. The owning thread
+ * serves its log (`serveProtocolLog`); `ThreadProtocolLog` in the other thread proxies append,
+ * appendBatch, read and head to it, and the owner pushes every entry appended after the client
+ * connected, so the client's followers are woken at once and read new entries from memory.
+ * The owner's log stays the single writer's arbiter: linkage and conflicts are decided there.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { deepFreeze, isDeeplyFrozen } from '@symphony/protocol';
+import type {
+  AppendOutcome,
+  BatchAppendOutcome,
+  FollowOptions,
+  LogEntry,
+  LogFollower,
+  LogHead,
+  ProtocolLog,
+} from '../ports/protocol-log.ts';
+import { checkRead, closedLog, DEFAULT_READ_LIMIT, decodeEntry, encodeBatch, encodeEntry } from './log-entries.ts';
+import { startPollingFollower } from './log-follower.ts';
+import { answerCalls, PortCaller } from './port-calls.ts';
+
+const RECENT_LIMIT = 4096;
+
+/** A served log: `close` stops pushing entries and closes the port (never the log itself). */
+export type ServedProtocolLog = { close(): Promise<void> };
+
+/** Options of `serveProtocolLog`. */
+export type ServeProtocolLogOptions = {
+  /**
+   * Awaited before each append of the client's is made (e.g. `AdmissionPriority.giveWay`, so the
+   * other thread's appends give way to this thread's admissions); default: none.
+   */
+  readonly beforeAppend?: () => Promise<void>;
+};
+
+/**
+ * Serves `log` to one `ThreadProtocolLog` on the other end of `port`. Entries cross as their
+ * exact JSON text.
+ */
+export function serveProtocolLog(
+  log: ProtocolLog,
+  port: MessagePort,
+  opts: ServeProtocolLogOptions = {},
+): ServedProtocolLog {
+  let follower: LogFollower | undefined;
+  let closed = false;
+  let pushing: string[] = [];
+  let firstSeq = 0;
+  const flush = () => {
+    if (pushing.length === 0 || closed) return;
+    port.postMessage({ event: 'entries', first: firstSeq, texts: pushing });
+    pushing = [];
+  };
+  const stop = async () => {
+    if (closed) return;
+    closed = true;
+    await follower?.stop();
+  };
+  answerCalls(port, async (op, args) => {
+    switch (op) {
+      case 'append':
+        await opts.beforeAppend?.();
+        return log.append(JSON.parse(args as string) as LogEntry);
+      case 'appendBatch':
+        await opts.beforeAppend?.();
+        return log.appendBatch((args as string[]).map((text) => JSON.parse(text) as LogEntry));
+      case 'read': {
+        const { from, limit } = args as { from: number; limit: number };
+        return (await log.read(from, limit)).map((e) => JSON.stringify(e));
+      }
+      case 'head':
+        return log.head();
+      case 'watch': {
+        if (follower || closed) return null;
+        const head = await log.head();
+        const from = head === null ? 0 : head.seq + 1;
+        follower = log.follow(from, (entry) => {
+          if (pushing.length === 0) {
+            firstSeq = entry.seq;
+            queueMicrotask(flush);
+          }
+          pushing.push(JSON.stringify(entry));
+        });
+        return from;
+      }
+      default:
+        throw new Error(`unknown protocol log call ${op}`);
+    }
+  });
+  port.on('close', () => void stop());
+  return {
+    async close() {
+      await stop();
+      port.close();
+    },
+  };
+}
+
+/** Options of `ThreadProtocolLog`. */
+export type ThreadProtocolLogOptions = {
+  /** Followers' poll interval when no pushed entry wakes them (default 1 s: pushes wake them). */
+  readonly pollIntervalMs?: number;
+};
+
+/** `ProtocolLog` client of a log served by another thread (`serveProtocolLog`); it owns its port. */
+export class ThreadProtocolLog implements ProtocolLog {
+  readonly #calls: PortCaller;
+  readonly #pollIntervalMs: number;
+  /** Entries pushed by the owner or appended here (the last RECENT_LIMIT), frozen and shared by readers. */
+  readonly #recent = new Map<number, LogEntry>();
+  readonly #wakes = new Set<() => void>();
+  readonly #followers = new Set<LogFollower>();
+  #closed = false;
+
+  constructor(port: MessagePort, opts: ThreadProtocolLogOptions = {}) {
+    this.#pollIntervalMs = opts.pollIntervalMs ?? 1000;
+    this.#calls = new PortCaller(port, (message) => {
+      if (message.event !== 'entries') return;
+      const first = message.first as number;
+      for (const [i, text] of (message.texts as string[]).entries()) {
+        if (!this.#recent.has(first + i)) this.#keep(deepFreeze(decodeEntry(text, first + i)));
+      }
+      for (const wake of this.#wakes) wake();
+    });
+    this.#calls.call('watch').catch(() => {});
+  }
+
+  async append(entry: LogEntry): Promise<AppendOutcome> {
+    this.#checkOpen();
+    const json = encodeEntry(entry);
+    const outcome = await this.#calls.call<AppendOutcome>('append', json);
+    if (outcome.ok) {
+      this.#remember(entry, json);
+      for (const wake of this.#wakes) wake();
+    }
+    return outcome;
+  }
+
+  async appendBatch(entries: readonly LogEntry[]): Promise<BatchAppendOutcome> {
+    this.#checkOpen();
+    const texts = encodeBatch(entries);
+    const result = await this.#calls.call<BatchAppendOutcome>('appendBatch', texts);
+    for (let i = 0; i < result.appended; i++) this.#remember(entries[i]!, texts[i]!);
+    if (result.appended > 0) for (const wake of this.#wakes) wake();
+    return result;
+  }
+
+  async read(fromSeq: number, limit = DEFAULT_READ_LIMIT): Promise<LogEntry[]> {
+    this.#checkOpen();
+    checkRead(fromSeq, limit);
+    const cached: LogEntry[] = [];
+    for (let seq = fromSeq; cached.length < limit; seq++) {
+      const e = this.#recent.get(seq);
+      if (!e) break;
+      cached.push(e);
+    }
+    if (cached.length > 0) return cached;
+    const texts = await this.#calls.call<string[]>('read', { from: fromSeq, limit });
+    return texts.map((text, i) => decodeEntry(text, fromSeq + i));
+  }
+
+  async head(): Promise<LogHead | null> {
+    this.#checkOpen();
+    return this.#calls.call<LogHead | null>('head');
+  }
+
+  follow(fromSeq: number, onEntry: (entry: LogEntry) => Promise<void> | void, opts?: FollowOptions): LogFollower {
+    this.#checkOpen();
+    checkRead(fromSeq, 1);
+    const follower = startPollingFollower({
+      fromSeq,
+      onEntry,
+      read: (from, limit) => this.read(from, limit),
+      subscribeWake: async (wake) => {
+        this.#wakes.add(wake);
+        return () => {
+          this.#wakes.delete(wake);
+        };
+      },
+      pollIntervalMs: opts?.pollIntervalMs ?? this.#pollIntervalMs,
+    });
+    this.#followers.add(follower);
+    void follower.done.finally(() => this.#followers.delete(follower)).catch(() => {});
+    return follower;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await Promise.all([...this.#followers].map((f) => f.stop()));
+    this.#calls.close();
+  }
+
+  /** Keeps an appended entry: the appender's object when deeply frozen, otherwise a frozen parse of its text. */
+  #remember(appended: LogEntry, json: string): void {
+    this.#keep(isDeeplyFrozen(appended) ? appended : deepFreeze(decodeEntry(json, appended.seq)));
+  }
+
+  #keep(entry: LogEntry): void {
+    this.#recent.set(entry.seq, entry);
+    this.#recent.delete(entry.seq - RECENT_LIMIT);
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw closedLog();
+  }
+}
