@@ -18,7 +18,11 @@
  *
  *   npx tsx bench/lifecycle.bench.ts [--tasks 200,1000] [--runs 3] [--concurrency 16]
  *     [--connections 1,16,64] [--duration 10] [--warmup 2] [--records 3000] [--subjects 80]
- *     [--phases lifecycle,admission] [--threads 1,2] [--pipeline-split all|enterprises|masters] [--json FILE]
+ *     [--phases lifecycle,admission] [--threads 1,2] [--pipeline-split all|enterprises|masters]
+ *     [--clients autocannon|retry-after] [--json FILE]
+ *
+ * --clients retry-after replaces autocannon with clients that wait as a 503's Retry-After says
+ * and then send the same request again (what the SDK does), for the baseline as well.
  *
  * --threads 1,2 measures the network on one thread and with its pipeline (the other masters and
  * the enterprise nodes, own in-memory PGlite) in a worker thread, side by side in one run; CPU is
@@ -53,6 +57,7 @@ const concurrency = Number(argValue('--concurrency') ?? 16);
 const connectionCounts = list('--connections', '1,16,64');
 const durationSeconds = Number(argValue('--duration') ?? 10);
 const warmupSeconds = Number(argValue('--warmup') ?? 2);
+const clients = argValue('--clients') === 'retry-after' ? 'retry-after' : 'autocannon';
 const recordCount = Number(argValue('--records') ?? 3000);
 const subjectCount = Number(argValue('--subjects') ?? 80);
 /** 1: every node on the main thread; 2: the pipeline in a worker thread (see `pipelineThread`). */
@@ -703,6 +708,7 @@ async function admissionRuns(): Promise<AdmissionRow[]> {
           warmupSeconds,
           durationSeconds,
           keyPrefix: `adm-${run}-${connections}`,
+          clients,
         });
         if (session) await stopProfile(session, admissionProfilePath!);
         const row: AdmissionRow = { ...result, server, run, load_before, memory: { before, after: mem() } };
@@ -802,7 +808,7 @@ if (lifecycle.length > 0) {
 
 if (admission.length > 0) {
   console.log(
-    `## b/c. Admission (POST /v1/tasks, autocannon ${durationSeconds} s after ${warmupSeconds} s warm-up, fresh Idempotency-Key per request) vs bare fastify + 1 PGlite insert\n`,
+    `## b/c. Admission (POST /v1/tasks, ${clients === 'autocannon' ? 'autocannon' : 'clients honouring Retry-After'} ${durationSeconds} s after ${warmupSeconds} s warm-up, fresh Idempotency-Key per request) vs bare fastify + 1 PGlite insert\n`,
   );
   console.log(
     '| connections | server | req/s (runs) | answered / sent in window (runs) | latency p50 / p95 / p99 ms | p95 ms (runs) | non-2xx | errors + timeouts | req/s vs baseline | p95 vs baseline | tasks the run admitted; drain ms after the window |',

@@ -16,6 +16,12 @@ export type LoadJob = {
   durationSeconds: number;
   /** Prefix of the per-request Idempotency-Key (unique per job). */
   keyPrefix: string;
+  /**
+   * `autocannon` (default): closed-loop connections that send again as soon as an answer arrives,
+   * 503 or not. `retry-after`: closed-loop clients that, told 503 with `Retry-After`, wait that long
+   * and send the same request again (same Idempotency-Key), as the SDK does.
+   */
+  clients?: 'autocannon' | 'retry-after';
 };
 
 export type LoadResult = {
@@ -50,7 +56,7 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-function run(
+function runAutocannon(
   job: LoadJob,
   seconds: number,
   keyPrefix: string,
@@ -91,7 +97,68 @@ function run(
   return finished;
 }
 
+/**
+ * `job.connections` clients on keep-alive connections, each sending its next request when the last
+ * was answered, and waiting `Retry-After` seconds (capped by the window's end) before sending a
+ * request answered 503 again under the same Idempotency-Key. Returns the fields of autocannon's
+ * result that `measure` reads.
+ */
+async function runPolite(
+  job: LoadJob,
+  seconds: number,
+  keyPrefix: string,
+  latencies: number[] | undefined,
+  okLatencies?: number[],
+): Promise<autocannon.Result> {
+  const started = performance.now();
+  const end = started + seconds * 1000;
+  const counts = { sent: 0, total: 0, non2xx: 0, errors: 0 };
+  const codes: Record<string, { count: number }> = {};
+  let n = 0;
+  const client = async () => {
+    let key = `${keyPrefix}-${n++}`;
+    while (performance.now() < end) {
+      const t0 = performance.now();
+      counts.sent++;
+      let status: number;
+      let retryAfterS = 0;
+      try {
+        const res = await fetch(`${job.url}${job.path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': key },
+          body: job.body,
+        });
+        await res.arrayBuffer();
+        status = res.status;
+        retryAfterS = Number(res.headers.get('retry-after') ?? 1);
+      } catch {
+        counts.errors++;
+        continue;
+      }
+      const ms = performance.now() - t0;
+      counts.total++;
+      latencies?.push(ms);
+      codes[status] = { count: (codes[status]?.count ?? 0) + 1 };
+      if (status >= 200 && status < 300) okLatencies?.push(ms);
+      else counts.non2xx++;
+      if (status === 503) {
+        await new Promise((r) => setTimeout(r, Math.max(0, Math.min(retryAfterS * 1000, end - performance.now()))));
+      } else key = `${keyPrefix}-${n++}`;
+    }
+  };
+  await Promise.all(Array.from({ length: job.connections }, client));
+  return {
+    duration: (performance.now() - started) / 1000,
+    requests: { sent: counts.sent, total: counts.total },
+    non2xx: counts.non2xx,
+    errors: counts.errors,
+    timeouts: 0,
+    statusCodeStats: codes,
+  } as unknown as autocannon.Result;
+}
+
 async function measure(job: LoadJob): Promise<LoadResult> {
+  const run = job.clients === 'retry-after' ? runPolite : runAutocannon;
   const warmResult = await run(job, job.warmupSeconds, `${job.keyPrefix}w`, undefined);
   const latencies: number[] = [];
   const okLatencies: number[] = [];
