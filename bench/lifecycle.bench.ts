@@ -153,15 +153,17 @@ async function statementCosts(env: Env): Promise<NonNullable<typeof sqlCosts>> {
       [`bench-${i}`, 'a'.repeat(64), `tsk_${'b'.repeat(32)}`],
     ),
   );
-  await time('vault head (max(seq), count(*))', 100, () =>
-    q('select max(seq) as seq, count(*)::bigint as n from node_lioncity.records where vault_id = $1', [
+  await time('vault head (last committed upload)', 100, () =>
+    q("select max(commit_seq)::bigint as seq from node_lioncity.uploads where vault_id = $1 and state = 'committed'", [
       'vlt_lioncity-app',
     ]),
   );
-  await time(`vault snapshot (${VAULTS[0]!.vault_id}, all rows)`, 30, () =>
+  await time(`vault snapshot (${VAULTS[0]!.vault_id}, every sealed row)`, 30, () =>
     q(
-      'select seq, record_id, subject, fields, commitment from node_lioncity.records where vault_id = $1 and seq <= $2 order by seq',
-      ['vlt_lioncity-app', 1_000_000],
+      `select r.seq, r.record_id, r.subject, r.ciphertext, r.commitment from node_lioncity.sealed_records r
+       join node_lioncity.uploads u on u.upload_no = r.upload_no
+       where u.vault_id = $1 and u.state = 'committed' order by u.commit_seq, r.seq`,
+      ['vlt_lioncity-app'],
     ),
   );
   await q('drop table bench_log');
