@@ -81,10 +81,18 @@ export function serveBus(broker: MemoryBroker, port: MessagePort): ServedBus {
           return null;
         }
         case 'req': {
-          const { subject, data } = args as { subject: string; data: string };
+          const { subject, data, timeoutMs } = args as { subject: string; data: string; timeoutMs: number };
           return new Promise((resolve) => {
-            const reached = broker.route(subject, data, (text) => resolve({ text }));
-            if (reached === 0) resolve({ none: true });
+            // Answered by then either way, so neither thread keeps the call once the client gave up.
+            const timer = setTimeout(() => resolve({ expired: true }), timeoutMs);
+            const reached = broker.route(subject, data, (text) => {
+              clearTimeout(timer);
+              resolve({ text });
+            });
+            if (reached === 0) {
+              clearTimeout(timer);
+              resolve({ none: true });
+            }
           });
         }
         default:
@@ -237,21 +245,27 @@ export class ThreadBus implements Bus {
         opts.timeoutMs,
       );
       this.#pending.add(cancel);
-      this.#calls.call<{ text?: string; none?: true }>('req', { subject, data }).then(
-        (answer) =>
-          finish(() => {
-            if (answer.none) {
-              reject(new PortError<BusErrorCode>('no_responders', `no responders on ${subject}`));
-              return;
-            }
-            try {
-              resolve(decodeReply(answer.text!));
-            } catch (error) {
-              reject(error);
-            }
-          }),
-        (error: unknown) => finish(() => reject(error)),
-      );
+      this.#calls
+        .call<{ text?: string; none?: true; expired?: true }>('req', { subject, data, timeoutMs: opts.timeoutMs })
+        .then(
+          (answer) =>
+            finish(() => {
+              if (answer.none) {
+                reject(new PortError<BusErrorCode>('no_responders', `no responders on ${subject}`));
+                return;
+              }
+              if (answer.expired) {
+                reject(new PortError<BusErrorCode>('timeout', `no reply on ${subject} within ${opts.timeoutMs} ms`));
+                return;
+              }
+              try {
+                resolve(decodeReply(answer.text!));
+              } catch (error) {
+                reject(error);
+              }
+            }),
+          (error: unknown) => finish(() => reject(error)),
+        );
     });
   }
 
