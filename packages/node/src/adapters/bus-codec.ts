@@ -101,6 +101,54 @@ export function closedBus(): PortError<BusErrorCode> {
   return new PortError<BusErrorCode>('closed', 'bus is closed');
 }
 
+/** How a request ends, whichever comes first; later outcomes are ignored. */
+export type PendingRequest = {
+  /** The reply's text arrived. */
+  reply(text: string): void;
+  /** No responder, or another failure. */
+  fail(error: unknown): void;
+  /** The request's own timeout. */
+  expire(): void;
+};
+
+/**
+ * Settles a request's promise once: with the decoded reply, a failure, `timeout` after
+ * `timeoutMs`, or `closed` when the bus closes (it calls every function left in `pending`).
+ */
+export function pendingRequest(
+  subject: string,
+  timeoutMs: number,
+  pending: Set<() => void>,
+  resolve: (value: unknown) => void,
+  reject: (error: unknown) => void,
+): PendingRequest {
+  let settled = false;
+  const finish = (outcome: () => void) => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    pending.delete(cancel);
+    outcome();
+  };
+  const cancel = () => finish(() => reject(closedBus()));
+  const expire = () =>
+    finish(() => reject(new PortError<BusErrorCode>('timeout', `no reply on ${subject} within ${timeoutMs} ms`)));
+  const timer = setTimeout(expire, timeoutMs);
+  pending.add(cancel);
+  return {
+    reply: (text) =>
+      finish(() => {
+        try {
+          resolve(decodeReply(text));
+        } catch (error) {
+          reject(error);
+        }
+      }),
+    fail: (error) => finish(() => reject(error)),
+    expire,
+  };
+}
+
 /** Runs `fn` and returns its outcome, never throwing. */
 export async function settle(fn: () => unknown): Promise<{ ok: true; value: unknown } | { ok: false; error: unknown }> {
   try {

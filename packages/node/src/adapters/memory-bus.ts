@@ -20,9 +20,9 @@ import {
   checkSubject,
   closedBus,
   decodePayload,
-  decodeReply,
   encodePayload,
   encodeReply,
+  pendingRequest,
   settle,
   subjectMatches,
 } from './bus-codec.ts';
@@ -171,35 +171,9 @@ export class MemoryBus implements Bus {
       checkSubject(subject, false);
       if (!(opts.timeoutMs > 0)) throw new RangeError('timeoutMs must be positive');
       const data = encodePayload(payload);
-      let settled = false;
-      const finish = (outcome: () => void) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        this.#pending.delete(cancel);
-        outcome();
-      };
-      const cancel = () => finish(() => reject(closedBus()));
-      const timer = setTimeout(
-        () =>
-          finish(() =>
-            reject(new PortError<BusErrorCode>('timeout', `no reply on ${subject} within ${opts.timeoutMs} ms`)),
-          ),
-        opts.timeoutMs,
-      );
-      this.#pending.add(cancel);
-      const reached = this.broker.route(subject, data, (text) =>
-        finish(() => {
-          try {
-            resolve(decodeReply(text));
-          } catch (error) {
-            reject(error);
-          }
-        }),
-      );
-      if (reached === 0) {
-        finish(() => reject(new PortError<BusErrorCode>('no_responders', `no responders on ${subject}`)));
-      }
+      const request = pendingRequest(subject, opts.timeoutMs, this.#pending, resolve, reject);
+      const reached = this.broker.route(subject, data, request.reply);
+      if (reached === 0) request.fail(new PortError<BusErrorCode>('no_responders', `no responders on ${subject}`));
     });
   }
 

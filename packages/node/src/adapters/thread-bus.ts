@@ -22,9 +22,9 @@ import {
   checkSubject,
   closedBus,
   decodePayload,
-  decodeReply,
   encodePayload,
   encodeReply,
+  pendingRequest,
   settle,
 } from './bus-codec.ts';
 import type { MemoryBroker, Reply, Route } from './memory-bus.ts';
@@ -228,44 +228,14 @@ export class ThreadBus implements Bus {
       checkSubject(subject, false);
       if (!(opts.timeoutMs > 0)) throw new RangeError('timeoutMs must be positive');
       const data = encodePayload(payload);
-      let settled = false;
-      const finish = (outcome: () => void) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        this.#pending.delete(cancel);
-        outcome();
-      };
-      const cancel = () => finish(() => reject(closedBus()));
-      const timer = setTimeout(
-        () =>
-          finish(() =>
-            reject(new PortError<BusErrorCode>('timeout', `no reply on ${subject} within ${opts.timeoutMs} ms`)),
-          ),
-        opts.timeoutMs,
-      );
-      this.#pending.add(cancel);
+      const request = pendingRequest(subject, opts.timeoutMs, this.#pending, resolve, reject);
       this.#calls
         .call<{ text?: string; none?: true; expired?: true }>('req', { subject, data, timeoutMs: opts.timeoutMs })
-        .then(
-          (answer) =>
-            finish(() => {
-              if (answer.none) {
-                reject(new PortError<BusErrorCode>('no_responders', `no responders on ${subject}`));
-                return;
-              }
-              if (answer.expired) {
-                reject(new PortError<BusErrorCode>('timeout', `no reply on ${subject} within ${opts.timeoutMs} ms`));
-                return;
-              }
-              try {
-                resolve(decodeReply(answer.text!));
-              } catch (error) {
-                reject(error);
-              }
-            }),
-          (error: unknown) => finish(() => reject(error)),
-        );
+        .then((answer) => {
+          if (answer.none) request.fail(new PortError<BusErrorCode>('no_responders', `no responders on ${subject}`));
+          else if (answer.expired) request.expire();
+          else request.reply(answer.text!);
+        }, request.fail);
     });
   }
 
