@@ -19,7 +19,7 @@
  *   npx tsx bench/lifecycle.bench.ts [--tasks 200,1000] [--runs 3] [--concurrency 16]
  *     [--connections 1,16,64] [--duration 10] [--warmup 2] [--records 3000] [--subjects 80]
  *     [--phases lifecycle,admission] [--threads 1,2] [--pipeline-split all|enterprises|masters]
- *     [--clients autocannon|retry-after] [--json FILE]
+ *     [--clients autocannon|retry-after] [--backlog N] [--timeline] [--json FILE]
  *
  * --clients retry-after replaces autocannon with clients that wait as a 503's Retry-After says
  * and then send the same request again (what the SDK does), for the baseline as well.
@@ -67,6 +67,10 @@ const threadModes = list('--threads', '1');
  * nodes, the default), `enterprises` (enterprise nodes only) or `masters` (masters 2 and 3 only).
  */
 const pipelineSplit = argValue('--pipeline-split') ?? 'all';
+/** The coordinator's pipeline backlog (admission answers 503 past it); default the network's own. */
+/** --timeline: every 0.5 s of a lifecycle run, both event loops' busy share, tasks admitted and open. */
+const timelineWanted = process.argv.includes('--timeline');
+const pipelineBacklog = argValue('--backlog') ? Number(argValue('--backlog')) : undefined;
 const splitNodes = {
   all: {},
   enterprises: { masters: [] },
@@ -346,6 +350,7 @@ async function openNetwork(threads: number): Promise<Env> {
   const net = await openEmbeddedNetwork({
     store,
     keyring: new MemoryKeyring(),
+    ...(pipelineBacklog ? { pipelineBacklog } : {}),
     ...(threads === 2 ? { pipelineThread: { store: { loadDataDir: await pgliteTemplate() }, ...splitNodes } } : {}),
     onError: (what, error) => {
       if (errors.length < 20) errors.push(`${what}: ${(error as Error).message ?? String(error)}`);
@@ -463,6 +468,21 @@ async function lifecycleRun(n: number, run: number, threads: number): Promise<Li
   const mainCpu0 = threadCpuMs(process.pid);
   const workerCpu0 = threadCpuMs(env.net.pipeline?.osThreadId);
   const t0 = performance.now();
+  let tlMain = performance.eventLoopUtilization();
+  let tlWorker = env.net.pipeline?.utilization();
+  const timeline = timelineWanted
+    ? setInterval(() => {
+        const m = performance.eventLoopUtilization(tlMain);
+        const w = tlWorker ? env.net.pipeline!.utilization(tlWorker) : undefined;
+        tlMain = performance.eventLoopUtilization();
+        tlWorker = env.net.pipeline?.utilization();
+        let open = 0;
+        for (const id of ids) if (id && OPEN_STATES.has(state.tasks[id]?.state ?? '')) open++;
+        console.error(
+          `  timeline ${((performance.now() - t0) / 1000).toFixed(1)}s main ${m.utilization.toFixed(2)} worker ${w?.utilization.toFixed(2)} admitted ${ids.filter(Boolean).length} open ${open}`,
+        );
+      }, 500)
+    : undefined;
   await Promise.all(
     Array.from({ length: Math.min(concurrency, n) }, async () => {
       while (next < n) {
@@ -515,6 +535,7 @@ async function lifecycleRun(n: number, run: number, threads: number): Promise<Li
     600_000,
   );
   const tDone = performance.now();
+  clearInterval(timeline);
   const cpu = process.cpuUsage(cpu0);
   const elu = performance.eventLoopUtilization(elu0).utilization;
   const mainCpu = threadCpuMs(process.pid) - mainCpu0;

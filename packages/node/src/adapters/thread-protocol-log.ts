@@ -78,7 +78,9 @@ export function serveProtocolLog(
         follower = log.follow(from, (entry) => {
           if (pushing.length === 0) {
             firstSeq = entry.seq;
-            queueMicrotask(flush);
+            // After this turn's microtasks: the follower delivers a page entry by entry (one
+            // microtask each), and the whole page crosses in one message, waking the client once.
+            setImmediate(flush);
           }
           pushing.push(JSON.stringify(entry));
         });
@@ -157,7 +159,10 @@ export class ThreadProtocolLog implements ProtocolLog {
     }
     if (cached.length > 0) return cached;
     const texts = await this.#calls.call<string[]>('read', { from: fromSeq, limit });
-    return texts.map((text, i) => decodeEntry(text, fromSeq + i));
+    // Kept as pushed entries are, so this thread's other followers read them from memory.
+    return texts.map(
+      (text, i) => this.#recent.get(fromSeq + i) ?? this.#keep(deepFreeze(decodeEntry(text, fromSeq + i))),
+    );
   }
 
   async head(): Promise<LogHead | null> {
@@ -197,9 +202,10 @@ export class ThreadProtocolLog implements ProtocolLog {
     this.#keep(isDeeplyFrozen(appended) ? appended : deepFreeze(decodeEntry(json, appended.seq)));
   }
 
-  #keep(entry: LogEntry): void {
+  #keep(entry: LogEntry): LogEntry {
     this.#recent.set(entry.seq, entry);
     this.#recent.delete(entry.seq - RECENT_LIMIT);
+    return entry;
   }
 
   #checkOpen(): void {
