@@ -589,27 +589,33 @@ export class VaultRecords {
   }
 
   /**
-   * Refuses an upload that would take a data producer (a record subject) over its quota in the
-   * Vault, counting the committed records and the upload's own. Runs inside the commit, so a
-   * refusal rolls the commit back and the upload stays invisible.
+   * Counts an upload's rows per data producer (a record subject) into the Vault's counts, and
+   * refuses the upload if that takes a producer over its quota (committed records and the
+   * upload's own); returns how many rows the upload holds. Runs inside the commit, so a refusal
+   * rolls the commit back and the upload stays invisible. One scan of the upload's rows.
    */
-  async #checkQuota(tx: StoreTx, vault_id: string, upload_no: number): Promise<void> {
+  async #countAndCheckQuota(tx: StoreTx, vault_id: string, upload_no: number): Promise<number> {
     const quota = this.#limits(vault_id).quota_per_subject;
-    const over = await tx.query<{ subject: string; n: bigint }>(
-      `with added as (
+    const rows = await tx.query<{ accepted: bigint; subject: string | null; n: bigint | null }>(
+      `with counted as (
+         select subject, count(*) as n from ${this.#t('sealed_records')} where upload_no = $2 group by subject
+       ), added as (
          insert into ${this.#t('subject_counts')} (vault_id, subject, n)
-         select $1, subject, count(*) from ${this.#t('sealed_records')} where upload_no = $2 group by subject
+         select $1, subject, n from counted
          on conflict (vault_id, subject) do update set n = ${this.#t('subject_counts')}.n + excluded.n
          returning subject, n
-       ) select subject, n from added where n > $3 order by subject limit 1`,
+       ), over as (select subject, n from added where n > $3 order by subject limit 1)
+       select (select coalesce(sum(n), 0)::bigint from counted) as accepted, over.subject, over.n
+       from (select 1) as one left join over on true`,
       [vault_id, upload_no, quota],
     );
-    const o = over[0];
-    if (o)
+    const o = rows[0]!;
+    if (o.subject !== null)
       throw new RecordRefused(
         'quota_exceeded',
         `subject ${o.subject} would hold ${Number(o.n)} records in ${vault_id}, over the per-producer quota of ${quota}`,
       );
+    return Number(o.accepted);
   }
 
   /**
@@ -689,13 +695,21 @@ export class VaultRecords {
     return Number(inserted[0]?.n ?? 0n);
   }
 
-  async #commit(tx: StoreTx, vault_id: string, upload_no: number, accepted: number, duplicates: number) {
-    await this.#checkQuota(tx, vault_id, upload_no);
+  /** Commits an upload of `sent` records (after the quota check); returns how many were new and how many were duplicates. */
+  async #commit(
+    tx: StoreTx,
+    vault_id: string,
+    upload_no: number,
+    sent: number,
+  ): Promise<{ accepted: number; duplicates: number }> {
+    const accepted = await this.#countAndCheckQuota(tx, vault_id, upload_no);
+    const duplicates = Math.max(0, sent - accepted);
     await tx.query(
       `update ${this.#t('uploads')} set state = 'committed', commit_seq = nextval('${this.#t('commit_positions')}'),
          accepted = $2, duplicates = $3 where upload_no = $1`,
       [upload_no, accepted, duplicates],
     );
+    return { accepted, duplicates };
   }
 
   /** Seals and inserts records as one upload in one transaction; returns how many were new and how many were duplicates. */
@@ -716,9 +730,8 @@ export class VaultRecords {
           `insert into ${this.#t('uploads')} (upload_no, upload_id, vault_id, state) values ($1, $2, $3, 'open')`,
           [upload_no, `upl_direct-${bytesToHex(this.#pool.take(12))}`, vault_id],
         );
-        const accepted = await this.#insertRows(tx, vault_id, upload_no, parts, shared);
-        await this.#commit(tx, vault_id, upload_no, accepted, count - accepted);
-        return { accepted, duplicates: count - accepted };
+        await this.#insertRows(tx, vault_id, upload_no, parts, shared);
+        return this.#commit(tx, vault_id, upload_no, count);
       }),
     );
   }
@@ -835,15 +848,7 @@ export class VaultRecords {
         if (!u) throw new PortError('upload_not_open', `upload ${upload_id} is not open`);
         if (u.state === 'committed') return { vault_id: u.vault_id, accepted: u.accepted, duplicates: u.duplicates };
         if (u.state !== 'open') throw new PortError('upload_not_open', `upload ${upload_id} is ${u.state}`);
-        const upload_no = Number(u.upload_no);
-        const n = await tx.query<{ n: bigint }>(
-          `select count(*)::bigint as n from ${this.#t('sealed_records')} where upload_no = $1`,
-          [upload_no],
-        );
-        const accepted = Number(n[0]?.n ?? 0n);
-        const duplicates = Math.max(0, sent - accepted);
-        await this.#commit(tx, u.vault_id, upload_no, accepted, duplicates);
-        return { vault_id: u.vault_id, accepted, duplicates };
+        return { vault_id: u.vault_id, ...(await this.#commit(tx, u.vault_id, Number(u.upload_no), sent)) };
       }),
     );
     this.#open.delete(upload_id);

@@ -29,14 +29,14 @@ function racing(store: Store, race: () => Promise<unknown>): Store {
     kind: store.kind,
     copies: store.copies,
     db: store.db,
-    query: async (sql, params) => {
+    query: (async (sql: string, params?: readonly unknown[]) => {
       const rows = await store.query(sql, params);
       if (armed && /^\s*select subject, kek_version, wrapped_key from \S+subject_keys/.test(sql)) {
         armed = false;
         await race();
       }
       return rows;
-    },
+    }) as Store['query'],
     transaction: (fn) => store.transaction(fn),
     migrate: (m) => store.migrate(m),
     listen: (channel, on) => store.listen(channel, on),
