@@ -271,6 +271,31 @@ function copyPrefix(
   ]);
 }
 
+/** Columns of a `COPY` of new subject keys (see `subjectKeysCopy`). */
+const SUBJECT_KEY_COLUMNS = ['vault_id', 'subject', 'kek_version', 'wrapped_key'] as const;
+
+/** A whole binary `COPY` stream of new subject keys of a Vault, all wrapped by KEK `version`. */
+function subjectKeysCopy(vault_id: string, version: number, keys: ReadonlyMap<string, { wrapped: Buffer }>): Buffer {
+  const vault = Buffer.from(vault_id, 'utf8');
+  let size = 19 + 2;
+  for (const [subject, k] of keys) size += 2 + 4 * 4 + vault.length + Buffer.byteLength(subject) + 4 + k.wrapped.length;
+  const out = Buffer.allocUnsafe(size);
+  let at = out.write('PGCOPY\n\xff\r\n\0', 0, 'latin1');
+  at = out.writeInt32BE(0, out.writeInt32BE(0, at));
+  for (const [subject, k] of keys) {
+    at = out.writeInt16BE(SUBJECT_KEY_COLUMNS.length, at);
+    at = out.writeInt32BE(vault.length, at);
+    at += vault.copy(out, at);
+    const n = out.write(subject, at + 4, 'utf8');
+    at = out.writeInt32BE(n, at) + n;
+    at = out.writeInt32BE(version, out.writeInt32BE(4, at));
+    at = out.writeInt32BE(k.wrapped.length, at);
+    at += k.wrapped.copy(out, at);
+  }
+  out.writeInt16BE(-1, at);
+  return out;
+}
+
 /** A sealed part of a batch: its rows in `format` (UTF-8) once sealed, and how many. */
 type Part = { format: SealFormat; rows: Promise<Uint8Array>; count: number };
 
@@ -432,8 +457,8 @@ export class VaultRecords {
     const load = async () => {
       const rows = await this.#store.query<{ subject: string; kek_version: number; wrapped_key: Uint8Array }>(
         `select subject, kek_version, wrapped_key from ${this.#t('subject_keys')}
-         where vault_id = $1 and subject in (select jsonb_array_elements_text($2::jsonb))`,
-        [vault_id, JSON.stringify([...missing])],
+         where vault_id = $1 and subject = any($2::text[])`,
+        [vault_id, [...missing]],
       );
       for (const r of rows)
         remember(
@@ -453,21 +478,46 @@ export class VaultRecords {
     const fresh = new Map(
       [...missing].map((subject) => [subject, newKey(kek, subjectKeyAad(vault_id, subject, version), this.#pool)]),
     );
-    const stored = await this.#store.query<{ subject: string }>(
-      `insert into ${this.#t('subject_keys')} (vault_id, subject, kek_version, wrapped_key)
-       select $1, subject, $2, decode(wrapped, 'base64') from jsonb_to_recordset($3::jsonb) as x(subject text, wrapped text)
-       on conflict do nothing returning subject`,
-      [
-        vault_id,
-        version,
-        JSON.stringify([...fresh].map(([subject, k]) => ({ subject, wrapped: k.wrapped.toString('base64') }))),
-      ],
-    );
-    for (const { subject } of stored) remember(subject, fresh.get(subject)!.key);
+    const stored = (await this.#copySubjectKeys(vault_id, version, fresh))
+      ? [...fresh.keys()]
+      : (
+          await this.#store.query<{ subject: string }>(
+            `insert into ${this.#t('subject_keys')} (vault_id, subject, kek_version, wrapped_key)
+             select $1, subject, $2, decode(wrapped, 'base64') from jsonb_to_recordset($3::jsonb) as x(subject text, wrapped text)
+             on conflict do nothing returning subject`,
+            [
+              vault_id,
+              version,
+              JSON.stringify([...fresh].map(([subject, k]) => ({ subject, wrapped: k.wrapped.toString('base64') }))),
+            ],
+          )
+        ).map((r) => r.subject);
+    for (const subject of stored) remember(subject, fresh.get(subject)!.key);
     // A concurrent writer created the others first: its keys are the stored ones.
     if (missing.size > 0) await load();
     if (missing.size > 0) throw new Error(`subject keys of ${vault_id} could not be stored`);
     return out;
+  }
+
+  /**
+   * Stores new subject keys with one binary `COPY` when the store can; false when it cannot, or
+   * when a concurrent writer stored one of them first (`COPY` has no duplicate rule: then none is
+   * stored, and the caller uses the insert statement, which keeps the keys already there).
+   */
+  async #copySubjectKeys(
+    vault_id: string,
+    version: number,
+    fresh: ReadonlyMap<string, { wrapped: Buffer }>,
+  ): Promise<boolean> {
+    if (!this.#copy) return false;
+    const rows = subjectKeysCopy(vault_id, version, fresh);
+    try {
+      await this.#store.transaction((tx) => tx.copyFrom!(this.#t('subject_keys'), SUBJECT_KEY_COLUMNS, rows, 'binary'));
+      return true;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+      return false;
+    }
   }
 
   /**
@@ -539,34 +589,41 @@ export class VaultRecords {
   }
 
   /**
-   * Refuses an upload that would take a data producer (a record subject) over its quota in the
-   * Vault, counting the committed records and the upload's own. Runs inside the commit, so a
-   * refusal rolls the commit back and the upload stays invisible.
+   * Counts an upload's rows per data producer (a record subject) into the Vault's counts, and
+   * refuses the upload if that takes a producer over its quota (committed records and the
+   * upload's own); returns how many rows the upload holds. Runs inside the commit, so a refusal
+   * rolls the commit back and the upload stays invisible. One scan of the upload's rows.
    */
-  async #checkQuota(tx: StoreTx, vault_id: string, upload_no: number): Promise<void> {
+  async #countAndCheckQuota(tx: StoreTx, vault_id: string, upload_no: number): Promise<number> {
     const quota = this.#limits(vault_id).quota_per_subject;
-    const over = await tx.query<{ subject: string; n: bigint }>(
-      `with added as (
+    const rows = await tx.query<{ accepted: bigint; subject: string | null; n: bigint | null }>(
+      `with counted as (
+         select subject, count(*) as n from ${this.#t('sealed_records')} where upload_no = $2 group by subject
+       ), added as (
          insert into ${this.#t('subject_counts')} (vault_id, subject, n)
-         select $1, subject, count(*) from ${this.#t('sealed_records')} where upload_no = $2 group by subject
+         select $1, subject, n from counted
          on conflict (vault_id, subject) do update set n = ${this.#t('subject_counts')}.n + excluded.n
          returning subject, n
-       ) select subject, n from added where n > $3 order by subject limit 1`,
+       ), over as (select subject, n from added where n > $3 order by subject limit 1)
+       select (select coalesce(sum(n), 0)::bigint from counted) as accepted, over.subject, over.n
+       from (select 1) as one left join over on true`,
       [vault_id, upload_no, quota],
     );
-    const o = over[0];
-    if (o)
+    const o = rows[0]!;
+    if (o.subject !== null)
       throw new RecordRefused(
         'quota_exceeded',
         `subject ${o.subject} would hold ${Number(o.n)} records in ${vault_id}, over the per-producer quota of ${quota}`,
       );
+    return Number(o.accepted);
   }
 
   /**
    * Inserts the parts of a batch in order (each awaited only when the previous one is written);
-   * returns how many rows were new. A `COPY` part is loaded as is when none of its records is
-   * already stored (the usual case); otherwise it is rolled back and loaded again through a
-   * temporary table with the insert's duplicate rule, so duplicates are counted exactly either way.
+   * returns how many rows were new. `COPY` parts are loaded as they are when none of the batch's
+   * records is already stored (the usual case); otherwise the batch's load is rolled back and done
+   * again through a temporary table with the insert's duplicate rule, so duplicates are counted
+   * exactly either way.
    */
   async #insertRows(
     tx: StoreTx,
@@ -575,13 +632,10 @@ export class VaultRecords {
     parts: readonly Part[],
     shared: Shared,
   ): Promise<number> {
+    if (parts.length > 0 && parts.every((p) => p.format === 'copy')) return this.#copyParts(tx, parts);
     let accepted = 0;
     for (const part of parts) {
       const rows = await part.rows;
-      if (part.format === 'copy') {
-        accepted += await this.#copyRows(tx, rows, part.count);
-        continue;
-      }
       const inserted = await tx.query<{ n: bigint }>(
         `with ins as (
            insert into ${this.#t('sealed_records')} (upload_no, vault_id, record_id, subject, kind, key_scheme,
@@ -607,24 +661,28 @@ export class VaultRecords {
     return accepted;
   }
 
-  /** Loads one `COPY` part (see `#insertRows`); returns how many rows were new. */
-  async #copyRows(tx: StoreTx, rows: Uint8Array, count: number): Promise<number> {
+  /** Loads the `COPY` parts of one batch, under one savepoint (see `#insertRows`); returns how many rows were new. */
+  async #copyParts(tx: StoreTx, parts: readonly Part[]): Promise<number> {
     const copyFrom = tx.copyFrom!;
-    await tx.query('savepoint scs_copy_part');
+    await tx.query('savepoint scs_copy_batch');
     try {
-      await copyFrom(this.#t('sealed_records'), COPY_COLUMNS, rows, 'binary');
-      await tx.query('release savepoint scs_copy_part');
+      let count = 0;
+      for (const part of parts) {
+        await copyFrom(this.#t('sealed_records'), COPY_COLUMNS, await part.rows, 'binary');
+        count += part.count;
+      }
+      await tx.query('release savepoint scs_copy_batch');
       return count;
     } catch (error) {
       if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
     }
-    await tx.query('rollback to savepoint scs_copy_part');
+    await tx.query('rollback to savepoint scs_copy_batch');
     await tx.query(
       `create temp table if not exists scs_sealed_copy (n serial, upload_no bigint, vault_id text, kind text,
          key_scheme smallint, kek_version integer, wrapped_key bytea, expires_at timestamptz, record_id text,
          subject text, ciphertext bytea, commitment text, size_bytes integer) on commit drop`,
     );
-    await copyFrom('scs_sealed_copy', COPY_COLUMNS, rows, 'binary');
+    for (const part of parts) await copyFrom('scs_sealed_copy', COPY_COLUMNS, await part.rows, 'binary');
     const columns = COPY_COLUMNS.join(', ');
     const inserted = await tx.query<{ n: bigint }>(
       `with ins as (
@@ -637,13 +695,21 @@ export class VaultRecords {
     return Number(inserted[0]?.n ?? 0n);
   }
 
-  async #commit(tx: StoreTx, vault_id: string, upload_no: number, accepted: number, duplicates: number) {
-    await this.#checkQuota(tx, vault_id, upload_no);
+  /** Commits an upload of `sent` records (after the quota check); returns how many were new and how many were duplicates. */
+  async #commit(
+    tx: StoreTx,
+    vault_id: string,
+    upload_no: number,
+    sent: number,
+  ): Promise<{ accepted: number; duplicates: number }> {
+    const accepted = await this.#countAndCheckQuota(tx, vault_id, upload_no);
+    const duplicates = Math.max(0, sent - accepted);
     await tx.query(
       `update ${this.#t('uploads')} set state = 'committed', commit_seq = nextval('${this.#t('commit_positions')}'),
          accepted = $2, duplicates = $3 where upload_no = $1`,
       [upload_no, accepted, duplicates],
     );
+    return { accepted, duplicates };
   }
 
   /** Seals and inserts records as one upload in one transaction; returns how many were new and how many were duplicates. */
@@ -664,9 +730,8 @@ export class VaultRecords {
           `insert into ${this.#t('uploads')} (upload_no, upload_id, vault_id, state) values ($1, $2, $3, 'open')`,
           [upload_no, `upl_direct-${bytesToHex(this.#pool.take(12))}`, vault_id],
         );
-        const accepted = await this.#insertRows(tx, vault_id, upload_no, parts, shared);
-        await this.#commit(tx, vault_id, upload_no, accepted, count - accepted);
-        return { accepted, duplicates: count - accepted };
+        await this.#insertRows(tx, vault_id, upload_no, parts, shared);
+        return this.#commit(tx, vault_id, upload_no, count);
       }),
     );
   }
@@ -783,15 +848,7 @@ export class VaultRecords {
         if (!u) throw new PortError('upload_not_open', `upload ${upload_id} is not open`);
         if (u.state === 'committed') return { vault_id: u.vault_id, accepted: u.accepted, duplicates: u.duplicates };
         if (u.state !== 'open') throw new PortError('upload_not_open', `upload ${upload_id} is ${u.state}`);
-        const upload_no = Number(u.upload_no);
-        const n = await tx.query<{ n: bigint }>(
-          `select count(*)::bigint as n from ${this.#t('sealed_records')} where upload_no = $1`,
-          [upload_no],
-        );
-        const accepted = Number(n[0]?.n ?? 0n);
-        const duplicates = Math.max(0, sent - accepted);
-        await this.#commit(tx, u.vault_id, upload_no, accepted, duplicates);
-        return { vault_id: u.vault_id, accepted, duplicates };
+        return { vault_id: u.vault_id, ...(await this.#commit(tx, u.vault_id, Number(u.upload_no), sent)) };
       }),
     );
     this.#open.delete(upload_id);
