@@ -1,4 +1,5 @@
 /** Entry checks and encoding shared by the protocol-log adapters. */
+import { deepFreeze, isDeeplyFrozen } from '@symphony/protocol';
 import { PortError } from '../ports/errors.ts';
 import {
   type AppendOutcome,
@@ -12,6 +13,58 @@ import {
 
 /** Default page size of `read`. */
 export const DEFAULT_READ_LIMIT = 1000;
+
+/**
+ * The last `limit` entries an adapter appended or received, by seq, frozen and shared by every
+ * reader in the process: a committed entry never changes, so followers read them from memory.
+ */
+export class RecentEntries {
+  readonly #entries = new Map<number, LogEntry>();
+  readonly #limit: number;
+
+  constructor(limit = 4096) {
+    this.#limit = limit;
+  }
+
+  has(seq: number): boolean {
+    return this.#entries.has(seq);
+  }
+
+  get(seq: number): LogEntry | undefined {
+    return this.#entries.get(seq);
+  }
+
+  /** Keeps a frozen entry; returns it. */
+  keep(entry: LogEntry): LogEntry {
+    this.#entries.set(entry.seq, entry);
+    this.#entries.delete(entry.seq - this.#limit);
+    return entry;
+  }
+
+  /** Keeps the stored text's entry at `seq`: the one already kept, else a frozen parse of `json`. */
+  keepText(json: string, seq: number): LogEntry {
+    return this.#entries.get(seq) ?? this.keep(deepFreeze(decodeEntry(json, seq)));
+  }
+
+  /**
+   * Keeps an appended entry: the appender's own object when it is already deeply frozen plain data
+   * (its JSON text is what was stored), otherwise a frozen parse of the stored text.
+   */
+  remember(appended: LogEntry, json: string): void {
+    this.keep(isDeeplyFrozen(appended) ? appended : deepFreeze(decodeEntry(json, appended.seq)));
+  }
+
+  /** The kept entries from `fromSeq` on, up to `limit`, stopping at the first one not kept. */
+  prefix(fromSeq: number, limit: number): LogEntry[] {
+    const out: LogEntry[] = [];
+    for (let seq = fromSeq; out.length < limit; seq++) {
+      const e = this.#entries.get(seq);
+      if (!e) break;
+      out.push(e);
+    }
+    return out;
+  }
+}
 
 /** Validates the linkage fields of `entry` and returns its exact JSON text; throws `invalid_entry`. */
 export function encodeEntry(entry: LogEntry): string {

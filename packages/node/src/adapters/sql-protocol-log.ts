@@ -3,7 +3,6 @@
  * only when the previous one is the committed head, and the primary key on `seq` lets exactly one
  * of concurrent writers through. Followers poll, woken early by `pg_notify` on each append.
  */
-import { deepFreeze, isDeeplyFrozen } from '@symphony/protocol';
 import {
   type AppendOutcome,
   type BatchAppendOutcome,
@@ -23,6 +22,7 @@ import {
   decodeEntry,
   encodeBatch,
   encodeEntry,
+  RecentEntries,
   refusal,
 } from './log-entries.ts';
 import { startPollingFollower } from './log-follower.ts';
@@ -38,7 +38,6 @@ export type SqlProtocolLogOptions = {
 };
 
 const TABLE = /^[a-z_][a-z0-9_]{0,62}$/;
-const RECENT_LIMIT = 4096;
 
 /** `ProtocolLog` over a SQL table: `(seq bigint primary key, hash text unique, prev_hash, entry text)`. */
 export class SqlProtocolLog implements ProtocolLog {
@@ -46,11 +45,8 @@ export class SqlProtocolLog implements ProtocolLog {
   readonly #table: string;
   readonly #pollIntervalMs: number;
   readonly #followers = new Set<LogFollower>();
-  /**
-   * Entries this instance appended, by seq (the last RECENT_LIMIT): a committed entry never
-   * changes, so followers in this process read them from memory instead of the database.
-   */
-  readonly #recent = new Map<number, LogEntry>();
+  /** Entries this instance appended, read by followers in this process instead of the database. */
+  readonly #recent = new RecentEntries();
   readonly #localWakes = new Set<() => void>();
   /** Seqs this instance is appending now: their notifications are answered by the local wake. */
   readonly #appending = new Set<number>();
@@ -119,7 +115,7 @@ export class SqlProtocolLog implements ProtocolLog {
       this.#appending.delete(entry.seq);
     }
     if (inserted.length === 1) {
-      this.#remember(entry, json);
+      this.#recent.remember(entry, json);
       for (const wake of this.#localWakes) wake();
       return { ok: true, seq: entry.seq };
     }
@@ -148,7 +144,7 @@ export class SqlProtocolLog implements ProtocolLog {
       for (const e of entries) this.#appending.delete(e.seq);
     }
     if (inserted) {
-      for (const [i, e] of entries.entries()) this.#remember(e, texts[i]!);
+      for (const [i, e] of entries.entries()) this.#recent.remember(e, texts[i]!);
       for (const wake of this.#localWakes) wake();
       return { appended: entries.length, outcome: { ok: true, seq: last.seq } };
     }
@@ -200,12 +196,7 @@ export class SqlProtocolLog implements ProtocolLog {
   async read(fromSeq: number, limit = DEFAULT_READ_LIMIT): Promise<LogEntry[]> {
     this.#checkOpen();
     checkRead(fromSeq, limit);
-    const cached: LogEntry[] = [];
-    for (let seq = fromSeq; cached.length < limit; seq++) {
-      const e = this.#recent.get(seq);
-      if (!e) break;
-      cached.push(e);
-    }
+    const cached = this.#recent.prefix(fromSeq, limit);
     if (cached.length > 0) return cached;
     const rows = await this.#store.query<{ seq: bigint; entry: string }>(this.#sql.read, [fromSeq, limit]);
     const entries: LogEntry[] = [];
@@ -252,17 +243,6 @@ export class SqlProtocolLog implements ProtocolLog {
   async close(): Promise<void> {
     this.#closed = true;
     await Promise.all([...this.#followers].map((f) => f.stop()));
-  }
-
-  /**
-   * Keeps an appended entry for this process's readers, frozen (they all share the object): the
-   * appender's own object when it is already deeply frozen plain data (its JSON text is what was
-   * stored), otherwise a frozen parse of the stored text.
-   */
-  #remember(appended: LogEntry, json: string): void {
-    const entry = isDeeplyFrozen(appended) ? appended : deepFreeze(decodeEntry(json, appended.seq));
-    this.#recent.set(entry.seq, entry);
-    this.#recent.delete(entry.seq - RECENT_LIMIT);
   }
 
   #checkOpen(): void {

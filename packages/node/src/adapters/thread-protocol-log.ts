@@ -6,7 +6,6 @@
  * The owner's log stays the single writer's arbiter: linkage and conflicts are decided there.
  */
 import type { MessagePort } from 'node:worker_threads';
-import { deepFreeze, isDeeplyFrozen } from '@symphony/protocol';
 import type {
   AppendOutcome,
   BatchAppendOutcome,
@@ -16,11 +15,9 @@ import type {
   LogHead,
   ProtocolLog,
 } from '../ports/protocol-log.ts';
-import { checkRead, closedLog, DEFAULT_READ_LIMIT, decodeEntry, encodeBatch, encodeEntry } from './log-entries.ts';
+import { checkRead, closedLog, DEFAULT_READ_LIMIT, encodeBatch, encodeEntry, RecentEntries } from './log-entries.ts';
 import { startPollingFollower } from './log-follower.ts';
 import { answerCalls, PortCaller } from './port-calls.ts';
-
-const RECENT_LIMIT = 4096;
 
 /** A served log: `close` stops pushing entries and closes the port (never the log itself). */
 export type ServedProtocolLog = { close(): Promise<void> };
@@ -109,8 +106,8 @@ export type ThreadProtocolLogOptions = {
 export class ThreadProtocolLog implements ProtocolLog {
   readonly #calls: PortCaller;
   readonly #pollIntervalMs: number;
-  /** Entries pushed by the owner or appended here (the last RECENT_LIMIT), frozen and shared by readers. */
-  readonly #recent = new Map<number, LogEntry>();
+  /** Entries pushed by the owner or appended here, shared by this thread's readers. */
+  readonly #recent = new RecentEntries();
   readonly #wakes = new Set<() => void>();
   readonly #followers = new Set<LogFollower>();
   #closed = false;
@@ -120,9 +117,7 @@ export class ThreadProtocolLog implements ProtocolLog {
     this.#calls = new PortCaller(port, (message) => {
       if (message.event !== 'entries') return;
       const first = message.first as number;
-      for (const [i, text] of (message.texts as string[]).entries()) {
-        if (!this.#recent.has(first + i)) this.#keep(deepFreeze(decodeEntry(text, first + i)));
-      }
+      for (const [i, text] of (message.texts as string[]).entries()) this.#recent.keepText(text, first + i);
       for (const wake of this.#wakes) wake();
     });
     this.#calls.call('watch').catch(() => {});
@@ -133,7 +128,7 @@ export class ThreadProtocolLog implements ProtocolLog {
     const json = encodeEntry(entry);
     const outcome = await this.#calls.call<AppendOutcome>('append', json);
     if (outcome.ok) {
-      this.#remember(entry, json);
+      this.#recent.remember(entry, json);
       for (const wake of this.#wakes) wake();
     }
     return outcome;
@@ -143,7 +138,7 @@ export class ThreadProtocolLog implements ProtocolLog {
     this.#checkOpen();
     const texts = encodeBatch(entries);
     const result = await this.#calls.call<BatchAppendOutcome>('appendBatch', texts);
-    for (let i = 0; i < result.appended; i++) this.#remember(entries[i]!, texts[i]!);
+    for (let i = 0; i < result.appended; i++) this.#recent.remember(entries[i]!, texts[i]!);
     if (result.appended > 0) for (const wake of this.#wakes) wake();
     return result;
   }
@@ -151,18 +146,11 @@ export class ThreadProtocolLog implements ProtocolLog {
   async read(fromSeq: number, limit = DEFAULT_READ_LIMIT): Promise<LogEntry[]> {
     this.#checkOpen();
     checkRead(fromSeq, limit);
-    const cached: LogEntry[] = [];
-    for (let seq = fromSeq; cached.length < limit; seq++) {
-      const e = this.#recent.get(seq);
-      if (!e) break;
-      cached.push(e);
-    }
+    const cached = this.#recent.prefix(fromSeq, limit);
     if (cached.length > 0) return cached;
     const texts = await this.#calls.call<string[]>('read', { from: fromSeq, limit });
     // Kept as pushed entries are, so this thread's other followers read them from memory.
-    return texts.map(
-      (text, i) => this.#recent.get(fromSeq + i) ?? this.#keep(deepFreeze(decodeEntry(text, fromSeq + i))),
-    );
+    return texts.map((text, i) => this.#recent.keepText(text, fromSeq + i));
   }
 
   async head(): Promise<LogHead | null> {
@@ -195,17 +183,6 @@ export class ThreadProtocolLog implements ProtocolLog {
     this.#closed = true;
     await Promise.all([...this.#followers].map((f) => f.stop()));
     this.#calls.close();
-  }
-
-  /** Keeps an appended entry: the appender's object when deeply frozen, otherwise a frozen parse of its text. */
-  #remember(appended: LogEntry, json: string): void {
-    this.#keep(isDeeplyFrozen(appended) ? appended : deepFreeze(decodeEntry(json, appended.seq)));
-  }
-
-  #keep(entry: LogEntry): LogEntry {
-    this.#recent.set(entry.seq, entry);
-    this.#recent.delete(entry.seq - RECENT_LIMIT);
-    return entry;
   }
 
   #checkOpen(): void {
