@@ -48,7 +48,7 @@ import { type EmbeddedNetwork, openEmbeddedNetwork } from '../packages/node/src/
 import { openTestPglite, pgliteTemplate } from '../packages/node/test/support/pglite.ts';
 import { prng } from '../packages/node/test/support/prng.ts';
 import { argValue, machine, median, percentile } from './bench-util.ts';
-import type { LoadJob, LoadResult } from './load-client.ts';
+import type { LoadJob, LoadResult, SubmitJob, SubmitResult } from './load-client.ts';
 
 const list = (flag: string, fallback: string) => (argValue(flag) ?? fallback).split(',').map(Number);
 const taskSizes = list('--tasks', '200,1000');
@@ -456,7 +456,7 @@ async function lifecycleRun(n: number, run: number, threads: number): Promise<Li
   const ids: string[] = new Array(n);
   const httpLatency: number[] = [];
   let retried503 = 0;
-  let next = 0;
+  const submitTasks = await forkLoadClient();
   let session: Session | undefined;
   if (profilePath && !profiled) {
     profiled = true;
@@ -476,38 +476,26 @@ async function lifecycleRun(n: number, run: number, threads: number): Promise<Li
         const w = tlWorker ? env.net.pipeline!.utilization(tlWorker) : undefined;
         tlMain = performance.eventLoopUtilization();
         tlWorker = env.net.pipeline?.utilization();
-        let open = 0;
-        for (const id of ids) if (id && OPEN_STATES.has(state.tasks[id]?.state ?? '')) open++;
+        // The network is fresh: every task in its state is one of this run's admissions.
+        const tasks = Object.values(state.tasks);
+        const open = tasks.filter((t) => OPEN_STATES.has(t.state)).length;
         console.error(
-          `  timeline ${((performance.now() - t0) / 1000).toFixed(1)}s main ${m.utilization.toFixed(2)} worker ${w?.utilization.toFixed(2)} admitted ${ids.filter(Boolean).length} open ${open}`,
+          `  timeline ${((performance.now() - t0) / 1000).toFixed(1)}s main ${m.utilization.toFixed(2)} worker ${w?.utilization.toFixed(2)} admitted ${tasks.length} open ${open}`,
         );
       }, 500)
     : undefined;
-  await Promise.all(
-    Array.from({ length: Math.min(concurrency, n) }, async () => {
-      while (next < n) {
-        const i = next++;
-        let res: Response;
-        let body: { task_id: string };
-        for (;;) {
-          const s = performance.now();
-          res = await fetch(`${env.url}/v1/tasks`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', 'idempotency-key': `life-${n}-${run}-${i}` },
-            body: JSON.stringify(computeTask(i)),
-          });
-          body = (await res.json()) as { task_id: string };
-          httpLatency.push(performance.now() - s);
-          if (res.status !== 503) break;
-          // The pipeline holds its bound of tasks: retry the same request as Retry-After says.
-          retried503++;
-          await new Promise((r) => setTimeout(r, Number(res.headers.get('retry-after') ?? 1) * 1000));
-        }
-        if (res.status !== 201) throw new Error(`admission ${i}: ${res.status} ${JSON.stringify(body)}`);
-        ids[i] = body.task_id;
-      }
-    }),
-  );
+  const submitted = await submitTasks<SubmitResult>({
+    kind: 'submit',
+    url: env.url,
+    bodies: Array.from({ length: n }, (_, i) => JSON.stringify(computeTask(i))),
+    keys: Array.from({ length: n }, (_, i) => `life-${n}-${run}-${i}`),
+    concurrency,
+  });
+  submitted.task_ids.forEach((id, i) => {
+    ids[i] = id;
+  });
+  httpLatency.push(...submitted.latencies_ms);
+  retried503 = submitted.retried_503;
   const tAdmitted = performance.now();
   step(`lifecycle run ${run} N=${n}: all admitted; waiting for awaiting_settlement`);
   const pending = new Set(ids);
@@ -638,21 +626,35 @@ async function lifecycleRun(n: number, run: number, threads: number): Promise<Li
 // ---------------------------------------------------------------------------------------------
 // b/c. Admission under autocannon, Symphony and the bare baseline.
 
-function loadTest(job: LoadJob): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
+/**
+ * Forks the load client (bench/load-client.ts: its own process, so that the client's HTTP work
+ * never shares the measured server's event loop) and waits until it is loaded; the function it
+ * resolves to sends it one job and answers with its result.
+ */
+function forkLoadClient(): Promise<<R>(job: LoadJob | SubmitJob) => Promise<R>> {
+  return new Promise((ready, failed) => {
     const child = fork(new URL('./load-client.ts', import.meta.url), [], {
       execArgv: ['--import', 'tsx'],
       stdio: 'inherit',
     });
-    child.once('message', (m: { ok: boolean; result?: LoadResult; error?: string }) =>
-      m.ok ? resolve(m.result!) : reject(new Error(m.error)),
+    let answer: (m: { ok: boolean; result?: unknown; error?: string }) => void = () => {};
+    child.on('message', (m: { ready?: boolean; ok: boolean; result?: unknown; error?: string }) =>
+      m.ready ? ready(send) : answer(m),
     );
-    child.once('error', reject);
+    child.once('error', failed);
     child.once('exit', (code) => {
-      if (code !== 0) reject(new Error(`load client exited with ${code}`));
+      if (code !== 0) answer({ ok: false, error: `load client exited with ${code}` });
     });
-    child.send(job);
+    const send = <R>(job: LoadJob | SubmitJob) =>
+      new Promise<R>((resolve, reject) => {
+        answer = (m) => (m.ok ? resolve(m.result as R) : reject(new Error(m.error)));
+        child.send(job);
+      });
   });
+}
+
+async function loadTest(job: LoadJob): Promise<LoadResult> {
+  return (await forkLoadClient())<LoadResult>(job);
 }
 
 async function openBaseline(): Promise<{ store: PgliteStore; app: FastifyInstance; url: string }> {

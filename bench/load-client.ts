@@ -4,6 +4,9 @@
  * IPC, runs autocannon for the warm-up and then for the measured window, and answers with a
  * `LoadResult`: every response's latency is recorded (autocannon's own histogram has no p95).
  * Each request carries a fresh `Idempotency-Key`, so every request admits a new task.
+ *
+ * It also submits a lifecycle run's tasks (`SubmitJob`), so that the client's HTTP work is not
+ * charged to the network under test either. It says `{ ready: true }` once loaded, before any job.
  */
 import autocannon from 'autocannon';
 
@@ -22,6 +25,18 @@ export type LoadJob = {
    * and send the same request again (same Idempotency-Key), as the SDK does.
    */
   clients?: 'autocannon' | 'retry-after';
+};
+
+/** A lifecycle run's tasks: `bodies[i]` under Idempotency-Key `keys[i]`, `concurrency` requests at a time. */
+export type SubmitJob = { kind: 'submit'; url: string; bodies: string[]; keys: string[]; concurrency: number };
+
+export type SubmitResult = {
+  /** The task id admitted for `bodies[i]`. */
+  task_ids: string[];
+  /** Every answer's latency, 503s included. */
+  latencies_ms: number[];
+  /** Answers 503 (pipeline backlog full), each retried under the same key after its Retry-After. */
+  retried_503: number;
 };
 
 export type LoadResult = {
@@ -193,9 +208,43 @@ async function measure(job: LoadJob): Promise<LoadResult> {
   };
 }
 
-process.once('message', (job: LoadJob) => {
-  measure(job).then(
+/** Submits every body, `concurrency` at a time, retrying a 503 after its Retry-After; fails on any other non-201. */
+async function submit(job: SubmitJob): Promise<SubmitResult> {
+  const task_ids: string[] = new Array(job.bodies.length);
+  const latencies_ms: number[] = [];
+  let retried_503 = 0;
+  let next = 0;
+  const client = async () => {
+    while (next < job.bodies.length) {
+      const i = next++;
+      for (;;) {
+        const t0 = performance.now();
+        const res = await fetch(`${job.url}/v1/tasks`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': job.keys[i]! },
+          body: job.bodies[i]!,
+        });
+        const body = (await res.json()) as { task_id?: string };
+        latencies_ms.push(performance.now() - t0);
+        if (res.status === 201) {
+          task_ids[i] = body.task_id!;
+          break;
+        }
+        if (res.status !== 503) throw new Error(`admission ${i}: ${res.status} ${JSON.stringify(body)}`);
+        retried_503++;
+        await new Promise((r) => setTimeout(r, Number(res.headers.get('retry-after') ?? 1) * 1000));
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(job.concurrency, job.bodies.length) }, client));
+  return { task_ids, latencies_ms, retried_503 };
+}
+
+process.once('message', (job: LoadJob | SubmitJob) => {
+  const work: Promise<LoadResult | SubmitResult> = 'kind' in job ? submit(job) : measure(job);
+  work.then(
     (result) => process.send?.({ ok: true, result }, () => process.exit(0)),
     (error: unknown) => process.send?.({ ok: false, error: String(error) }, () => process.exit(1)),
   );
 });
+process.send?.({ ready: true });
