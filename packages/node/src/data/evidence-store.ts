@@ -5,6 +5,7 @@
 import type { ExecutionReceipt, QueryAggregation, SignedTranscript } from '@symphony/protocol';
 import type { Migration, Store } from '../ports/store.ts';
 import { qualified } from './sql-names.ts';
+import { StatementGroup, valuesList } from './statement-group.ts';
 
 export function evidenceMigrations(schema: string): Migration[] {
   return [
@@ -28,6 +29,8 @@ export function evidenceMigrations(schema: string): Migration[] {
   ];
 }
 
+const EVIDENCE_CASTS = ['', '', '::integer', '::jsonb', '::jsonb', '::jsonb'];
+
 /** Transcripts remembered per store at most (a few seconds of executions). */
 const RECENT_TRANSCRIPTS = 256;
 
@@ -47,6 +50,16 @@ export class EvidenceStore {
    */
   readonly #recent = new Map<string, string>();
 
+  /** Concurrent executions' evidence rows, inserted together (see statement-group.ts). */
+  readonly #puts = new StatementGroup<unknown[], void>(async (rows) => {
+    await this.#store.query(
+      `insert into ${this.#table} (transcript_hash, task_id, attempt, transcript, receipt, aggregation)
+       values ${valuesList(rows.length, EVIDENCE_CASTS)} on conflict (transcript_hash) do nothing`,
+      rows.flat(),
+    );
+    return rows.map(() => undefined);
+  });
+
   async put(
     transcriptHash: string,
     sealed: SignedTranscript,
@@ -54,18 +67,14 @@ export class EvidenceStore {
     aggregation?: QueryAggregation,
   ): Promise<void> {
     const text = JSON.stringify(sealed);
-    await this.#store.query(
-      `insert into ${this.#table} (transcript_hash, task_id, attempt, transcript, receipt, aggregation)
-       values ($1, $2, $3, $4::jsonb, $5::jsonb, $6::jsonb) on conflict (transcript_hash) do nothing`,
-      [
-        transcriptHash,
-        sealed.transcript.task_id,
-        sealed.transcript.attempt,
-        text,
-        JSON.stringify(receipt),
-        aggregation ? JSON.stringify(aggregation) : null,
-      ],
-    );
+    await this.#puts.add([
+      transcriptHash,
+      sealed.transcript.task_id,
+      sealed.transcript.attempt,
+      text,
+      JSON.stringify(receipt),
+      aggregation ? JSON.stringify(aggregation) : null,
+    ]);
     if (!this.#recent.has(transcriptHash)) {
       if (this.#recent.size >= RECENT_TRANSCRIPTS) this.#recent.delete(this.#recent.keys().next().value as string);
       this.#recent.set(transcriptHash, text);
