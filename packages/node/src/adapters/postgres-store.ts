@@ -1,10 +1,13 @@
 /**
  * `Store` on PostgreSQL through a `pg` pool. Transactions run at SERIALIZABLE and are retried
  * on a serialization failure or deadlock, so read-modify-write code never loses an update.
- * Notifications use one extra, dedicated connection, opened on the first `listen`.
+ * Notifications use one extra, dedicated connection, opened on the first `listen`. Bulk loads
+ * stream `COPY ... FROM STDIN` on the transaction's connection (`pg-copy-streams`).
  */
+import { once } from 'node:events';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
+import { from as copyFromStdin } from 'pg-copy-streams';
 import type { Migration, Store, StoreDb, StoreListener, StoreQuery, StoreTx, StoreTxDb } from '../ports/store.ts';
 import { applyMigrations, checkChannel, checkMigrations, closedStore, type MigrationTx } from './sql-migrations.ts';
 
@@ -44,7 +47,7 @@ function toBigInts(value: unknown): unknown {
 /** `Store` over PostgreSQL. Use `PostgresStore.open`. */
 export class PostgresStore implements Store {
   readonly kind = 'postgres' as const;
-  readonly copies = false;
+  readonly copies = true;
   readonly db: StoreDb;
   readonly #pool: pg.Pool;
   readonly #opts: PostgresStoreOptions;
@@ -153,6 +156,15 @@ export class PostgresStore implements Store {
               query: async (sql, params) => (await client.query(sql, params ? [...params] : undefined)).rows,
               exec: async (sql) => {
                 await client.query(sql);
+              },
+              copyFrom: async (table, columns, data, format) => {
+                const stream = client.query(
+                  copyFromStdin(`copy ${table} (${columns.join(', ')}) from stdin with (format ${format})`),
+                );
+                // 'finish' once the server has the rows; its error (a bad row, a unique violation) rejects instead.
+                const finished = once(stream, 'finish');
+                stream.end(data);
+                await finished;
               },
             });
           } catch (error) {
