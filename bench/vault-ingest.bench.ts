@@ -14,7 +14,7 @@
  *
  *   npx tsx --expose-gc bench/vault-ingest.bench.ts [--sizes 10000,100000,1000000] [--json FILE]
  *   [--seal-here] (seal on the main thread instead of the sealing worker, for an A/B)
- *   [--no-copy] (the sealed path writes with its insert statement, as on PostgreSQL, for an A/B)
+ *   [--no-copy] (the sealed path writes with its insert statement instead of COPY, for an A/B)
  *   [--warmup N] (records each path writes, untimed, before any is measured; default 2000, 0 for none)
  *   (`--expose-gc` adds the heap retained after a forced GC at the end of each sealed run)
  *
