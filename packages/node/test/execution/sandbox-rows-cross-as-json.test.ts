@@ -45,6 +45,30 @@ describe('sandbox rows crossing', () => {
     assert.equal(values.filter((v) => JSON.stringify(v) === '["x","y"]').length, 2);
   });
 
+  it('writes the strings of a column that looks all distinct once per row, and crosses them intact', async () => {
+    const many: Row[] = Array.from({ length: 3000 }, (_, i) => ({
+      subject: `act_${i % 40}`,
+      fields: { id: `rcp_${i}`, n: i % 7 === 0 ? -0 : i % 5, nan: i % 2 ? Number.NaN : null, at: `t${i % 1500}` },
+    }));
+    const encoded = encodeRows(many);
+    const [names, values] = JSON.parse(encoded.dictionaryJson) as [string[], unknown[], number];
+    assert.deepEqual(names, ['id', 'n', 'nan', 'at']);
+    const n = many.length;
+    const column = (c: number) => [...encoded.indices.subarray(c * n, (c + 1) * n)];
+    // Distinct ids: one entry per row, in row order. Repeating subjects and times: one per value.
+    assert.deepEqual(
+      column(1),
+      Array.from({ length: n }, (_, i) => (column(1)[0] as number) + i),
+    );
+    assert.equal(new Set(column(0)).size, 40);
+    assert.equal(new Set(column(4)).size, 1500);
+    // Numbers by value: 0 and -0 share one entry (both write 0); NaN and null write null.
+    assert.equal(new Set(column(2)).size, 5);
+    assert.equal(values.length, 40 + n + 5 + 2 + 1500);
+    const run = await runSandboxed(echo, many, ctx);
+    assert.equal(run.outputJson, JSON.stringify(JSON.parse(JSON.stringify(many))));
+  });
+
   it('does not share objects between rows', async () => {
     const source = `export default function run(rows) {
       rows[0].fields.tags.push('z');
