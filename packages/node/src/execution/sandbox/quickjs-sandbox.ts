@@ -6,8 +6,8 @@
  * Limits: a QuickJS heap limit and a hard cap on the WebAssembly memory, a stack limit, a
  * deterministic fuel budget (QuickJS calls the interrupt handler after a fixed number of executed
  * operations; every call is one unit of fuel) and a wall-clock deadline as a safety net. The only
- * input is the rows as a value dictionary and an index table (sandbox-rows.ts) and one JSON string
- * of context; the only output is one JSON string, bounded in size.
+ * input is the rows as value dictionaries and an index table (sandbox-rows.ts), built into rows
+ * before the program's module is evaluated, and one JSON string of context; the only output is one JSON string, bounded in size.
  */
 import { readFile } from 'node:fs/promises';
 import releaseSync from '@jitl/quickjs-wasmfile-release-sync';
@@ -270,8 +270,9 @@ async function runOnMemory(
         throw new Error(`sandbox prelude failed: ${message}`);
       }
       prelude.value.dispose();
+      const load = vm.getProp(vm.global, '__scs_rows');
       const drive = vm.getProp(vm.global, '__scs_drive');
-      vm.evalCode('delete globalThis.__scs_drive').dispose();
+      vm.evalCode('delete globalThis.__scs_rows; delete globalThis.__scs_drive').dispose();
 
       const classify = (message: string): SandboxRejected => {
         if (stop === 'fuel') return new SandboxRejected('sandbox_fuel_exhausted', `fuel budget ${limits.fuel} spent`);
@@ -286,6 +287,23 @@ async function runOnMemory(
         if (/stack overflow/i.test(message)) return new SandboxRejected('sandbox_stack_limit', 'stack limit reached');
         return new SandboxRejected('sandbox_program_error', message.slice(0, 200));
       };
+
+      // The rows are built before the program's module is evaluated: none of its code has run, so
+      // nothing it could replace (a prototype method, Symbol.split) takes part in building them.
+      const argHandles = [
+        vm.newString(rows.strings),
+        vm.newString(rows.dictionaryJson),
+        vm.newArrayBuffer(rows.indices.buffer),
+      ];
+      const built = vm.callFunction(load, vm.undefined, ...argHandles);
+      for (const h of [...argHandles, load]) h.dispose();
+      if (built.error) {
+        const message = errorMessage(vm, built.error);
+        built.error.dispose();
+        drive.dispose();
+        throw classify(message);
+      }
+      built.value.dispose();
 
       const mod = vm.evalCode(source, 'program.js', { type: 'module' });
       if (mod.error) {
@@ -307,13 +325,11 @@ async function runOnMemory(
           'the module has no default export function run(rows, ctx)',
         );
       }
-      const dictionaryHandle = vm.newString(rows.dictionaryJson);
-      const indexHandle = vm.newArrayBuffer(rows.indices.buffer);
       const ctxHandle = vm.newString(JSON.stringify(context));
-      const result = vm.callFunction(drive, vm.undefined, run, dictionaryHandle, indexHandle, ctxHandle);
+      const result = vm.callFunction(drive, vm.undefined, run, ctxHandle);
       // `drive` is never released: it keeps the rows alive, so QuickJS does not free them one object
       // at a time (a tenth of a run at 10^5 rows) before the instance is dropped whole.
-      for (const h of [dictionaryHandle, indexHandle, ctxHandle, run]) h.dispose();
+      for (const h of [ctxHandle, run]) h.dispose();
       if (result.error) {
         const message = errorMessage(vm, result.error);
         result.error.dispose();

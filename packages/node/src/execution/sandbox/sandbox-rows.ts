@@ -1,11 +1,14 @@
 /**
- * How a task's rows cross into the sandbox: a value dictionary and an index table instead of the
+ * How a task's rows cross into the sandbox: value dictionaries and an index table instead of the
  * rows themselves. Every distinct primitive value of a column (a subject, a category, an amount...)
- * is written once into one small JSON array, parsed once inside QuickJS (but the strings of a column
- * that looks all distinct, written once per row without looking them up); each row is then `1 + attributes`
- * 32-bit indices into it (stored column by column), copied into the WebAssembly memory as one ArrayBuffer. Inside, a builder
- * generated for the attribute names makes the `{ subject, fields }` rows the program receives, equal
- * to what a JSON round trip of the rows would give (a missing attribute reads `null`).
+ * is written once (but the strings of a column that looks all distinct are written once per row
+ * without looking them up); each row is then `1 + attributes` 32-bit indices into the dictionary
+ * (stored column by column), copied into the WebAssembly memory as one ArrayBuffer. Strings cross as
+ * one text joined by a separator, which QuickJS splits in C (a few times faster than parsing them as
+ * JSON strings); every other value, and the rare string holding the separator or a lone surrogate,
+ * crosses in one small JSON array. Inside, a builder generated for the attribute names makes the
+ * `{ subject, fields }` rows the program receives, equal to what a JSON round trip of the rows would
+ * give (a missing attribute reads `null`).
  *
  * Receipt-like rows repeat most of their values (subjects, categories, amounts, days), so this is a
  * fraction of the JSON text QuickJS would otherwise have to scan. Objects and arrays are never
@@ -15,11 +18,22 @@
 import type { Row } from '../builtin-operators.ts';
 
 /**
- * The encoded rows: `dictionaryJson` is `[names, values, rowCount]`; `indices` holds one column of `rowCount`
- * indices for the subjects, then one per attribute (column-major: QuickJS reads `column[i]` faster
- * than `table[p + j]`).
+ * The encoded rows. The dictionary is `strings` (`stringCount` of them, joined by
+ * {@link STRING_SEPARATOR}) followed by `values`; `dictionaryJson` is `[names, values, rowCount,
+ * stringCount]`. `indices` holds one column of `rowCount` indices for the subjects, then one per
+ * attribute (column-major: QuickJS reads `column[i]` faster than `table[p + j]`).
  */
-export type EncodedRows = { dictionaryJson: string; indices: Int32Array; rowCount: number };
+export type EncodedRows = { strings: string; dictionaryJson: string; indices: Int32Array; rowCount: number };
+
+/**
+ * Joins the dictionary's strings. Not NUL, which would end the string where it crosses as C text;
+ * a string holding it crosses as JSON instead.
+ */
+export const STRING_SEPARATOR = '\u0001';
+
+const isWellFormed = (s: string) => (s as unknown as { isWellFormed(): boolean }).isWellFormed();
+/** Whether a string can cross in the joined text: no separator in it and no lone surrogate. */
+const joinable = (s: string) => !s.includes(STRING_SEPARATOR) && isWellFormed(s);
 
 const BIG_ENDIAN_HOST = new Uint8Array(new Uint32Array([1]).buffer)[0] === 0;
 const swap32 = (x: number) => ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
@@ -73,13 +87,15 @@ export function encodeRows(rows: readonly Row[]): EncodedRows {
         names.push(k);
       }
   }
+  const strings: string[] = [];
+  // Every other value; indexed -1, -2... until the strings are counted (then after them).
   const values: unknown[] = [];
   const width = names.length + 1;
   const indices = new Int32Array(rows.length * width);
   // Column by column, each with its own dictionary: a tight loop over one kind of value.
   for (let c = 0; c < width; c++) {
     const name = names[c - 1];
-    const strings = looksDistinct(rows, name) ? undefined : new Map<string, number>();
+    const known = looksDistinct(rows, name) ? undefined : new Map<string, number>();
     // Numbers, booleans, null and missing values by value: Map keys compare as SameValueZero, so
     // only values with the same JSON text share an entry (0 and -0 write 0; NaN, null and missing
     // values write null, as a JSON round trip leaves them).
@@ -89,26 +105,33 @@ export function encodeRows(rows: readonly Row[]): EncodedRows {
       const v = name === undefined ? row.subject : row.fields[name];
       let x: number | undefined;
       if (typeof v === 'string') {
-        if (strings === undefined) x = values.push(v) - 1;
-        else {
-          x = strings.get(v);
-          if (x === undefined) {
-            x = values.push(v) - 1;
-            strings.set(v, x);
-          }
+        x = known?.get(v);
+        if (x === undefined) {
+          x = joinable(v) ? strings.push(v) - 1 : -values.push(v);
+          known?.set(v, x);
         }
-      } else if (v !== null && typeof v === 'object') x = values.push(v) - 1;
+      } else if (v !== null && typeof v === 'object') x = -values.push(v);
       else {
         x = others.get(v);
         if (x === undefined) {
-          x = values.push(v ?? null) - 1;
+          x = -values.push(v ?? null);
           others.set(v, x);
         }
       }
       indices[p] = x;
     }
   }
+  const stringCount = strings.length;
+  for (let p = 0; p < indices.length; p++) {
+    const x = indices[p] as number;
+    if (x < 0) indices[p] = stringCount - 1 - x;
+  }
   // WebAssembly memory is little-endian whatever the host is.
   if (BIG_ENDIAN_HOST) for (let p = 0; p < indices.length; p++) indices[p] = swap32(indices[p] as number);
-  return { dictionaryJson: JSON.stringify([names, values, rows.length]), indices, rowCount: rows.length };
+  return {
+    strings: strings.join(STRING_SEPARATOR),
+    dictionaryJson: JSON.stringify([names, values, rows.length, stringCount]),
+    indices,
+    rowCount: rows.length,
+  };
 }
