@@ -47,6 +47,23 @@ export const NONDETERMINISTIC_NAMES = ['WeakRef', 'FinalizationRegistry', 'Share
  * that the host captures and deletes before anything else runs.
  */
 export function preludeSource(fixedTimeMs: number, seedHex: string): string {
+  return compact(source(fixedTimeMs, seedHex));
+}
+
+/**
+ * Without its comment lines and indentation: QuickJS compiles the prelude in every run, and a
+ * quarter of its text is comments (0.53 against 0.69 ms to compile). No line of the prelude starts
+ * inside a string or template literal.
+ */
+function compact(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => line.trimStart())
+    .filter((line) => !line.startsWith('//'))
+    .join('\n');
+}
+
+function source(fixedTimeMs: number, seedHex: string): string {
   return `(() => {
   'use strict';
   const deny = globalThis.__scs_deny;
