@@ -133,7 +133,12 @@ function instantiateWithFreshSizes(wasmModule: WasmModule, memory: GrowableMemor
       if (next === undefined) return false;
       const real = memory.buffer.byteLength;
       if (next > real) {
-        memory.grow((next - real) / PAGE);
+        // As emscripten's own resize, a memory the host cannot grow is a failed resize.
+        try {
+          memory.grow((next - real) / PAGE);
+        } catch {
+          return false;
+        }
         // Refreshes emscripten's views of the grown buffer: asked for what the memory now holds,
         // its own resize grows by zero pages and rebuilds them.
         glueResize(memory.buffer.byteLength);
