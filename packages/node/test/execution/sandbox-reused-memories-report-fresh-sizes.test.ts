@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import releaseSync from '@jitl/quickjs-wasmfile-release-sync';
@@ -133,8 +134,11 @@ describe('sandbox runs on reused memories', () => {
       done(instance);
       return instance.exports;
     };
+    // The package's CommonJS emscripten glue, the one the sandbox loads.
+    const glue = createRequire(import.meta.url)('@jitl/quickjs-wasmfile-release-sync/emscripten-module');
+    const base = { ...(releaseSync as unknown as QuickJSSyncVariant), importModuleLoader: async () => glue };
     await newQuickJSWASMModuleFromVariant(
-      newVariant(releaseSync as unknown as QuickJSSyncVariant, {
+      newVariant(base, {
         wasmMemory: memory as never,
         emscriptenModule: { instantiateWasm: instantiateWasm as never },
       }),

@@ -10,6 +10,7 @@
  * before the program's module is evaluated, and one JSON string of context; the only output is one JSON string, bounded in size.
  */
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import releaseSync from '@jitl/quickjs-wasmfile-release-sync';
 import {
   type EmscriptenModuleLoader,
@@ -61,13 +62,19 @@ export type SandboxRun = { outputJson: string; fuelUsed: number; memoryPeakBytes
 
 // The package's types describe its CommonJS build; under ESM its default export is the variant itself.
 const releaseVariant = releaseSync as unknown as QuickJSSyncVariant;
-// Its two parts are imported once per process: a dynamic `import()` per run (three in
+// Its two parts are loaded once per process: a dynamic `import()` per run (three in
 // `newQuickJSWASMModuleFromVariant`) costs more than instantiating the WebAssembly module. Each run
-// still gets a new emscripten module object, WebAssembly instance and memory from them.
+// still gets a new emscripten module object, WebAssembly instance and memory from them. The
+// emscripten loader is the package's CommonJS build of it (its `require` export): the ESM build
+// starts every instance with `await import('node:module')`, a round trip to the module loader's
+// thread when loader hooks are registered (as `symphony` and the tests register tsx's).
+const emscriptenLoader = createRequire(import.meta.url)(
+  '@jitl/quickjs-wasmfile-release-sync/emscripten-module',
+) as EmscriptenModuleLoader<QuickJSEmscriptenModule>;
 const variant: QuickJSSyncVariant = {
   type: 'sync',
   importFFI: memoizePromiseFactory(releaseVariant.importFFI),
-  importModuleLoader: memoizePromiseFactory(releaseVariant.importModuleLoader),
+  importModuleLoader: () => Promise.resolve(emscriptenLoader),
 };
 
 /** The slice of the WebAssembly JS API used here (the project's `lib` has no DOM types). */
