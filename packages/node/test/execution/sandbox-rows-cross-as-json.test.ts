@@ -16,7 +16,12 @@ const echo = 'export default function run(rows) { return rows }';
 
 /** The dictionary an encoding's indices point into: its joined strings, then its other values. */
 function dictionary(encoded: EncodedRows): { names: string[]; values: unknown[]; count: number } {
-  const [names, others, count, stringCount] = JSON.parse(encoded.dictionaryJson) as [string[], unknown[], number, number];
+  const [names, others, count, stringCount] = JSON.parse(encoded.dictionaryJson) as [
+    string[],
+    unknown[],
+    number,
+    number,
+  ];
   const strings = stringCount === 0 ? [] : encoded.strings.split(STRING_SEPARATOR);
   assert.equal(strings.length, stringCount);
   return { names, values: [...strings, ...others], count };
