@@ -48,6 +48,28 @@ describe('sandbox memories', () => {
     assert.equal(created.length, 3);
   });
 
+  it('keeps a grown memory zeroed when its size is allowed, and evicts the oldest past two', () => {
+    const memories = zeroedMemories(4 * PAGE, (maximum) => new Memory({ initial: 4, maximum }));
+    const grown = memories.take(16) as WasmMemory & { grow(n: number): number };
+    grown.grow(2);
+    new Uint8Array(grown.buffer)[5 * PAGE + 3] = 9;
+    memories.give(grown, 16, 8 * PAGE);
+    const again = memories.take(16);
+    assert.equal(again, grown);
+    assert.equal(again.buffer.byteLength, 6 * PAGE);
+    assert.ok(new Uint8Array(again.buffer).every((b) => b === 0));
+    // Larger than allowed: dropped.
+    memories.give(again, 16, 5 * PAGE);
+    assert.notEqual(memories.take(16), grown);
+
+    const [a, b, c] = [memories.take(8), memories.take(8), memories.take(8)];
+    for (const m of [a, b, c]) memories.give(m, 8);
+    const kept = [memories.take(8), memories.take(8), memories.take(8)];
+    // The two most recent come back, latest first; the oldest was evicted.
+    assert.deepEqual(kept.slice(0, 2), [c, b]);
+    assert.ok(kept[2] !== a && kept[2] !== b && kept[2] !== c);
+  });
+
   it('gives the same output, fuel and memory use before and after other runs', async () => {
     const ctx = sandboxContext('tsk_memories');
     const rows: Row[] = Array.from({ length: 2000 }, (_, i) => ({

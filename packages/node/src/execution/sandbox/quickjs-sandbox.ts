@@ -1,14 +1,16 @@
 /**
  * Runs one submitted program in a fresh QuickJS instance compiled to WebAssembly (never `node:vm`).
- * Each run gets its own WebAssembly instance, on a linear memory in the state of a new one (all
- * zero, initial size: zeroed-memories.ts), so nothing survives between runs.
+ * Each run gets its own WebAssembly instance, on a linear memory with every byte zero
+ * (zeroed-memories.ts) whose size the run sees as a new memory would have it (fresh-heap-size.ts),
+ * so nothing survives between runs and a run's memory use does not depend on earlier runs.
  * Limits: a QuickJS heap limit and a hard cap on the WebAssembly memory, a stack limit, a
  * deterministic fuel budget (QuickJS calls the interrupt handler after a fixed number of executed
  * operations; every call is one unit of fuel) and a wall-clock deadline as a safety net. The only
- * input is the rows as a value dictionary and an index table (sandbox-rows.ts) and one JSON string
- * of context; the only output is one JSON string, bounded in size.
+ * input is the rows as value dictionaries and an index table (sandbox-rows.ts), built into rows
+ * before the program's module is evaluated, and one JSON string of context; the only output is one JSON string, bounded in size.
  */
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import releaseSync from '@jitl/quickjs-wasmfile-release-sync';
 import {
   type EmscriptenModuleLoader,
@@ -20,6 +22,7 @@ import {
   QuickJSWASMModule,
 } from 'quickjs-emscripten-core';
 import type { Row } from '../builtin-operators.ts';
+import { grownHeapSize, HEAP_PAGES_EXPORT, PAGE, withHeapPagesGlobal } from './fresh-heap-size.ts';
 import { useNativeHeapStrings } from './heap-strings.ts';
 import { preludeSource } from './sandbox-prelude.ts';
 import { SandboxRejected } from './sandbox-rejection.ts';
@@ -59,51 +62,124 @@ export type SandboxRun = { outputJson: string; fuelUsed: number; memoryPeakBytes
 
 // The package's types describe its CommonJS build; under ESM its default export is the variant itself.
 const releaseVariant = releaseSync as unknown as QuickJSSyncVariant;
-// Its two parts are imported once per process: a dynamic `import()` per run (three in
+// Its two parts are loaded once per process: a dynamic `import()` per run (three in
 // `newQuickJSWASMModuleFromVariant`) costs more than instantiating the WebAssembly module. Each run
-// still gets a new emscripten module object, WebAssembly instance and memory from them.
+// still gets a new emscripten module object, WebAssembly instance and memory from them. The
+// emscripten loader is the package's CommonJS build of it (its `require` export): the ESM build
+// starts every instance with `await import('node:module')`, a round trip to the module loader's
+// thread when loader hooks are registered (as `symphony` and the tests register tsx's).
+const emscriptenLoader = createRequire(import.meta.url)(
+  '@jitl/quickjs-wasmfile-release-sync/emscripten-module',
+) as EmscriptenModuleLoader<QuickJSEmscriptenModule>;
 const variant: QuickJSSyncVariant = {
   type: 'sync',
   importFFI: memoizePromiseFactory(releaseVariant.importFFI),
-  importModuleLoader: memoizePromiseFactory(releaseVariant.importModuleLoader),
+  importModuleLoader: () => Promise.resolve(emscriptenLoader),
 };
 
 /** The slice of the WebAssembly JS API used here (the project's `lib` has no DOM types). */
 type WasmModule = object;
+type WasmGlobal = { value: number };
+type WasmInstance = { exports: Record<string, unknown> };
+type GrowableMemory = WasmMemory & { grow(pages: number): number };
 const Wasm = (
   globalThis as unknown as {
     WebAssembly: {
       compile(bytes: Uint8Array): Promise<WasmModule>;
-      Memory: new (d: { initial: number; maximum: number }) => WasmMemory;
+      instantiate(module: WasmModule, imports: object): Promise<WasmInstance>;
+      Memory: new (d: { initial: number; maximum: number }) => GrowableMemory;
       RuntimeError: new () => Error;
     };
   }
 ).WebAssembly;
 
-const PAGE = 65_536;
 /** The QuickJS module's declared minimum memory, 16 MiB. */
 const INITIAL_PAGES = 256;
-const memories = zeroedMemories(
-  INITIAL_PAGES * PAGE,
-  (maximum) => new Wasm.Memory({ initial: INITIAL_PAGES, maximum }),
-);
-let compiled: Promise<WasmModule> | undefined;
+/** Grown memories kept for later runs at most this large (fresh-heap-size.ts). */
+const KEEP_GROWN_BYTES = 64 * 1024 * 1024;
+let created = 0;
+const memories = zeroedMemories(INITIAL_PAGES * PAGE, (maximum) => {
+  created++;
+  return new Wasm.Memory({ initial: INITIAL_PAGES, maximum });
+});
+
+/** How many WebAssembly memories the process's sandbox runs have created (the others were reused). */
+export function sandboxMemoriesCreated(): number {
+  return created;
+}
+
+/** The compiled QuickJS module; `freshSizes` when its memory size reads go through `scs_heap_pages`. */
+type Compiled = { module: WasmModule; freshSizes: boolean };
+let compiled: Promise<Compiled> | undefined;
 
 /** The QuickJS WebAssembly module, compiled once per process (instances are per run). */
-function quickjsModule(): Promise<WasmModule> {
+function quickjsModule(): Promise<Compiled> {
   compiled ??= (async () => {
     const url = import.meta.resolve('@jitl/quickjs-wasmfile-release-sync/wasm');
-    return Wasm.compile(await readFile(new URL(url)));
+    const bytes = new Uint8Array(await readFile(new URL(url)));
+    const rewritten = withHeapPagesGlobal(bytes, INITIAL_PAGES);
+    return { module: await Wasm.compile(rewritten ?? bytes), freshSizes: rewritten !== undefined };
   })();
   return compiled;
+}
+
+/** The memory's size as the run sees it: what a new memory would have grown to (fresh-heap-size.ts). */
+type Heap = { bytes: number };
+
+/**
+ * Instantiates the rewritten module on `memory` with emscripten's heap growth answered for the size
+ * the run sees, `heap.bytes`, which starts at the initial size whatever `memory` is: the real memory
+ * grows only when it is smaller, by exactly what a new memory would have grown to.
+ */
+function instantiateWithFreshSizes(wasmModule: WasmModule, memory: GrowableMemory, maximumPages: number, heap: Heap) {
+  return async (imports: { a: Record<string, unknown> }, onSuccess: (instance: WasmInstance) => void) => {
+    const glueResize = imports.a.k as (requested: number) => boolean;
+    let pages: WasmGlobal | undefined;
+    imports.a.k = (requested: number): boolean => {
+      const next = grownHeapSize(heap.bytes, requested, maximumPages * PAGE);
+      if (next === undefined) return false;
+      const real = memory.buffer.byteLength;
+      if (next > real) {
+        // As emscripten's own resize, a memory the host cannot grow is a failed resize.
+        try {
+          memory.grow((next - real) / PAGE);
+        } catch {
+          return false;
+        }
+        // Refreshes emscripten's views of the grown buffer: asked for what the memory now holds,
+        // its own resize grows by zero pages and rebuilds them.
+        glueResize(memory.buffer.byteLength);
+      }
+      heap.bytes = next;
+      (pages as WasmGlobal).value = next / PAGE;
+      return true;
+    };
+    const instance = await Wasm.instantiate(wasmModule, imports);
+    pages = instance.exports[HEAP_PAGES_EXPORT] as WasmGlobal;
+    pages.value = INITIAL_PAGES;
+    onSuccess(instance);
+    return instance.exports;
+  };
 }
 
 /**
  * A new QuickJS WebAssembly instance on `memory`: what `newQuickJSWASMModuleFromVariant` (pinned
  * 0.32.0) does, without its dynamic imports.
  */
-async function newInstance(wasmModule: WasmModule, memory: WasmMemory): Promise<QuickJSWASMModule> {
-  const fresh = newVariant(variant, { wasmModule: wasmModule as never, wasmMemory: memory as never });
+async function newInstance(
+  wasm: Compiled,
+  memory: GrowableMemory,
+  maximumPages: number,
+  heap: Heap,
+): Promise<QuickJSWASMModule> {
+  const fresh = wasm.freshSizes
+    ? newVariant(variant, {
+        wasmMemory: memory as never,
+        emscriptenModule: {
+          instantiateWasm: instantiateWithFreshSizes(wasm.module, memory, maximumPages, heap) as never,
+        },
+      })
+    : newVariant(variant, { wasmModule: wasm.module as never, wasmMemory: memory as never });
   const [loader, QuickJSFFI] = await Promise.all([fresh.importModuleLoader(), variant.importFFI()]);
   // newVariant's loader is always the loader function itself, never a module namespace.
   const emscripten = await (loader as EmscriptenModuleLoader<QuickJSEmscriptenModule>)();
@@ -150,11 +226,12 @@ async function runInFreshInstance(
   limits: SandboxLimits = DEFAULT_SANDBOX_LIMITS,
 ): Promise<SandboxRun> {
   const maximumPages = INITIAL_PAGES + Math.ceil(limits.memoryBytes / PAGE) + 64;
-  const memory = memories.take(maximumPages);
+  const wasm = await quickjsModule();
+  const memory = memories.take(maximumPages) as GrowableMemory;
   try {
-    return await runOnMemory(source, rows, context, limits, memory);
+    return await runOnMemory(source, rows, context, limits, wasm, memory, maximumPages);
   } finally {
-    memories.give(memory, maximumPages);
+    memories.give(memory, maximumPages, wasm.freshSizes ? KEEP_GROWN_BYTES : INITIAL_PAGES * PAGE);
   }
 }
 
@@ -163,10 +240,12 @@ async function runOnMemory(
   rows: EncodedRows,
   context: SandboxContext,
   limits: SandboxLimits,
-  memory: WasmMemory,
+  wasm: Compiled,
+  memory: GrowableMemory,
+  maximumPages: number,
 ): Promise<SandboxRun> {
-  const wasmModule = await quickjsModule();
-  const qjs = await newInstance(wasmModule, memory);
+  const heap: Heap = { bytes: INITIAL_PAGES * PAGE };
+  const qjs = await newInstance(wasm, memory, maximumPages, heap);
   useNativeHeapStrings(qjs, memory);
   const denied: string[] = [];
   let fuelUsed = 0;
@@ -203,8 +282,9 @@ async function runOnMemory(
         throw new Error(`sandbox prelude failed: ${message}`);
       }
       prelude.value.dispose();
+      const load = vm.getProp(vm.global, '__scs_rows');
       const drive = vm.getProp(vm.global, '__scs_drive');
-      vm.evalCode('delete globalThis.__scs_drive').dispose();
+      vm.evalCode('delete globalThis.__scs_rows; delete globalThis.__scs_drive').dispose();
 
       const classify = (message: string): SandboxRejected => {
         if (stop === 'fuel') return new SandboxRejected('sandbox_fuel_exhausted', `fuel budget ${limits.fuel} spent`);
@@ -219,6 +299,23 @@ async function runOnMemory(
         if (/stack overflow/i.test(message)) return new SandboxRejected('sandbox_stack_limit', 'stack limit reached');
         return new SandboxRejected('sandbox_program_error', message.slice(0, 200));
       };
+
+      // The rows are built before the program's module is evaluated: none of its code has run, so
+      // nothing it could replace (a prototype method, Symbol.split) takes part in building them.
+      const argHandles = [
+        vm.newString(rows.strings),
+        vm.newString(rows.dictionaryJson),
+        vm.newArrayBuffer(rows.indices.buffer),
+      ];
+      const built = vm.callFunction(load, vm.undefined, ...argHandles);
+      for (const h of [...argHandles, load]) h.dispose();
+      if (built.error) {
+        const message = errorMessage(vm, built.error);
+        built.error.dispose();
+        drive.dispose();
+        throw classify(message);
+      }
+      built.value.dispose();
 
       const mod = vm.evalCode(source, 'program.js', { type: 'module' });
       if (mod.error) {
@@ -240,13 +337,11 @@ async function runOnMemory(
           'the module has no default export function run(rows, ctx)',
         );
       }
-      const dictionaryHandle = vm.newString(rows.dictionaryJson);
-      const indexHandle = vm.newArrayBuffer(rows.indices.buffer);
       const ctxHandle = vm.newString(JSON.stringify(context));
-      const result = vm.callFunction(drive, vm.undefined, run, dictionaryHandle, indexHandle, ctxHandle);
+      const result = vm.callFunction(drive, vm.undefined, run, ctxHandle);
       // `drive` is never released: it keeps the rows alive, so QuickJS does not free them one object
       // at a time (a tenth of a run at 10^5 rows) before the instance is dropped whole.
-      for (const h of [dictionaryHandle, indexHandle, ctxHandle, run]) h.dispose();
+      for (const h of [ctxHandle, run]) h.dispose();
       if (result.error) {
         const message = errorMessage(vm, result.error);
         result.error.dispose();
@@ -262,7 +357,7 @@ async function runOnMemory(
       if (typeof text !== 'string') throw new SandboxRejected('sandbox_invalid_output', 'run returned no JSON value');
       if (Buffer.byteLength(text, 'utf8') > limits.outputBytes)
         throw new SandboxRejected('sandbox_output_too_large', `output exceeds ${limits.outputBytes} bytes`);
-      memoryPeakBytes = memory.buffer.byteLength;
+      memoryPeakBytes = wasm.freshSizes ? heap.bytes : memory.buffer.byteLength;
       return { outputJson: text, fuelUsed, memoryPeakBytes };
     }
   }

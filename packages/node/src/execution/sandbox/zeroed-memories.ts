@@ -1,10 +1,12 @@
 /**
- * WebAssembly memories for the sandbox's instances, each handed out in the state of a new one: its
- * initial size and every byte zero. A memory that a run left at its initial size is zero-filled
- * when the run ends and kept for a later run with the same maximum; a memory that grew is dropped
- * (a memory cannot shrink, and its size is what a run reports as its memory use). Filling 16 MiB
- * that are already mapped costs less than the page faults of a new memory, and the process no
- * longer allocates a new 16 MiB buffer per run for V8 to account and collect.
+ * WebAssembly memories for the sandbox's instances, each handed out with every byte zero. A memory
+ * is zero-filled when its run ends and kept for a later run with the same maximum. A memory cannot
+ * shrink: one that grew is kept only up to the size the caller allows, which is more than the
+ * initial size only when runs see their memory's size as a new memory would have it, whatever the
+ * real size (fresh-heap-size.ts); otherwise a memory that grew is dropped, since its size is what a
+ * run reports as its memory use. Filling memory that is already mapped costs less than the page
+ * faults and growth of a new memory, and the process no longer allocates a new buffer per run for
+ * V8 to account and collect.
  *
  * Nothing of a run survives in a kept memory: its instance is dropped with it, no host code calls
  * into that instance after the run (quickjs-emscripten 0.32.0 has no finalizers or timers), and
@@ -14,7 +16,7 @@
 /** The slice of `WebAssembly.Memory` used here. */
 export type WasmMemory = { readonly buffer: ArrayBuffer };
 
-/** Memories kept at most, all maxima together (16 MiB each). */
+/** Memories kept at most, all maxima together. */
 const KEEP = 2;
 
 const CHUNK = 65_536;
@@ -33,24 +35,21 @@ function zeroFill(bytes: Uint8Array): void {
 
 /** A source of zeroed memories of `initialBytes`, created by `create(maximumPages)` when none is kept. */
 export function zeroedMemories(initialBytes: number, create: (maximumPages: number) => WasmMemory) {
-  const kept = new Map<number, WasmMemory[]>();
-  let count = 0;
+  // Oldest first: a memory given back when KEEP are kept takes the place of the oldest.
+  const kept: { memory: WasmMemory; maximumPages: number }[] = [];
   return {
-    /** A memory in the state of a new one, of `maximumPages` at most. */
+    /** A memory with every byte zero, of `maximumPages` at most, at its initial size or larger. */
     take(maximumPages: number): WasmMemory {
-      const memory = kept.get(maximumPages)?.pop();
-      if (memory === undefined) return create(maximumPages);
-      count--;
-      return memory;
+      const at = kept.findLastIndex((k) => k.maximumPages === maximumPages);
+      if (at < 0) return create(maximumPages);
+      return (kept.splice(at, 1)[0] as { memory: WasmMemory }).memory;
     },
-    /** Gives back a memory after its run; it is kept only if it did not grow. */
-    give(memory: WasmMemory, maximumPages: number): void {
-      if (memory.buffer.byteLength !== initialBytes || count >= KEEP) return;
+    /** Gives back a memory after its run; it is kept only if it is at most `keepBytes` large. */
+    give(memory: WasmMemory, maximumPages: number, keepBytes = initialBytes): void {
+      if (memory.buffer.byteLength > keepBytes) return;
       zeroFill(new Uint8Array(memory.buffer));
-      const list = kept.get(maximumPages) ?? [];
-      list.push(memory);
-      kept.set(maximumPages, list);
-      count++;
+      kept.push({ memory, maximumPages });
+      if (kept.length > KEEP) kept.shift();
     },
   };
 }
