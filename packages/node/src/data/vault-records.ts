@@ -296,6 +296,31 @@ function subjectKeysCopy(vault_id: string, version: number, keys: ReadonlyMap<st
   return out;
 }
 
+/**
+ * An upload this instance writes to: how many records it was sent, and, while every batch of it
+ * was written by this instance with a known outcome, its new rows per subject (else undefined);
+ * `staging`: batches being written.
+ */
+type OpenUpload = {
+  vault_id: string;
+  upload_no: number;
+  sent: number;
+  counts: Map<string, number> | undefined;
+  staging: number;
+};
+
+/** Adds counts per subject (`[subject, n]`, `n` a number or a store's bigint) into `into`; returns it. */
+function addCounts(
+  into: Map<string, number>,
+  counts: Iterable<readonly [string, number | bigint]>,
+): Map<string, number> {
+  for (const [subject, n] of counts) into.set(subject, (into.get(subject) ?? 0) + Number(n));
+  return into;
+}
+
+/** Rows of `subject, n` from the store as counts. */
+const countRows = (rows: readonly { subject: string; n: bigint }[]) => rows.map((r) => [r.subject, r.n] as const);
+
 /** A sealed part of a batch: its rows in `format` (UTF-8) once sealed, and how many. */
 type Part = { format: SealFormat; rows: Promise<Uint8Array>; count: number };
 
@@ -534,12 +559,16 @@ export class VaultRecords {
     nowMs: number,
     upload_no: number,
     copy: boolean,
-  ): Promise<{ count: number; parts: Part[]; shared: Shared }> {
+  ): Promise<{ count: number; parts: Part[]; shared: Shared; subjects: Map<string, number> }> {
     const limits = this.#limits(vault_id);
     const version = await this.keyVersion(vault_id);
     const kek = this.#kek(vault_id, version);
     const expires_at = limits.retention_ms === undefined ? null : new Date(nowMs + limits.retention_ms).toISOString();
-    const subjectKeys = await this.#keysOf(vault_id, new Set(records.map((r) => r.subject)));
+    const subjects = addCounts(
+      new Map(),
+      records.map((r) => [r.subject, 1] as const),
+    );
+    const subjectKeys = await this.#keysOf(vault_id, subjects.keys());
     const fields = records.map((r, index) => {
       const f = canonicalString(r.fields);
       // The plaintext is `{"fields":F,"salt":"<32 hex>"}`: 53 bytes around the fields.
@@ -585,6 +614,7 @@ export class VaultRecords {
       count: records.length,
       parts,
       shared: { kind: 'record', key_scheme: 2, kek_version: version, wrapped_key, expires_at },
+      subjects,
     };
   }
 
@@ -592,10 +622,32 @@ export class VaultRecords {
    * Counts an upload's rows per data producer (a record subject) into the Vault's counts, and
    * refuses the upload if that takes a producer over its quota (committed records and the
    * upload's own); returns how many rows the upload holds. Runs inside the commit, so a refusal
-   * rolls the commit back and the upload stays invisible. One scan of the upload's rows.
+   * rolls the commit back and the upload stays invisible. With `counts` (the upload's new rows per
+   * subject, as its inserts reported them), from those; otherwise from one scan of the upload's rows.
    */
-  async #countAndCheckQuota(tx: StoreTx, vault_id: string, upload_no: number): Promise<number> {
+  async #countAndCheckQuota(
+    tx: StoreTx,
+    vault_id: string,
+    upload_no: number,
+    counts: ReadonlyMap<string, number> | undefined,
+  ): Promise<number> {
     const quota = this.#limits(vault_id).quota_per_subject;
+    if (counts) {
+      const subjects = [...counts.keys()];
+      const over = await tx.query<{ subject: string; n: bigint }>(
+        `with added as (
+           insert into ${this.#t('subject_counts')} (vault_id, subject, n)
+           select $1, s, n from unnest($2::text[], $3::bigint[]) as x(s, n)
+           on conflict (vault_id, subject) do update set n = ${this.#t('subject_counts')}.n + excluded.n
+           returning subject, n
+         ) select subject, n from added where n > $4 order by subject limit 1`,
+        [vault_id, subjects, subjects.map((s) => counts.get(s)!), quota],
+      );
+      if (over[0]) throw this.#overQuota(vault_id, over[0].subject, over[0].n, quota);
+      let accepted = 0;
+      for (const n of counts.values()) accepted += n;
+      return accepted;
+    }
     const rows = await tx.query<{ accepted: bigint; subject: string | null; n: bigint | null }>(
       `with counted as (
          select subject, count(*) as n from ${this.#t('sealed_records')} where upload_no = $2 group by subject
@@ -610,20 +662,24 @@ export class VaultRecords {
       [vault_id, upload_no, quota],
     );
     const o = rows[0]!;
-    if (o.subject !== null)
-      throw new RecordRefused(
-        'quota_exceeded',
-        `subject ${o.subject} would hold ${Number(o.n)} records in ${vault_id}, over the per-producer quota of ${quota}`,
-      );
+    if (o.subject !== null) throw this.#overQuota(vault_id, o.subject, o.n!, quota);
     return Number(o.accepted);
+  }
+
+  #overQuota(vault_id: string, subject: string, n: bigint, quota: number): RecordRefused {
+    return new RecordRefused(
+      'quota_exceeded',
+      `subject ${subject} would hold ${Number(n)} records in ${vault_id}, over the per-producer quota of ${quota}`,
+    );
   }
 
   /**
    * Inserts the parts of a batch in order (each awaited only when the previous one is written);
-   * returns how many rows were new. `COPY` parts are loaded as they are when none of the batch's
-   * records is already stored (the usual case); otherwise the batch's load is rolled back and done
-   * again through a temporary table with the insert's duplicate rule, so duplicates are counted
-   * exactly either way.
+   * returns how many rows were new, per subject (`sent`: the parts' records per subject). `COPY`
+   * parts are loaded as they are when none of the batch's records is already stored (the usual
+   * case: then every record is new); otherwise the batch's load is rolled back and done again
+   * through a temporary table with the insert's duplicate rule, so duplicates are counted exactly
+   * either way.
    */
   async #insertRows(
     tx: StoreTx,
@@ -631,20 +687,21 @@ export class VaultRecords {
     upload_no: number,
     parts: readonly Part[],
     shared: Shared,
-  ): Promise<number> {
-    if (parts.length > 0 && parts.every((p) => p.format === 'copy')) return this.#copyParts(tx, parts);
-    let accepted = 0;
+    sent: ReadonlyMap<string, number>,
+  ): Promise<Map<string, number>> {
+    if (parts.length > 0 && parts.every((p) => p.format === 'copy')) return this.#copyParts(tx, parts, sent);
+    const added = new Map<string, number>();
     for (const part of parts) {
       const rows = await part.rows;
-      const inserted = await tx.query<{ n: bigint }>(
+      const inserted = await tx.query<{ subject: string; n: bigint }>(
         `with ins as (
            insert into ${this.#t('sealed_records')} (upload_no, vault_id, record_id, subject, kind, key_scheme,
              kek_version, wrapped_key, ciphertext, commitment, size_bytes, expires_at)
            select $3, $1, record_id, subject, $4, $5, $6, decode($7, 'base64'), decode(ciphertext, 'base64'),
              commitment, size_bytes, $8::timestamptz
            from json_to_recordset($2::json) as x(record_id text, subject text, ciphertext text, commitment text, size_bytes integer)
-           on conflict (vault_id, record_id) do nothing returning 1
-         ) select count(*)::bigint as n from ins`,
+           on conflict (vault_id, record_id) do nothing returning subject
+         ) select subject, count(*)::bigint as n from ins group by subject`,
         [
           vault_id,
           Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength).toString('utf8'),
@@ -656,23 +713,23 @@ export class VaultRecords {
           shared.expires_at,
         ],
       );
-      accepted += Number(inserted[0]?.n ?? 0n);
+      addCounts(added, countRows(inserted));
     }
-    return accepted;
+    return added;
   }
 
-  /** Loads the `COPY` parts of one batch, under one savepoint (see `#insertRows`); returns how many rows were new. */
-  async #copyParts(tx: StoreTx, parts: readonly Part[]): Promise<number> {
+  /** Loads the `COPY` parts of one batch, under one savepoint (see `#insertRows`); returns the new rows per subject. */
+  async #copyParts(
+    tx: StoreTx,
+    parts: readonly Part[],
+    sent: ReadonlyMap<string, number>,
+  ): Promise<Map<string, number>> {
     const copyFrom = tx.copyFrom!;
     await tx.query('savepoint scs_copy_batch');
     try {
-      let count = 0;
-      for (const part of parts) {
-        await copyFrom(this.#t('sealed_records'), COPY_COLUMNS, await part.rows, 'binary');
-        count += part.count;
-      }
+      for (const part of parts) await copyFrom(this.#t('sealed_records'), COPY_COLUMNS, await part.rows, 'binary');
       await tx.query('release savepoint scs_copy_batch');
-      return count;
+      return new Map(sent);
     } catch (error) {
       if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
     }
@@ -684,25 +741,29 @@ export class VaultRecords {
     );
     for (const part of parts) await copyFrom('scs_sealed_copy', COPY_COLUMNS, await part.rows, 'binary');
     const columns = COPY_COLUMNS.join(', ');
-    const inserted = await tx.query<{ n: bigint }>(
+    const inserted = await tx.query<{ subject: string; n: bigint }>(
       `with ins as (
          insert into ${this.#t('sealed_records')} (${columns})
          select ${columns} from scs_sealed_copy order by n
-         on conflict (vault_id, record_id) do nothing returning 1
-       ) select count(*)::bigint as n from ins`,
+         on conflict (vault_id, record_id) do nothing returning subject
+       ) select subject, count(*)::bigint as n from ins group by subject`,
     );
     await tx.query('truncate scs_sealed_copy');
-    return Number(inserted[0]?.n ?? 0n);
+    return addCounts(new Map(), countRows(inserted));
   }
 
-  /** Commits an upload of `sent` records (after the quota check); returns how many were new and how many were duplicates. */
+  /**
+   * Commits an upload of `sent` records (after the quota check); returns how many were new and how
+   * many were duplicates. `counts`: its new rows per subject when known (see `#countAndCheckQuota`).
+   */
   async #commit(
     tx: StoreTx,
     vault_id: string,
     upload_no: number,
     sent: number,
+    counts: ReadonlyMap<string, number> | undefined,
   ): Promise<{ accepted: number; duplicates: number }> {
-    const accepted = await this.#countAndCheckQuota(tx, vault_id, upload_no);
+    const accepted = await this.#countAndCheckQuota(tx, vault_id, upload_no, counts);
     const duplicates = Math.max(0, sent - accepted);
     await tx.query(
       `update ${this.#t('uploads')} set state = 'committed', commit_seq = nextval('${this.#t('commit_positions')}'),
@@ -723,26 +784,35 @@ export class VaultRecords {
       `select nextval(pg_get_serial_sequence('${this.#t('uploads')}', 'upload_no')) as upload_no`,
     );
     const upload_no = Number(n[0]!.upload_no);
-    const { count, parts, shared } = await this.#prepare(vault_id, records, nowMs, upload_no, this.#copy);
+    const { count, parts, shared, subjects } = await this.#prepare(vault_id, records, nowMs, upload_no, this.#copy);
     return this.#committingUpload(() =>
       this.#store.transaction(async (tx) => {
         await tx.query(
           `insert into ${this.#t('uploads')} (upload_no, upload_id, vault_id, state) values ($1, $2, $3, 'open')`,
           [upload_no, `upl_direct-${bytesToHex(this.#pool.take(12))}`, vault_id],
         );
-        await this.#insertRows(tx, vault_id, upload_no, parts, shared);
-        return this.#commit(tx, vault_id, upload_no, count);
+        const added = await this.#insertRows(tx, vault_id, upload_no, parts, shared, subjects);
+        return this.#commit(tx, vault_id, upload_no, count, added);
       }),
     );
   }
 
   /** Opens an upload into a Vault: its rows stay invisible until `commitUpload`. */
   async beginUpload(vault_id: string, upload_id: string): Promise<void> {
-    await this.#store.query(
+    const created = await this.#store.query<{ upload_no: bigint }>(
       `insert into ${this.#t('uploads')} (upload_id, vault_id, state) values ($1, $2, 'open')
-       on conflict (upload_id) do nothing`,
+       on conflict (upload_id) do nothing returning upload_no`,
       [upload_id, vault_id],
     );
+    // A new upload holds no rows yet: this instance counts all it stages.
+    if (created[0])
+      this.#open.set(upload_id, {
+        vault_id,
+        upload_no: Number(created[0].upload_no),
+        sent: 0,
+        counts: new Map(),
+        staging: 0,
+      });
   }
 
   /** The Vault of an open upload; rejects with `upload_not_open`. */
@@ -759,9 +829,9 @@ export class VaultRecords {
     );
   }
 
-  readonly #open = new Map<string, { vault_id: string; upload_no: number; sent: number }>();
+  readonly #open = new Map<string, OpenUpload>();
 
-  async #openUpload(upload_id: string): Promise<{ vault_id: string; upload_no: number; sent: number }> {
+  async #openUpload(upload_id: string): Promise<OpenUpload> {
     const known = this.#open.get(upload_id);
     if (known) return known;
     const rows = await this.#store.query<{ vault_id: string; state: string; upload_no: bigint }>(
@@ -770,17 +840,46 @@ export class VaultRecords {
     );
     const u = rows[0];
     if (u?.state !== 'open') throw new PortError('upload_not_open', `upload ${upload_id} is not open`);
-    const open = { vault_id: u.vault_id, upload_no: Number(u.upload_no), sent: 0 };
+    // Opened elsewhere (or before a restart): rows may be staged already, so the commit counts them.
+    const open = { vault_id: u.vault_id, upload_no: Number(u.upload_no), sent: 0, counts: undefined, staging: 0 };
     this.#open.set(upload_id, open);
     return open;
+  }
+
+  /**
+   * Writes the sealed rows of a batch of an open upload in one transaction and adds them to the
+   * upload's counts; if the outcome is not known for sure (the transaction failed, possibly after
+   * committing), the upload's counts become unknown and its commit counts its rows in the store.
+   */
+  async #stage(
+    u: OpenUpload,
+    parts: readonly Part[],
+    shared: Shared,
+    sent: ReadonlyMap<string, number>,
+  ): Promise<number> {
+    u.staging++;
+    try {
+      const added = await this.#store.transaction((tx) =>
+        this.#insertRows(tx, u.vault_id, u.upload_no, parts, shared, sent),
+      );
+      if (u.counts) addCounts(u.counts, added);
+      let n = 0;
+      for (const k of added.values()) n += k;
+      return n;
+    } catch (error) {
+      u.counts = undefined;
+      throw error;
+    } finally {
+      u.staging--;
+    }
   }
 
   /** Seals one batch of an upload and writes it, invisible until `commitUpload`; returns the new rows. */
   async stageBatch(upload_id: string, records: readonly RecordInput[], nowMs = Date.now()): Promise<number> {
     const u = await this.#openUpload(upload_id);
-    const { count, parts, shared } = await this.#prepare(u.vault_id, records, nowMs, u.upload_no, this.#copy);
+    const { count, parts, shared, subjects } = await this.#prepare(u.vault_id, records, nowMs, u.upload_no, this.#copy);
     u.sent += count;
-    return this.#store.transaction((tx) => this.#insertRows(tx, u.vault_id, u.upload_no, parts, shared));
+    return this.#stage(u, parts, shared, subjects);
   }
 
   /** Writes one already sealed row of an upload (a document's metadata record). */
@@ -805,14 +904,11 @@ export class VaultRecords {
       expires_at: row.expires_at,
     };
     u.sent += 1;
-    await this.#store.transaction((tx) =>
-      this.#insertRows(
-        tx,
-        u.vault_id,
-        u.upload_no,
-        [{ format: 'json', rows: Promise.resolve(prepared), count: 1 }],
-        shared,
-      ),
+    await this.#stage(
+      u,
+      [{ format: 'json', rows: Promise.resolve(prepared), count: 1 }],
+      shared,
+      new Map([[row.subject, 1]]),
     );
   }
 
@@ -836,7 +932,10 @@ export class VaultRecords {
 
   /** Makes a whole upload visible in one transaction (after the quota check); an upload commits at most once. */
   async commitUpload(upload_id: string): Promise<{ vault_id: string; accepted: number; duplicates: number }> {
-    const sent = this.#open.get(upload_id)?.sent ?? 0;
+    const open = this.#open.get(upload_id);
+    const sent = open?.sent ?? 0;
+    // The counts stand for the upload's rows only when no batch of it is being written meanwhile.
+    const counts = open && open.staging === 0 ? open.counts : undefined;
     const result = await this.#committingUpload(() =>
       this.#store.transaction(async (tx) => {
         const u = (
@@ -848,7 +947,7 @@ export class VaultRecords {
         if (!u) throw new PortError('upload_not_open', `upload ${upload_id} is not open`);
         if (u.state === 'committed') return { vault_id: u.vault_id, accepted: u.accepted, duplicates: u.duplicates };
         if (u.state !== 'open') throw new PortError('upload_not_open', `upload ${upload_id} is ${u.state}`);
-        return { vault_id: u.vault_id, ...(await this.#commit(tx, u.vault_id, Number(u.upload_no), sent)) };
+        return { vault_id: u.vault_id, ...(await this.#commit(tx, u.vault_id, Number(u.upload_no), sent, counts)) };
       }),
     );
     this.#open.delete(upload_id);
