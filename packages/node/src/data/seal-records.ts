@@ -12,9 +12,12 @@
  * of the SHA-256 of the key padded with 0x36 and the message), with one-shot hashes instead of an
  * HMAC object per record: the same bytes, at a fraction of the cost for messages this small.
  *
- * `sealRecordsPart` is self-contained (it uses only the `crypto` module it is given and no helper
- * outside its body) so that the same source runs on the node's main thread and in the sealing
- * worker (`seal-worker.ts`).
+ * New subject keys are wrapped here too (`wrapSubjectKeys`), as `newKey` wraps them, into the rows
+ * stored beside the batch's records.
+ *
+ * `sealRecordsPart` and `wrapSubjectKeys` are self-contained (they use only the `crypto` module
+ * they are given and no helper outside their body) so that the same source runs on the node's
+ * main thread and in the sealing worker (`seal-worker.ts`).
  */
 import type * as NodeCrypto from 'node:crypto';
 
@@ -162,4 +165,66 @@ export function sealRecordsPart(crypto: typeof NodeCrypto, job: SealJob): Uint8A
   room(2);
   at = bin.writeInt16BE(-1, at);
   return bin.subarray(0, at);
+}
+
+/** New subject keys of a Vault to wrap under its KEK, with their rows for the store. */
+export type WrapJob = {
+  vault_id: string;
+  /** The KEK version. */
+  version: number;
+  subjects: string[];
+  /** The KEK (32 bytes), then each subject's key (32 each), in the order of `subjects`. */
+  keys: ArrayBuffer;
+  /**
+   * `json`: a JSON array of `{subject, wrapped}` (base64), UTF-8. `copy`: a whole
+   * `COPY ... FROM ... (format binary)` stream of `vault_id, subject, kek_version, wrapped_key`.
+   */
+  format: SealFormat;
+};
+
+/**
+ * Wraps subject keys: each is sealed with AES-256-GCM under the KEK with a fresh nonce, bound to
+ * its Vault, subject and KEK version (`subjectKeyAad`), as `iv || ciphertext || tag`; returns
+ * their rows in the job's format.
+ */
+export function wrapSubjectKeys(crypto: typeof NodeCrypto, job: WrapJob): Uint8Array {
+  const keys = new Uint8Array(job.keys);
+  const kek = keys.subarray(0, 32);
+  const n = job.subjects.length;
+  const ivs = crypto.randomBytes(12 * n);
+  const vault = Buffer.from(job.vault_id, 'utf8');
+  const copy = job.format === 'copy';
+  const out = Buffer.allocUnsafe(
+    copy ? 21 + n * (2 + 4 * 4 + vault.length + 4 + 60) + 3 * job.subjects.join('').length : 0,
+  );
+  let at = 0;
+  if (copy) {
+    at = out.write('PGCOPY\n\xff\r\n\0', 0, 'latin1');
+    at = out.writeInt32BE(0, out.writeInt32BE(0, at));
+  }
+  const rows: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const subject = job.subjects[i]!;
+    const iv = ivs.subarray(12 * i, 12 * i + 12);
+    const cipher = crypto.createCipheriv('aes-256-gcm', kek, iv);
+    cipher.setAAD(Buffer.from(`scp/v1/subject-key\u0000${job.vault_id}\u0000${subject}\u0000${job.version}`));
+    const body = cipher.update(keys.subarray(32 + 32 * i, 64 + 32 * i));
+    cipher.final();
+    const wrapped = Buffer.concat([iv, body, cipher.getAuthTag()]);
+    if (!copy) {
+      rows.push(`{"subject":${JSON.stringify(subject)},"wrapped":"${wrapped.toString('base64')}"}`);
+      continue;
+    }
+    at = out.writeInt16BE(4, at);
+    at = out.writeInt32BE(vault.length, at);
+    at += vault.copy(out, at);
+    const length = out.write(subject, at + 4, 'utf8');
+    at = out.writeInt32BE(length, at) + length;
+    at = out.writeInt32BE(job.version, out.writeInt32BE(4, at));
+    at = out.writeInt32BE(wrapped.length, at);
+    at += wrapped.copy(out, at);
+  }
+  if (!copy) return new TextEncoder().encode(`[${rows.join(',')}]`);
+  at = out.writeInt16BE(-1, at);
+  return out.subarray(0, at);
 }
