@@ -604,15 +604,41 @@ export class VaultRecords {
     const quota = this.#limits(vault_id).quota_per_subject;
     if (counts) {
       const subjects = [...counts.keys()];
-      const over = await tx.query<{ subject: string; n: bigint }>(
-        `with added as (
-           insert into ${this.#t('subject_counts')} (vault_id, subject, n)
-           select $1, s, n from unnest($2::text[], $3::bigint[]) as x(s, n)
-           on conflict (vault_id, subject) do update set n = ${this.#t('subject_counts')}.n + excluded.n
-           returning subject, n
-         ) select subject, n from added where n > $4 order by subject limit 1`,
-        [vault_id, subjects, subjects.map((s) => counts.get(s)!), quota],
-      );
+      const params = [vault_id, subjects, subjects.map((s) => counts.get(s)!), quota];
+      const counted = this.#t('subject_counts');
+      // Counted subjects are updated, new ones inserted plainly (much cheaper than the upsert's
+      // speculative insertion, one per new subject). If a concurrent writer inserted one of them
+      // first, that is undone and the upsert does it instead.
+      await tx.query('savepoint scs_counts');
+      let over: { subject: string; n: bigint }[];
+      try {
+        over = await tx.query<{ subject: string; n: bigint }>(
+          `with x as (select s, n from unnest($2::text[], $3::bigint[]) as x(s, n)),
+           upd as (
+             update ${counted} c set n = c.n + x.n from x where c.vault_id = $1 and c.subject = x.s
+             returning c.subject, c.n
+           ), ins as (
+             insert into ${counted} (vault_id, subject, n)
+             select $1, s, n from x where not exists (select 1 from ${counted} c where c.vault_id = $1 and c.subject = x.s)
+             returning subject, n
+           ) select subject, n from (select subject, n from upd union all select subject, n from ins) a
+           where n > $4 order by subject limit 1`,
+          params,
+        );
+        await tx.query('release savepoint scs_counts');
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+        await tx.query('rollback to savepoint scs_counts');
+        over = await tx.query<{ subject: string; n: bigint }>(
+          `with added as (
+             insert into ${counted} (vault_id, subject, n)
+             select $1, s, n from unnest($2::text[], $3::bigint[]) as x(s, n)
+             on conflict (vault_id, subject) do update set n = ${counted}.n + excluded.n
+             returning subject, n
+           ) select subject, n from added where n > $4 order by subject limit 1`,
+          params,
+        );
+      }
       if (over[0]) throw this.#overQuota(vault_id, over[0].subject, over[0].n, quota);
       let accepted = 0;
       for (const n of counts.values()) accepted += n;
