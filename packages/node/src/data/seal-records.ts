@@ -24,15 +24,19 @@ import type * as NodeCrypto from 'node:crypto';
 /** How a sealed part is laid out for the store. */
 export type SealFormat = 'json' | 'copy';
 
-/** One part of a batch to seal: plain strings, and the keys in one buffer. */
+/**
+ * One part of a batch to seal: its records' strings in one string and their layout and keys in
+ * two buffers (a few objects to copy to the worker, not several per record).
+ */
 export type SealJob = {
   vault_id: string;
-  record_ids: string[];
-  subjects: string[];
-  /** Each record's fields as canonical JSON. */
-  fields: string[];
-  /** Each record's subject key, as an index into the subject keys of `keys`. */
-  key_index: number[];
+  /** Each record's id, subject and fields (canonical JSON), one after the other. */
+  text: string;
+  /**
+   * A `Uint32Array`, four numbers per record: the lengths in `text` (UTF-16 code units) of its
+   * id, subject and fields, then the index of its subject's key among the subject keys of `keys`.
+   */
+  layout: ArrayBuffer;
   /** The salt key (32 bytes), the batch data key (32), then the subject keys (32 each). */
   keys: ArrayBuffer;
   /**
@@ -46,6 +50,25 @@ export type SealJob = {
   prefix?: Uint8Array;
   columns?: number;
 };
+
+/** The `text` and `layout` of a job for its records' ids, subjects, fields (canonical JSON) and subject key indexes. */
+export function sealJobRecords(
+  ids: readonly string[],
+  subjects: readonly string[],
+  fields: readonly string[],
+  keyIndex: readonly number[],
+): Pick<SealJob, 'text' | 'layout'> {
+  const text: string[] = [];
+  const layout = new Uint32Array(4 * ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    text.push(ids[i]!, subjects[i]!, fields[i]!);
+    layout[4 * i] = ids[i]!.length;
+    layout[4 * i + 1] = subjects[i]!.length;
+    layout[4 * i + 2] = fields[i]!.length;
+    layout[4 * i + 3] = keyIndex[i]!;
+  }
+  return { text: text.join(''), layout: layout.buffer };
+}
 
 /** Seals a part; returns its rows in the job's format. */
 export function sealRecordsPart(crypto: typeof NodeCrypto, job: SealJob): Uint8Array {
@@ -82,7 +105,9 @@ export function sealRecordsPart(crypto: typeof NodeCrypto, job: SealJob): Uint8A
   const prefix = job.prefix ?? new Uint8Array(0);
   const columns = job.columns ?? 0;
   // The binary COPY stream, grown as needed: header (signature, flags, extension length), tuples, trailer.
-  let bin = Buffer.allocUnsafe(copy ? 19 + (prefix.length + 512) * job.record_ids.length : 0);
+  const layout = new Uint32Array(job.layout);
+  const n = layout.length / 4;
+  let bin = Buffer.allocUnsafe(copy ? 19 + (prefix.length + 512) * n : 0);
   let at = 0;
   const room = (bytes: number) => {
     if (at + bytes <= bin.length) return;
@@ -110,13 +135,18 @@ export function sealRecordsPart(crypto: typeof NodeCrypto, job: SealJob): Uint8A
   keyMessage.set(keys.subarray(32, 64), label.length);
   const payloadKeys = new Map<number, Buffer>();
   const v = JSON.stringify(job.vault_id);
-  const n = job.record_ids.length;
   const ivs = crypto.randomBytes(12 * n);
   const out: string[] = [];
+  let pos = 0;
+  const take = (length: number) => {
+    const piece = job.text.slice(pos, pos + length);
+    pos += length;
+    return piece;
+  };
   for (let i = 0; i < n; i++) {
-    const recordId = job.record_ids[i]!;
-    const subject = job.subjects[i]!;
-    const f = job.fields[i]!;
+    const recordId = take(layout[4 * i]!);
+    const subject = take(layout[4 * i + 1]!);
+    const f = take(layout[4 * i + 2]!);
     const r = JSON.stringify(recordId);
     const s = JSON.stringify(subject);
     const salt = hmac(saltPads, `{"fields":${f},"record_id":${r},"subject":${s},"vault_id":${v}}`)
@@ -127,7 +157,7 @@ export function sealRecordsPart(crypto: typeof NodeCrypto, job: SealJob): Uint8A
       `scp/v1/record-commitment\u0000{"fields":${f},"record_id":${r},"salt":"${salt}","subject":${s},"vault_id":${v}}`,
       'hex',
     );
-    const k = job.key_index[i]!;
+    const k = layout[4 * i + 3]!;
     let key = payloadKeys.get(k);
     if (!key) {
       key = hmac(pads(keys.subarray(64 + 32 * k, 96 + 32 * k)), keyMessage);

@@ -69,7 +69,7 @@ class SealWorker {
     return new Promise((resolve, reject) => {
       if (this.#pending.size === 0) this.#worker.ref();
       this.#pending.set(id, { resolve, reject });
-      this.#worker.postMessage({ id, task, job }, [job.keys]);
+      this.#worker.postMessage({ id, task, job }, 'layout' in job ? [job.keys, job.layout] : [job.keys]);
     });
   }
 }

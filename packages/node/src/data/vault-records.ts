@@ -20,7 +20,7 @@ import type { RecordInput } from '@symphony/api';
 import { bytesToHex, canonicalBytes, canonicalString, domainHash, sha256Hex } from '@symphony/protocol';
 import { PortError } from '../ports/errors.ts';
 import type { Migration, Store, StoreTx } from '../ports/store.ts';
-import type { SealFormat, SealJob, WrapJob } from './seal-records.ts';
+import { type SealFormat, type SealJob, sealJobRecords, type WrapJob } from './seal-records.ts';
 import { sealHere, sealInWorker, wrapHere, wrapInWorker } from './seal-worker.ts';
 import { qualified } from './sql-names.ts';
 import {
@@ -552,10 +552,12 @@ export class VaultRecords {
       for (const [subject, k] of index) keys.set(subjectKeys.get(subject)!, 64 + 32 * k);
       const job: SealJob = {
         vault_id,
-        record_ids: part.map((r) => r.record_id ?? contentRecordId(r.subject, r.fields)),
-        subjects: part.map((r) => r.subject),
-        fields: fields.slice(i, end),
-        key_index: part.map((r) => index.get(r.subject)!),
+        ...sealJobRecords(
+          part.map((r) => r.record_id ?? contentRecordId(r.subject, r.fields)),
+          part.map((r) => r.subject),
+          fields.slice(i, end),
+          part.map((r) => index.get(r.subject)!),
+        ),
         keys: keys.buffer,
         format,
         ...(prefix === undefined ? {} : { prefix, columns: COPY_COLUMNS.length }),
