@@ -525,7 +525,7 @@ export class VaultRecords {
       records.map((r) => [r.subject, 1] as const),
     );
     const { keys: subjectKeys, fresh } = await this.#keysOf(vault_id, subjects.keys(), query);
-    const fields = records.map((r, index) => {
+    const encode = (r: RecordInput, index: number) => {
       const f = canonicalString(r.fields);
       // The plaintext is `{"fields":F,"salt":"<32 hex>"}`: 53 bytes around the fields.
       const size = Buffer.byteLength(f) + 53;
@@ -535,12 +535,14 @@ export class VaultRecords {
           `record ${index}: ${size} bytes exceeds the limit of ${limits.max_record_bytes}`,
         );
       return f;
-    });
+    };
     const batch = newKey(kek, batchKeyAad(vault_id, version), this.#pool);
     const format: SealFormat = copy ? 'copy' : 'json';
     const prefix = copy ? copyPrefix(upload_no, vault_id, version, batch.wrapped, expires_at) : undefined;
     const parts: Part[] = [];
     const inWorker = this.#sealInWorker && records.length >= WORKER_MIN_RECORDS;
+    // Part by part: the worker seals a part while the next one's fields are encoded here. A record
+    // over the size limit refuses the batch before any of it is written (sealed parts are dropped).
     for (let i = 0; i < records.length; ) {
       const end = Math.min(records.length, i + (i === 0 && inWorker ? FIRST_PART : PART));
       const part = records.slice(i, end);
@@ -555,14 +557,17 @@ export class VaultRecords {
         ...sealJobRecords(
           part.map((r) => r.record_id ?? contentRecordId(r.subject, r.fields)),
           part.map((r) => r.subject),
-          fields.slice(i, end),
+          part.map((r, j) => encode(r, i + j)),
           part.map((r) => index.get(r.subject)!),
         ),
         keys: keys.buffer,
         format,
         ...(prefix === undefined ? {} : { prefix, columns: COPY_COLUMNS.length }),
       };
-      parts.push({ format, rows: inWorker ? sealInWorker(job) : Promise.resolve(sealHere(job)), count: part.length });
+      const rows = inWorker ? sealInWorker(job) : Promise.resolve(sealHere(job));
+      // A part that fails after an earlier one failed (or after a refusal) is not awaited: its rejection is handled here.
+      rows.catch(() => {});
+      parts.push({ format, rows, count: part.length });
       i = end;
     }
     let newKeys: Prepared['fresh'];
@@ -578,8 +583,6 @@ export class VaultRecords {
       newKeys = { keys: fresh, version, rows: inWorker ? wrapInWorker(job) : Promise.resolve(wrapHere(job)) };
       newKeys.rows.catch(() => {});
     }
-    // A part that fails after an earlier one failed is not awaited: its rejection is handled here.
-    for (const p of parts) p.rows.catch(() => {});
     const wrapped_key = batch.wrapped.toString('base64');
     return {
       count: records.length,
