@@ -20,8 +20,8 @@ import type { RecordInput } from '@symphony/api';
 import { bytesToHex, canonicalBytes, canonicalString, domainHash, sha256Hex } from '@symphony/protocol';
 import { PortError } from '../ports/errors.ts';
 import type { Migration, Store, StoreTx } from '../ports/store.ts';
-import type { SealFormat, SealJob } from './seal-records.ts';
-import { sealHere, sealInWorker } from './seal-worker.ts';
+import { type SealFormat, type SealJob, sealJobRecords, type WrapJob } from './seal-records.ts';
+import { sealHere, sealInWorker, wrapHere, wrapInWorker } from './seal-worker.ts';
 import { qualified } from './sql-names.ts';
 import {
   batchKeyAad,
@@ -271,33 +271,47 @@ function copyPrefix(
   ]);
 }
 
-/** Columns of a `COPY` of new subject keys (see `subjectKeysCopy`). */
+/** Columns of a `COPY` of new subject keys (see `wrapSubjectKeys`). */
 const SUBJECT_KEY_COLUMNS = ['vault_id', 'subject', 'kek_version', 'wrapped_key'] as const;
 
-/** A whole binary `COPY` stream of new subject keys of a Vault, all wrapped by KEK `version`. */
-function subjectKeysCopy(vault_id: string, version: number, keys: ReadonlyMap<string, { wrapped: Buffer }>): Buffer {
-  const vault = Buffer.from(vault_id, 'utf8');
-  let size = 19 + 2;
-  for (const [subject, k] of keys) size += 2 + 4 * 4 + vault.length + Buffer.byteLength(subject) + 4 + k.wrapped.length;
-  const out = Buffer.allocUnsafe(size);
-  let at = out.write('PGCOPY\n\xff\r\n\0', 0, 'latin1');
-  at = out.writeInt32BE(0, out.writeInt32BE(0, at));
-  for (const [subject, k] of keys) {
-    at = out.writeInt16BE(SUBJECT_KEY_COLUMNS.length, at);
-    at = out.writeInt32BE(vault.length, at);
-    at += vault.copy(out, at);
-    const n = out.write(subject, at + 4, 'utf8');
-    at = out.writeInt32BE(n, at) + n;
-    at = out.writeInt32BE(version, out.writeInt32BE(4, at));
-    at = out.writeInt32BE(k.wrapped.length, at);
-    at += k.wrapped.copy(out, at);
-  }
-  out.writeInt16BE(-1, at);
-  return out;
+/**
+ * An upload this instance writes to: how many records it was sent, and, while every batch of it
+ * was written by this instance with a known outcome, its new rows per subject (else undefined);
+ * `staging`: batches being written.
+ */
+type OpenUpload = {
+  vault_id: string;
+  upload_no: number;
+  sent: number;
+  counts: Map<string, number> | undefined;
+  staging: number;
+};
+
+/** Adds counts per subject (`[subject, n]`, `n` a number or a store's bigint) into `into`; returns it. */
+function addCounts(
+  into: Map<string, number>,
+  counts: Iterable<readonly [string, number | bigint]>,
+): Map<string, number> {
+  for (const [subject, n] of counts) into.set(subject, (into.get(subject) ?? 0) + Number(n));
+  return into;
 }
+
+/** Rows of `subject, n` from the store as counts. */
+const countRows = (rows: readonly { subject: string; n: bigint }[]) => rows.map((r) => [r.subject, r.n] as const);
 
 /** A sealed part of a batch: its rows in `format` (UTF-8) once sealed, and how many. */
 type Part = { format: SealFormat; rows: Promise<Uint8Array>; count: number };
+
+/** A batch sealed and ready to write (see `#prepare`). */
+type Prepared = {
+  count: number;
+  parts: Part[];
+  shared: Shared;
+  /** The batch's records per subject. */
+  subjects: Map<string, number>;
+  /** Keys created for the batch's subjects that had none, wrapped under KEK `version`: their rows are stored with the batch's. */
+  fresh?: { keys: Map<string, Buffer>; version: number; rows: Promise<Uint8Array> };
+};
 
 /** What the rows of one sealed batch share: passed once per statement, not once per row. */
 type Shared = {
@@ -436,88 +450,52 @@ export class VaultRecords {
   }
 
   /**
-   * The keys of `subjects` in a Vault, from memory, else unwrapped from `subject_keys`, else
-   * created (a random key wrapped by the current KEK) and stored before any record uses it.
+   * The keys of `subjects` in a Vault: from memory, else unwrapped from `subject_keys` (read with
+   * `query`), else new random keys (`fresh`), stored by the caller with the records sealed under
+   * them and remembered once stored (`#remember`).
    */
-  async #keysOf(vault_id: string, subjects: Iterable<string>): Promise<Map<string, Buffer>> {
-    const out = new Map<string, Buffer>();
-    const missing = new Set<string>();
+  async #keysOf(
+    vault_id: string,
+    subjects: Iterable<string>,
+    query: StoreTx['query'],
+  ): Promise<{ keys: Map<string, Buffer>; fresh: Map<string, Buffer> }> {
+    const keys = new Map<string, Buffer>();
+    const missing: string[] = [];
     for (const s of subjects) {
       const k = this.#subjectKeys.get(`${vault_id}\u0000${s}`);
-      if (k) out.set(s, k);
-      else missing.add(s);
+      if (k) keys.set(s, k);
+      else missing.push(s);
     }
-    if (missing.size === 0) return out;
-    if (this.#subjectKeys.size + missing.size > SUBJECT_KEY_CACHE) this.#subjectKeys.clear();
-    const remember = (s: string, k: Buffer) => {
-      out.set(s, k);
-      this.#subjectKeys.set(`${vault_id}\u0000${s}`, k);
-      missing.delete(s);
-    };
-    const load = async () => {
-      const rows = await this.#store.query<{ subject: string; kek_version: number; wrapped_key: Uint8Array }>(
-        `select subject, kek_version, wrapped_key from ${this.#t('subject_keys')}
-         where vault_id = $1 and subject = any($2::text[])`,
-        [vault_id, [...missing]],
-      );
-      for (const r of rows)
-        remember(
-          r.subject,
-          unwrapKey(
-            this.#kek(vault_id, r.kek_version),
-            subjectKeyAad(vault_id, r.subject, r.kek_version),
-            r.wrapped_key,
-            `the key of subject ${r.subject} in ${vault_id}`,
-          ),
-        );
-    };
-    await load();
-    if (missing.size === 0) return out;
-    const version = await this.keyVersion(vault_id);
-    const kek = this.#kek(vault_id, version);
-    const fresh = new Map(
-      [...missing].map((subject) => [subject, newKey(kek, subjectKeyAad(vault_id, subject, version), this.#pool)]),
+    const fresh = new Map<string, Buffer>();
+    if (missing.length === 0) return { keys, fresh };
+    if (this.#subjectKeys.size + missing.length > SUBJECT_KEY_CACHE) this.#subjectKeys.clear();
+    const rows = await query<{ subject: string; kek_version: number; wrapped_key: Uint8Array }>(
+      `select subject, kek_version, wrapped_key from ${this.#t('subject_keys')}
+       where vault_id = $1 and subject = any($2::text[])`,
+      [vault_id, missing],
     );
-    const stored = (await this.#copySubjectKeys(vault_id, version, fresh))
-      ? [...fresh.keys()]
-      : (
-          await this.#store.query<{ subject: string }>(
-            `insert into ${this.#t('subject_keys')} (vault_id, subject, kek_version, wrapped_key)
-             select $1, subject, $2, decode(wrapped, 'base64') from jsonb_to_recordset($3::jsonb) as x(subject text, wrapped text)
-             on conflict do nothing returning subject`,
-            [
-              vault_id,
-              version,
-              JSON.stringify([...fresh].map(([subject, k]) => ({ subject, wrapped: k.wrapped.toString('base64') }))),
-            ],
-          )
-        ).map((r) => r.subject);
-    for (const subject of stored) remember(subject, fresh.get(subject)!.key);
-    // A concurrent writer created the others first: its keys are the stored ones.
-    if (missing.size > 0) await load();
-    if (missing.size > 0) throw new Error(`subject keys of ${vault_id} could not be stored`);
-    return out;
+    for (const r of rows) {
+      const k = unwrapKey(
+        this.#kek(vault_id, r.kek_version),
+        subjectKeyAad(vault_id, r.subject, r.kek_version),
+        r.wrapped_key,
+        `the key of subject ${r.subject} in ${vault_id}`,
+      );
+      keys.set(r.subject, k);
+      this.#subjectKeys.set(`${vault_id}\u0000${r.subject}`, k);
+    }
+    for (const s of missing)
+      if (!keys.has(s)) {
+        const k = Buffer.from(this.#pool.take(32));
+        keys.set(s, k);
+        fresh.set(s, k);
+      }
+    return { keys, fresh };
   }
 
-  /**
-   * Stores new subject keys with one binary `COPY` when the store can; false when it cannot, or
-   * when a concurrent writer stored one of them first (`COPY` has no duplicate rule: then none is
-   * stored, and the caller uses the insert statement, which keeps the keys already there).
-   */
-  async #copySubjectKeys(
-    vault_id: string,
-    version: number,
-    fresh: ReadonlyMap<string, { wrapped: Buffer }>,
-  ): Promise<boolean> {
-    if (!this.#copy) return false;
-    const rows = subjectKeysCopy(vault_id, version, fresh);
-    try {
-      await this.#store.transaction((tx) => tx.copyFrom!(this.#t('subject_keys'), SUBJECT_KEY_COLUMNS, rows, 'binary'));
-      return true;
-    } catch (error) {
-      if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
-      return false;
-    }
+  /** Remembers the new subject keys of a batch once they are stored. */
+  #remember(vault_id: string, batch: Prepared): void {
+    for (const [s, k] of batch.fresh?.keys ?? []) this.#subjectKeys.set(`${vault_id}\u0000${s}`, k);
   }
 
   /**
@@ -525,8 +503,10 @@ export class VaultRecords {
    * limit first. One fresh data key for the batch, wrapped once (shared by the rows); each record's
    * payload key is derived from it and the record's subject key. The fields are encoded here (once
    * per record); a large batch is sealed part by part in the sealing worker, so the caller inserts
-   * one part while the next is sealed (`seal-worker.ts`). With `copy`, the parts are `COPY` text
-   * for the rows of upload `upload_no`; otherwise JSON rows for an insert statement.
+   * one part while the next is sealed (`seal-worker.ts`), and the subjects' new keys are wrapped
+   * there after the parts. With `copy`, the parts are binary `COPY` streams for the rows of upload
+   * `upload_no`; otherwise JSON rows for an insert statement. `query` reads stored subject keys
+   * (inside the batch's transaction when a batch is sealed again, see `#write`).
    */
   async #prepare(
     vault_id: string,
@@ -534,13 +514,18 @@ export class VaultRecords {
     nowMs: number,
     upload_no: number,
     copy: boolean,
-  ): Promise<{ count: number; parts: Part[]; shared: Shared }> {
+    query: StoreTx['query'] = this.#store.query,
+  ): Promise<Prepared> {
     const limits = this.#limits(vault_id);
     const version = await this.keyVersion(vault_id);
     const kek = this.#kek(vault_id, version);
     const expires_at = limits.retention_ms === undefined ? null : new Date(nowMs + limits.retention_ms).toISOString();
-    const subjectKeys = await this.#keysOf(vault_id, new Set(records.map((r) => r.subject)));
-    const fields = records.map((r, index) => {
+    const subjects = addCounts(
+      new Map(),
+      records.map((r) => [r.subject, 1] as const),
+    );
+    const { keys: subjectKeys, fresh } = await this.#keysOf(vault_id, subjects.keys(), query);
+    const encode = (r: RecordInput, index: number) => {
       const f = canonicalString(r.fields);
       // The plaintext is `{"fields":F,"salt":"<32 hex>"}`: 53 bytes around the fields.
       const size = Buffer.byteLength(f) + 53;
@@ -550,12 +535,14 @@ export class VaultRecords {
           `record ${index}: ${size} bytes exceeds the limit of ${limits.max_record_bytes}`,
         );
       return f;
-    });
+    };
     const batch = newKey(kek, batchKeyAad(vault_id, version), this.#pool);
     const format: SealFormat = copy ? 'copy' : 'json';
     const prefix = copy ? copyPrefix(upload_no, vault_id, version, batch.wrapped, expires_at) : undefined;
     const parts: Part[] = [];
     const inWorker = this.#sealInWorker && records.length >= WORKER_MIN_RECORDS;
+    // Part by part: the worker seals a part while the next one's fields are encoded here. A record
+    // over the size limit refuses the batch before any of it is written (sealed parts are dropped).
     for (let i = 0; i < records.length; ) {
       const end = Math.min(records.length, i + (i === 0 && inWorker ? FIRST_PART : PART));
       const part = records.slice(i, end);
@@ -567,24 +554,42 @@ export class VaultRecords {
       for (const [subject, k] of index) keys.set(subjectKeys.get(subject)!, 64 + 32 * k);
       const job: SealJob = {
         vault_id,
-        record_ids: part.map((r) => r.record_id ?? contentRecordId(r.subject, r.fields)),
-        subjects: part.map((r) => r.subject),
-        fields: fields.slice(i, end),
-        key_index: part.map((r) => index.get(r.subject)!),
+        ...sealJobRecords(
+          part.map((r) => r.record_id ?? contentRecordId(r.subject, r.fields)),
+          part.map((r) => r.subject),
+          part.map((r, j) => encode(r, i + j)),
+          part.map((r) => index.get(r.subject)!),
+        ),
         keys: keys.buffer,
         format,
         ...(prefix === undefined ? {} : { prefix, columns: COPY_COLUMNS.length }),
       };
-      parts.push({ format, rows: inWorker ? sealInWorker(job) : Promise.resolve(sealHere(job)), count: part.length });
+      const rows = inWorker ? sealInWorker(job) : Promise.resolve(sealHere(job));
+      // A part that fails after an earlier one failed (or after a refusal) is not awaited: its rejection is handled here.
+      rows.catch(() => {});
+      parts.push({ format, rows, count: part.length });
       i = end;
     }
-    // A part that fails after an earlier one failed is not awaited: its rejection is handled here.
-    for (const p of parts) p.rows.catch(() => {});
+    let newKeys: Prepared['fresh'];
+    if (fresh.size > 0) {
+      const keys = new Uint8Array(32 + 32 * fresh.size);
+      keys.set(kek, 0);
+      let at = 32;
+      for (const k of fresh.values()) {
+        keys.set(k, at);
+        at += 32;
+      }
+      const job: WrapJob = { vault_id, version, subjects: [...fresh.keys()], keys: keys.buffer, format };
+      newKeys = { keys: fresh, version, rows: inWorker ? wrapInWorker(job) : Promise.resolve(wrapHere(job)) };
+      newKeys.rows.catch(() => {});
+    }
     const wrapped_key = batch.wrapped.toString('base64');
     return {
       count: records.length,
       parts,
       shared: { kind: 'record', key_scheme: 2, kek_version: version, wrapped_key, expires_at },
+      subjects,
+      ...(newKeys ? { fresh: newKeys } : {}),
     };
   }
 
@@ -592,10 +597,58 @@ export class VaultRecords {
    * Counts an upload's rows per data producer (a record subject) into the Vault's counts, and
    * refuses the upload if that takes a producer over its quota (committed records and the
    * upload's own); returns how many rows the upload holds. Runs inside the commit, so a refusal
-   * rolls the commit back and the upload stays invisible. One scan of the upload's rows.
+   * rolls the commit back and the upload stays invisible. With `counts` (the upload's new rows per
+   * subject, as its inserts reported them), from those; otherwise from one scan of the upload's rows.
    */
-  async #countAndCheckQuota(tx: StoreTx, vault_id: string, upload_no: number): Promise<number> {
+  async #countAndCheckQuota(
+    tx: StoreTx,
+    vault_id: string,
+    upload_no: number,
+    counts: ReadonlyMap<string, number> | undefined,
+  ): Promise<number> {
     const quota = this.#limits(vault_id).quota_per_subject;
+    if (counts) {
+      const subjects = [...counts.keys()];
+      const params = [vault_id, subjects, subjects.map((s) => counts.get(s)!), quota];
+      const counted = this.#t('subject_counts');
+      // Counted subjects are updated, new ones inserted plainly (much cheaper than the upsert's
+      // speculative insertion, one per new subject). If a concurrent writer inserted one of them
+      // first, that is undone and the upsert does it instead.
+      await tx.query('savepoint scs_counts');
+      let over: { subject: string; n: bigint }[];
+      try {
+        over = await tx.query<{ subject: string; n: bigint }>(
+          `with x as (select s, n from unnest($2::text[], $3::bigint[]) as x(s, n)),
+           upd as (
+             update ${counted} c set n = c.n + x.n from x where c.vault_id = $1 and c.subject = x.s
+             returning c.subject, c.n
+           ), ins as (
+             insert into ${counted} (vault_id, subject, n)
+             select $1, s, n from x where not exists (select 1 from ${counted} c where c.vault_id = $1 and c.subject = x.s)
+             returning subject, n
+           ) select subject, n from (select subject, n from upd union all select subject, n from ins) a
+           where n > $4 order by subject limit 1`,
+          params,
+        );
+        await tx.query('release savepoint scs_counts');
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+        await tx.query('rollback to savepoint scs_counts');
+        over = await tx.query<{ subject: string; n: bigint }>(
+          `with added as (
+             insert into ${counted} (vault_id, subject, n)
+             select $1, s, n from unnest($2::text[], $3::bigint[]) as x(s, n)
+             on conflict (vault_id, subject) do update set n = ${counted}.n + excluded.n
+             returning subject, n
+           ) select subject, n from added where n > $4 order by subject limit 1`,
+          params,
+        );
+      }
+      if (over[0]) throw this.#overQuota(vault_id, over[0].subject, over[0].n, quota);
+      let accepted = 0;
+      for (const n of counts.values()) accepted += n;
+      return accepted;
+    }
     const rows = await tx.query<{ accepted: bigint; subject: string | null; n: bigint | null }>(
       `with counted as (
          select subject, count(*) as n from ${this.#t('sealed_records')} where upload_no = $2 group by subject
@@ -610,41 +663,116 @@ export class VaultRecords {
       [vault_id, upload_no, quota],
     );
     const o = rows[0]!;
-    if (o.subject !== null)
-      throw new RecordRefused(
-        'quota_exceeded',
-        `subject ${o.subject} would hold ${Number(o.n)} records in ${vault_id}, over the per-producer quota of ${quota}`,
-      );
+    if (o.subject !== null) throw this.#overQuota(vault_id, o.subject, o.n!, quota);
     return Number(o.accepted);
   }
 
+  #overQuota(vault_id: string, subject: string, n: bigint, quota: number): RecordRefused {
+    return new RecordRefused(
+      'quota_exceeded',
+      `subject ${subject} would hold ${Number(n)} records in ${vault_id}, over the per-producer quota of ${quota}`,
+    );
+  }
+
   /**
-   * Inserts the parts of a batch in order (each awaited only when the previous one is written);
-   * returns how many rows were new. `COPY` parts are loaded as they are when none of the batch's
-   * records is already stored (the usual case); otherwise the batch's load is rolled back and done
-   * again through a temporary table with the insert's duplicate rule, so duplicates are counted
-   * exactly either way.
+   * Writes a prepared batch in `tx`: its rows, then its subjects' new keys. When another writer
+   * stored the key of one of those subjects first, nothing of the batch is kept, and the batch is
+   * sealed again (`reseal`, which reads the stored keys in `tx`) and written under the stored key.
+   * Returns the new rows per subject and the batch as written, whose new keys `#remember` keeps
+   * once `tx` has committed.
+   */
+  async #write(
+    tx: StoreTx,
+    vault_id: string,
+    upload_no: number,
+    batch: Prepared,
+    reseal: (query: StoreTx['query']) => Promise<Prepared>,
+  ): Promise<{ added: Map<string, number>; written: Prepared }> {
+    for (let b = batch; ; b = await reseal(tx.query)) {
+      const added = await this.#insertRows(tx, vault_id, upload_no, b);
+      if (added) return { added, written: b };
+    }
+  }
+
+  /**
+   * Inserts the parts of a batch in order (each awaited only when the previous one is written),
+   * then the new keys of its subjects; returns how many rows were new, per subject, or undefined
+   * (and nothing written) when one of those keys was stored by another writer first. `COPY` parts
+   * are loaded as they are when none of the batch's records is already stored (the usual case:
+   * then every record is new); otherwise the batch's load is rolled back and done again through a
+   * temporary table with the insert's duplicate rule, so duplicates are counted exactly either way.
    */
   async #insertRows(
     tx: StoreTx,
     vault_id: string,
     upload_no: number,
+    batch: Prepared,
+  ): Promise<Map<string, number> | undefined> {
+    const { parts, shared, fresh } = batch;
+    const copy = parts.length > 0 && parts.every((p) => p.format === 'copy');
+    const saved = copy || fresh !== undefined;
+    if (saved) await tx.query('savepoint scs_batch');
+    const added = copy
+      ? await this.#copyParts(tx, parts, batch.subjects)
+      : await this.#insertParts(tx, vault_id, upload_no, parts, shared);
+    if (fresh && !(await this.#storeKeys(tx, vault_id, fresh, copy))) {
+      await tx.query('rollback to savepoint scs_batch');
+      return undefined;
+    }
+    if (saved) await tx.query('release savepoint scs_batch');
+    return added;
+  }
+
+  /**
+   * Stores new subject keys, with `COPY` or the insert statement; false when another writer stored
+   * one of them first (the statement's effects are then to be rolled back by the caller).
+   */
+  async #storeKeys(
+    tx: StoreTx,
+    vault_id: string,
+    fresh: NonNullable<Prepared['fresh']>,
+    copy: boolean,
+  ): Promise<boolean> {
+    const rows = await fresh.rows;
+    if (copy)
+      try {
+        await tx.copyFrom!(this.#t('subject_keys'), SUBJECT_KEY_COLUMNS, rows, 'binary');
+        return true;
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+        return false;
+      }
+    const stored = await tx.query<{ n: bigint }>(
+      `with ins as (
+         insert into ${this.#t('subject_keys')} (vault_id, subject, kek_version, wrapped_key)
+         select $1, subject, $2, decode(wrapped, 'base64') from json_to_recordset($3::json) as x(subject text, wrapped text)
+         on conflict do nothing returning 1
+       ) select count(*)::bigint as n from ins`,
+      [vault_id, fresh.version, Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength).toString('utf8')],
+    );
+    return Number(stored[0]?.n ?? 0n) === fresh.keys.size;
+  }
+
+  /** Inserts JSON parts with the insert statement (duplicates skipped); returns the new rows per subject. */
+  async #insertParts(
+    tx: StoreTx,
+    vault_id: string,
+    upload_no: number,
     parts: readonly Part[],
     shared: Shared,
-  ): Promise<number> {
-    if (parts.length > 0 && parts.every((p) => p.format === 'copy')) return this.#copyParts(tx, parts);
-    let accepted = 0;
+  ): Promise<Map<string, number>> {
+    const added = new Map<string, number>();
     for (const part of parts) {
       const rows = await part.rows;
-      const inserted = await tx.query<{ n: bigint }>(
+      const inserted = await tx.query<{ subject: string; n: bigint }>(
         `with ins as (
            insert into ${this.#t('sealed_records')} (upload_no, vault_id, record_id, subject, kind, key_scheme,
              kek_version, wrapped_key, ciphertext, commitment, size_bytes, expires_at)
            select $3, $1, record_id, subject, $4, $5, $6, decode($7, 'base64'), decode(ciphertext, 'base64'),
              commitment, size_bytes, $8::timestamptz
            from json_to_recordset($2::json) as x(record_id text, subject text, ciphertext text, commitment text, size_bytes integer)
-           on conflict (vault_id, record_id) do nothing returning 1
-         ) select count(*)::bigint as n from ins`,
+           on conflict (vault_id, record_id) do nothing returning subject
+         ) select subject, count(*)::bigint as n from ins group by subject`,
         [
           vault_id,
           Buffer.from(rows.buffer, rows.byteOffset, rows.byteLength).toString('utf8'),
@@ -656,27 +784,25 @@ export class VaultRecords {
           shared.expires_at,
         ],
       );
-      accepted += Number(inserted[0]?.n ?? 0n);
+      addCounts(added, countRows(inserted));
     }
-    return accepted;
+    return added;
   }
 
-  /** Loads the `COPY` parts of one batch, under one savepoint (see `#insertRows`); returns how many rows were new. */
-  async #copyParts(tx: StoreTx, parts: readonly Part[]): Promise<number> {
+  /** Loads the `COPY` parts of one batch, under savepoint `scs_batch` (see `#insertRows`); returns the new rows per subject. */
+  async #copyParts(
+    tx: StoreTx,
+    parts: readonly Part[],
+    sent: ReadonlyMap<string, number>,
+  ): Promise<Map<string, number>> {
     const copyFrom = tx.copyFrom!;
-    await tx.query('savepoint scs_copy_batch');
     try {
-      let count = 0;
-      for (const part of parts) {
-        await copyFrom(this.#t('sealed_records'), COPY_COLUMNS, await part.rows, 'binary');
-        count += part.count;
-      }
-      await tx.query('release savepoint scs_copy_batch');
-      return count;
+      for (const part of parts) await copyFrom(this.#t('sealed_records'), COPY_COLUMNS, await part.rows, 'binary');
+      return new Map(sent);
     } catch (error) {
       if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
     }
-    await tx.query('rollback to savepoint scs_copy_batch');
+    await tx.query('rollback to savepoint scs_batch');
     await tx.query(
       `create temp table if not exists scs_sealed_copy (n serial, upload_no bigint, vault_id text, kind text,
          key_scheme smallint, kek_version integer, wrapped_key bytea, expires_at timestamptz, record_id text,
@@ -684,25 +810,29 @@ export class VaultRecords {
     );
     for (const part of parts) await copyFrom('scs_sealed_copy', COPY_COLUMNS, await part.rows, 'binary');
     const columns = COPY_COLUMNS.join(', ');
-    const inserted = await tx.query<{ n: bigint }>(
+    const inserted = await tx.query<{ subject: string; n: bigint }>(
       `with ins as (
          insert into ${this.#t('sealed_records')} (${columns})
          select ${columns} from scs_sealed_copy order by n
-         on conflict (vault_id, record_id) do nothing returning 1
-       ) select count(*)::bigint as n from ins`,
+         on conflict (vault_id, record_id) do nothing returning subject
+       ) select subject, count(*)::bigint as n from ins group by subject`,
     );
     await tx.query('truncate scs_sealed_copy');
-    return Number(inserted[0]?.n ?? 0n);
+    return addCounts(new Map(), countRows(inserted));
   }
 
-  /** Commits an upload of `sent` records (after the quota check); returns how many were new and how many were duplicates. */
+  /**
+   * Commits an upload of `sent` records (after the quota check); returns how many were new and how
+   * many were duplicates. `counts`: its new rows per subject when known (see `#countAndCheckQuota`).
+   */
   async #commit(
     tx: StoreTx,
     vault_id: string,
     upload_no: number,
     sent: number,
+    counts: ReadonlyMap<string, number> | undefined,
   ): Promise<{ accepted: number; duplicates: number }> {
-    const accepted = await this.#countAndCheckQuota(tx, vault_id, upload_no);
+    const accepted = await this.#countAndCheckQuota(tx, vault_id, upload_no, counts);
     const duplicates = Math.max(0, sent - accepted);
     await tx.query(
       `update ${this.#t('uploads')} set state = 'committed', commit_seq = nextval('${this.#t('commit_positions')}'),
@@ -723,26 +853,38 @@ export class VaultRecords {
       `select nextval(pg_get_serial_sequence('${this.#t('uploads')}', 'upload_no')) as upload_no`,
     );
     const upload_no = Number(n[0]!.upload_no);
-    const { count, parts, shared } = await this.#prepare(vault_id, records, nowMs, upload_no, this.#copy);
-    return this.#committingUpload(() =>
+    const prepare = (query?: StoreTx['query']) => this.#prepare(vault_id, records, nowMs, upload_no, this.#copy, query);
+    const batch = await prepare();
+    const { written, ...result } = await this.#committingUpload(() =>
       this.#store.transaction(async (tx) => {
         await tx.query(
           `insert into ${this.#t('uploads')} (upload_no, upload_id, vault_id, state) values ($1, $2, $3, 'open')`,
           [upload_no, `upl_direct-${bytesToHex(this.#pool.take(12))}`, vault_id],
         );
-        await this.#insertRows(tx, vault_id, upload_no, parts, shared);
-        return this.#commit(tx, vault_id, upload_no, count);
+        const { added, written } = await this.#write(tx, vault_id, upload_no, batch, prepare);
+        return { written, ...(await this.#commit(tx, vault_id, upload_no, batch.count, added)) };
       }),
     );
+    this.#remember(vault_id, written);
+    return result;
   }
 
   /** Opens an upload into a Vault: its rows stay invisible until `commitUpload`. */
   async beginUpload(vault_id: string, upload_id: string): Promise<void> {
-    await this.#store.query(
+    const created = await this.#store.query<{ upload_no: bigint }>(
       `insert into ${this.#t('uploads')} (upload_id, vault_id, state) values ($1, $2, 'open')
-       on conflict (upload_id) do nothing`,
+       on conflict (upload_id) do nothing returning upload_no`,
       [upload_id, vault_id],
     );
+    // A new upload holds no rows yet: this instance counts all it stages.
+    if (created[0])
+      this.#open.set(upload_id, {
+        vault_id,
+        upload_no: Number(created[0].upload_no),
+        sent: 0,
+        counts: new Map(),
+        staging: 0,
+      });
   }
 
   /** The Vault of an open upload; rejects with `upload_not_open`. */
@@ -759,9 +901,9 @@ export class VaultRecords {
     );
   }
 
-  readonly #open = new Map<string, { vault_id: string; upload_no: number; sent: number }>();
+  readonly #open = new Map<string, OpenUpload>();
 
-  async #openUpload(upload_id: string): Promise<{ vault_id: string; upload_no: number; sent: number }> {
+  async #openUpload(upload_id: string): Promise<OpenUpload> {
     const known = this.#open.get(upload_id);
     if (known) return known;
     const rows = await this.#store.query<{ vault_id: string; state: string; upload_no: bigint }>(
@@ -770,17 +912,48 @@ export class VaultRecords {
     );
     const u = rows[0];
     if (u?.state !== 'open') throw new PortError('upload_not_open', `upload ${upload_id} is not open`);
-    const open = { vault_id: u.vault_id, upload_no: Number(u.upload_no), sent: 0 };
+    // Opened elsewhere (or before a restart): rows may be staged already, so the commit counts them.
+    const open = { vault_id: u.vault_id, upload_no: Number(u.upload_no), sent: 0, counts: undefined, staging: 0 };
     this.#open.set(upload_id, open);
     return open;
+  }
+
+  /**
+   * Writes the sealed rows of a batch of an open upload in one transaction and adds them to the
+   * upload's counts; if the outcome is not known for sure (the transaction failed, possibly after
+   * committing), the upload's counts become unknown and its commit counts its rows in the store.
+   */
+  async #stage(
+    u: OpenUpload,
+    batch: Prepared,
+    reseal: (query: StoreTx['query']) => Promise<Prepared>,
+  ): Promise<number> {
+    u.staging++;
+    try {
+      const { added, written } = await this.#store.transaction((tx) =>
+        this.#write(tx, u.vault_id, u.upload_no, batch, reseal),
+      );
+      this.#remember(u.vault_id, written);
+      if (u.counts) addCounts(u.counts, added);
+      let n = 0;
+      for (const k of added.values()) n += k;
+      return n;
+    } catch (error) {
+      u.counts = undefined;
+      throw error;
+    } finally {
+      u.staging--;
+    }
   }
 
   /** Seals one batch of an upload and writes it, invisible until `commitUpload`; returns the new rows. */
   async stageBatch(upload_id: string, records: readonly RecordInput[], nowMs = Date.now()): Promise<number> {
     const u = await this.#openUpload(upload_id);
-    const { count, parts, shared } = await this.#prepare(u.vault_id, records, nowMs, u.upload_no, this.#copy);
-    u.sent += count;
-    return this.#store.transaction((tx) => this.#insertRows(tx, u.vault_id, u.upload_no, parts, shared));
+    const prepare = (query?: StoreTx['query']) =>
+      this.#prepare(u.vault_id, records, nowMs, u.upload_no, this.#copy, query);
+    const batch = await prepare();
+    u.sent += batch.count;
+    return this.#stage(u, batch, prepare);
   }
 
   /** Writes one already sealed row of an upload (a document's metadata record). */
@@ -805,15 +978,14 @@ export class VaultRecords {
       expires_at: row.expires_at,
     };
     u.sent += 1;
-    await this.#store.transaction((tx) =>
-      this.#insertRows(
-        tx,
-        u.vault_id,
-        u.upload_no,
-        [{ format: 'json', rows: Promise.resolve(prepared), count: 1 }],
-        shared,
-      ),
-    );
+    // The row's key is its own data key: the batch has no new subject key, so it is never sealed again.
+    const batch: Prepared = {
+      count: 1,
+      parts: [{ format: 'json', rows: Promise.resolve(prepared), count: 1 }],
+      shared,
+      subjects: new Map([[row.subject, 1]]),
+    };
+    await this.#stage(u, batch, async () => batch);
   }
 
   /** Writes one sealed document chunk (unreadable until its record is committed). */
@@ -836,7 +1008,10 @@ export class VaultRecords {
 
   /** Makes a whole upload visible in one transaction (after the quota check); an upload commits at most once. */
   async commitUpload(upload_id: string): Promise<{ vault_id: string; accepted: number; duplicates: number }> {
-    const sent = this.#open.get(upload_id)?.sent ?? 0;
+    const open = this.#open.get(upload_id);
+    const sent = open?.sent ?? 0;
+    // The counts stand for the upload's rows only when no batch of it is being written meanwhile.
+    const counts = open && open.staging === 0 ? open.counts : undefined;
     const result = await this.#committingUpload(() =>
       this.#store.transaction(async (tx) => {
         const u = (
@@ -848,7 +1023,7 @@ export class VaultRecords {
         if (!u) throw new PortError('upload_not_open', `upload ${upload_id} is not open`);
         if (u.state === 'committed') return { vault_id: u.vault_id, accepted: u.accepted, duplicates: u.duplicates };
         if (u.state !== 'open') throw new PortError('upload_not_open', `upload ${upload_id} is ${u.state}`);
-        return { vault_id: u.vault_id, ...(await this.#commit(tx, u.vault_id, Number(u.upload_no), sent)) };
+        return { vault_id: u.vault_id, ...(await this.#commit(tx, u.vault_id, Number(u.upload_no), sent, counts)) };
       }),
     );
     this.#open.delete(upload_id);

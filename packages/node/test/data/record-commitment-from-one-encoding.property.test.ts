@@ -13,7 +13,7 @@ import * as crypto from 'node:crypto';
 import { describe, it } from 'node:test';
 import { canonicalString } from '@symphony/protocol';
 import fc from 'fast-check';
-import type { SealFormat, SealJob } from '../../src/data/seal-records.ts';
+import { type SealFormat, type SealJob, sealJobRecords } from '../../src/data/seal-records.ts';
 import { sealHere, sealInWorker } from '../../src/data/seal-worker.ts';
 import { openPayload, recordKey, recordSalt } from '../../src/data/vault-crypto.ts';
 import { recordCommitment } from '../../src/data/vault-records.ts';
@@ -41,10 +41,12 @@ function jobOf(
   const keys = Buffer.concat([saltKey, batchKey, ...subjects.map((s) => subjectKeys.get(s)!)]);
   return {
     vault_id: input.v,
-    record_ids: input.records.map((x) => x.r),
-    subjects: input.records.map((x) => x.s),
-    fields: input.records.map((x) => canonicalString(x.fields)),
-    key_index: input.records.map((x) => subjects.indexOf(x.s)),
+    ...sealJobRecords(
+      input.records.map((x) => x.r),
+      input.records.map((x) => x.s),
+      input.records.map((x) => canonicalString(x.fields)),
+      input.records.map((x) => subjects.indexOf(x.s)),
+    ),
     keys: new Uint8Array(keys).buffer,
     format,
     ...(format === 'copy' ? { prefix: PREFIX, columns: 6 } : {}),

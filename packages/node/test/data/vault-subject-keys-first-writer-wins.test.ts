@@ -1,10 +1,10 @@
 /**
  * A subject has one key per Vault, whoever creates it first. New subject keys are written with
- * one `COPY` on PGlite, which has no duplicate rule: when another writer stores the key of one of
- * the batch's new subjects between this writer's lookup and its write, the write must fall back to
- * the insert statement, keep the key already stored, and seal the batch's records under it, so
- * every record stays readable and shredding the subject still removes the only key. On the insert
- * path (`copy: false`) the outcome is the same.
+ * the batch's records, after them, in the batch's transaction (one `COPY` on PGlite, which has no
+ * duplicate rule): when another writer stores the key of one of the batch's new subjects between
+ * this writer's lookup and its write, the batch must be rolled back, sealed again under the key
+ * already stored and written again, so every record stays readable and shredding the subject
+ * still removes the only key. On the insert path (`copy: false`) the outcome is the same.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
