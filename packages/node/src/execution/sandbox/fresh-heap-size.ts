@@ -147,13 +147,7 @@ export function withHeapPagesGlobal(wasm: Uint8Array, initialPages: number): Uin
       parts.push(head, whole);
     }
   }
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+  return Buffer.concat(parts);
 }
 
 const HEAP_MAX = 2_147_483_648;
