@@ -16,6 +16,8 @@
  *   [--seal-here] (seal on the main thread instead of the sealing worker, for an A/B)
  *   [--no-copy] (the sealed path writes with its insert statement instead of COPY, for an A/B)
  *   [--warmup N] (records each path writes, untimed, before any is measured; default 2000, 0 for none)
+ *   [--runs N] (rounds per size, each path once per round into a Vault of its own; figures are the
+ *   medians over rounds and `ratio_pct_runs` lists every round's ratio; default 1)
  *   (`--expose-gc` adds the heap retained after a forced GC at the end of each sealed run)
  *
  * The store is PGlite on disk in a temporary folder (from the test template). RSS includes
@@ -32,10 +34,11 @@ import { loadVaultMasterSecret } from '../packages/node/src/data/vault-crypto.ts
 import { contentRecordId, VaultRecords, vaultRecordMigrations } from '../packages/node/src/data/vault-records.ts';
 import { COMMERCE_RECEIPT_V1 } from '../packages/node/src/semantic/starter-registry.ts';
 import { openTestPglite } from '../packages/node/test/support/pglite.ts';
-import { argValue, machine } from './bench-util.ts';
+import { argValue, machine, median } from './bench-util.ts';
 
 const sizes = (argValue('--sizes') ?? '10000,100000').split(',').map(Number);
 const warmUp = Number(argValue('--warmup') ?? 2000);
+const runs = Math.max(1, Number(argValue('--runs') ?? 1));
 const BATCH = 1000;
 const V = 'vlt_bench';
 const MERCHANTS = ['Kopi Corner', 'Bean There', 'Daily Grind', 'Fresh Mart', 'Noodle House'];
@@ -75,7 +78,7 @@ function memory(peak: { heap: number; rss: number }) {
   peak.rss = Math.max(peak.rss, m.rss);
 }
 
-const rows: Record<string, number>[] = [];
+const rows: Record<string, number | string>[] = [];
 for (const n of sizes) {
   const dir = mkdtempSync(join(tmpdir(), 'scs-vault-bench-'));
   const store = await openTestPglite({ dataDir: join(dir, 'pglite') });
@@ -159,18 +162,35 @@ for (const n of sizes) {
   // before any path is measured, so the order of the phases does not favour any of them.
   if (warmUp > 0) for (const phase of Object.values(phases)) await phase('vlt_warmup', warmUp, { heap: 0, rss: 0 });
 
-  const measure = async (phase: keyof typeof phases): Promise<Sample> => {
+  const measure = async (phase: keyof typeof phases, vault: string): Promise<Sample> => {
     global.gc?.();
     const peak = { heap: 0, rss: 0 };
     const c0 = process.cpuUsage();
     const t0 = performance.now();
-    const bytes = await phases[phase](V, n, peak);
+    const bytes = await phases[phase](vault, n, peak);
     const sample = { ms: performance.now() - t0, cpuMs: cpuMs(c0), bytes, peakHeapMb: 0, peakRssMb: 0 };
     return { ...sample, peakHeapMb: peak.heap / 2 ** 20, peakRssMb: peak.rss / 2 ** 20 };
   };
-  const baseline = await measure('json');
-  const copyBaseline = await measure('copy');
-  const sealed = await measure('sealed');
+  const rounds: { json: Sample; copy: Sample; sealed: Sample }[] = [];
+  for (let run = 0; run < runs; run++) {
+    const vault = runs === 1 ? V : `${V}${run}`;
+    rounds.push({
+      json: await measure('json', vault),
+      copy: await measure('copy', vault),
+      sealed: await measure('sealed', vault),
+    });
+  }
+  /** The median sample of a path over the rounds (each field's median; peaks are the largest). */
+  const mid = (path: 'json' | 'copy' | 'sealed'): Sample => ({
+    ms: median(rounds.map((r) => r[path].ms)),
+    cpuMs: median(rounds.map((r) => r[path].cpuMs)),
+    bytes: rounds[0]![path].bytes,
+    peakHeapMb: Math.max(...rounds.map((r) => r[path].peakHeapMb)),
+    peakRssMb: Math.max(...rounds.map((r) => r[path].peakRssMb)),
+  });
+  const baseline = mid('json');
+  const copyBaseline = mid('copy');
+  const sealed = mid('sealed');
   const bytes = baseline.bytes;
   global.gc?.();
   const retainedHeapMb = process.memoryUsage().heapUsed / 2 ** 20;
@@ -184,8 +204,9 @@ for (const n of sizes) {
     copy_baseline_mb_s: +(bytes / 1e6 / (copyBaseline.ms / 1000)).toFixed(2),
     sealed_rec_s: Math.round(n / (sealed.ms / 1000)),
     sealed_mb_s: +(bytes / 1e6 / (sealed.ms / 1000)).toFixed(2),
-    ratio_pct: Math.round((baseline.ms / sealed.ms) * 100),
-    copy_ratio_pct: Math.round((copyBaseline.ms / sealed.ms) * 100),
+    ratio_pct: Math.round(median(rounds.map((r) => r.json.ms / r.sealed.ms)) * 100),
+    ratio_pct_runs: rounds.map((r) => Math.round((r.json.ms / r.sealed.ms) * 100)).join('/'),
+    copy_ratio_pct: Math.round(median(rounds.map((r) => r.copy.ms / r.sealed.ms)) * 100),
     baseline_cpu_us_rec: +((baseline.cpuMs * 1000) / n).toFixed(1),
     copy_baseline_cpu_us_rec: +((copyBaseline.cpuMs * 1000) / n).toFixed(1),
     sealed_cpu_us_rec: +((sealed.cpuMs * 1000) / n).toFixed(1),
