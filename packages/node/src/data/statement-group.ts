@@ -1,10 +1,10 @@
 /**
- * Writes of one kind that arrive while one of them is in flight go out together, as one statement,
- * as soon as it returns: a node's tasks each store an output, a transcript or an idempotency key,
- * and on an embedded store every statement costs far more than its rows. A write that finds none
- * in flight goes out after the current turn of the event loop, with the writes the same turn made. Each caller's promise settles with its own row's
- * result; if a grouped statement fails, its rows are written again one by one, so an error reaches
- * only the caller whose row caused it and the others are unaffected.
+ * Writes of one kind go out together, as one statement: a node's tasks each store an output, a
+ * transcript or an idempotency key, and on an embedded store every statement costs far more than
+ * its rows. A write goes out after the current turn of the event loop with the other writes of
+ * that turn, or, if a statement is in flight, with those made meanwhile as soon as it returns.
+ * Each caller's promise settles with its own row's result; if a grouped statement fails, its rows
+ * are written again one by one, so an error reaches only the caller whose row caused it.
  */
 
 /** Rows written per statement at most. */
