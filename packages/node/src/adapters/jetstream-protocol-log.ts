@@ -40,6 +40,7 @@ import {
   encodeEntry,
   refusal,
 } from './log-entries.ts';
+import { FollowerSet } from './log-follower.ts';
 
 /** Options of `JetStreamProtocolLog.open`. */
 export type JetStreamProtocolLogOptions = {
@@ -63,7 +64,7 @@ export class JetStreamProtocolLog implements ProtocolLog {
   readonly subject: string;
   readonly #js: JetStreamClient;
   readonly #jsm: JetStreamManager;
-  readonly #followers = new Set<LogFollower>();
+  readonly #followers = new FollowerSet();
   /** The last (seq, hash) this instance saw stored: entries never change, so it never goes stale. */
   #known: LogHead | null = null;
   #closed = false;
@@ -176,14 +177,12 @@ export class JetStreamProtocolLog implements ProtocolLog {
         await done.catch(() => {});
       },
     };
-    this.#followers.add(follower);
-    void done.finally(() => this.#followers.delete(follower)).catch(() => {});
-    return follower;
+    return this.#followers.add(follower);
   }
 
   async close(): Promise<void> {
     this.#closed = true;
-    await Promise.all([...this.#followers].map((f) => f.stop()));
+    await this.#followers.stopAll();
   }
 
   async #refuse(entry: LogEntry): Promise<AppendOutcome> {

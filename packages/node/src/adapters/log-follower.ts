@@ -89,3 +89,29 @@ export function startPollingFollower(opts: PollingFollowerOptions): LogFollower 
     },
   };
 }
+
+/** The followers a log has started, so that closing the log stops them; each leaves when it ends. */
+export class FollowerSet {
+  readonly #followers = new Set<LogFollower>();
+
+  /** Tracks `follower` until its `done` settles, and returns it. */
+  add(follower: LogFollower): LogFollower {
+    this.#followers.add(follower);
+    void follower.done.finally(() => this.#followers.delete(follower)).catch(() => {});
+    return follower;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all([...this.#followers].map((f) => f.stop()));
+  }
+}
+
+/** A `subscribeWake` over a set of wake-up calls that the log's own appends call. */
+export function wakeSubscriber(wakes: Set<() => void>): NonNullable<PollingFollowerOptions['subscribeWake']> {
+  return async (wake) => {
+    wakes.add(wake);
+    return () => {
+      wakes.delete(wake);
+    };
+  };
+}

@@ -20,7 +20,7 @@ import {
   nextSeq,
   refusal,
 } from './log-entries.ts';
-import { startPollingFollower } from './log-follower.ts';
+import { FollowerSet, startPollingFollower, wakeSubscriber } from './log-follower.ts';
 
 type Stored = { readonly seq: number; readonly hash: string; readonly json: string };
 
@@ -29,7 +29,7 @@ export class MemoryProtocolLog implements ProtocolLog {
   readonly #entries: Stored[] = [];
   readonly #hashes = new Set<string>();
   readonly #wakers = new Set<() => void>();
-  readonly #followers = new Set<LogFollower>();
+  readonly #followers = new FollowerSet();
   #closed = false;
 
   async append(entry: LogEntry): Promise<AppendOutcome> {
@@ -90,22 +90,15 @@ export class MemoryProtocolLog implements ProtocolLog {
       fromSeq,
       onEntry,
       read: (from, limit) => this.read(from, limit),
-      subscribeWake: async (wake) => {
-        this.#wakers.add(wake);
-        return () => {
-          this.#wakers.delete(wake);
-        };
-      },
+      subscribeWake: wakeSubscriber(this.#wakers),
       pollIntervalMs: opts?.pollIntervalMs ?? 1000,
     });
-    this.#followers.add(follower);
-    void follower.done.finally(() => this.#followers.delete(follower)).catch(() => {});
-    return follower;
+    return this.#followers.add(follower);
   }
 
   async close(): Promise<void> {
     this.#closed = true;
-    await Promise.all([...this.#followers].map((f) => f.stop()));
+    await this.#followers.stopAll();
   }
 
   #head(): LogHead | null {

@@ -25,7 +25,7 @@ import {
   RecentEntries,
   refusal,
 } from './log-entries.ts';
-import { startPollingFollower } from './log-follower.ts';
+import { FollowerSet, startPollingFollower } from './log-follower.ts';
 
 /** Options of `SqlProtocolLog.open`. */
 export type SqlProtocolLogOptions = {
@@ -44,7 +44,7 @@ export class SqlProtocolLog implements ProtocolLog {
   readonly #store: Store;
   readonly #table: string;
   readonly #pollIntervalMs: number;
-  readonly #followers = new Set<LogFollower>();
+  readonly #followers = new FollowerSet();
   /** Entries this instance appended, read by followers in this process instead of the database. */
   readonly #recent = new RecentEntries();
   readonly #localWakes = new Set<() => void>();
@@ -235,14 +235,12 @@ export class SqlProtocolLog implements ProtocolLog {
       },
       pollIntervalMs: opts?.pollIntervalMs ?? this.#pollIntervalMs,
     });
-    this.#followers.add(follower);
-    void follower.done.finally(() => this.#followers.delete(follower)).catch(() => {});
-    return follower;
+    return this.#followers.add(follower);
   }
 
   async close(): Promise<void> {
     this.#closed = true;
-    await Promise.all([...this.#followers].map((f) => f.stop()));
+    await this.#followers.stopAll();
   }
 
   #checkOpen(): void {

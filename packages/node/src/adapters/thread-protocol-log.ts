@@ -16,7 +16,7 @@ import type {
   ProtocolLog,
 } from '../ports/protocol-log.ts';
 import { checkRead, closedLog, DEFAULT_READ_LIMIT, encodeBatch, encodeEntry, RecentEntries } from './log-entries.ts';
-import { startPollingFollower } from './log-follower.ts';
+import { FollowerSet, startPollingFollower, wakeSubscriber } from './log-follower.ts';
 import { answerCalls, PortCaller } from './port-calls.ts';
 
 /** A served log: `close` stops pushing entries and closes the port (never the log itself). */
@@ -109,7 +109,7 @@ export class ThreadProtocolLog implements ProtocolLog {
   /** Entries pushed by the owner or appended here, shared by this thread's readers. */
   readonly #recent = new RecentEntries();
   readonly #wakes = new Set<() => void>();
-  readonly #followers = new Set<LogFollower>();
+  readonly #followers = new FollowerSet();
   #closed = false;
 
   constructor(port: MessagePort, opts: ThreadProtocolLogOptions = {}) {
@@ -165,23 +165,16 @@ export class ThreadProtocolLog implements ProtocolLog {
       fromSeq,
       onEntry,
       read: (from, limit) => this.read(from, limit),
-      subscribeWake: async (wake) => {
-        this.#wakes.add(wake);
-        return () => {
-          this.#wakes.delete(wake);
-        };
-      },
+      subscribeWake: wakeSubscriber(this.#wakes),
       pollIntervalMs: opts?.pollIntervalMs ?? this.#pollIntervalMs,
     });
-    this.#followers.add(follower);
-    void follower.done.finally(() => this.#followers.delete(follower)).catch(() => {});
-    return follower;
+    return this.#followers.add(follower);
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await Promise.all([...this.#followers].map((f) => f.stop()));
+    await this.#followers.stopAll();
     this.#calls.close();
   }
 
