@@ -138,7 +138,10 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
 
 function mutate(seed: Json, mutations: readonly Mutation[]): Json {
   let body: Json = structuredClone(seed);
-  for (const m of mutations) {
+  // Each value applied is a copy: fast-check may hand the same object to two mutations (a set
+  // value then added into itself would be a cycle) and reuses generated values while shrinking.
+  for (const generated of mutations) {
+    const m = 'value' in generated ? { ...generated, value: structuredClone(generated.value) } : generated;
     const paths = pathsOf(body);
     const path = paths[m.at % paths.length] ?? [];
     const target = parentAndKey(body, path);
