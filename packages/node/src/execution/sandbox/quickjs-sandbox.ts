@@ -22,6 +22,7 @@ import {
   QuickJSWASMModule,
 } from 'quickjs-emscripten-core';
 import type { Row } from '../builtin-operators.ts';
+import { pauseCollections, resumeCollections } from './collection-threshold.ts';
 import { grownHeapSize, HEAP_PAGES_EXPORT, PAGE, withHeapPagesGlobal } from './fresh-heap-size.ts';
 import { useNativeHeapStrings } from './heap-strings.ts';
 import { preludeSource } from './sandbox-prelude.ts';
@@ -106,6 +107,12 @@ const memories = zeroedMemories(INITIAL_PAGES * PAGE, (maximum) => {
 /** How many WebAssembly memories the process's sandbox runs have created (the others were reused). */
 export function sandboxMemoriesCreated(): number {
   return created;
+}
+
+let pauses = 0;
+/** How many of the process's sandbox runs built their rows with collections paused (collection-threshold.ts). */
+export function sandboxCollectionPauses(): number {
+  return pauses;
 }
 
 /** The compiled QuickJS module; `freshSizes` when its memory size reads go through `scs_heap_pages`. */
@@ -256,6 +263,10 @@ async function runOnMemory(
   // in a state QuickJS's own teardown asserts on, and nothing of it but its zeroed memory is reused.
   const runtime = qjs.newRuntime();
   {
+    // None while the rows are built (collection-threshold.ts); only in the build fresh-heap-size.ts checked.
+    const runtimePointer = (runtime as unknown as { rt: { value: number } }).rt.value;
+    const paused = wasm.freshSizes && pauseCollections(memory, runtimePointer);
+    if (paused) pauses++;
     runtime.setMemoryLimit(limits.memoryBytes);
     runtime.setMaxStackSize(limits.stackBytes);
     runtime.setModuleLoader((name) => {
@@ -316,6 +327,7 @@ async function runOnMemory(
         throw classify(message);
       }
       built.value.dispose();
+      if (paused) resumeCollections(memory, runtimePointer);
 
       const mod = vm.evalCode(source, 'program.js', { type: 'module' });
       if (mod.error) {
