@@ -34,12 +34,18 @@ export type Reply = (text: string) => void;
 export type Route = {
   readonly tokens: readonly string[];
   readonly queue: string | undefined;
+  /** Who holds the route, when a served client says (`serveBus`'s `owner`, e.g. a pipeline thread). */
+  readonly owner?: string;
   deliver(subject: string, data: string, reply: Reply | undefined): void;
 };
+
+/** Told about every route added or removed (see `MemoryBroker.watch`). */
+export type RouteWatcher = (change: 'add' | 'remove', route: Route) => void;
 
 /** The in-process network that `MemoryBus` clients share. */
 export class MemoryBroker {
   readonly #routes = new Set<Route>();
+  readonly #watchers = new Set<RouteWatcher>();
 
   /** A new client on this network. */
   connect(opts: Omit<MemoryBusOptions, 'broker'> = {}): MemoryBus {
@@ -48,12 +54,25 @@ export class MemoryBroker {
 
   /** Adds a route (used by `MemoryBus`). */
   add(route: Route): void {
+    if (this.#routes.has(route)) return;
     this.#routes.add(route);
+    for (const w of this.#watchers) w('add', route);
   }
 
   /** Removes a route (used by `MemoryBus`). */
   remove(route: Route): void {
-    this.#routes.delete(route);
+    if (!this.#routes.delete(route)) return;
+    for (const w of this.#watchers) w('remove', route);
+  }
+
+  /**
+   * Calls `watcher` with every route there is now (as added), then with every route added or
+   * removed later; returns the function that stops it.
+   */
+  watch(watcher: RouteWatcher): () => void {
+    for (const route of this.#routes) watcher('add', route);
+    this.#watchers.add(watcher);
+    return () => this.#watchers.delete(watcher);
   }
 
   /** Delivers to every matching route, one random member per queue group; returns how many got it. */

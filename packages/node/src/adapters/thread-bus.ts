@@ -5,6 +5,17 @@
  * and no-responders decided there, by the same rules), messages cross as their JSON text, and
  * handlers run on the client's thread, one at a time per subscription, never in the publisher's
  * call stack.
+ *
+ * Local routes (`LocalRoutes`, shared by the thread's clients): every subscription of a client is
+ * also a route of a broker on the client's own thread, and the owning thread tells that thread
+ * which routes it holds besides the client thread's own (`serveRouteInterest`). A message whose
+ * subject no such route matches is routed on the client's thread, among its own clients, without
+ * crossing to the owning thread and back: the routes that match it are all there, so the same
+ * rules pick the same kind of receivers. Any other message goes to the owning thread's broker as
+ * before. A route added on the owning thread bumps a shared counter before `add` returns, and the
+ * client thread routes nothing itself while its list is older than the counter, so a message sent
+ * after a subscription returned on either thread reaches it; until the first list arrives, every
+ * message goes through the owning thread.
  */
 import type { MessagePort } from 'node:worker_threads';
 import type {
@@ -26,8 +37,9 @@ import {
   encodeReply,
   pendingRequest,
   settle,
+  subjectMatches,
 } from './bus-codec.ts';
-import type { MemoryBroker, Reply, Route } from './memory-bus.ts';
+import { MemoryBroker, type Reply, type Route } from './memory-bus.ts';
 import { answerCalls, PortCaller } from './port-calls.ts';
 
 type SubscribeCall = { sid: number; subject: string; queue: string | undefined; serve: boolean };
@@ -35,8 +47,14 @@ type SubscribeCall = { sid: number; subject: string; queue: string | undefined; 
 /** A served broker: `close` removes the client's routes and closes the port. */
 export type ServedBus = { close(): Promise<void> };
 
+/** Options of `serveBus`. */
+export type ServeBusOptions = {
+  /** Marks the client's routes as held by `owner` (a thread), so `serveRouteInterest` can leave them out. */
+  readonly owner?: string;
+};
+
 /** Serves `broker` to one `ThreadBus` on the other end of `port`. */
-export function serveBus(broker: MemoryBroker, port: MessagePort): ServedBus {
+export function serveBus(broker: MemoryBroker, port: MessagePort, opts: ServeBusOptions = {}): ServedBus {
   const routes = new Map<number, Route>();
   const replies = new Map<number, Reply>();
   let nextReply = 0;
@@ -61,6 +79,7 @@ export function serveBus(broker: MemoryBroker, port: MessagePort): ServedBus {
           const route: Route = {
             tokens: checkSubject(subject, true),
             queue,
+            ...(opts.owner !== undefined ? { owner: opts.owner } : {}),
             deliver: serve
               ? (msgSubject, data, reply) => {
                   if (!reply) return;
@@ -121,19 +140,119 @@ export function serveBus(broker: MemoryBroker, port: MessagePort): ServedBus {
   };
 }
 
-type Delivery = { subject: string; data: string; rid?: number };
+type Delivery = { subject: string; data: string; reply?: Reply };
+type RouteMessage =
+  | { event: 'routes'; routes: { id: number; tokens: string[] }[]; version: number; shared: SharedArrayBuffer }
+  | { event: 'route-added'; id: number; tokens: string[]; version: number }
+  | { event: 'route-removed'; id: number; version: number };
+
+/**
+ * Tells the thread on the other end of `port` (its `LocalRoutes`) which routes `broker` holds that
+ * `owner`'s clients (`serveBus` with that `owner`) do not: the list now, then every change.
+ */
+export function serveRouteInterest(broker: MemoryBroker, port: MessagePort, owner: string): ServedBus {
+  const ids = new Map<Route, number>();
+  let next = 0;
+  let initial: { id: number; tokens: string[] }[] | undefined = [];
+  // Bumped (before the message is sent) at every change: the other thread routes nothing itself
+  // while its list is older than this, so a route added here is seen by every later message.
+  const shared = new SharedArrayBuffer(4);
+  const version = new Int32Array(shared);
+  const post = (message: RouteMessage) => port.postMessage(message);
+  const stop = broker.watch((change, route) => {
+    if (route.owner === owner) return;
+    if (change === 'add') {
+      const id = next++;
+      ids.set(route, id);
+      if (initial) initial.push({ id, tokens: [...route.tokens] });
+      else post({ event: 'route-added', id, tokens: [...route.tokens], version: Atomics.add(version, 0, 1) + 1 });
+      return;
+    }
+    const id = ids.get(route);
+    if (id === undefined) return;
+    ids.delete(route);
+    post({ event: 'route-removed', id, version: Atomics.add(version, 0, 1) + 1 });
+  });
+  post({ event: 'routes', routes: initial, version: Atomics.load(version, 0), shared });
+  initial = undefined;
+  return {
+    async close() {
+      stop();
+      port.close();
+    },
+  };
+}
+
+/**
+ * The routes of this thread's `ThreadBus` clients (see the header): a broker of their own, and the
+ * subjects the owning thread's other routes match, as `serveRouteInterest` reports them.
+ */
+export class LocalRoutes {
+  /** The routes of this thread's clients. */
+  readonly broker = new MemoryBroker();
+  readonly #port: MessagePort;
+  readonly #elsewhere = new Map<number, readonly string[]>();
+  /** The owning thread's change counter, and the change this thread's list reflects. */
+  #version: Int32Array | undefined;
+  #seen = -1;
+  /** Messages routed on this thread (for metrics and tests). */
+  routed = 0;
+
+  constructor(port: MessagePort) {
+    this.#port = port;
+    port.on('message', (m: RouteMessage) => {
+      switch (m.event) {
+        case 'routes':
+          for (const r of m.routes) this.#elsewhere.set(r.id, r.tokens);
+          this.#version = new Int32Array(m.shared);
+          break;
+        case 'route-added':
+          this.#elsewhere.set(m.id, m.tokens);
+          break;
+        case 'route-removed':
+          this.#elsewhere.delete(m.id);
+          break;
+      }
+      this.#seen = m.version;
+    });
+    port.on('close', () => {
+      this.#version = undefined;
+    });
+  }
+
+  /**
+   * True when every route matching `subject` is on this thread: the list is current (no change on
+   * the owning thread since the last one this thread applied) and no route there matches.
+   */
+  routesHere(subject: string): boolean {
+    if (this.#version === undefined || Atomics.load(this.#version, 0) !== this.#seen) return false;
+    const tokens = subject.split('.');
+    for (const pattern of this.#elsewhere.values()) if (subjectMatches(pattern, tokens)) return false;
+    return true;
+  }
+
+  /** Stops listening (the clients then send everything to the owning thread). */
+  close(): void {
+    this.#version = undefined;
+    this.#port.close();
+  }
+}
+
 type Live = { stop(): Promise<void> };
 
 /** Options of `ThreadBus`. */
 export type ThreadBusOptions = {
   /** Told about subscription handlers that threw (the message is dropped); default: ignored. */
   readonly onHandlerError?: (error: unknown, subject: string) => void;
+  /** This thread's local routes, shared by its clients (see the header); without it every message crosses. */
+  readonly local?: LocalRoutes;
 };
 
 /** `Bus` client of a broker served by another thread (`serveBus`); it owns its port. */
 export class ThreadBus implements Bus {
   readonly #calls: PortCaller;
   readonly #onHandlerError: ((error: unknown, subject: string) => void) | undefined;
+  readonly #local: LocalRoutes | undefined;
   readonly #deliveries = new Map<number, (d: Delivery) => void>();
   readonly #live = new Set<Live>();
   readonly #pending = new Set<() => void>();
@@ -142,13 +261,17 @@ export class ThreadBus implements Bus {
 
   constructor(port: MessagePort, opts: ThreadBusOptions = {}) {
     this.#onHandlerError = opts.onHandlerError;
+    this.#local = opts.local;
     this.#calls = new PortCaller(port, (message) => {
       const deliver = this.#deliveries.get(message.sid as number);
       if (!deliver) return;
+      const rid = message.rid as number;
       deliver({
         subject: message.subject as string,
         data: message.data as string,
-        ...(message.event === 'request' ? { rid: message.rid as number } : {}),
+        ...(message.event === 'request'
+          ? { reply: (text: string) => this.#calls.send({ event: 'reply', rid, text }) }
+          : {}),
       });
     });
   }
@@ -156,8 +279,14 @@ export class ThreadBus implements Bus {
   async publish(subject: string, payload: unknown): Promise<void> {
     this.#checkOpen();
     checkSubject(subject, false);
+    const data = encodePayload(payload);
+    if (this.#local?.routesHere(subject)) {
+      this.#local.routed++;
+      this.#local.broker.route(subject, data, undefined);
+      return;
+    }
     // One-way, as a NATS publish: the broker routes it in order with this client's other calls.
-    this.#calls.send({ event: 'publish', subject, data: encodePayload(payload) });
+    this.#calls.send({ event: 'publish', subject, data });
   }
 
   async subscribe(subject: string, handler: BusHandler, opts?: SubscribeOptions): Promise<Subscription> {
@@ -206,11 +335,12 @@ export class ThreadBus implements Bus {
       opts?.queue,
       true,
       (d) => {
-        if (stopped || d.rid === undefined) return;
+        const reply = d.reply;
+        if (stopped || !reply) return;
         const task = (async () => {
           await new Promise((resolve) => setImmediate(resolve));
           const outcome = await settle(() => responder(decodePayload(d.data), { subject: d.subject }));
-          this.#calls.send({ event: 'reply', rid: d.rid, text: encodeReply(outcome) });
+          reply(encodeReply(outcome));
         })();
         inFlight.add(task);
         void task.finally(() => inFlight.delete(task));
@@ -229,6 +359,12 @@ export class ThreadBus implements Bus {
       if (!(opts.timeoutMs > 0)) throw new RangeError('timeoutMs must be positive');
       const data = encodePayload(payload);
       const request = pendingRequest(subject, opts.timeoutMs, this.#pending, resolve, reject);
+      if (this.#local?.routesHere(subject)) {
+        this.#local.routed++;
+        const reached = this.#local.broker.route(subject, data, request.reply);
+        if (reached === 0) request.fail(new PortError<BusErrorCode>('no_responders', `no responders on ${subject}`));
+        return;
+      }
       this.#calls
         .call<{ text?: string; none?: true; expired?: true }>('req', { subject, data, timeoutMs: opts.timeoutMs })
         .then((answer) => {
@@ -256,9 +392,18 @@ export class ThreadBus implements Bus {
   ): Promise<Subscription> {
     const sid = this.#nextSid++;
     this.#deliveries.set(sid, deliver);
+    // The same subscription as a route on this thread, for messages its other clients route here.
+    const local = this.#local;
+    const route: Route | undefined = local && {
+      tokens: checkSubject(subject, true),
+      queue,
+      deliver: (msgSubject, data, reply) => deliver({ subject: msgSubject, data, ...(reply ? { reply } : {}) }),
+    };
+    if (route) local!.broker.add(route);
     const live: Live = {
       stop: async () => {
         if (!this.#live.delete(live)) return;
+        if (route) local!.broker.remove(route);
         this.#deliveries.delete(sid);
         await Promise.all([this.#calls.call('unsub', sid).catch(() => {}), stop()]);
       },

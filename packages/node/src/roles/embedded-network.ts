@@ -74,6 +74,11 @@ export type EmbeddedNetworkOptions = {
    * its time when the network opens (the worker's nodes do not see it move); any other clock than
    * the system clock is refused.
    */
+  /**
+   * The admissions-first gate of this thread's nodes (default: a new `AdmissionPriority`). With a
+   * pipeline thread running enterprise nodes, the coordinator's lifecycle steps do not wait on it.
+   */
+  admissionPriority?: AdmissionPriority;
   pipelineThread?: {
     store: PipelineStore;
     /** Node ids of the masters the worker runs (default: every master but the coordinator). */
@@ -117,10 +122,11 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
     pollIntervalMs: opts.pollIntervalMs ?? 1000,
   });
   // One thread runs every node: admissions go first across all of them (see AdmissionPriority).
-  const priority = new AdmissionPriority();
+  const priority = opts.admissionPriority ?? new AdmissionPriority();
   const domainOf = new Map(topology.semantic_domains.map((d) => [d.domain, d]));
   const pipeline = opts.pipelineThread ? await startPipeline(opts, topology, log, broker, priority) : undefined;
   const remote = new Set(pipeline?.publicKeys.keys());
+  const remoteEnterprises = topology.enterprises.some((e) => remote.has(e.node_id));
 
   progress('starting enterprise nodes');
   const buses: Bus[] = [];
@@ -175,6 +181,9 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
         clock,
         coordinator: i === 0,
         priority,
+        // The coordinator's steps feed the worker's enterprise nodes: held back during admission
+        // bursts they would leave the worker idle (bench/RESULTS.md sections 28 and 35).
+        ...(pipeline && remoteEnterprises ? { deferLifecycleSteps: false } : {}),
         ...(opts.openTaskQuota ? { openTaskQuota: opts.openTaskQuota } : {}),
         ...(opts.pipelineBacklog ? { pipelineBacklog: opts.pipelineBacklog } : {}),
         peers: () => [

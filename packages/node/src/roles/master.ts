@@ -69,6 +69,13 @@ export type MasterOptions = {
    * coordinator without it makes its own, other masters then do not defer.
    */
   priority?: AdmissionPriority;
+  /**
+   * Whether the coordinator's lifecycle steps (resolution, dispatch, the receipt) give way to
+   * running admissions (default true). False when the nodes those steps feed run on another thread
+   * (the embedded network's pipeline thread): holding the steps back then leaves that thread idle
+   * while admissions arrive, and the two threads take turns instead of overlapping.
+   */
+  deferLifecycleSteps?: boolean;
   /** Transcript and evidence checks of task classes that are not re-executed (Query, Train). */
   classVerifiers?: ClassVerifiers;
   /** Where the coordinating master sends settlement alerts (default: a JSON line on stderr). */
@@ -161,7 +168,7 @@ export class MasterNode {
     const controller = opts.coordinator
       ? new LifecycleController({
           ...common,
-          ...(priority ? { priority } : {}),
+          ...(priority && opts.deferLifecycleSteps !== false ? { priority } : {}),
           bus,
           tables,
           clock: opts.clock,

@@ -13,7 +13,7 @@ import { FileKeyring } from '../adapters/file-keyring.ts';
 import type { MemoryBroker } from '../adapters/memory-bus.ts';
 import { type ExportedKey, MemoryKeyring } from '../adapters/memory-keyring.ts';
 import { fromWire, type WireError } from '../adapters/port-calls.ts';
-import { type ServedBus, serveBus } from '../adapters/thread-bus.ts';
+import { type ServedBus, serveBus, serveRouteInterest } from '../adapters/thread-bus.ts';
 import { type ServedProtocolLog, serveProtocolLog } from '../adapters/thread-protocol-log.ts';
 import type { AdmissionPriority } from '../coordination/admission-priority.ts';
 import type { Backoff } from '../coordination/retry.ts';
@@ -42,6 +42,8 @@ export type PipelineWorkerData = {
   frozenClockMs?: number;
   logPort: MessagePort;
   busPorts: Record<string, MessagePort>;
+  /** The main broker's routes other than the worker's own (`serveRouteInterest`), for its local routes. */
+  routesPort: MessagePort;
 };
 
 /** A worker master's progress, reported as it folds the log. */
@@ -112,6 +114,9 @@ export type PipelineThread = {
   close(): Promise<void>;
 };
 
+/** The owner the worker's routes carry in the main thread's broker. */
+const PIPELINE_OWNER = 'pipeline-thread';
+
 const WORKER_ENTRY = new URL('./pipeline-worker.ts', import.meta.url).href;
 
 /**
@@ -142,12 +147,16 @@ export async function startPipelineThread(opts: PipelineThreadOptions): Promise<
   const log = new MessageChannel();
   const priority = opts.priority;
   served.push(serveProtocolLog(opts.log, log.port1, priority ? { beforeAppend: () => priority.giveWay() } : {}));
+  // Messages between the worker's own nodes stay in the worker (`LocalRoutes`): the worker learns
+  // which routes the main thread's broker holds besides its own and routes the rest itself.
   const busPorts: Record<string, MessagePort> = {};
   for (const id of [...opts.masters, ...opts.enterprises]) {
     const channel = new MessageChannel();
-    served.push(serveBus(opts.broker, channel.port1));
+    served.push(serveBus(opts.broker, channel.port1, { owner: PIPELINE_OWNER }));
     busPorts[id] = channel.port2;
   }
+  const routes = new MessageChannel();
+  served.push(serveRouteInterest(opts.broker, routes.port1, PIPELINE_OWNER));
   const data: PipelineWorkerData = {
     topology: opts.topology,
     masters: [...opts.masters],
@@ -162,11 +171,12 @@ export async function startPipelineThread(opts: PipelineThreadOptions): Promise<
     ...(opts.frozenClockMs !== undefined ? { frozenClockMs: opts.frozenClockMs } : {}),
     logPort: log.port2,
     busPorts,
+    routesPort: routes.port2,
   };
   const worker = new Worker(bootstrap(), {
     eval: true,
     workerData: data,
-    transferList: [log.port2, ...Object.values(busPorts)],
+    transferList: [log.port2, routes.port2, ...Object.values(busPorts)],
   });
   const masters = new Map<string, RemoteMasterReport>();
   let exited = false;

@@ -12,7 +12,7 @@ import { MemoryKeyring } from '../adapters/memory-keyring.ts';
 import { PgliteStore } from '../adapters/pglite-store.ts';
 import { toWire } from '../adapters/port-calls.ts';
 import { SystemClock } from '../adapters/system-clock.ts';
-import { ThreadBus } from '../adapters/thread-bus.ts';
+import { LocalRoutes, ThreadBus } from '../adapters/thread-bus.ts';
 import { ThreadProtocolLog } from '../adapters/thread-protocol-log.ts';
 import type { Bus } from '../ports/bus.ts';
 import { EnterpriseNode, keyNameOf } from './enterprise.ts';
@@ -39,8 +39,10 @@ async function main(data: PipelineWorkerData): Promise<void> {
   const topology = data.topology;
   const domainOf = new Map(topology.semantic_domains.map((d) => [d.domain, d]));
   const buses: Bus[] = [];
+  // Messages between this worker's nodes are routed here, without crossing to the main thread.
+  const local = new LocalRoutes(data.routesPort);
   const busOf = (nodeId: string) => {
-    const bus = new ThreadBus(data.busPorts[nodeId]!, { onHandlerError: (e, s) => onError(`bus ${s}`, e) });
+    const bus = new ThreadBus(data.busPorts[nodeId]!, { local, onHandlerError: (e, s) => onError(`bus ${s}`, e) });
     buses.push(bus);
     return bus;
   };
@@ -140,6 +142,7 @@ async function main(data: PipelineWorkerData): Promise<void> {
         for (const master of masters) await master.close();
         for (const e of enterprises) await e.close();
         for (const b of buses) await b.close();
+        local.close();
         await log.close();
         await store.close();
         post({ type: 'closed' });
