@@ -17,14 +17,20 @@
  * On a shared, loaded machine wall time mostly measures waiting for a core, so the sandbox and the
  * bare function are also timed in CPU time (`process.cpuUsage`, all of the process's threads).
  *
+ * `--against DIR` also runs the sandbox of another checkout (say a worktree of an earlier commit),
+ * interleaved with this one in the same process, each round in alternating order, and prints a
+ * second table comparing the two: on a noisy machine, the only comparison of two versions that both
+ * see the same load.
+ *
  * Run with `--expose-gc` (tsx passes it to Node) and every timed measurement starts from a
  * collected V8 heap, so that none pays for collecting the garbage of the one before it (the JSON
  * round trip of baseline (a) leaves some 30 MiB at 10^5 rows, which the next measurement would
  * otherwise collect); the table's header says which way it ran.
  *
- *   npx tsx [--expose-gc] bench/sandbox.bench.ts [--rows 10000,100000] [--runs 5] [--json FILE]
+ *   npx tsx [--expose-gc] bench/sandbox.bench.ts [--rows 10000,100000] [--runs 5] [--against DIR] [--json FILE]
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { DEFAULT_SANDBOX_LIMITS, runSandboxed } from '../packages/node/src/execution/sandbox/quickjs-sandbox.ts';
 import { argValue, machine, median, timeMs, timeMsAsync } from './bench-util.ts';
 
@@ -36,6 +42,15 @@ for (const name of ['coffee-eligibility', 'spend-features']) {
 }
 const sizes = (argValue('--rows') ?? '10000,100000').split(',').map(Number);
 const runs = Number(argValue('--runs') ?? '5');
+const againstDir = argValue('--against');
+/** The other checkout's sandbox, for `--against`. */
+const against: typeof runSandboxed | undefined = againstDir
+  ? (
+      await import(
+        new URL(`file://${resolve(againstDir, 'packages/node/src/execution/sandbox/quickjs-sandbox.ts')}`).href
+      )
+    ).runSandboxed
+  : undefined;
 const now_ms = Date.parse('2026-11-28T00:00:00Z');
 const ctx = {
   task_id: 'tsk_bench',
@@ -61,11 +76,12 @@ function rowsOf(n: number) {
 // Warm-up, not measured: the first run compiles the WebAssembly module (once per process), and a
 // run of each program over 10^4 rows lets V8 tier QuickJS's hot functions up from its baseline
 // WebAssembly compiler, as a node's first tasks would; the native functions get the same run.
-await runSandboxed(programs[0]!.source, rowsOf(10), ctx);
-for (const { source, native } of programs) {
-  await runSandboxed(source, rowsOf(10_000), ctx, { ...DEFAULT_SANDBOX_LIMITS, fuel: 1_000_000 });
-  native(rowsOf(10_000), ctx);
+for (const sandbox of against ? [runSandboxed, against] : [runSandboxed]) {
+  await sandbox(programs[0]!.source, rowsOf(10), ctx);
+  for (const { source } of programs)
+    await sandbox(source, rowsOf(10_000), ctx, { ...DEFAULT_SANDBOX_LIMITS, fuel: 1_000_000 });
 }
+for (const { native } of programs) native(rowsOf(10_000), ctx);
 const empty = 'export default function run() { return 0 }';
 const REPEAT = 5;
 const collect = (globalThis as { gc?: () => void }).gc;
@@ -94,6 +110,10 @@ for (const { name, source, native } of programs)
     const sandboxCpu: number[] = [];
     const fnOnlyCpu: number[] = [];
     const repeatedCpu: number[] = [];
+    const againstMs: number[] = [];
+    const againstCpu: number[] = [];
+    const thisMs: number[] = [];
+    const thisCpu: number[] = [];
     let fuel = 0;
     let memory = 0;
     let same = true;
@@ -127,6 +147,18 @@ for (const { name, source, native } of programs)
       cpu0 = process.cpuUsage();
       repeatedMs.push(await timeMsAsync(async () => void (await runSandboxed(repeated(source), rows, ctx, limits))));
       repeatedCpu.push(cpuMsSince(cpu0));
+      if (against) {
+        // This sandbox and the other, in alternating order, timed alike.
+        const pair = r % 2 === 0 ? [runSandboxed, against] : [against, runSandboxed];
+        for (const sandbox of pair) {
+          settle();
+          cpu0 = process.cpuUsage();
+          const ms = await timeMsAsync(async () => void (await sandbox(source, rows, ctx, limits)));
+          const cpu = cpuMsSince(cpu0);
+          (sandbox === against ? againstMs : thisMs).push(ms);
+          (sandbox === against ? againstCpu : thisCpu).push(cpu);
+        }
+      }
       // bonus_band is a Math.random draw: seeded in the sandbox, unseeded natively.
       const { bonus_band: _a, ...nativeRest } = JSON.parse(nativeOut);
       const { bonus_band: _b, ...sandboxRest } = JSON.parse(sandboxOut);
@@ -161,6 +193,17 @@ for (const { name, source, native } of programs)
       fuel,
       memory_peak_mib: memory / 2 ** 20,
       same_output: same,
+      ...(against
+        ? {
+            against: {
+              this_ms: median(thisMs),
+              other_ms: median(againstMs),
+              this_cpu_ms: median(thisCpu),
+              other_cpu_ms: median(againstCpu),
+              cpu_ratio_per_round: thisCpu.map((c, i) => c / againstCpu[i]!),
+            },
+          }
+        : {}),
     });
   }
 
@@ -178,5 +221,18 @@ for (const r of results)
   console.log(
     `| ${r.program} | ${r.rows} | ${f(r.json_mb)} | ${f(r.sandbox_ms)} | ${f(r.native_ms)} | ${f(r.sandbox_rows_per_s, 0)} | ${f(r.native_rows_per_s, 0)} | ${f(r.ratio, 2)}x | ${f(r.ratio_without_setup, 2)}x | ${f(r.setup_ms)} | ${f(r.native_function_only_ms)} | ${f(r.ratio_to_function_only, 1)}x | ${f(r.sandbox_program_only_ms)} | ${f(r.program_only_to_function_only, 1)}x | ${f(r.sandbox_cpu_ms)} | ${f(r.native_function_only_cpu_ms)} | ${f(r.cpu_ratio_to_function_only, 1)}x | ${f(r.program_only_cpu_to_function_only_cpu, 1)}x | ${r.fuel} | ${f(r.memory_peak_mib)} | ${r.same_output ? 'yes' : 'NO'} |`,
   );
+if (againstDir) {
+  console.log(`\nthis checkout against ${againstDir}, interleaved in this process (medians of ${runs} rounds):\n`);
+  console.log(
+    '| program | rows | this ms | other ms | this CPU ms | other CPU ms | this / other, CPU | this / other, CPU, each round |',
+  );
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+  for (const r of results) {
+    const a = r.against!;
+    console.log(
+      `| ${r.program} | ${r.rows} | ${f(a.this_ms)} | ${f(a.other_ms)} | ${f(a.this_cpu_ms)} | ${f(a.other_cpu_ms)} | ${f((100 * a.this_cpu_ms) / a.other_cpu_ms, 0)} % | ${a.cpu_ratio_per_round.map((x) => f(100 * x, 0)).join(' / ')} % |`,
+    );
+  }
+}
 const out = argValue('--json');
 if (out) await writeFile(out, `${JSON.stringify({ machine: machine(), runs, results }, null, 2)}\n`);
