@@ -66,6 +66,11 @@ export type EmbeddedNetworkOptions = {
   /** The anchor of each master (default: its local anchor ledger); undefined keeps the default. */
   anchorFor?: (nodeId: string) => Promise<Anchor | undefined>;
   /**
+   * The admissions-first gate of this thread's nodes (default: a new `AdmissionPriority`). With a
+   * pipeline thread running enterprise nodes, the coordinator's lifecycle steps do not wait on it.
+   */
+  admissionPriority?: AdmissionPriority;
+  /**
    * Runs part of the network in a worker thread (see `pipeline-thread.ts`) with its own store, so
    * the pipeline gets a second core: by default the masters other than the coordinator and every
    * enterprise node. The keyring must be a `FileKeyring` or a `MemoryKeyring`; the test hooks that
@@ -74,11 +79,6 @@ export type EmbeddedNetworkOptions = {
    * its time when the network opens (the worker's nodes do not see it move); any other clock than
    * the system clock is refused.
    */
-  /**
-   * The admissions-first gate of this thread's nodes (default: a new `AdmissionPriority`). With a
-   * pipeline thread running enterprise nodes, the coordinator's lifecycle steps do not wait on it.
-   */
-  admissionPriority?: AdmissionPriority;
   pipelineThread?: {
     store: PipelineStore;
     /** Node ids of the masters the worker runs (default: every master but the coordinator). */
