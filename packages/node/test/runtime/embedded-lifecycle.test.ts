@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { MemoryKeyring } from '../../src/adapters/memory-keyring.ts';
 import type { PgliteStore } from '../../src/adapters/pglite-store.ts';
 import { type EmbeddedNetwork, openEmbeddedNetwork } from '../../src/roles/embedded-network.ts';
+import { coffeeSumRequest } from '../support/compute-requests.ts';
 import { grantConsents } from '../support/consent.ts';
 import { openTestPglite, pgliteTemplate } from '../support/pglite.ts';
 import { waitFor } from '../support/wait.ts';
@@ -51,22 +52,7 @@ for (const layout of layouts)
       const expectedCents = coffee.reduce((sum, r) => sum + Math.round(Number(r.fields.total_amount) * 100), 0);
       assert.equal(ingested.accepted, 26);
       await grantConsents(api, 'vlt_lioncity-app', subjects);
-      const { task, created } = await api.submitTask(
-        {
-          class: 'compute',
-          submitter: 'act_brand',
-          consent_scope: 'analytics',
-          targets: { vault_ids: ['vlt_lioncity-app'] },
-          semantic: { domain: 'commerce.receipt', semantic_version: '1.0.0', attributes: ['category', 'total_amount'] },
-          budget: { max_fee: '100000' },
-          spec: {
-            kind: 'compute',
-            program: { type: 'builtin', operator: 'sum', attribute: 'total_amount' },
-            filter: [{ attribute: 'category', op: 'eq', value: 'coffee' }],
-          },
-        },
-        'smoke-1',
-      );
+      const { task, created } = await api.submitTask(coffeeSumRequest('vlt_lioncity-app'), 'smoke-1');
       assert.ok(created);
       await waitFor(
         () => net.coordinator.follower.state.tasks[task.task_id]?.state === 'awaiting_settlement',

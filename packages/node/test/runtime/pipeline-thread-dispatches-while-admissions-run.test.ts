@@ -11,6 +11,7 @@ import { MemoryKeyring } from '../../src/adapters/memory-keyring.ts';
 import type { PgliteStore } from '../../src/adapters/pglite-store.ts';
 import { AdmissionPriority } from '../../src/coordination/admission-priority.ts';
 import { type EmbeddedNetwork, openEmbeddedNetwork } from '../../src/roles/embedded-network.ts';
+import { coffeeSumRequest } from '../support/compute-requests.ts';
 import { grantConsents } from '../support/consent.ts';
 import { openTestPglite, pgliteTemplate } from '../support/pglite.ts';
 import { waitFor } from '../support/wait.ts';
@@ -55,22 +56,7 @@ describe('a pipeline thread is fed while admissions run', () => {
     let endAdmission!: () => void;
     const running = priority.admit(() => new Promise<void>((resolve) => (endAdmission = resolve)));
     try {
-      const { task } = await api.submitTask(
-        {
-          class: 'compute',
-          submitter: 'act_brand',
-          consent_scope: 'analytics',
-          targets: { vault_ids: ['vlt_lioncity-app'] },
-          semantic: { domain: 'commerce.receipt', semantic_version: '1.0.0', attributes: ['category', 'total_amount'] },
-          budget: { max_fee: '100000' },
-          spec: {
-            kind: 'compute',
-            program: { type: 'builtin', operator: 'sum', attribute: 'total_amount' },
-            filter: [{ attribute: 'category', op: 'eq', value: 'coffee' }],
-          },
-        },
-        'fed-1',
-      );
+      const { task } = await api.submitTask(coffeeSumRequest('vlt_lioncity-app'), 'fed-1');
       const state = () => net.coordinator.follower.state.tasks[task.task_id]?.state;
       await waitFor(
         () => state() === 'verifying' || state() === 'awaiting_settlement',

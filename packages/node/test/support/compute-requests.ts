@@ -1,4 +1,4 @@
-/** Task requests for tests that run submitted programs: a sandboxed Compute over one Vault. */
+/** Task requests for tests: a built-in Compute, or a submitted program in the sandbox, over one Vault. */
 import type { SubmitTaskRequest } from '@symphony/api';
 import { sha256Hex } from '@symphony/protocol';
 
@@ -40,4 +40,21 @@ export function sandboxComputeRequest(
       filter: [],
     },
   } as SubmitTaskRequest;
+}
+
+/** The built-in Compute most lifecycle tests submit: the sum of `total_amount` over coffee receipts of `vault_id`. */
+export function coffeeSumRequest(vault_id: string): SubmitTaskRequest {
+  return {
+    class: 'compute',
+    submitter: 'act_brand',
+    consent_scope: 'analytics',
+    targets: { vault_ids: [vault_id] },
+    semantic: { domain: 'commerce.receipt', semantic_version: '1.0.0', attributes: ['category', 'total_amount'] },
+    budget: { max_fee: '100000' },
+    spec: {
+      kind: 'compute',
+      program: { type: 'builtin', operator: 'sum', attribute: 'total_amount' },
+      filter: [{ attribute: 'category', op: 'eq', value: 'coffee' }],
+    },
+  };
 }
