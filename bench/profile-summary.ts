@@ -7,7 +7,11 @@
  * recognizable frame: Ed25519, SHA-256, canonical JSON, PGlite, GC...) and by who asked for it
  * (its innermost recognizable SCS caller: the fold, the log writer, execution...), as a matrix.
  *
- *   npx tsx bench/profile-summary.ts FILE.cpuprofile [--top 30] [--inclusive 'apply|verifyEd25519|...'] [--buckets]
+ * With `--window FROM,TO` (seconds from the profile's start) only the samples taken in that span
+ * count, e.g. one benchmark phase; `--seconds` prints busy milliseconds per second of the profile
+ * first, to find the phases.
+ *
+ *   npx tsx bench/profile-summary.ts FILE.cpuprofile [--top 30] [--inclusive 'apply|verifyEd25519|...'] [--buckets] [--window 12,22] [--seconds]
  */
 import { readFileSync } from 'node:fs';
 import { argValue } from './bench-util.ts';
@@ -26,11 +30,22 @@ const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const parent = new Map<number, number>();
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
 
+const [fromS, toS] = (argValue('--window') ?? '0,Infinity').split(',').map(Number) as [number, number];
+const idle = new Set(profile.nodes.filter((n) => n.callFrame.functionName === '(idle)').map((n) => n.id));
 // Self time per node, from the sample stream (each sample's delta is charged to its node).
 const selfUs = new Map<number, number>();
-for (let i = 0; i < profile.samples.length; i++) {
+const busyPerSecond: number[] = [];
+for (let i = 0, at = 0; i < profile.samples.length; i++) {
   const id = profile.samples[i]!;
-  selfUs.set(id, (selfUs.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  const delta = profile.timeDeltas[i] ?? 0;
+  at += delta;
+  const second = Math.floor(at / 1e6);
+  if (!idle.has(id)) busyPerSecond[second] = (busyPerSecond[second] ?? 0) + delta;
+  if (at >= fromS * 1e6 && at < toS * 1e6) selfUs.set(id, (selfUs.get(id) ?? 0) + delta);
+}
+if (process.argv.includes('--seconds')) {
+  console.log('busy ms per second from the start:');
+  console.log(Array.from(busyPerSecond, (us, s) => `${s}:${Math.round((us ?? 0) / 1000)}`).join(' '), '\n');
 }
 const totalUs = [...selfUs.values()].reduce((s, x) => s + x, 0);
 
