@@ -81,6 +81,14 @@ export type MasterServiceOptions = {
 /** Tasks the pipeline may hold before admission answers 503 (see `pipelineBacklog`). */
 export const DEFAULT_PIPELINE_BACKLOG = 256;
 
+/**
+ * The embedded network's backlog when a worker thread runs its enterprise nodes. Two threads drain
+ * a backlog of 256 within the second that 503'd clients wait (`Retry-After: 1`, the header's
+ * smallest value), and then both idle until the clients come back; a deeper backlog keeps them fed
+ * and batches more entries per group commit (bench/RESULTS.md section 38).
+ */
+export const PIPELINE_THREAD_BACKLOG = 1024;
+
 const TERMINAL_OR_SETTLED = new Set(['awaiting_settlement', 'completed', 'challenged']);
 
 export class MasterService implements MasterApi {
@@ -283,7 +291,7 @@ export class MasterService implements MasterApi {
   #checkBacklog(): void {
     const controller = this.#o.controller;
     if (!controller) return;
-    const limit = this.#o.pipelineBacklog ?? DEFAULT_PIPELINE_BACKLOG;
+    const limit = this.#backlog;
     const open = controller.openTasks;
     if (open >= limit)
       throw new ApiFailure('unavailable', `the pipeline holds ${open} tasks, its limit; retry later`, {
@@ -291,6 +299,10 @@ export class MasterService implements MasterApi {
         pipeline_tasks: open,
         limit,
       });
+  }
+
+  get #backlog(): number {
+    return this.#o.pipelineBacklog ?? DEFAULT_PIPELINE_BACKLOG;
   }
 
   #replay(held: { body_hash: string; task_id: string }, body_hash: string): { task: TaskView; created: boolean } {
@@ -527,6 +539,12 @@ export class MasterService implements MasterApi {
         ['', this.#o.controller.inFlight],
       ]);
       gauge('scs_coordination_retries', 'Calls to enterprise nodes retried.', [['', this.#o.controller.retries]]);
+      gauge('scs_pipeline_tasks', 'Tasks in the pipeline: admitted and not yet past verification.', [
+        ['', this.#o.controller.openTasks],
+      ]);
+      gauge('scs_pipeline_backlog', 'Tasks in the pipeline past which admission answers 503 with Retry-After.', [
+        ['', this.#backlog],
+      ]);
     }
     return `${lines.join('\n')}\n`;
   }

@@ -9,6 +9,7 @@ import { ManualClock } from '../adapters/manual-clock.ts';
 import { MemoryBroker, MemoryBus } from '../adapters/memory-bus.ts';
 import { SqlProtocolLog } from '../adapters/sql-protocol-log.ts';
 import { SystemClock } from '../adapters/system-clock.ts';
+import { PIPELINE_THREAD_BACKLOG } from '../application/master-service.ts';
 import { AdmissionPriority } from '../coordination/admission-priority.ts';
 import type { Backoff } from '../coordination/retry.ts';
 import type { VaultLimits } from '../data/vault-records.ts';
@@ -35,7 +36,10 @@ export type EmbeddedNetworkOptions = {
   actors?: TopologyActor[];
   /** Open tasks one submitter may have (admission quota). */
   openTaskQuota?: number;
-  /** Tasks in the pipeline past which admission answers 503 (default `DEFAULT_PIPELINE_BACKLOG`). */
+  /**
+   * Tasks in the pipeline past which admission answers 503 (default `DEFAULT_PIPELINE_BACKLOG`, or
+   * `PIPELINE_THREAD_BACKLOG` when a pipeline thread runs the enterprise nodes).
+   */
   pipelineBacklog?: number;
   clock?: Clock;
   /**
@@ -185,7 +189,11 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
         // bursts they would leave the worker idle (bench/RESULTS.md sections 28 and 35).
         ...(pipeline && remoteEnterprises ? { deferLifecycleSteps: false } : {}),
         ...(opts.openTaskQuota ? { openTaskQuota: opts.openTaskQuota } : {}),
-        ...(opts.pipelineBacklog ? { pipelineBacklog: opts.pipelineBacklog } : {}),
+        ...(opts.pipelineBacklog
+          ? { pipelineBacklog: opts.pipelineBacklog }
+          : pipeline && remoteEnterprises
+            ? { pipelineBacklog: PIPELINE_THREAD_BACKLOG }
+            : {}),
         peers: () => [
           ...masters.map((x) => ({ node_id: x.nodeId, log_position: x.follower.state.head?.seq ?? -1 })),
           ...[...(pipeline?.masters.values() ?? [])].map((x) => ({ node_id: x.node_id, log_position: x.log_position })),

@@ -1,7 +1,8 @@
 /**
  * Admission answers 503 `unavailable` with `Retry-After` once the pipeline holds its bound of
  * tasks, instead of queueing without bound; nothing is appended for a refused request, a replay
- * of an admitted task still answers, and admission opens again as the pipeline drains.
+ * of an admitted task still answers, and admission opens again as the pipeline drains. `/metrics`
+ * shows the tasks in the pipeline and the bound.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -60,6 +61,9 @@ describe('admission: a bounded pipeline backlog', () => {
     const answer = mapError(refused, { bodyLimitBytes: 1 << 20 });
     assert.equal(answer.status, 503);
     assert.equal(answer.headers['retry-after'], '1');
+    // Operators see the pipeline at its bound on /metrics.
+    assert.match(service.metrics(), /^scs_pipeline_tasks 2$/m);
+    assert.match(service.metrics(), /^scs_pipeline_backlog 2$/m);
     // Nothing was admitted for the refused request.
     assert.equal(Object.values(net.coordinator.follower.state.tasks).length, 2);
     // A replay of an admitted task still answers while the pipeline is full.

@@ -3,12 +3,14 @@
  * do not wait for running admissions: a task is resolved, dispatched, executed in the worker and
  * its receipt recorded while another admission is still running, so the worker is fed during
  * admission bursts instead of idling until they end. On one thread the steps still give way
- * (`lifecycle-steps-give-way-to-admissions`).
+ * (`lifecycle-steps-give-way-to-admissions`). The two threads hold a deeper backlog before
+ * admission sheds load, so they are not left idle while refused clients wait.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { MemoryKeyring } from '../../src/adapters/memory-keyring.ts';
 import type { PgliteStore } from '../../src/adapters/pglite-store.ts';
+import { DEFAULT_PIPELINE_BACKLOG, PIPELINE_THREAD_BACKLOG } from '../../src/application/master-service.ts';
 import { AdmissionPriority } from '../../src/coordination/admission-priority.ts';
 import { type EmbeddedNetwork, openEmbeddedNetwork } from '../../src/roles/embedded-network.ts';
 import { coffeeSumRequest } from '../support/compute-requests.ts';
@@ -36,6 +38,14 @@ describe('a pipeline thread is fed while admissions run', () => {
   after(async () => {
     await net?.close();
     await store?.close();
+  });
+
+  it("sheds load past the pipeline thread backlog, deeper than one thread's", () => {
+    assert.ok(PIPELINE_THREAD_BACKLOG > DEFAULT_PIPELINE_BACKLOG);
+    assert.match(
+      net.coordinator.service.metrics(),
+      new RegExp(`^scs_pipeline_backlog ${PIPELINE_THREAD_BACKLOG}$`, 'm'),
+    );
   });
 
   it('records the receipt of a task admitted during a running admission before that admission ends', async () => {
