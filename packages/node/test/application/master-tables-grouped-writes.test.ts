@@ -7,39 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { PostgresStore } from '../../src/adapters/postgres-store.ts';
 import { MasterTables, masterMigrations } from '../../src/application/master-tables.ts';
 import type { Store } from '../../src/ports/store.ts';
-import { openTestPglite } from '../support/pglite.ts';
-import { createTestDatabase, requireUrl, serviceGate } from '../support/services.ts';
+import { sqlStores } from '../support/sql-stores.ts';
 
-const postgres = serviceGate('postgres');
-const stores: { name: string; skip?: string; open: () => Promise<{ store: Store; drop: () => Promise<void> }> }[] = [
-  {
-    name: 'PGlite',
-    open: async () => {
-      const store = await openTestPglite();
-      return { store, drop: () => store.close() };
-    },
-  },
-  {
-    name: 'PostgreSQL',
-    ...(postgres.skip ? { skip: postgres.skip } : {}),
-    open: async () => {
-      const database = await createTestDatabase(requireUrl(postgres));
-      const store = await PostgresStore.open({ connectionString: database.url });
-      return {
-        store,
-        drop: async () => {
-          await store.close();
-          await database.drop();
-        },
-      };
-    },
-  },
-];
-
-for (const { name, skip, open } of stores)
+for (const { name, skip, open } of sqlStores)
   describe(`master tables: grouped writes on ${name}`, { skip: skip ?? false }, () => {
     let store: Store;
     let drop: () => Promise<void>;
