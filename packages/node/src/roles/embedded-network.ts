@@ -131,6 +131,8 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
   const pipeline = opts.pipelineThread ? await startPipeline(opts, topology, log, broker, priority) : undefined;
   const remote = new Set(pipeline?.publicKeys.keys());
   const remoteEnterprises = topology.enterprises.some((e) => remote.has(e.node_id));
+  // Two threads drain a backlog of 256 before 503'd clients come back (see PIPELINE_THREAD_BACKLOG).
+  const pipelineBacklog = opts.pipelineBacklog ?? (pipeline && remoteEnterprises ? PIPELINE_THREAD_BACKLOG : undefined);
 
   progress('starting enterprise nodes');
   const buses: Bus[] = [];
@@ -189,11 +191,7 @@ export async function openEmbeddedNetwork(opts: EmbeddedNetworkOptions): Promise
         // bursts they would leave the worker idle (bench/RESULTS.md sections 28 and 35).
         ...(pipeline && remoteEnterprises ? { deferLifecycleSteps: false } : {}),
         ...(opts.openTaskQuota ? { openTaskQuota: opts.openTaskQuota } : {}),
-        ...(opts.pipelineBacklog
-          ? { pipelineBacklog: opts.pipelineBacklog }
-          : pipeline && remoteEnterprises
-            ? { pipelineBacklog: PIPELINE_THREAD_BACKLOG }
-            : {}),
+        ...(pipelineBacklog ? { pipelineBacklog } : {}),
         peers: () => [
           ...masters.map((x) => ({ node_id: x.nodeId, log_position: x.follower.state.head?.seq ?? -1 })),
           ...[...(pipeline?.masters.values() ?? [])].map((x) => ({ node_id: x.node_id, log_position: x.log_position })),
