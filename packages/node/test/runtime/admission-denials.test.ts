@@ -13,6 +13,7 @@ import { MemoryKeyring } from '../../src/adapters/memory-keyring.ts';
 import type { PgliteStore } from '../../src/adapters/pglite-store.ts';
 import { createHttpServer } from '../../src/application/http-server.ts';
 import { type EmbeddedNetwork, openEmbeddedNetwork } from '../../src/roles/embedded-network.ts';
+import { coffeeSumRequest } from '../support/compute-requests.ts';
 import { grantConsents } from '../support/consent.ts';
 import { openTestPglite } from '../support/pglite.ts';
 import { type ActorKey, actorKey, signedHeaders, signedInject, topologyActor } from '../support/signed-requests.ts';
@@ -25,17 +26,9 @@ const poor = actorKey('act_poor');
 const extraOperator = actorKey('act_extra');
 
 const taskFor = (submitter: string, over: Record<string, unknown> = {}) => ({
-  class: 'compute',
+  ...coffeeSumRequest('vlt_lioncity-app'),
   submitter,
-  consent_scope: 'analytics',
-  targets: { vault_ids: ['vlt_lioncity-app'] },
-  semantic: { domain: 'commerce.receipt', semantic_version: '1.0.0', attributes: ['category', 'total_amount'] },
   budget: { max_fee: '50000' },
-  spec: {
-    kind: 'compute',
-    program: { type: 'builtin', operator: 'sum', attribute: 'total_amount' },
-    filter: [{ attribute: 'category', op: 'eq', value: 'coffee' }],
-  },
   ...over,
 });
 
